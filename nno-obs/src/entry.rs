@@ -1,0 +1,160 @@
+//! The `LogEntry` line: the seed's §1.1 format, written straight into a byte buffer.
+
+use crate::clock::Timestamp;
+use crate::fields::Field;
+use crate::json;
+use crate::level::LogLevel;
+use std::cell::RefCell;
+
+/// The keys of every line, in order. An extra field never overwrites one of them.
+pub const CORE_KEYS: [&str; 6] = [
+    "timestamp",
+    "level",
+    "service",
+    "traceId",
+    "requestId",
+    "message",
+];
+
+/// The prefix an extra field's key gets when it equals a core key: a field `level` is written
+/// as `data.level`, so it can neither forge nor hide the real `level`, and its value is kept.
+pub const RENAMED_KEY_PREFIX: &str = "data.";
+
+/// One log line, as the seed's `LogEntry`: `timestamp`, `level`, `service`, `traceId` (only
+/// when set), `requestId` (only when set), `message`, then the extra fields flat at top level in
+/// the order given.
+///
+/// ```
+/// use nno_obs::{fields, LogEntry, LogLevel};
+///
+/// let entry = LogEntry {
+///     timestamp_ms: 1_771_756_440_123,
+///     level: LogLevel::Info,
+///     service: "registry",
+///     trace_id: Some("tr_abc123"),
+///     request_id: None,
+///     message: "resource created",
+///     fields: fields! { resourceType: "platform", level: "forged" },
+/// };
+/// let mut line = Vec::new();
+/// entry.write_ndjson(&mut line);
+/// assert_eq!(
+///     String::from_utf8(line).unwrap(),
+///     concat!(
+///         r#"{"timestamp":"2026-02-22T10:34:00.123Z","level":"info","service":"registry","#,
+///         r#""traceId":"tr_abc123","message":"resource created","resourceType":"platform","#,
+///         r#""data.level":"forged"}"#,
+///         "\n",
+///     ),
+/// );
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct LogEntry<'a> {
+    /// Milliseconds since the Unix epoch; written as `toISOString()` does.
+    pub timestamp_ms: u64,
+    /// The level.
+    pub level: LogLevel,
+    /// The emitting service, e.g. `registry`.
+    pub service: &'a str,
+    /// The `x-trace-id` of the request, when known.
+    pub trace_id: Option<&'a str>,
+    /// The `x-request-id` of the request, when known.
+    pub request_id: Option<&'a str>,
+    /// The message.
+    pub message: &'a str,
+    /// Extra fields, spread at top level.
+    pub fields: &'a [Field<'a>],
+}
+
+/// What writing a line had to change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Extra fields renamed to `data.<key>` because their key was a core key.
+    pub renamed_fields: u32,
+    /// Extra field values that failed to serialize and were written as `null`.
+    pub field_errors: u32,
+}
+
+impl LogEntry<'_> {
+    /// Appends the line, with its trailing `\n`, to `out`.
+    ///
+    /// The result is always exactly one line of valid JSON: every string is escaped, including
+    /// U+2028 and U+2029.
+    pub fn write_ndjson(&self, out: &mut Vec<u8>) -> WriteReport {
+        let mut report = WriteReport::default();
+        out.extend_from_slice(b"{\"timestamp\":\"");
+        out.extend_from_slice(Timestamp::from_unix_ms(self.timestamp_ms).as_str().as_bytes());
+        out.extend_from_slice(b"\",\"level\":\"");
+        out.extend_from_slice(self.level.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"service\":");
+        json::write_str(out, self.service);
+        if let Some(trace_id) = self.trace_id {
+            out.extend_from_slice(b",\"traceId\":");
+            json::write_str(out, trace_id);
+        }
+        if let Some(request_id) = self.request_id {
+            out.extend_from_slice(b",\"requestId\":");
+            json::write_str(out, request_id);
+        }
+        out.extend_from_slice(b",\"message\":");
+        json::write_str(out, self.message);
+        for field in self.fields {
+            out.push(b',');
+            if CORE_KEYS.contains(&field.key) {
+                report.renamed_fields += 1;
+                let mut renamed = [0u8; 16];
+                let prefixed = prefixed_key(&mut renamed, field.key);
+                json::write_str(out, prefixed);
+            } else {
+                json::write_str(out, field.key);
+            }
+            out.push(b':');
+            if !field.value.write_json(out) {
+                report.field_errors += 1;
+                out.extend_from_slice(b"null");
+            }
+        }
+        out.extend_from_slice(b"}\n");
+        report
+    }
+}
+
+/// `data.` + a core key, on the stack (the longest core key is 9 bytes).
+fn prefixed_key<'b>(buffer: &'b mut [u8; 16], key: &str) -> &'b str {
+    let prefix = RENAMED_KEY_PREFIX.as_bytes();
+    let total = prefix.len() + key.len();
+    if total > buffer.len() {
+        return RENAMED_KEY_PREFIX;
+    }
+    buffer[..prefix.len()].copy_from_slice(prefix);
+    buffer[prefix.len()..total].copy_from_slice(key.as_bytes());
+    std::str::from_utf8(&buffer[..total]).unwrap_or(RENAMED_KEY_PREFIX)
+}
+
+thread_local! {
+    static LINE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `write` with a cleared, reused line buffer, so steady-state logging does not allocate.
+///
+/// The buffer is moved out of its thread-local slot for the call, so a re-entrant call (a
+/// `Serialize` impl that itself logs) simply finds the slot empty and uses a new buffer.
+pub(crate) fn with_line_buffer<R>(write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    // Buffers grown beyond this by one huge line are not kept, so memory is not pinned.
+    const KEEP_CAPACITY: usize = 64 * 1024;
+    let mut buffer = LINE_BUFFER
+        .try_with(|slot| slot.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).ok())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    buffer.clear();
+    let result = write(&mut buffer);
+    if buffer.capacity() <= KEEP_CAPACITY {
+        let _ = LINE_BUFFER.try_with(|slot| {
+            if let Ok(mut kept) = slot.try_borrow_mut() {
+                *kept = buffer;
+            }
+        });
+    }
+    result
+}

@@ -1,0 +1,196 @@
+//! JSON text exactly as JavaScript's `JSON.stringify` writes it, into a byte buffer.
+//!
+//! serde_json does the escaping; a custom [`Formatter`] makes two changes to it:
+//!
+//! * numbers are written as ECMAScript's `Number.prototype.toString` would (`1`, not `1.0`;
+//!   `1e+21`, not `1e21`), through `ryu-js`, so a Rust `f64` field matches the seed's
+//!   TypeScript output byte for byte; NaN and the infinities become `null`, as in JavaScript;
+//! * U+2028 and U+2029 are escaped (`\u2028`, `\u2029`). JSON allows them raw and
+//!   `JSON.stringify` leaves them raw, but many line-oriented readers treat them as line breaks,
+//!   and the contract is one call, one line. The escaped form parses to the same string.
+//!
+//! Rust strings are always valid UTF-8, so lone surrogates cannot reach this module; bytes from
+//! the outside world (header values) are decoded lossily before they get here.
+
+use serde::Serialize;
+use serde_json::ser::{CharEscape, Formatter, Serializer};
+use std::io;
+
+/// The formatter that gives serde_json JavaScript's number format and line-safe strings.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct JsFormatter;
+
+impl Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        write_js_number(writer, value)
+    }
+
+    fn write_f32<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
+        if value.is_finite() {
+            let mut buffer = ryu_js::Buffer::new();
+            writer.write_all(buffer.format_finite(value).as_bytes())
+        } else {
+            writer.write_all(b"null")
+        }
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // U+2028 is E2 80 A8 and U+2029 is E2 80 A9 in UTF-8; neither byte pattern occurs
+        // inside any other character, so a byte search is exact.
+        let bytes = fragment.as_bytes();
+        let mut start = 0;
+        let mut at = 0;
+        while at + 2 < bytes.len() {
+            if bytes[at] == 0xE2 && bytes[at + 1] == 0x80 && matches!(bytes[at + 2], 0xA8 | 0xA9)
+            {
+                writer.write_all(&bytes[start..at])?;
+                writer.write_all(if bytes[at + 2] == 0xA8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                })?;
+                at += 3;
+                start = at;
+            } else {
+                at += 1;
+            }
+        }
+        writer.write_all(&bytes[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: CharEscape,
+    ) -> io::Result<()> {
+        // The same escapes as JSON.stringify: short forms where JSON has them, lowercase hex
+        // otherwise (serde_json's default, restated so the contract is visible here).
+        let short: &[u8] = match char_escape {
+            CharEscape::Quote => b"\\\"",
+            CharEscape::ReverseSolidus => b"\\\\",
+            CharEscape::Solidus => b"\\/",
+            CharEscape::Backspace => b"\\b",
+            CharEscape::FormFeed => b"\\f",
+            CharEscape::LineFeed => b"\\n",
+            CharEscape::CarriageReturn => b"\\r",
+            CharEscape::Tab => b"\\t",
+            CharEscape::AsciiControl(byte) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let escaped = [
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xF)],
+                ];
+                return writer.write_all(&escaped);
+            }
+        };
+        writer.write_all(short)
+    }
+}
+
+/// Writes `value` as ECMAScript's `Number.prototype.toString` does; non-finite as `null`.
+pub(crate) fn write_js_number<W: ?Sized + io::Write>(writer: &mut W, value: f64) -> io::Result<()> {
+    if value.is_finite() {
+        let mut buffer = ryu_js::Buffer::new();
+        writer.write_all(buffer.format_finite(value).as_bytes())
+    } else {
+        writer.write_all(b"null")
+    }
+}
+
+/// Appends `text` as a JSON string literal (quotes included).
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
+    let mut serializer = Serializer::with_formatter(&mut *out, JsFormatter);
+    // Writing a `str` into a `Vec` cannot fail: the Vec's `io::Write` is infallible and a
+    // string always serializes.
+    let _ = text.serialize(&mut serializer);
+}
+
+/// Appends any `Serialize` value as JSON. On error the buffer is restored to its length before
+/// the call and `false` is returned, so a failing value never leaves half a value behind.
+pub(crate) fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> bool {
+    let mark = out.len();
+    let mut serializer = Serializer::with_formatter(&mut *out, JsFormatter);
+    match value.serialize(&mut serializer) {
+        Ok(()) => true,
+        Err(_) => {
+            out.truncate(mark);
+            false
+        }
+    }
+}
+
+/// Appends an `f64` as a JSON number (or `null`).
+pub(crate) fn write_f64(out: &mut Vec<u8>, value: f64) {
+    // Infallible into a Vec.
+    let _ = write_js_number(out, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn string(text: &str) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, text);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn number(value: f64) -> String {
+        let mut out = Vec::new();
+        write_f64(&mut out, value);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_escape_like_json_stringify() {
+        assert_eq!(string("plain"), r#""plain""#);
+        assert_eq!(string("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(string("l1\nl2\r\t"), r#""l1\nl2\r\t""#);
+        assert_eq!(string("\u{8}\u{c}"), r#""\b\f""#);
+        assert_eq!(string("\u{1}\u{1f}"), r#""\u0001\u001f""#);
+        // DEL and non-ASCII stay raw, as in JSON.stringify.
+        assert_eq!(string("\u{7f}é→"), "\"\u{7f}é→\"");
+        assert_eq!(string("/"), r#""/""#);
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_are_escaped() {
+        assert_eq!(string("a\u{2028}b\u{2029}c"), r#""a\u2028b\u2029c""#);
+        assert_eq!(string("\u{2028}"), r#""\u2028""#);
+        // Neighbours of the separators are untouched.
+        assert_eq!(string("\u{2027}\u{202a}"), "\"\u{2027}\u{202a}\"");
+    }
+
+    #[test]
+    fn numbers_match_number_to_string() {
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(45.0), "45");
+        assert_eq!(number(0.1), "0.1");
+        assert_eq!(number(-0.0), "0");
+        assert_eq!(number(1.5e-7), "1.5e-7");
+        assert_eq!(number(0.000001), "0.000001");
+        assert_eq!(number(1e21), "1e+21");
+        assert_eq!(number(123456789012345680000.0), "123456789012345680000");
+        assert_eq!(number(f64::NAN), "null");
+        assert_eq!(number(f64::INFINITY), "null");
+        assert_eq!(number(f64::NEG_INFINITY), "null");
+    }
+
+    #[test]
+    fn a_failing_value_leaves_nothing_behind() {
+        use std::collections::BTreeMap;
+        // Maps with non-string keys are rejected by serde_json.
+        let bad: BTreeMap<Vec<u8>, u8> = [(vec![1u8], 1u8)].into_iter().collect();
+        let mut out = b"prefix".to_vec();
+        assert!(!write_value(&mut out, &bad));
+        assert_eq!(out, b"prefix");
+    }
+}

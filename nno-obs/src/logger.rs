@@ -1,0 +1,108 @@
+//! The seed's `Logger` (§1.2): a service name, optional trace and request ids, four levels.
+
+use crate::fields::Field;
+use crate::level::LogLevel;
+use crate::telemetry::Telemetry;
+use std::sync::Arc;
+
+/// Writes `LogEntry` lines for one service, optionally tagged with a trace and request id.
+///
+/// `error` lines go to stderr (`console.error`), the others to stdout (`console.log`), through
+/// the [`Telemetry`] it was made from; [`Logger::new`] uses the console.
+///
+/// ```
+/// use nno_obs::{fields, Logger};
+///
+/// let logger = Logger::new("provisioning", Some("tr_abc123"), None);
+/// logger.info("job created", fields! { jobId: "job-1", operation: "PROVISION_PLATFORM" });
+/// ```
+#[derive(Clone, Debug)]
+pub struct Logger {
+    telemetry: Telemetry,
+    service: Arc<str>,
+    trace_id: Option<Arc<str>>,
+    request_id: Option<Arc<str>>,
+}
+
+/// A logger for `service` without trace or request ids, writing to the console (the seed's
+/// `createLogger`).
+///
+/// ```
+/// nno_obs::create_logger("registry").debug("manifest fetched", nno_obs::fields! { featureCount: 3 });
+/// ```
+pub fn create_logger(service: &str) -> Logger {
+    Logger::new(service, None, None)
+}
+
+impl Logger {
+    /// A console logger, as the seed's `new Logger(service, traceId?, requestId?)`.
+    pub fn new(service: &str, trace_id: Option<&str>, request_id: Option<&str>) -> Self {
+        Self::with_telemetry(
+            Telemetry::default_console().clone(),
+            service.into(),
+            trace_id.map(Arc::from),
+            request_id.map(Arc::from),
+        )
+    }
+
+    pub(crate) fn with_telemetry(
+        telemetry: Telemetry,
+        service: Arc<str>,
+        trace_id: Option<Arc<str>>,
+        request_id: Option<Arc<str>>,
+    ) -> Self {
+        Self {
+            telemetry,
+            service,
+            trace_id,
+            request_id,
+        }
+    }
+
+    /// The service name.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The trace id, if set.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_deref()
+    }
+
+    /// The request id, if set.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Writes a line at `level`.
+    pub fn log(&self, level: LogLevel, message: &str, fields: &[Field<'_>]) {
+        self.telemetry.emit(
+            level,
+            &self.service,
+            self.trace_id.as_deref(),
+            self.request_id.as_deref(),
+            message,
+            fields,
+        );
+    }
+
+    /// Writes an `info` line (stdout).
+    pub fn info(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(LogLevel::Info, message, fields);
+    }
+
+    /// Writes a `warn` line (stdout).
+    pub fn warn(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(LogLevel::Warn, message, fields);
+    }
+
+    /// Writes an `error` line (stderr).
+    pub fn error(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(LogLevel::Error, message, fields);
+    }
+
+    /// Writes a `debug` line (stdout).
+    pub fn debug(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(LogLevel::Debug, message, fields);
+    }
+}
