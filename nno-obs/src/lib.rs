@@ -60,6 +60,5 @@ pub use telemetry::{Binding, Dataset, Telemetry, TelemetryBuilder};
 pub use trace::{init_trace, with_trace_headers, TraceIds};
 
 #[doc(hidden)]
-pub mod __private {
-    //! Used by the code `#[nno_instrument]` and `#[nno_handler]` generate. Not public API.
-}
+#[path = "private.rs"]
+pub mod __private;

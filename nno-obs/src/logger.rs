@@ -24,8 +24,9 @@ pub struct Logger {
     request_id: Option<Arc<str>>,
 }
 
-/// A logger for `service` without trace or request ids, writing to the console (the seed's
-/// `createLogger`).
+/// A logger for `service` without trace or request ids, writing to the
+/// [process default](Telemetry::process_default) — the console unless configured otherwise (the
+/// seed's `createLogger`).
 ///
 /// ```
 /// nno_obs::create_logger("registry").debug("manifest fetched", nno_obs::fields! { featureCount: 3 });
@@ -35,10 +36,11 @@ pub fn create_logger(service: &str) -> Logger {
 }
 
 impl Logger {
-    /// A console logger, as the seed's `new Logger(service, traceId?, requestId?)`.
+    /// A logger writing to the [process default](Telemetry::process_default) (the console
+    /// unless configured otherwise), as the seed's `new Logger(service, traceId?, requestId?)`.
     pub fn new(service: &str, trace_id: Option<&str>, request_id: Option<&str>) -> Self {
         Self::with_telemetry(
-            Telemetry::default_console().clone(),
+            Telemetry::process_default().clone(),
             service.into(),
             trace_id.map(Arc::from),
             request_id.map(Arc::from),

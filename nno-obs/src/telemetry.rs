@@ -211,11 +211,20 @@ impl Telemetry {
         Self::builder().build()
     }
 
-    /// The process-wide console telemetry used by [`Logger::new`](crate::Logger::new) and
-    /// [`create_logger`](crate::create_logger).
-    pub fn default_console() -> &'static Telemetry {
-        static CONSOLE: OnceLock<Telemetry> = OnceLock::new();
-        CONSOLE.get_or_init(Telemetry::console)
+    /// The process default: what [`Logger::new`](crate::Logger::new),
+    /// [`create_logger`](crate::create_logger) and native `#[nno_handler]` functions (for
+    /// requests that carry no `Telemetry` in their extensions) write to. The console unless
+    /// [`Telemetry::install_default`] was called first.
+    pub fn process_default() -> &'static Telemetry {
+        PROCESS_DEFAULT.get_or_init(Telemetry::console)
+    }
+
+    /// Makes `self` the [process default](Telemetry::process_default). Only the first call
+    /// (before any use of the default) takes effect; later ones get their telemetry back.
+    ///
+    /// This is sink configuration, never request state: no trace id lives here.
+    pub fn install_default(self) -> Result<(), Telemetry> {
+        PROCESS_DEFAULT.set(self)
     }
 
     /// Everything captured in memory, for tests: lines, and the points of every binding.
@@ -352,6 +361,8 @@ impl Telemetry {
         &self.inner.stats
     }
 }
+
+static PROCESS_DEFAULT: OnceLock<Telemetry> = OnceLock::new();
 
 /// Configures a [`Telemetry`]; see [`Telemetry::builder`].
 pub struct TelemetryBuilder {
