@@ -14,12 +14,12 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 /// What one request (or job) shares among all its spans.
-struct RequestScope {
-    telemetry: Telemetry,
-    trace_id: Arc<str>,
-    request_id: Arc<str>,
-    platform_id: Option<Arc<str>>,
-    entity_id: Option<Arc<str>>,
+pub(crate) struct RequestScope {
+    pub(crate) telemetry: Telemetry,
+    pub(crate) trace_id: Arc<str>,
+    pub(crate) request_id: Arc<str>,
+    pub(crate) platform_id: Option<Arc<str>>,
+    pub(crate) entity_id: Option<Arc<str>>,
     points_written: AtomicU32,
     budget_warned: AtomicBool,
 }
@@ -45,11 +45,11 @@ struct RequestScope {
 /// ```
 #[derive(Clone)]
 pub struct Obs {
-    scope: Arc<RequestScope>,
-    service: Arc<str>,
-    operation: Cow<'static, str>,
-    span_id: SpanId,
-    parent_span_id: Option<SpanId>,
+    pub(crate) scope: Arc<RequestScope>,
+    pub(crate) service: Arc<str>,
+    pub(crate) operation: Cow<'static, str>,
+    pub(crate) span_id: SpanId,
+    pub(crate) parent_span_id: Option<SpanId>,
 }
 
 impl fmt::Debug for Obs {
