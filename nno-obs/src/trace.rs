@@ -194,7 +194,7 @@ impl TraceIds {
 ///
 /// let hostile = init_trace(&[("x-trace-id", "a\"b\r\nc")]);
 /// assert_ne!(hostile.trace_id, "a\"b\r\nc");
-/// assert_eq!(hostile.rejected_trace_id_len, Some(7));
+/// assert_eq!(hostile.rejected_trace_id_len, Some(6));
 /// ```
 pub fn init_trace<H: HeaderSource + ?Sized>(headers: &H) -> TraceIds {
     let mut ids = TraceIds::generate();
