@@ -5,9 +5,10 @@
 //! * numbers are written as ECMAScript's `Number.prototype.toString` would (`1`, not `1.0`;
 //!   `1e+21`, not `1e21`), through `ryu-js`, so a Rust `f64` field matches the seed's
 //!   TypeScript output byte for byte; NaN and the infinities become `null`, as in JavaScript;
-//! * U+2028 and U+2029 are escaped (`\u2028`, `\u2029`). JSON allows them raw and
-//!   `JSON.stringify` leaves them raw, but many line-oriented readers treat them as line breaks,
-//!   and the contract is one call, one line. The escaped form parses to the same string.
+//! * U+2028, U+2029 and U+0085 (NEL) are escaped (`\u2028`, `\u2029`, `\u0085`). JSON allows
+//!   them raw and `JSON.stringify` leaves them raw, but many line-oriented readers (JavaScript
+//!   source, Python's `splitlines`) treat them as line breaks, and the contract is one call, one
+//!   line. The escaped form parses to the same string.
 //!
 //! Rust strings are always valid UTF-8, so lone surrogates cannot reach this module; bytes from
 //! the outside world (header values) are decoded lossily before they get here.
@@ -39,25 +40,25 @@ impl Formatter for JsFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        // U+2028 is E2 80 A8 and U+2029 is E2 80 A9 in UTF-8; neither byte pattern occurs
-        // inside any other character, so a byte search is exact.
+        // In UTF-8, U+2028 is E2 80 A8, U+2029 is E2 80 A9 and U+0085 is C2 85. A lead byte
+        // never appears inside another character, so a byte search is exact.
         let bytes = fragment.as_bytes();
         let mut start = 0;
         let mut at = 0;
-        while at + 2 < bytes.len() {
-            if bytes[at] == 0xE2 && bytes[at + 1] == 0x80 && matches!(bytes[at + 2], 0xA8 | 0xA9)
-            {
-                writer.write_all(&bytes[start..at])?;
-                writer.write_all(if bytes[at + 2] == 0xA8 {
-                    b"\\u2028"
-                } else {
-                    b"\\u2029"
-                })?;
-                at += 3;
-                start = at;
-            } else {
-                at += 1;
-            }
+        while at < bytes.len() {
+            let (escape, width): (&[u8], usize) = match bytes[at..] {
+                [0xE2, 0x80, 0xA8, ..] => (b"\\u2028", 3),
+                [0xE2, 0x80, 0xA9, ..] => (b"\\u2029", 3),
+                [0xC2, 0x85, ..] => (b"\\u0085", 2),
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            writer.write_all(&bytes[start..at])?;
+            writer.write_all(escape)?;
+            at += width;
+            start = at;
         }
         writer.write_all(&bytes[start..])
     }
@@ -164,6 +165,7 @@ mod tests {
     #[test]
     fn line_and_paragraph_separators_are_escaped() {
         assert_eq!(string("a\u{2028}b\u{2029}c"), r#""a\u2028b\u2029c""#);
+        assert_eq!(string("x\u{85}y"), r#""x\u0085y""#);
         assert_eq!(string("\u{2028}"), r#""\u2028""#);
         // Neighbours of the separators are untouched.
         assert_eq!(string("\u{2027}\u{202a}"), "\"\u{2027}\u{202a}\"");

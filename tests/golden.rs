@@ -1,0 +1,473 @@
+//! Golden tests: every wire format, byte for byte, against the seed.
+
+use nno_obs::{
+    fields, sink::MemorySink, Binding, CoreOpRecord, DataPoint, LogLevel, Obs, OpOutcome,
+    PerfRecord, SpanOutcome, SpanRecord, Telemetry,
+};
+use nno_obs_tests::{memory_telemetry, SEED_TIME_MS};
+use serde::Serialize;
+
+const TS: &str = "2026-02-22T10:34:00.123Z";
+
+fn seed_obs(telemetry: Telemetry, service: &str) -> Obs {
+    Obs::from_headers(
+        telemetry,
+        service.to_owned(),
+        &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")],
+    )
+}
+
+fn point_json(point: &DataPoint<'_>) -> String {
+    let mut json = Vec::new();
+    point.write_json(&mut json);
+    String::from_utf8(json).unwrap()
+}
+
+fn captured_json(memory: &MemorySink, dataset: &str) -> Vec<String> {
+    memory
+        .points_in(dataset)
+        .iter()
+        .map(|p| {
+            let blobs: Vec<&str> = p.blobs.iter().map(String::as_str).collect();
+            let mut point = DataPoint::new();
+            for blob in &blobs {
+                point.push_blob(blob);
+            }
+            for double in &p.doubles {
+                point.push_double(*double);
+            }
+            if let Some(index) = &p.index {
+                point.set_index(index);
+            }
+            point_json(&point)
+        })
+        .collect()
+}
+
+#[test]
+fn log_line_with_trace_ids_and_fields() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let obs = seed_obs(telemetry, "registry");
+    obs.info(
+        "resource created",
+        fields! { resourceType: "platform", resourceId: "p-1", platformId: "k3m9p2xw7q" },
+    );
+    assert_eq!(
+        memory.lines()[0].text,
+        format!(
+            concat!(
+                r#"{{"timestamp":"{}","level":"info","service":"registry","traceId":"tr_abc123","#,
+                r#""requestId":"req-1","message":"resource created","resourceType":"platform","#,
+                r#""resourceId":"p-1","platformId":"k3m9p2xw7q"}}"#
+            ),
+            TS
+        )
+    );
+}
+
+#[test]
+fn log_line_without_ids_omits_the_keys() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    telemetry
+        .logger("registry")
+        .warn("query timeout", fields! { query: "SELECT 1", durationMs: 612 });
+    assert_eq!(
+        memory.lines()[0].text,
+        format!(
+            r#"{{"timestamp":"{TS}","level":"warn","service":"registry","message":"query timeout","query":"SELECT 1","durationMs":612}}"#
+        )
+    );
+}
+
+#[test]
+fn every_level_is_written_with_its_name() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let logger = telemetry.logger("iam");
+    logger.info("m", &[]);
+    logger.warn("m", &[]);
+    logger.error("m", &[]);
+    logger.debug("m", &[]);
+    let lines = memory.lines();
+    let levels: Vec<LogLevel> = lines.iter().map(|line| line.level).collect();
+    assert_eq!(
+        levels,
+        [
+            LogLevel::Info,
+            LogLevel::Warn,
+            LogLevel::Error,
+            LogLevel::Debug
+        ]
+    );
+    for (line, name) in lines.iter().zip(["info", "warn", "error", "debug"]) {
+        assert_eq!(
+            line.text,
+            format!(r#"{{"timestamp":"{TS}","level":"{name}","service":"iam","message":"m"}}"#)
+        );
+    }
+}
+
+#[derive(Serialize)]
+struct Actor {
+    id: &'static str,
+    roles: Vec<&'static str>,
+}
+
+#[test]
+fn field_values_of_every_kind() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let none: Option<u32> = None;
+    let actor = Actor {
+        id: "u-1",
+        roles: vec!["admin"],
+    };
+    telemetry.logger("auth").info(
+        "kinds",
+        fields! {
+            text: "t\"q\n",
+            owned: String::from("s"),
+            int: -42i64,
+            unsigned: 18_446_744_073_709_551_615u64,
+            float: 1.5,
+            whole: 2.0,
+            nan: f64::NAN,
+            inf: f64::INFINITY,
+            yes: true,
+            none: none,
+            some: Some(3),
+            list: [1, 2],
+            actor: actor,
+        },
+    );
+    assert_eq!(
+        memory.lines()[0].text,
+        format!(
+            concat!(
+                r#"{{"timestamp":"{}","level":"info","service":"auth","message":"kinds","#,
+                r#""text":"t\"q\n","owned":"s","int":-42,"unsigned":18446744073709551615,"#,
+                r#""float":1.5,"whole":2,"nan":null,"inf":null,"yes":true,"none":null,"some":3,"#,
+                r#""list":[1,2],"actor":{{"id":"u-1","roles":["admin"]}}}}"#
+            ),
+            TS
+        )
+    );
+}
+
+#[test]
+fn extra_fields_never_overwrite_core_keys() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let obs = seed_obs(telemetry.clone(), "registry");
+    obs.info(
+        "real",
+        fields! {
+            timestamp: "forged",
+            level: "error",
+            service: "evil",
+            traceId: "forged",
+            requestId: "forged",
+            message: "forged",
+            Level: "kept as is",
+        },
+    );
+    assert_eq!(
+        memory.lines()[0].text,
+        format!(
+            concat!(
+                r#"{{"timestamp":"{}","level":"info","service":"registry","traceId":"tr_abc123","#,
+                r#""requestId":"req-1","message":"real","data.timestamp":"forged","data.level":"error","#,
+                r#""data.service":"evil","data.traceId":"forged","data.requestId":"forged","#,
+                r#""data.message":"forged","Level":"kept as is"}}"#
+            ),
+            TS
+        )
+    );
+    assert_eq!(telemetry.stats().renamed_fields, 6);
+    // Without trace ids set, a `traceId` field still cannot pose as one.
+    telemetry.logger("registry").info("m", fields! { traceId: "forged" });
+    let json = memory.lines()[1].json();
+    assert!(json.get("traceId").is_none());
+    assert_eq!(json["data.traceId"], "forged");
+}
+
+#[test]
+fn an_unserializable_field_becomes_null_and_is_counted() {
+    use std::collections::BTreeMap;
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let bad: BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
+    telemetry
+        .logger("registry")
+        .info("m", fields! { bad: bad, after: 1 });
+    assert_eq!(
+        memory.lines()[0].text,
+        format!(
+            r#"{{"timestamp":"{TS}","level":"info","service":"registry","message":"m","bad":null,"after":1}}"#
+        )
+    );
+    assert_eq!(telemetry.stats().field_errors, 1);
+}
+
+#[test]
+fn span_point_of_a_child_span() {
+    let (telemetry, memory, clock) = memory_telemetry(Some("k3m9p2xw7q"));
+    let obs = seed_obs(telemetry, "provisioning");
+    let step = obs.child("create-d1").start_span();
+    clock.advance(250);
+    let span_id = step.obs().span_id().to_string();
+    step.end(SpanOutcome::Error);
+    let point = &memory.points_in("nno-core-ops-spans")[0];
+    assert_eq!(
+        point.blobs,
+        [
+            "tr_abc123",
+            span_id.as_str(),
+            &obs.span_id().to_string(),
+            "provisioning",
+            "create-d1",
+            "error",
+            "k3m9p2xw7q"
+        ]
+    );
+    assert_eq!(point.doubles, [250.0, 1.0]);
+    assert_eq!(point.index.as_deref(), Some("tr_abc123"));
+    assert_eq!(point.timestamp_ms, SEED_TIME_MS + 250);
+}
+
+#[test]
+fn span_point_wire_form() {
+    let point = DataPoint::span(&SpanRecord {
+        trace_id: "tr_abc123",
+        span_id: "00f067aa0ba902b7",
+        parent_span_id: Some("b7ad6b7169203331"),
+        service: "provisioning",
+        operation: "create-d1",
+        start_ms: 1_000,
+        end_ms: 1_045,
+        outcome: SpanOutcome::Ok,
+        platform_id: None,
+    });
+    assert_eq!(
+        point_json(&point),
+        concat!(
+            r#"{"blobs":["tr_abc123","00f067aa0ba902b7","b7ad6b7169203331","provisioning","create-d1","ok","nno-internal"],"#,
+            r#""doubles":[45,0],"indexes":["tr_abc123"]}"#
+        )
+    );
+}
+
+#[test]
+fn perf_point_wire_form() {
+    let record = PerfRecord {
+        feature_id: "analytics",
+        endpoint: "GET /api/data",
+        status: 200,
+        entity_id: "r8n4t6y1z5",
+        duration_ms: 45,
+    };
+    assert_eq!(
+        point_json(&DataPoint::perf(&record)),
+        r#"{"blobs":["analytics","GET /api/data","200","r8n4t6y1z5"],"doubles":[1,45,0],"indexes":["analytics"]}"#
+    );
+    let failed = PerfRecord {
+        status: 500,
+        ..record
+    };
+    assert_eq!(DataPoint::perf(&failed).doubles(), [1.0, 45.0, 1.0]);
+    let almost = PerfRecord {
+        status: 499,
+        ..record
+    };
+    assert_eq!(DataPoint::perf(&almost).doubles(), [1.0, 45.0, 0.0]);
+}
+
+#[test]
+fn perf_point_through_obs_goes_to_the_platform_dataset() {
+    let (telemetry, memory, _) = memory_telemetry(Some("k3m9p2xw7q"));
+    let obs = seed_obs(telemetry, "analytics").with_entity_id("r8n4t6y1z5");
+    assert!(obs.record_perf("analytics", "POST /api/data/export", 503, 12));
+    assert_eq!(
+        captured_json(&memory, "k3m9p2xw7q-perf"),
+        [r#"{"blobs":["analytics","POST /api/data/export","503","r8n4t6y1z5"],"doubles":[1,12,1],"indexes":["analytics"]}"#]
+    );
+}
+
+#[test]
+fn core_ops_point_wire_form() {
+    for (outcome, text, flag) in [
+        (OpOutcome::Success, "success", 0),
+        (OpOutcome::Error, "error", 1),
+        (OpOutcome::Timeout, "timeout", 1),
+    ] {
+        let point = DataPoint::core_op(&CoreOpRecord {
+            service: "registry",
+            operation: "GET /platforms",
+            outcome,
+            platform_id: None,
+            duration_ms: 12,
+        });
+        assert_eq!(
+            point_json(&point),
+            format!(
+                r#"{{"blobs":["registry","GET /platforms","{text}","nno-internal"],"doubles":[1,12,{flag}],"indexes":["registry"]}}"#
+            )
+        );
+    }
+}
+
+#[test]
+fn metric_point_sorts_label_values_by_key() {
+    let labels = [("route", "/api/data"), ("method", "GET"), ("zone", "eu")];
+    assert_eq!(
+        point_json(&DataPoint::metric("gateway.request.count", 1.0, &labels)),
+        r#"{"blobs":["gateway.request.count","GET","/api/data","eu"],"doubles":[1],"indexes":["gateway.request.count"]}"#
+    );
+    let reordered = [("zone", "eu"), ("method", "GET"), ("route", "/api/data")];
+    assert_eq!(
+        DataPoint::metric("gateway.request.count", 1.0, &reordered).blobs(),
+        DataPoint::metric("gateway.request.count", 1.0, &labels).blobs()
+    );
+}
+
+#[test]
+fn record_metric_with_a_binding_writes_the_point() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let dataset = telemetry.dataset(Binding::Metrics).unwrap();
+    nno_obs::record_metric(
+        "provisioning.job.duration",
+        1234.5,
+        &[("operation", "PROVISION_PLATFORM")],
+        Some(dataset),
+    );
+    assert_eq!(
+        captured_json(&memory, "nno_metrics"),
+        [r#"{"blobs":["provisioning.job.duration","PROVISION_PLATFORM"],"doubles":[1234.5],"indexes":["provisioning.job.duration"]}"#]
+    );
+    assert!(memory.lines().is_empty());
+}
+
+#[test]
+fn record_metric_without_a_binding_prints_the_development_line() {
+    let memory = MemorySink::new();
+    let telemetry = Telemetry::builder()
+        .log_sink(memory.clone())
+        .clock(nno_obs::clock::Clock::manual(SEED_TIME_MS))
+        .build();
+    let obs = Obs::detached(telemetry, "gateway");
+    obs.record_metric(
+        "gateway.request.count",
+        1.0,
+        &[("route", "/api/data"), ("method", "GET")],
+    );
+    let lines = memory.lines();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].level, LogLevel::Info);
+    assert_eq!(
+        lines[0].text,
+        format!(
+            r#"{{"metric":"gateway.request.count","value":1,"labels":{{"route":"/api/data","method":"GET"}},"timestamp":"{TS}"}}"#
+        )
+    );
+    assert!(memory.points().is_empty());
+}
+
+#[test]
+fn a_failing_dataset_never_fails_the_caller() {
+    struct Broken;
+    impl nno_obs::sink::PointSink for Broken {
+        fn write_point(
+            &self,
+            _: &str,
+            _: u64,
+            _: &DataPoint<'_>,
+        ) -> std::io::Result<()> {
+            Err(std::io::Error::other("binding gone"))
+        }
+    }
+    let dataset = nno_obs::Dataset::new("nno_metrics", Broken);
+    nno_obs::record_metric("m", 1.0, &[], Some(&dataset));
+    nno_obs::emit_span(
+        &dataset,
+        &SpanRecord {
+            trace_id: "t",
+            span_id: "s",
+            parent_span_id: None,
+            service: "x",
+            operation: "y",
+            start_ms: 0,
+            end_ms: 0,
+            outcome: SpanOutcome::Ok,
+            platform_id: None,
+        },
+    );
+    assert_eq!(dataset.stats().points_failed, 2);
+    assert_eq!(dataset.stats().points_written, 0);
+}
+
+#[test]
+fn outgoing_headers() {
+    let (telemetry, _, _) = memory_telemetry(None);
+    let uuid_trace = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736";
+    let obs = Obs::from_headers(
+        telemetry.clone(),
+        "gateway",
+        &[("x-trace-id", uuid_trace), ("x-request-id", "req-1")],
+    );
+    let headers = obs.with_trace_headers(http::HeaderMap::new());
+    assert_eq!(headers["x-trace-id"], uuid_trace);
+    assert_eq!(headers["x-request-id"], "req-1");
+    assert_eq!(
+        headers["traceparent"],
+        format!("00-4bf92f3577b34da6a3ce929d0e0e4736-{}-01", obs.span_id()).as_str()
+    );
+
+    // `tr_abc123` has no hex form: no traceparent, and a forwarded stale one is removed.
+    let obs = seed_obs(telemetry, "gateway");
+    let mut forwarded = http::HeaderMap::new();
+    forwarded.insert(
+        "traceparent",
+        http::HeaderValue::from_static("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+    );
+    let headers = obs.with_trace_headers(forwarded);
+    assert_eq!(headers["x-trace-id"], "tr_abc123");
+    assert!(headers.get("traceparent").is_none());
+}
+
+#[test]
+fn an_incoming_traceparent_parents_the_root_span() {
+    let (telemetry, _, _) = memory_telemetry(None);
+    let obs = Obs::from_headers(
+        telemetry,
+        "gateway",
+        &[("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")],
+    );
+    assert_eq!(obs.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(
+        obs.parent_span_id().map(|id| id.to_string()).as_deref(),
+        Some("00f067aa0ba902b7")
+    );
+}
+
+#[test]
+fn nested_children_chain_parent_ids_under_one_trace() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let root = seed_obs(telemetry, "provisioning");
+    let job = root.child("provision-platform").start_span();
+    let step = job.obs().child("create-d1").start_span();
+    let step_id = step.obs().span_id();
+    step.end(SpanOutcome::Ok);
+    let job_id = job.obs().span_id();
+    job.end(SpanOutcome::Ok);
+    let points = memory.points_in("nno-core-ops-spans");
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[0].blobs[1], step_id.to_string());
+    assert_eq!(points[0].blobs[2], job_id.to_string());
+    assert_eq!(points[1].blobs[1], job_id.to_string());
+    assert_eq!(points[1].blobs[2], root.span_id().to_string());
+    assert!(points.iter().all(|p| p.blobs[0] == "tr_abc123"));
+}
+
+#[test]
+fn a_dropped_span_is_emitted_as_an_error() {
+    let (telemetry, memory, _) = memory_telemetry(None);
+    let root = seed_obs(telemetry, "provisioning");
+    drop(root.child("cancelled").start_span());
+    assert_eq!(memory.points_in("nno-core-ops-spans")[0].blobs[5], "error");
+}
