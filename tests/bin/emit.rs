@@ -2,8 +2,8 @@
 //!
 //! - `console`: one line of each level through the console sink;
 //! - `metric-fallback`: `record_metric` without a binding;
-//! - `store-crash <dir>`: writes lines and points to an NDJSON store, then aborts without
-//!   running any destructor.
+//! - `store-crash <dir>`: writes lines and points to an NDJSON store, then aborts while two
+//!   threads are still writing, without running any destructor.
 
 use nno_obs::sink::NdjsonStore;
 use nno_obs::{fields, record_metric, DataPoint, Logger, Obs, Telemetry};
@@ -39,7 +39,16 @@ fn main() {
                 let point = DataPoint::new().blob(&padding).double(f64::from(n));
                 obs.telemetry().dataset(nno_obs::Binding::Metrics).map(|d| d.write(&point));
             }
-            // A crash: no destructor, no flush, no exit handlers.
+            // Then crash while two threads are in the middle of writing: no destructor, no
+            // flush, no exit handlers.
+            for writer in 0..2u32 {
+                let obs = obs.child("busy");
+                let padding = padding.clone();
+                std::thread::spawn(move || loop {
+                    obs.warn("busy", fields! { writer: writer, padding: padding });
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(30));
             std::process::abort();
         }
         _ => std::process::exit(2),
