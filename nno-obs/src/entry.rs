@@ -83,7 +83,11 @@ impl LogEntry<'_> {
     pub fn write_ndjson(&self, out: &mut Vec<u8>) -> WriteReport {
         let mut report = WriteReport::default();
         out.extend_from_slice(b"{\"timestamp\":\"");
-        out.extend_from_slice(Timestamp::from_unix_ms(self.timestamp_ms).as_str().as_bytes());
+        out.extend_from_slice(
+            Timestamp::from_unix_ms(self.timestamp_ms)
+                .as_str()
+                .as_bytes(),
+        );
         out.extend_from_slice(b"\",\"level\":\"");
         out.extend_from_slice(self.level.as_str().as_bytes());
         out.extend_from_slice(b"\",\"service\":");
@@ -143,7 +147,11 @@ pub(crate) fn with_line_buffer<R>(write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     // Buffers grown beyond this by one huge line are not kept, so memory is not pinned.
     const KEEP_CAPACITY: usize = 64 * 1024;
     let mut buffer = LINE_BUFFER
-        .try_with(|slot| slot.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).ok())
+        .try_with(|slot| {
+            slot.try_borrow_mut()
+                .map(|mut b| std::mem::take(&mut *b))
+                .ok()
+        })
         .ok()
         .flatten()
         .unwrap_or_default();

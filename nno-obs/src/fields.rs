@@ -86,12 +86,21 @@ macro_rules! fields {
 #[macro_export]
 macro_rules! __field {
     ($key:ident : $value:expr) => {
-        $crate::Field { key: ::core::stringify!($key), value: &$value }
+        $crate::Field {
+            key: ::core::stringify!($key),
+            value: &$value,
+        }
     };
     ($key:literal : $value:expr) => {
-        $crate::Field { key: $key, value: &$value }
+        $crate::Field {
+            key: $key,
+            value: &$value,
+        }
     };
     ($key:ident) => {
-        $crate::Field { key: ::core::stringify!($key), value: &$key }
+        $crate::Field {
+            key: ::core::stringify!($key),
+            value: &$key,
+        }
     };
 }

@@ -258,7 +258,9 @@ impl Obs {
         let earlier = self.scope.points_written.fetch_add(1, Ordering::Relaxed);
         if earlier >= crate::datapoint::MAX_WRITES_PER_REQUEST {
             // Keep the counter from wrapping in a request that loops forever.
-            self.scope.points_written.store(crate::datapoint::MAX_WRITES_PER_REQUEST, Ordering::Relaxed);
+            self.scope
+                .points_written
+                .store(crate::datapoint::MAX_WRITES_PER_REQUEST, Ordering::Relaxed);
             self.scope.telemetry.raw_stats().add_points_over_budget(1);
             if !self.scope.budget_warned.swap(true, Ordering::Relaxed) {
                 self.warn(
@@ -322,7 +324,13 @@ impl Obs {
         } else {
             let telemetry = &self.scope.telemetry;
             crate::entry::with_line_buffer(|line| {
-                crate::metrics::write_metric_fallback(line, name, value, labels, telemetry.clock().now_ms());
+                crate::metrics::write_metric_fallback(
+                    line,
+                    name,
+                    value,
+                    labels,
+                    telemetry.clock().now_ms(),
+                );
                 telemetry.write_raw_line(LogLevel::Info, line);
             });
         }
@@ -330,7 +338,13 @@ impl Obs {
 
     /// Writes one request's `{platformId}-perf` point (seed §3.2); the entity defaults to this
     /// context's (or `""` when unknown).
-    pub fn record_perf(&self, feature_id: &str, endpoint: &str, status: u16, duration_ms: u64) -> bool {
+    pub fn record_perf(
+        &self,
+        feature_id: &str,
+        endpoint: &str,
+        status: u16,
+        duration_ms: u64,
+    ) -> bool {
         let record = PerfRecord {
             feature_id,
             endpoint,
@@ -342,7 +356,12 @@ impl Obs {
     }
 
     /// Writes an `nno-core-ops` point (seed §3.2) for an operation of this context's service.
-    pub fn record_core_op(&self, operation: &str, outcome: crate::OpOutcome, duration_ms: u64) -> bool {
+    pub fn record_core_op(
+        &self,
+        operation: &str,
+        outcome: crate::OpOutcome,
+        duration_ms: u64,
+    ) -> bool {
         let record = CoreOpRecord {
             service: &self.service,
             operation,
@@ -410,7 +429,11 @@ impl ActiveSpan {
 
     /// Milliseconds since the span started.
     pub fn elapsed_ms(&self) -> u64 {
-        self.obs.telemetry().clock().now_ms().saturating_sub(self.start_ms)
+        self.obs
+            .telemetry()
+            .clock()
+            .now_ms()
+            .saturating_sub(self.start_ms)
     }
 
     /// Ends the span and emits its point.

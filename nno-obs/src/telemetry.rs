@@ -107,7 +107,9 @@ pub struct Dataset {
 
 impl fmt::Debug for Dataset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Dataset").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Dataset")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -136,7 +138,10 @@ impl Dataset {
         if !point.truncation().is_none() {
             self.stats.add_points_truncated(1);
         }
-        match self.sink.write_point(&self.name, self.clock.now_ms(), point) {
+        match self
+            .sink
+            .write_point(&self.name, self.clock.now_ms(), point)
+        {
             Ok(()) => {
                 self.stats.add_points_written(1);
                 true
@@ -441,8 +446,12 @@ impl TelemetryBuilder {
         for binding in Binding::ALL {
             if let Some(sink) = &self.datasets[binding.slot()] {
                 let name: Arc<str> = Arc::from(binding.dataset_name(platform).as_ref());
-                datasets[binding.slot()] =
-                    Some(Dataset::shared(name, sink.clone(), stats.clone(), self.clock.clone()));
+                datasets[binding.slot()] = Some(Dataset::shared(
+                    name,
+                    sink.clone(),
+                    stats.clone(),
+                    self.clock.clone(),
+                ));
             }
         }
         Telemetry {

@@ -342,7 +342,8 @@ pub(crate) fn parse_traceparent(value: &[u8]) -> Option<([u8; 32], SpanId)> {
     if value.len() < 55 {
         return None;
     }
-    let (version, trace, parent, flags) = (&value[..2], &value[3..35], &value[36..52], &value[53..55]);
+    let (version, trace, parent, flags) =
+        (&value[..2], &value[3..35], &value[36..52], &value[53..55]);
     let dashes = value[2] == b'-' && value[35] == b'-' && value[52] == b'-';
     let tail_ok = match version {
         b"00" => value.len() == 55,
@@ -399,7 +400,10 @@ mod tests {
         let ids = init_trace(&[("traceparent", TP), ("x-request-id", "req-7")]);
         assert_eq!(ids.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
         assert_eq!(ids.request_id, "req-7");
-        assert_eq!(ids.remote_parent.map(SpanId::as_u64), Some(0x00f0_67aa_0ba9_02b7));
+        assert_eq!(
+            ids.remote_parent.map(SpanId::as_u64),
+            Some(0x00f0_67aa_0ba9_02b7)
+        );
     }
 
     #[test]
@@ -416,7 +420,10 @@ mod tests {
             ("x-trace-id", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"),
             ("traceparent", TP),
         ]);
-        assert_eq!(ids.remote_parent.map(SpanId::as_u64), Some(0x00f0_67aa_0ba9_02b7));
+        assert_eq!(
+            ids.remote_parent.map(SpanId::as_u64),
+            Some(0x00f0_67aa_0ba9_02b7)
+        );
     }
 
     #[test]

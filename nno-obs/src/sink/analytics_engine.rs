@@ -30,7 +30,12 @@ impl AnalyticsEngineSink {
 }
 
 impl PointSink for AnalyticsEngineSink {
-    fn write_point(&self, _dataset: &str, _timestamp_ms: u64, point: &DataPoint<'_>) -> io::Result<()> {
+    fn write_point(
+        &self,
+        _dataset: &str,
+        _timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
         let single;
         let index: &[&str] = match point.index_value() {
             Some(index) => {

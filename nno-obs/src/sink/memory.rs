@@ -73,7 +73,9 @@ impl MemorySink {
 
     fn captured(&self) -> MutexGuard<'_, Captured> {
         // A test that panicked while holding the lock must not hide what was captured.
-        self.captured.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.captured
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Every line, in order.
@@ -132,11 +134,20 @@ impl LogSink for MemorySink {
 }
 
 impl PointSink for MemorySink {
-    fn write_point(&self, dataset: &str, timestamp_ms: u64, point: &DataPoint<'_>) -> io::Result<()> {
+    fn write_point(
+        &self,
+        dataset: &str,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
         let captured = CapturedPoint {
             dataset: dataset.to_owned(),
             timestamp_ms,
-            blobs: point.blobs().iter().map(|blob| (*blob).to_owned()).collect(),
+            blobs: point
+                .blobs()
+                .iter()
+                .map(|blob| (*blob).to_owned())
+                .collect(),
             doubles: point.doubles().to_vec(),
             index: point.index_value().map(str::to_owned),
             truncation: point.truncation(),

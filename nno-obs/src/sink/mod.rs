@@ -10,19 +10,19 @@
 //! A sink reports failure with an `io::Error`; the caller swallows and counts it, because
 //! telemetry never breaks the program it observes.
 
+#[cfg(feature = "worker")]
+mod analytics_engine;
 mod console;
 mod memory;
 #[cfg(not(target_arch = "wasm32"))]
 mod ndjson;
-#[cfg(feature = "worker")]
-mod analytics_engine;
 
+#[cfg(feature = "worker")]
+pub use analytics_engine::AnalyticsEngineSink;
 pub use console::ConsoleSink;
 pub use memory::{CapturedLine, CapturedPoint, MemorySink};
 #[cfg(not(target_arch = "wasm32"))]
 pub use ndjson::NdjsonStore;
-#[cfg(feature = "worker")]
-pub use analytics_engine::AnalyticsEngineSink;
 
 use crate::{DataPoint, LogLevel};
 use std::io;
@@ -36,8 +36,12 @@ pub trait LogSink: Send + Sync {
 /// Receives data points.
 pub trait PointSink: Send + Sync {
     /// Writes one point to `dataset`, observed at `timestamp_ms`.
-    fn write_point(&self, dataset: &str, timestamp_ms: u64, point: &DataPoint<'_>)
-        -> io::Result<()>;
+    fn write_point(
+        &self,
+        dataset: &str,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()>;
 }
 
 impl<T: LogSink + ?Sized> LogSink for std::sync::Arc<T> {
@@ -47,7 +51,12 @@ impl<T: LogSink + ?Sized> LogSink for std::sync::Arc<T> {
 }
 
 impl<T: PointSink + ?Sized> PointSink for std::sync::Arc<T> {
-    fn write_point(&self, dataset: &str, timestamp_ms: u64, point: &DataPoint<'_>) -> io::Result<()> {
+    fn write_point(
+        &self,
+        dataset: &str,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
         (**self).write_point(dataset, timestamp_ms, point)
     }
 }
@@ -63,7 +72,12 @@ impl LogSink for NullSink {
 }
 
 impl PointSink for NullSink {
-    fn write_point(&self, _dataset: &str, _timestamp_ms: u64, _point: &DataPoint<'_>) -> io::Result<()> {
+    fn write_point(
+        &self,
+        _dataset: &str,
+        _timestamp_ms: u64,
+        _point: &DataPoint<'_>,
+    ) -> io::Result<()> {
         Ok(())
     }
 }
@@ -90,21 +104,14 @@ impl<A: LogSink, B: LogSink> LogSink for Tee<A, B> {
 }
 
 impl<A: PointSink, B: PointSink> PointSink for Tee<A, B> {
-    fn write_point(&self, dataset: &str, timestamp_ms: u64, point: &DataPoint<'_>) -> io::Result<()> {
+    fn write_point(
+        &self,
+        dataset: &str,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
         let first = self.0.write_point(dataset, timestamp_ms, point);
         let second = self.1.write_point(dataset, timestamp_ms, point);
         first.and(second)
     }
-}
-
-/// Appends a point as the line the local store and the memory sink keep:
-/// `{"timestamp":"…","dataset":"…","blobs":[…],"doubles":[…],"indexes":[…]}\n`.
-pub(crate) fn write_point_line(out: &mut Vec<u8>, dataset: &str, timestamp_ms: u64, point: &DataPoint<'_>) {
-    out.extend_from_slice(b"{\"timestamp\":\"");
-    out.extend_from_slice(crate::clock::Timestamp::from_unix_ms(timestamp_ms).as_str().as_bytes());
-    out.extend_from_slice(b"\",\"dataset\":");
-    crate::json::write_str(out, dataset);
-    out.push(b',');
-    point.write_json_members(out);
-    out.extend_from_slice(b"}\n");
 }

@@ -1,6 +1,6 @@
 //! A directory of NDJSON files: the local store of native runs.
 
-use super::{write_point_line, LogSink, PointSink};
+use super::{LogSink, PointSink};
 use crate::{DataPoint, LogLevel};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -76,7 +76,13 @@ fn append(path: &Path) -> io::Result<File> {
 fn dataset_file_name(dataset: &str) -> String {
     let mut name: String = dataset
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     // Never `..` or a hidden file, never the log file.
     if name.starts_with('.') || name.is_empty() {
@@ -91,16 +97,27 @@ fn dataset_file_name(dataset: &str) -> String {
 
 impl LogSink for NdjsonStore {
     fn write_line(&self, _level: LogLevel, line: &str) -> io::Result<()> {
-        let mut file = self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut file = self
+            .log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         file.write_all(line.as_bytes())
     }
 }
 
 impl PointSink for NdjsonStore {
-    fn write_point(&self, dataset: &str, timestamp_ms: u64, point: &DataPoint<'_>) -> io::Result<()> {
+    fn write_point(
+        &self,
+        dataset: &str,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
         crate::entry::with_line_buffer(|line| {
             write_point_line(line, dataset, timestamp_ms, point);
-            let mut files = self.datasets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut files = self
+                .datasets
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             let file = match files.get_mut(dataset) {
                 Some(file) => file,
                 None => {
@@ -111,6 +128,27 @@ impl PointSink for NdjsonStore {
             file.write_all(line)
         })
     }
+}
+
+/// Appends a point as the line the store keeps:
+/// `{"timestamp":"…","dataset":"…","blobs":[…],"doubles":[…],"indexes":[…]}\n`.
+pub(crate) fn write_point_line(
+    out: &mut Vec<u8>,
+    dataset: &str,
+    timestamp_ms: u64,
+    point: &DataPoint<'_>,
+) {
+    out.extend_from_slice(b"{\"timestamp\":\"");
+    out.extend_from_slice(
+        crate::clock::Timestamp::from_unix_ms(timestamp_ms)
+            .as_str()
+            .as_bytes(),
+    );
+    out.extend_from_slice(b"\",\"dataset\":");
+    crate::json::write_str(out, dataset);
+    out.push(b',');
+    point.write_json_members(out);
+    out.extend_from_slice(b"}\n");
 }
 
 #[cfg(test)]
