@@ -68,9 +68,10 @@ fn log_line_with_trace_ids_and_fields() {
 #[test]
 fn log_line_without_ids_omits_the_keys() {
     let (telemetry, memory, _) = memory_telemetry(None);
-    telemetry
-        .logger("registry")
-        .warn("query timeout", fields! { query: "SELECT 1", durationMs: 612 });
+    telemetry.logger("registry").warn(
+        "query timeout",
+        fields! { query: "SELECT 1", durationMs: 612 },
+    );
     assert_eq!(
         memory.lines()[0].text,
         format!(
@@ -182,7 +183,9 @@ fn extra_fields_never_overwrite_core_keys() {
     );
     assert_eq!(telemetry.stats().renamed_fields, 6);
     // Without trace ids set, a `traceId` field still cannot pose as one.
-    telemetry.logger("registry").info("m", fields! { traceId: "forged" });
+    telemetry
+        .logger("registry")
+        .info("m", fields! { traceId: "forged" });
     let json = memory.lines()[1].json();
     assert!(json.get("traceId").is_none());
     assert_eq!(json["data.traceId"], "forged");
@@ -285,7 +288,9 @@ fn perf_point_through_obs_goes_to_the_platform_dataset() {
     assert!(obs.record_perf("analytics", "POST /api/data/export", 503, 12));
     assert_eq!(
         captured_json(&memory, "k3m9p2xw7q-perf"),
-        [r#"{"blobs":["analytics","POST /api/data/export","503","r8n4t6y1z5"],"doubles":[1,12,1],"indexes":["analytics"]}"#]
+        [
+            r#"{"blobs":["analytics","POST /api/data/export","503","r8n4t6y1z5"],"doubles":[1,12,1],"indexes":["analytics"]}"#
+        ]
     );
 }
 
@@ -338,7 +343,9 @@ fn record_metric_with_a_binding_writes_the_point() {
     );
     assert_eq!(
         captured_json(&memory, "nno_metrics"),
-        [r#"{"blobs":["provisioning.job.duration","PROVISION_PLATFORM"],"doubles":[1234.5],"indexes":["provisioning.job.duration"]}"#]
+        [
+            r#"{"blobs":["provisioning.job.duration","PROVISION_PLATFORM"],"doubles":[1234.5],"indexes":["provisioning.job.duration"]}"#
+        ]
     );
     assert!(memory.lines().is_empty());
 }
@@ -372,12 +379,7 @@ fn record_metric_without_a_binding_prints_the_development_line() {
 fn a_failing_dataset_never_fails_the_caller() {
     struct Broken;
     impl nno_obs::sink::PointSink for Broken {
-        fn write_point(
-            &self,
-            _: &str,
-            _: u64,
-            _: &DataPoint<'_>,
-        ) -> std::io::Result<()> {
+        fn write_point(&self, _: &str, _: u64, _: &DataPoint<'_>) -> std::io::Result<()> {
             Err(std::io::Error::other("binding gone"))
         }
     }
@@ -436,7 +438,10 @@ fn an_incoming_traceparent_parents_the_root_span() {
     let obs = Obs::from_headers(
         telemetry,
         "gateway",
-        &[("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")],
+        &[(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )],
     );
     assert_eq!(obs.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
     assert_eq!(

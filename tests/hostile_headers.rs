@@ -6,10 +6,9 @@ use nno_obs_tests::memory_telemetry;
 fn is_uuid_v4(id: &str) -> bool {
     id.len() == 36
         && id.as_bytes()[14] == b'4'
-        && id
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| matches!(i, 8 | 13 | 18 | 23) == (b == b'-') && (b == b'-' || b.is_ascii_hexdigit()))
+        && id.bytes().enumerate().all(|(i, b)| {
+            matches!(i, 8 | 13 | 18 | 23) == (b == b'-') && (b == b'-' || b.is_ascii_hexdigit())
+        })
 }
 
 /// The rejected cases: (name, value).
@@ -32,7 +31,11 @@ fn hostile_values() -> Vec<(&'static str, String)> {
 fn hostile_trace_ids_are_replaced_and_reported_by_length() {
     for (case, value) in hostile_values() {
         let (telemetry, memory, _) = memory_telemetry(None);
-        let obs = Obs::from_headers(telemetry.clone(), "gateway", &[("x-trace-id", value.as_str())]);
+        let obs = Obs::from_headers(
+            telemetry.clone(),
+            "gateway",
+            &[("x-trace-id", value.as_str())],
+        );
         assert!(is_uuid_v4(obs.trace_id()), "{case}: {}", obs.trace_id());
 
         let warnings = memory.lines_with_message("invalid incoming id replaced");
@@ -58,7 +61,10 @@ fn hostile_trace_ids_are_replaced_and_reported_by_length() {
 #[test]
 fn hostile_request_ids_are_replaced_too() {
     for (case, value) in hostile_values() {
-        let ids = init_trace(&[("x-trace-id", "tr_abc123"), ("x-request-id", value.as_str())]);
+        let ids = init_trace(&[
+            ("x-trace-id", "tr_abc123"),
+            ("x-request-id", value.as_str()),
+        ]);
         assert_eq!(ids.trace_id, "tr_abc123", "{case}");
         assert!(is_uuid_v4(&ids.request_id), "{case}");
         assert_eq!(ids.rejected_request_id_len, Some(value.len()), "{case}");
@@ -69,7 +75,13 @@ fn hostile_request_ids_are_replaced_too() {
 #[test]
 fn the_edges_of_the_accepted_set() {
     let longest = "a".repeat(128);
-    for value in ["a", "tr_abc123", "A-Z.a:z_0-9", longest.as_str(), "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"] {
+    for value in [
+        "a",
+        "tr_abc123",
+        "A-Z.a:z_0-9",
+        longest.as_str(),
+        "4bf92f35-77b3-4da6-a3ce-929d0e0e4736",
+    ] {
         let ids = init_trace(&[("x-trace-id", value)]);
         assert_eq!(ids.trace_id, value);
         assert_eq!(ids.rejected_trace_id_len, None);

@@ -7,13 +7,20 @@ use nno_obs_tests::memory_telemetry;
 #[test]
 fn the_251st_write_of_a_request_is_dropped_counted_and_warned_once() {
     let (telemetry, memory, _) = memory_telemetry(Some("k3m9p2xw7q"));
-    let obs = Obs::from_headers(telemetry.clone(), "analytics", &[("x-trace-id", "tr_abc123")]);
+    let obs = Obs::from_headers(
+        telemetry.clone(),
+        "analytics",
+        &[("x-trace-id", "tr_abc123")],
+    );
     let child = obs.child("step");
     let limit = MAX_WRITES_PER_REQUEST as usize;
     for n in 0..limit {
         // Children share their request's budget.
         let writer = if n % 2 == 0 { &obs } else { &child };
-        assert!(writer.record_perf("analytics", "GET /api/data", 200, 1), "write {n}");
+        assert!(
+            writer.record_perf("analytics", "GET /api/data", 200, 1),
+            "write {n}"
+        );
     }
     for _ in 0..5 {
         assert!(!obs.record_perf("analytics", "GET /api/data", 200, 1));
@@ -51,7 +58,10 @@ fn truncated_points_are_written_and_counted() {
     }
     assert!(obs.write_point(Binding::Analytics, &point));
     let written = &memory.points_in("nno-core-ops")[0];
-    assert_eq!(written.index.as_deref().map(str::len), Some(MAX_INDEX_BYTES));
+    assert_eq!(
+        written.index.as_deref().map(str::len),
+        Some(MAX_INDEX_BYTES)
+    );
     assert_eq!(written.blobs.len(), MAX_BLOBS);
     assert_eq!(written.blobs[0].len(), MAX_BLOB_BYTES);
     assert!(written.blobs[1..].iter().all(String::is_empty));
@@ -66,7 +76,11 @@ fn truncated_points_are_written_and_counted() {
 #[test]
 fn a_metric_with_too_many_labels_keeps_the_first_nineteen_sorted() {
     let keys: Vec<String> = (0..25).map(|n| format!("k{n:02}")).collect();
-    let labels: Vec<(&str, &str)> = keys.iter().rev().map(|k| (k.as_str(), k.as_str())).collect();
+    let labels: Vec<(&str, &str)> = keys
+        .iter()
+        .rev()
+        .map(|k| (k.as_str(), k.as_str()))
+        .collect();
     let point = DataPoint::metric("m", 1.0, &labels);
     assert_eq!(point.blobs().len(), MAX_BLOBS);
     // The first 19 labels given (k24 … k06), sorted by key.
@@ -80,7 +94,9 @@ fn a_metric_with_too_many_labels_keeps_the_first_nineteen_sorted() {
 #[test]
 fn without_a_dataset_nothing_is_written_or_counted_against_the_budget() {
     let memory = nno_obs::sink::MemorySink::new();
-    let telemetry = nno_obs::Telemetry::builder().log_sink(memory.clone()).build();
+    let telemetry = nno_obs::Telemetry::builder()
+        .log_sink(memory.clone())
+        .build();
     let obs = Obs::detached(telemetry.clone(), "analytics");
     for _ in 0..300 {
         assert!(!obs.record_perf("analytics", "GET /", 200, 1));

@@ -10,7 +10,10 @@ use std::sync::Arc;
 const EMIT: &str = env!("CARGO_BIN_EXE_nno-obs-emit");
 
 fn run(args: &[&str]) -> std::process::Output {
-    Command::new(EMIT).args(args).output().expect("run nno-obs-emit")
+    Command::new(EMIT)
+        .args(args)
+        .output()
+        .expect("run nno-obs-emit")
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -31,7 +34,12 @@ fn console_writes_error_to_stderr_and_the_rest_to_stdout() {
     assert_eq!(err_lines.len(), 1, "{stderr}");
     let levels: Vec<String> = out_lines
         .iter()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["level"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["level"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(levels, ["info", "warn", "debug"]);
     let error: serde_json::Value = serde_json::from_str(err_lines[0]).unwrap();
@@ -66,20 +74,35 @@ fn the_store_survives_a_crash_without_torn_lines() {
 
     let logs = std::fs::read_to_string(dir.join("logs.ndjson")).unwrap();
     assert!(logs.ends_with('\n'));
-    let lines: Vec<serde_json::Value> = logs.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     // 500 steps, the one warning of the request's exhausted point budget, and whatever the
     // two busy threads wrote before the abort — every one of them whole.
     assert!(lines.len() > 501, "the busy writers wrote nothing");
     assert!(lines[501..].iter().all(|l| l["message"] == "busy"));
-    let steps: Vec<&serde_json::Value> = lines.iter().filter(|l| l["message"] == "step completed").collect();
+    let steps: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["message"] == "step completed")
+        .collect();
     assert_eq!(steps.len(), 500);
     for (n, step) in steps.iter().enumerate() {
         assert_eq!(step["n"], n);
     }
-    assert_eq!(lines.iter().filter(|l| l["message"] == "data point budget exceeded").count(), 1);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l["message"] == "data point budget exceeded")
+            .count(),
+        1
+    );
 
     let ops = std::fs::read_to_string(dir.join("nno-core-ops.ndjson")).unwrap();
-    let ops: Vec<serde_json::Value> = ops.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ops: Vec<serde_json::Value> = ops
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     // The request budget stops points after 250 writes (core ops and metrics together).
     let metrics = std::fs::read_to_string(dir.join("nno_metrics.ndjson")).unwrap();
     assert_eq!(ops.len(), 250);
@@ -122,7 +145,13 @@ fn a_second_reader_sees_whole_lines_while_the_store_is_written() {
         reads += 1;
     }
     writer.join().unwrap();
-    assert_eq!(std::fs::read_to_string(store.log_path()).unwrap().lines().count(), 2000);
+    assert_eq!(
+        std::fs::read_to_string(store.log_path())
+            .unwrap()
+            .lines()
+            .count(),
+        2000
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -131,7 +160,9 @@ fn reopening_the_store_appends() {
     let dir = temp_dir("append");
     for round in 0..2 {
         let store = NdjsonStore::open(&dir).unwrap();
-        store.write_line(LogLevel::Info, &format!("{{\"round\":{round}}}\n")).unwrap();
+        store
+            .write_line(LogLevel::Info, &format!("{{\"round\":{round}}}\n"))
+            .unwrap();
     }
     let text = std::fs::read_to_string(dir.join("logs.ndjson")).unwrap();
     assert_eq!(text, "{\"round\":0}\n{\"round\":1}\n");
@@ -165,7 +196,9 @@ fn tee_writes_to_both_and_a_failing_log_sink_is_counted() {
         }
     }
     let memory = MemorySink::new();
-    let telemetry = Telemetry::builder().log_sink(Tee(Full, memory.clone())).build();
+    let telemetry = Telemetry::builder()
+        .log_sink(Tee(Full, memory.clone()))
+        .build();
     telemetry.logger("registry").info("still captured", &[]);
     assert_eq!(memory.lines().len(), 1);
     assert_eq!(telemetry.stats().lines_failed, 1);

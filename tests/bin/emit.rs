@@ -20,7 +20,12 @@ fn main() {
             logger.error("to stderr", fields! { n: 4 });
         }
         Some("metric-fallback") => {
-            record_metric("gateway.request.count", 1.0, &[("route", "/api/data"), ("method", "GET")], None);
+            record_metric(
+                "gateway.request.count",
+                1.0,
+                &[("route", "/api/data"), ("method", "GET")],
+                None,
+            );
         }
         Some("store-crash") => {
             let Some(dir) = args.get(2) else {
@@ -37,7 +42,9 @@ fn main() {
                 obs.info("step completed", fields! { n: n, padding: padding });
                 obs.record_core_op("create-d1", nno_obs::OpOutcome::Success, u64::from(n));
                 let point = DataPoint::new().blob(&padding).double(f64::from(n));
-                obs.telemetry().dataset(nno_obs::Binding::Metrics).map(|d| d.write(&point));
+                obs.telemetry()
+                    .dataset(nno_obs::Binding::Metrics)
+                    .map(|d| d.write(&point));
             }
             // Then crash while two threads are in the middle of writing: no destructor, no
             // flush, no exit handlers.
