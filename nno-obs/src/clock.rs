@@ -116,56 +116,64 @@ impl Timestamp {
     /// Years past 9999 are written with a sign and six digits (`+010000-01-01T…`), as
     /// JavaScript does, so no input can produce a malformed line.
     pub fn from_unix_ms(ms: u64) -> Self {
+        // Every divisor below is a constant, so no division instruction is emitted: this runs
+        // once per log line.
+        let digit = |value: u64| b'0' + (value % 10) as u8;
         let days = ms / 86_400_000;
         let ms_of_day = ms % 86_400_000;
         let (year, month, day) = civil_from_days(days);
-        let mut out = Self {
-            bytes: [0; Self::MAX_LEN],
-            len: 0,
-        };
-        if year > 9999 {
-            out.push(b'+');
-            out.push_digits(year, 6);
+        let mut bytes = [0u8; Self::MAX_LEN];
+        let year_len = if year > 9999 {
+            let year = year.min(999_999);
+            bytes[0] = b'+';
+            for (position, slot) in bytes[1..7].iter_mut().enumerate() {
+                *slot = digit(year / [100_000, 10_000, 1000, 100, 10, 1][position]);
+            }
+            7
         } else {
-            out.push_digits(year, 4);
+            bytes[..4].copy_from_slice(&[
+                digit(year / 1000),
+                digit(year / 100),
+                digit(year / 10),
+                digit(year),
+            ]);
+            4
+        };
+        let (hour, minute) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60);
+        let (second, millis) = (ms_of_day / 1000 % 60, ms_of_day % 1000);
+        let rest = [
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+            b'T',
+            digit(hour / 10),
+            digit(hour),
+            b':',
+            digit(minute / 10),
+            digit(minute),
+            b':',
+            digit(second / 10),
+            digit(second),
+            b'.',
+            digit(millis / 100),
+            digit(millis / 10),
+            digit(millis),
+            b'Z',
+        ];
+        bytes[year_len..year_len + rest.len()].copy_from_slice(&rest);
+        Self {
+            bytes,
+            len: (year_len + rest.len()) as u8,
         }
-        out.push(b'-');
-        out.push_digits(month, 2);
-        out.push(b'-');
-        out.push_digits(day, 2);
-        out.push(b'T');
-        out.push_digits(ms_of_day / 3_600_000, 2);
-        out.push(b':');
-        out.push_digits(ms_of_day / 60_000 % 60, 2);
-        out.push(b':');
-        out.push_digits(ms_of_day / 1000 % 60, 2);
-        out.push(b'.');
-        out.push_digits(ms_of_day % 1000, 3);
-        out.push(b'Z');
-        out
     }
 
     /// The formatted text.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits and separators are ever pushed.
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
-    }
-
-    fn push(&mut self, byte: u8) {
-        if let Some(slot) = self.bytes.get_mut(usize::from(self.len)) {
-            *slot = byte;
-            self.len += 1;
-        }
-    }
-
-    fn push_digits(&mut self, value: u64, width: u32) {
-        // Years beyond six digits cannot come from a u64 of milliseconds before 2^63; clamp
-        // anyway so the width is always respected.
-        let value = value.min(10u64.pow(width) - 1);
-        for position in (0..width).rev() {
-            let digit = (value / 10u64.pow(position) % 10) as u8;
-            self.push(b'0' + digit);
-        }
     }
 }
 

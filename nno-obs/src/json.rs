@@ -40,27 +40,9 @@ impl Formatter for JsFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        // In UTF-8, U+2028 is E2 80 A8, U+2029 is E2 80 A9 and U+0085 is C2 85. A lead byte
-        // never appears inside another character, so a byte search is exact.
-        let bytes = fragment.as_bytes();
-        let mut start = 0;
-        let mut at = 0;
-        while at < bytes.len() {
-            let (escape, width): (&[u8], usize) = match bytes[at..] {
-                [0xE2, 0x80, 0xA8, ..] => (b"\\u2028", 3),
-                [0xE2, 0x80, 0xA9, ..] => (b"\\u2029", 3),
-                [0xC2, 0x85, ..] => (b"\\u0085", 2),
-                _ => {
-                    at += 1;
-                    continue;
-                }
-            };
-            writer.write_all(&bytes[start..at])?;
-            writer.write_all(escape)?;
-            at += width;
-            start = at;
-        }
-        writer.write_all(&bytes[start..])
+        // serde_json has already escaped the ASCII characters; only the multi-byte line
+        // breaks can remain, and the shared escaper handles them.
+        write_escaped(writer, fragment.as_bytes())
     }
 
     fn write_char_escape<W: ?Sized + io::Write>(
@@ -106,12 +88,103 @@ pub(crate) fn write_js_number<W: ?Sized + io::Write>(writer: &mut W, value: f64)
     }
 }
 
+/// What each byte needs: 0 nothing; a letter the short escape (`\\n` …); `u` the
+/// `\\u00XX` form; `L` a lead byte that may start U+2028, U+2029 or U+0085.
+static ESCAPES: [u8; 256] = escape_table();
+
+const fn escape_table() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[0xC2] = b'L';
+    table[0xE2] = b'L';
+    table
+}
+
+/// Writes the contents of a JSON string (no quotes) with `JSON.stringify`'s escapes plus
+/// U+2028, U+2029 and U+0085, in one pass over the bytes.
+fn write_escaped<W: ?Sized + io::Write>(writer: &mut W, bytes: &[u8]) -> io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        // Skip eight plain ASCII bytes at a time: most of a log line needs no escaping.
+        if let Some(chunk) = bytes.get(at..at + 8) {
+            let word = u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]);
+            if !needs_attention(word) {
+                at += 8;
+                continue;
+            }
+        }
+        let byte = bytes[at];
+        let kind = ESCAPES[usize::from(byte)];
+        if kind == 0 {
+            at += 1;
+            continue;
+        }
+        let mut unicode = [
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(byte >> 4)],
+            HEX[usize::from(byte & 0xF)],
+        ];
+        let (escape, width): (&[u8], usize) = match kind {
+            b'L' => match bytes[at..] {
+                [0xE2, 0x80, 0xA8, ..] => (b"\\u2028", 3),
+                [0xE2, 0x80, 0xA9, ..] => (b"\\u2029", 3),
+                [0xC2, 0x85, ..] => (b"\\u0085", 2),
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            },
+            b'u' => (&unicode[..], 1),
+            short => {
+                unicode[1] = short;
+                (&unicode[..2], 1)
+            }
+        };
+        writer.write_all(&bytes[start..at])?;
+        writer.write_all(escape)?;
+        at += width;
+        start = at;
+    }
+    writer.write_all(&bytes[start..])
+}
+
+/// Whether any of the eight bytes in `word` is below 0x20, a quote, a backslash or non-ASCII
+/// (the classic "has zero byte" bit tricks; exact, no false negatives).
+#[inline]
+fn needs_attention(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+    (below_space | quote | backslash | (word & HIGHS)) != 0
+}
+
 /// Appends `text` as a JSON string literal (quotes included).
 pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
-    let mut serializer = Serializer::with_formatter(&mut *out, JsFormatter);
-    // Writing a `str` into a `Vec` cannot fail: the Vec's `io::Write` is infallible and a
-    // string always serializes.
-    let _ = text.serialize(&mut serializer);
+    out.push(b'"');
+    // Writing into a Vec cannot fail.
+    let _ = write_escaped(out, text.as_bytes());
+    out.push(b'"');
 }
 
 /// Appends any `Serialize` value as JSON. On error the buffer is restored to its length before
@@ -184,6 +257,24 @@ mod tests {
         assert_eq!(number(f64::NAN), "null");
         assert_eq!(number(f64::INFINITY), "null");
         assert_eq!(number(f64::NEG_INFINITY), "null");
+    }
+
+    proptest::proptest! {
+        /// The hand-written escaper and the serde path (used for field values) agree, and
+        /// both match serde_json's plain output except for the three line breaks.
+        #[test]
+        fn both_string_paths_agree(text in ".*|[\\u{0}-\\u{7f}\\u{85}\\u{2028}\\u{2029}]*") {
+            let mut serde_path = Vec::new();
+            proptest::prop_assert!(write_value(&mut serde_path, text.as_str()));
+            let ours = string(&text);
+            proptest::prop_assert_eq!(ours.as_bytes(), &serde_path[..]);
+            let plain = serde_json::to_string(&text).unwrap();
+            let expected = plain
+                .replace('\u{2028}', "\\u2028")
+                .replace('\u{2029}', "\\u2029")
+                .replace('\u{85}', "\\u0085");
+            proptest::prop_assert_eq!(ours, expected);
+        }
     }
 
     #[test]

@@ -28,9 +28,7 @@ pub fn record_metric(name: &str, value: f64, labels: &[(&str, &str)], dataset: O
         None => {
             crate::entry::with_line_buffer(|line| {
                 write_metric_fallback(line, name, value, labels, now_ms());
-                if let Ok(text) = std::str::from_utf8(line) {
-                    let _ = ConsoleSink.write_line(LogLevel::Info, text);
-                }
+                let _ = ConsoleSink.write_line(LogLevel::Info, crate::sink::LogLine::built(line));
             });
         }
     }

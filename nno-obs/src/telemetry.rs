@@ -352,11 +352,12 @@ impl Telemetry {
     /// Hands a finished line (JSON object + `\n`) to the log sink, counting the outcome.
     pub(crate) fn write_raw_line(&self, level: LogLevel, line: &[u8]) {
         let stats = &self.inner.stats;
-        // Lines are built from `&str` pieces and JSON syntax only, so they are UTF-8.
-        let written = std::str::from_utf8(line)
-            .map_err(std::io::Error::other)
-            .and_then(|text| self.inner.log.write_line(level, text));
-        match written {
+        // Lines are built from `&str` pieces and ASCII JSON syntax only, so they are UTF-8.
+        match self
+            .inner
+            .log
+            .write_line(level, crate::sink::LogLine::built(line))
+        {
             Ok(()) => stats.add_lines_written(1),
             Err(_) => stats.add_lines_failed(1),
         }

@@ -1,6 +1,6 @@
 //! The console: what Workers Logs and Logpush collect.
 
-use super::LogSink;
+use super::{LogLine, LogSink};
 use crate::LogLevel;
 use std::io;
 
@@ -8,17 +8,17 @@ use std::io;
 /// `console.error` on wasm32, exactly as the seed's `Logger`.
 ///
 /// ```
-/// use nno_obs::sink::{ConsoleSink, LogSink};
+/// use nno_obs::sink::{ConsoleSink, LogLine, LogSink};
 /// use nno_obs::LogLevel;
 ///
-/// ConsoleSink.write_line(LogLevel::Info, "{\"message\":\"hi\"}\n").unwrap();
+/// ConsoleSink.write_line(LogLevel::Info, LogLine::new("{\"message\":\"hi\"}\n")).unwrap();
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ConsoleSink;
 
 impl LogSink for ConsoleSink {
     #[cfg(not(target_arch = "wasm32"))]
-    fn write_line(&self, level: LogLevel, line: &str) -> io::Result<()> {
+    fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
         use std::io::Write;
         // One `write_all` of the whole line under the stream's lock: lines from concurrent
         // threads never interleave.
@@ -30,9 +30,9 @@ impl LogSink for ConsoleSink {
     }
 
     #[cfg(target_arch = "wasm32")]
-    fn write_line(&self, level: LogLevel, line: &str) -> io::Result<()> {
+    fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
         // console.* adds its own line break.
-        let text = wasm_bindgen::JsValue::from_str(line.strip_suffix('\n').unwrap_or(line));
+        let text = wasm_bindgen::JsValue::from_str(line.without_newline());
         if level.is_stderr() {
             web_sys::console::error_1(&text);
         } else {

@@ -1,6 +1,6 @@
 //! In-memory capture, for tests.
 
-use super::{LogSink, PointSink};
+use super::{LogLine, LogSink, PointSink};
 use crate::datapoint::Truncation;
 use crate::{DataPoint, LogLevel};
 use std::io;
@@ -126,8 +126,8 @@ impl MemorySink {
 }
 
 impl LogSink for MemorySink {
-    fn write_line(&self, level: LogLevel, line: &str) -> io::Result<()> {
-        let text = line.strip_suffix('\n').unwrap_or(line).to_owned();
+    fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
+        let text = line.without_newline().to_owned();
         self.captured().lines.push(CapturedLine { level, text });
         Ok(())
     }

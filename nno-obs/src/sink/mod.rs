@@ -27,10 +27,58 @@ pub use ndjson::NdjsonStore;
 use crate::{DataPoint, LogLevel};
 use std::io;
 
+/// One finished log line: a complete JSON object followed by exactly one `\n`.
+///
+/// Lines are UTF-8 by construction; [`LogLine::as_bytes`] hands them on without re-checking,
+/// which is what byte sinks (console, files) want on the hot path.
+///
+/// ```
+/// use nno_obs::sink::LogLine;
+///
+/// let line = LogLine::new("{\"message\":\"hi\"}\n");
+/// assert_eq!(line.as_bytes(), b"{\"message\":\"hi\"}\n");
+/// assert_eq!(line.without_newline(), "{\"message\":\"hi\"}");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogLine<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> LogLine<'a> {
+    /// A line from text (which should be one JSON object and a `\n`).
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+        }
+    }
+
+    /// A line the crate built from `&str` pieces and ASCII JSON syntax.
+    pub(crate) fn built(bytes: &'a [u8]) -> Self {
+        Self { bytes }
+    }
+
+    /// The bytes, newline included.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The text, newline included. Lines are always UTF-8; should that ever fail, the result
+    /// is empty rather than a panic.
+    pub fn as_str(&self) -> &'a str {
+        std::str::from_utf8(self.bytes).unwrap_or("")
+    }
+
+    /// The text without its trailing `\n` (what `console.log` takes).
+    pub fn without_newline(&self) -> &'a str {
+        let text = self.as_str();
+        text.strip_suffix('\n').unwrap_or(text)
+    }
+}
+
 /// Receives finished log lines.
 pub trait LogSink: Send + Sync {
-    /// Writes one line. `line` is a complete JSON object followed by exactly one `\n`.
-    fn write_line(&self, level: LogLevel, line: &str) -> io::Result<()>;
+    /// Writes one line.
+    fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()>;
 }
 
 /// Receives data points.
@@ -45,7 +93,7 @@ pub trait PointSink: Send + Sync {
 }
 
 impl<T: LogSink + ?Sized> LogSink for std::sync::Arc<T> {
-    fn write_line(&self, level: LogLevel, line: &str) -> io::Result<()> {
+    fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
         (**self).write_line(level, line)
     }
 }
@@ -66,7 +114,7 @@ impl<T: PointSink + ?Sized> PointSink for std::sync::Arc<T> {
 pub struct NullSink;
 
 impl LogSink for NullSink {
-    fn write_line(&self, _level: LogLevel, _line: &str) -> io::Result<()> {
+    fn write_line(&self, _level: LogLevel, _line: LogLine<'_>) -> io::Result<()> {
         Ok(())
     }
 }
@@ -96,7 +144,7 @@ impl PointSink for NullSink {
 pub struct Tee<A, B>(pub A, pub B);
 
 impl<A: LogSink, B: LogSink> LogSink for Tee<A, B> {
-    fn write_line(&self, level: LogLevel, line: &str) -> io::Result<()> {
+    fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
         let first = self.0.write_line(level, line);
         let second = self.1.write_line(level, line);
         first.and(second)

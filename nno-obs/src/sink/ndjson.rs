@@ -1,6 +1,6 @@
 //! A directory of NDJSON files: the local store of native runs.
 
-use super::{LogSink, PointSink};
+use super::{LogLine, LogSink, PointSink};
 use crate::{DataPoint, LogLevel};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -23,12 +23,12 @@ pub const LOG_FILE: &str = "logs.ndjson";
 /// Dataset names become file names with every byte outside `[A-Za-z0-9_.-]` replaced by `_`.
 ///
 /// ```
-/// use nno_obs::sink::{LogSink, NdjsonStore};
+/// use nno_obs::sink::{LogLine, LogSink, NdjsonStore};
 /// use nno_obs::LogLevel;
 ///
 /// let dir = std::env::temp_dir().join(format!("nno-obs-doc-{}", std::process::id()));
 /// let store = NdjsonStore::open(&dir).unwrap();
-/// store.write_line(LogLevel::Info, "{\"message\":\"hi\"}\n").unwrap();
+/// store.write_line(LogLevel::Info, LogLine::new("{\"message\":\"hi\"}\n")).unwrap();
 /// let text = std::fs::read_to_string(store.log_path()).unwrap();
 /// assert!(text.ends_with("{\"message\":\"hi\"}\n"));
 /// # std::fs::remove_dir_all(&dir).unwrap();
@@ -96,7 +96,7 @@ fn dataset_file_name(dataset: &str) -> String {
 }
 
 impl LogSink for NdjsonStore {
-    fn write_line(&self, _level: LogLevel, line: &str) -> io::Result<()> {
+    fn write_line(&self, _level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
         let mut file = self
             .log
             .lock()
