@@ -1,0 +1,83 @@
+//! The NNO gateway Worker: answers `/health` itself and forwards `/api/*` to the analytics
+//! feature Worker through the `ANALYTICS_FEATURE` service binding, carrying the trace
+//! (`x-trace-id`, `x-request-id`, `traceparent`) with `Obs::with_trace_headers`.
+//!
+//! Instrumented as `#[nno_handler(service = "gateway", feature = "gateway")]` instruments a
+//! `#[event(fetch)]` handler: without `route`, the perf endpoint is the path with id-like
+//! segments replaced by `:id`.
+
+use nno_obs::{fields, Obs};
+use nno_workers_support::by_hand::{self, Handler};
+use nno_workers_support::headers::{mutable_copy, WriteHeaders};
+use worker::{
+    event, js_sys, Context, Env, Headers, Method, Request, RequestInit, Response, Result,
+};
+
+/// The service binding to the analytics feature Worker (see wrangler.toml).
+const FEATURE_BINDING: &str = "ANALYTICS_FEATURE";
+
+/// Incoming headers that are never forwarded as they came: the trace headers are rewritten by
+/// `with_trace_headers`, and a body's length is recomputed from the bytes forwarded.
+const NOT_FORWARDED: [&str; 4] = ["x-trace-id", "x-request-id", "traceparent", "content-length"];
+
+// With the macros: #[nno_handler(service = "gateway", feature = "gateway")] above
+// #[event(fetch)] on `fetch_body` renamed `fetch`, and this wrapper deleted.
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let handler = Handler {
+        service: "gateway",
+        feature: "gateway",
+        route: None,
+    };
+    let rest = (env.clone(), ctx);
+    by_hand::handle(handler, req, &env, rest, |req, (env, ctx), obs| {
+        fetch_body(req, env, ctx, obs)
+    })
+    .await
+}
+
+async fn fetch_body(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
+    let path = req.path();
+    if path == "/health" {
+        return Response::from_json(&serde_json::json!({ "status": "ok", "service": "gateway" }));
+    }
+    if path.starts_with("/api/") {
+        return forward(req, &env, &obs).await;
+    }
+    Response::error("Not Found", 404)
+}
+
+/// Forwards `req` to the feature Worker with the trace headers of `obs`, and returns its
+/// response with mutable headers (so the handler can echo the ids on it).
+async fn forward(mut req: Request, env: &Env, obs: &Obs) -> Result<Response> {
+    let feature = env.service(FEATURE_BINDING)?;
+
+    let headers = Headers::new();
+    for (name, value) in req.headers().entries() {
+        if !NOT_FORWARDED.contains(&name.as_str()) {
+            headers.append(&name, &value)?;
+        }
+    }
+    obs.with_trace_headers(WriteHeaders(&headers));
+
+    let method = req.method();
+    let mut init = RequestInit::new();
+    init.with_method(method.clone()).with_headers(headers);
+    if !matches!(method, Method::Get | Method::Head) {
+        let body = req.bytes().await?;
+        init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+    }
+    let url = req.url()?;
+    let upstream = Request::new_with_init(url.as_str(), &init)?;
+
+    let response = feature.fetch_request(upstream).await?;
+    let status = response.status_code();
+    if status >= 500 {
+        obs.warn(
+            "feature worker failed",
+            fields! { binding: FEATURE_BINDING, status },
+        );
+    }
+    let headers = mutable_copy(response.headers());
+    Ok(response.with_headers(headers))
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# End-to-end test of the nno-obs Workers in workerd.
+#
+#   scripts/e2e.sh            install what is missing, build the Workers (release), run the test
+#   scripts/e2e.sh --bench    the same, then measure sizes and latency (figures in docs/workers.md)
+#
+# Tools are installed into .tools/ (git-ignored) and e2e/node_modules/, from crates.io and the
+# npm registry only: worker-build would download wasm-bindgen and wasm-opt from GitHub, so it is
+# given WASM_BINDGEN_BIN (wasm-bindgen-cli from crates.io, at the version in
+# examples/workers/Cargo.lock), WASM_OPT_BIN (npm `binaryen`) and ESBUILD_BIN (npm `esbuild`).
+# A second run with everything installed only rebuilds what changed and runs the test.
+#
+# Exit code: 0 when the test passed, non-zero otherwise.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORKERS="$ROOT/examples/workers"
+E2E="$ROOT/e2e"
+TOOLS="$ROOT/.tools"
+BENCH=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) BENCH=1 ;;
+    *) echo "usage: scripts/e2e.sh [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '\n== %s (%ss)\n' "$*" "$SECONDS"; }
+
+# The version of crate $1 in the Workers' Cargo.lock.
+locked_version() {
+  awk -v name="$1" '
+    $0 == "[[package]]" { in_pkg = 1; found = 0; next }
+    in_pkg && $0 == "name = \"" name "\"" { found = 1; next }
+    in_pkg && found && $1 == "version" { gsub(/"/, "", $3); print $3; exit }
+  ' "$WORKERS/Cargo.lock"
+}
+
+for tool in cargo rustup node npm; do
+  command -v "$tool" >/dev/null || { echo "e2e: $tool is required" >&2; exit 1; }
+done
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+  echo "e2e: Node.js >= 20 is required (found $(node --version))" >&2
+  exit 1
+fi
+
+log "toolchain: wasm32 target"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# -- cargo tools, pinned to the versions the Workers are built with --------------------------
+WASM_BINDGEN_VERSION="$(locked_version wasm-bindgen)"
+WORKER_VERSION="$(locked_version worker)"
+[ -n "$WASM_BINDGEN_VERSION" ] && [ -n "$WORKER_VERSION" ] || {
+  echo "e2e: cannot read wasm-bindgen / worker versions from $WORKERS/Cargo.lock" >&2
+  exit 1
+}
+CARGO_TOOLS="$TOOLS/cargo"
+mkdir -p "$CARGO_TOOLS"
+
+# Installs crate $1 at version $2 unless $CARGO_TOOLS/bin/$3 --version prints it.
+# Not --locked: the crates' own lock files pin versions that no longer build (issue 4).
+cargo_tool() {
+  local crate="$1" version="$2" bin="$3"
+  if "$CARGO_TOOLS/bin/$bin" --version 2>/dev/null | grep -qF "$version"; then
+    echo "$crate $version: installed"
+  else
+    log "installing $crate $version (crates.io)"
+    cargo install --quiet --force "$crate" --version "=$version" --root "$CARGO_TOOLS"
+  fi
+}
+log "cargo tools"
+cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+cargo_tool worker-build "$WORKER_VERSION" worker-build
+
+# -- npm tools: miniflare/workerd, wrangler, esbuild, binaryen (package-lock.json) --------------
+log "npm packages (e2e/package-lock.json)"
+lock_sum="$(sha256sum "$E2E/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$TOOLS/npm-lock.sha256" 2>/dev/null)" = "$lock_sum" ] && [ -d "$E2E/node_modules" ]; then
+  echo "node_modules: up to date"
+else
+  (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" >"$TOOLS/npm-lock.sha256"
+fi
+
+export WASM_BINDGEN_BIN="$CARGO_TOOLS/bin/wasm-bindgen"
+export WASM_OPT_BIN="$E2E/node_modules/.bin/wasm-opt"
+export ESBUILD_BIN="$E2E/node_modules/.bin/esbuild"
+export CARGO_TARGET_DIR="$WORKERS/target"
+
+# -- build ----------------------------------------------------------------------------------
+for worker in hello analytics gateway; do
+  log "building $worker (worker-build --release)"
+  (cd "$WORKERS/$worker" && "$CARGO_TOOLS/bin/worker-build" --release)
+done
+
+# -- test -----------------------------------------------------------------------------------
+log "end-to-end test (node --test)"
+cd "$E2E"
+node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs
+
+if [ "$BENCH" = 1 ]; then
+  log "sizes and latency"
+  node bench.mjs
+fi
+log "done"
