@@ -170,6 +170,36 @@ impl Timestamp {
         }
     }
 
+    /// Like [`Timestamp::from_unix_ms`], reusing the date and time formatted for the previous
+    /// call on this thread when it falls in the same second: a log line then only writes its
+    /// three millisecond digits.
+    pub(crate) fn from_unix_ms_cached(ms: u64) -> Self {
+        thread_local! {
+            static LAST: std::cell::Cell<Option<(u64, Timestamp)>> = const { std::cell::Cell::new(None) };
+        }
+        let second = ms / 1000;
+        let cached = LAST.try_with(std::cell::Cell::get).ok().flatten();
+        if let Some((last_second, mut stamp)) = cached {
+            if last_second == second {
+                let millis = ms % 1000;
+                let end = usize::from(stamp.len) - 1;
+                // `….mmmZ`: the three digits before the final `Z`.
+                stamp.bytes[end - 3] = b'0' + (millis / 100) as u8;
+                stamp.bytes[end - 2] = b'0' + (millis / 10 % 10) as u8;
+                stamp.bytes[end - 1] = b'0' + (millis % 10) as u8;
+                return stamp;
+            }
+        }
+        let stamp = Self::from_unix_ms(ms);
+        let _ = LAST.try_with(|last| last.set(Some((second, stamp))));
+        stamp
+    }
+
+    /// The formatted bytes (ASCII).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
     /// The formatted text.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits and separators are ever pushed.
@@ -239,6 +269,25 @@ mod tests {
             Timestamp::from_unix_ms(253_402_300_800_000).as_str(),
             "+010000-01-01T00:00:00.000Z"
         );
+    }
+
+    #[test]
+    fn the_cached_form_is_the_same_text() {
+        for ms in [
+            1_771_756_440_123,
+            1_771_756_440_999,
+            1_771_756_441_000,
+            1_771_756_441_007,
+            1_771_756_440_500,
+            253_402_300_800_042,
+            253_402_300_800_043,
+            0,
+        ] {
+            assert_eq!(
+                Timestamp::from_unix_ms_cached(ms).as_str(),
+                Timestamp::from_unix_ms(ms).as_str()
+            );
+        }
     }
 
     #[test]

@@ -81,25 +81,31 @@ impl LogEntry<'_> {
     /// The result is always exactly one line of valid JSON: every string is escaped, including
     /// U+2028 and U+2029.
     pub fn write_ndjson(&self, out: &mut Vec<u8>) -> WriteReport {
-        let mut report = WriteReport::default();
+        self.write_head(out);
+        write_ids(out, self.trace_id, self.request_id);
+        self.write_tail(out)
+    }
+
+    /// Like [`LogEntry::write_ndjson`], with the `traceId`/`requestId` members already written
+    /// by [`ids_json`] (a request context does it once, not once per line); the entry's own
+    /// `trace_id` and `request_id` are ignored.
+    pub(crate) fn write_ndjson_with_ids(&self, out: &mut Vec<u8>, ids_json: &[u8]) -> WriteReport {
+        self.write_head(out);
+        out.extend_from_slice(ids_json);
+        self.write_tail(out)
+    }
+
+    fn write_head(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"timestamp\":\"");
-        out.extend_from_slice(
-            Timestamp::from_unix_ms(self.timestamp_ms)
-                .as_str()
-                .as_bytes(),
-        );
+        out.extend_from_slice(Timestamp::from_unix_ms_cached(self.timestamp_ms).as_bytes());
         out.extend_from_slice(b"\",\"level\":\"");
         out.extend_from_slice(self.level.as_str().as_bytes());
         out.extend_from_slice(b"\",\"service\":");
         json::write_str(out, self.service);
-        if let Some(trace_id) = self.trace_id {
-            out.extend_from_slice(b",\"traceId\":");
-            json::write_str(out, trace_id);
-        }
-        if let Some(request_id) = self.request_id {
-            out.extend_from_slice(b",\"requestId\":");
-            json::write_str(out, request_id);
-        }
+    }
+
+    fn write_tail(&self, out: &mut Vec<u8>) -> WriteReport {
+        let mut report = WriteReport::default();
         out.extend_from_slice(b",\"message\":");
         json::write_str(out, self.message);
         for field in self.fields {
@@ -121,6 +127,25 @@ impl LogEntry<'_> {
         out.extend_from_slice(b"}\n");
         report
     }
+}
+
+/// Appends the `,"traceId":…,"requestId":…` members of a line (each only when set).
+fn write_ids(out: &mut Vec<u8>, trace_id: Option<&str>, request_id: Option<&str>) {
+    if let Some(trace_id) = trace_id {
+        out.extend_from_slice(b",\"traceId\":");
+        json::write_str(out, trace_id);
+    }
+    if let Some(request_id) = request_id {
+        out.extend_from_slice(b",\"requestId\":");
+        json::write_str(out, request_id);
+    }
+}
+
+/// The `,"traceId":…,"requestId":…` members, written once for a request context.
+pub(crate) fn ids_json(trace_id: &str, request_id: &str) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(trace_id.len() + request_id.len() + 30);
+    write_ids(&mut out, Some(trace_id), Some(request_id));
+    out.into_boxed_slice()
 }
 
 /// Whether `key` is one of [`CORE_KEYS`] (a `match` compiles to a length switch, cheaper than

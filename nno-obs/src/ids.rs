@@ -78,10 +78,9 @@ impl SpanId {
     pub fn to_hex(self) -> SpanIdHex {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut digits = [0u8; 16];
-        let value = self.as_u64();
-        for (position, digit) in digits.iter_mut().enumerate() {
-            let shift = 60 - 4 * position;
-            *digit = HEX[((value >> shift) & 0xF) as usize];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.as_u64().to_be_bytes()) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xF)];
         }
         SpanIdHex(digits)
     }

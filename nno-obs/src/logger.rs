@@ -81,8 +81,10 @@ impl Logger {
         self.telemetry.emit(
             level,
             &self.service,
-            self.trace_id.as_deref(),
-            self.request_id.as_deref(),
+            crate::telemetry::LineIds::Separate(
+                self.trace_id.as_deref(),
+                self.request_id.as_deref(),
+            ),
             message,
             fields,
         );

@@ -20,6 +20,8 @@ pub(crate) struct RequestScope {
     pub(crate) request_id: Arc<str>,
     pub(crate) platform_id: Option<Arc<str>>,
     pub(crate) entity_id: Option<Arc<str>>,
+    /// `,"traceId":…,"requestId":…`, escaped once for every line of the request.
+    ids_json: Box<[u8]>,
     points_written: AtomicU32,
     budget_warned: AtomicBool,
 }
@@ -76,6 +78,7 @@ impl Obs {
                 telemetry,
                 trace_id: Arc::from(ids.trace_id.as_str()),
                 request_id: Arc::from(ids.request_id.as_str()),
+                ids_json: crate::entry::ids_json(&ids.trace_id, &ids.request_id),
                 points_written: AtomicU32::new(0),
                 budget_warned: AtomicBool::new(false),
             }),
@@ -125,6 +128,7 @@ impl Obs {
                     request_id: old.request_id.clone(),
                     platform_id: old.platform_id.clone(),
                     entity_id: old.entity_id.clone(),
+                    ids_json: old.ids_json.clone(),
                     points_written: AtomicU32::new(old.points_written.load(Ordering::Relaxed)),
                     budget_warned: AtomicBool::new(old.budget_warned.load(Ordering::Relaxed)),
                 };
@@ -219,8 +223,7 @@ impl Obs {
         self.scope.telemetry.emit(
             level,
             &self.service,
-            Some(&self.scope.trace_id),
-            Some(&self.scope.request_id),
+            crate::telemetry::LineIds::Prewritten(&self.scope.ids_json),
             message,
             fields,
         );

@@ -72,17 +72,18 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("tr_abc123"));
     /// ```
     pub fn span(span: &SpanRecord<'a>) -> Self {
-        DataPoint::new()
-            .blob(span.trace_id)
-            .blob(span.span_id)
-            .blob(span.parent_span_id.unwrap_or(""))
-            .blob(span.service)
-            .blob(span.operation)
-            .blob(span.outcome.as_str())
-            .blob(span.platform_id.unwrap_or(NNO_INTERNAL))
-            .double(span.end_ms.saturating_sub(span.start_ms) as f64)
-            .double(error_flag(span.outcome == SpanOutcome::Error))
-            .index(span.trace_id)
+        let mut point = DataPoint::new();
+        point.push_blob(span.trace_id);
+        point.push_blob(span.span_id);
+        point.push_blob(span.parent_span_id.unwrap_or(""));
+        point.push_blob(span.service);
+        point.push_blob(span.operation);
+        point.push_blob(span.outcome.as_str());
+        point.push_blob(span.platform_id.unwrap_or(NNO_INTERNAL));
+        point.push_double(span.end_ms.saturating_sub(span.start_ms) as f64);
+        point.push_double(error_flag(span.outcome == SpanOutcome::Error));
+        point.set_index(span.trace_id);
+        point
     }
 }
 
@@ -119,15 +120,16 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.doubles(), [1.0, 45.0, 1.0]);
     /// ```
     pub fn perf(record: &PerfRecord<'a>) -> Self {
-        DataPoint::new()
-            .blob(record.feature_id)
-            .blob(record.endpoint)
-            .blob(status_text(record.status))
-            .blob(record.entity_id)
-            .double(1.0)
-            .double(record.duration_ms as f64)
-            .double(error_flag(record.status >= 500))
-            .index(record.feature_id)
+        let mut point = DataPoint::new();
+        point.push_blob(record.feature_id);
+        point.push_blob(record.endpoint);
+        point.push_blob(status_text(record.status));
+        point.push_blob(record.entity_id);
+        point.push_double(1.0);
+        point.push_double(record.duration_ms as f64);
+        point.push_double(error_flag(record.status >= 500));
+        point.set_index(record.feature_id);
+        point
     }
 }
 
@@ -188,15 +190,16 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("registry"));
     /// ```
     pub fn core_op(record: &CoreOpRecord<'a>) -> Self {
-        DataPoint::new()
-            .blob(record.service)
-            .blob(record.operation)
-            .blob(record.outcome.as_str())
-            .blob(record.platform_id.unwrap_or(NNO_INTERNAL))
-            .double(1.0)
-            .double(record.duration_ms as f64)
-            .double(error_flag(record.outcome != OpOutcome::Success))
-            .index(record.service)
+        let mut point = DataPoint::new();
+        point.push_blob(record.service);
+        point.push_blob(record.operation);
+        point.push_blob(record.outcome.as_str());
+        point.push_blob(record.platform_id.unwrap_or(NNO_INTERNAL));
+        point.push_double(1.0);
+        point.push_double(record.duration_ms as f64);
+        point.push_double(error_flag(record.outcome != OpOutcome::Success));
+        point.set_index(record.service);
+        point
     }
 
     /// The `record_metric` point of seed §1.4: blobs the metric name, then the label values
@@ -213,7 +216,8 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("gateway.request.count"));
     /// ```
     pub fn metric(name: &'a str, value: f64, labels: &[(&'a str, &'a str)]) -> Self {
-        let mut point = DataPoint::new().blob(name);
+        let mut point = DataPoint::new();
+        point.push_blob(name);
         // Sort label references on the stack: no allocation for the ≤ 19 that can fit.
         let mut sorted: [(&str, &str); MAX_BLOBS - 1] = [("", ""); MAX_BLOBS - 1];
         let kept = labels.len().min(sorted.len());
@@ -226,7 +230,9 @@ impl<'a> DataPoint<'a> {
         for (_, value) in &labels[kept..] {
             point.push_blob(value);
         }
-        point.double(value).index(name)
+        point.push_double(value);
+        point.set_index(name);
+        point
     }
 }
 

@@ -319,14 +319,17 @@ impl Telemetry {
         &self,
         level: LogLevel,
         service: &str,
-        trace_id: Option<&str>,
-        request_id: Option<&str>,
+        ids: LineIds<'_>,
         message: &str,
         fields: &[Field<'_>],
     ) {
         if !self.is_enabled(level) {
             return;
         }
+        let (trace_id, request_id) = match ids {
+            LineIds::Separate(trace_id, request_id) => (trace_id, request_id),
+            LineIds::Prewritten(_) => (None, None),
+        };
         let entry = LogEntry {
             timestamp_ms: self.inner.clock.now_ms(),
             level,
@@ -337,7 +340,10 @@ impl Telemetry {
             fields,
         };
         with_line_buffer(|buffer| {
-            let report = entry.write_ndjson(buffer);
+            let report = match ids {
+                LineIds::Separate(..) => entry.write_ndjson(buffer),
+                LineIds::Prewritten(json) => entry.write_ndjson_with_ids(buffer, json),
+            };
             let stats = &self.inner.stats;
             if report.renamed_fields > 0 {
                 stats.add_renamed_fields(u64::from(report.renamed_fields));
@@ -366,6 +372,14 @@ impl Telemetry {
     pub(crate) fn raw_stats(&self) -> &Stats {
         &self.inner.stats
     }
+}
+
+/// The trace and request ids of a line: as text, or already written as JSON members by a
+/// request context.
+#[derive(Clone, Copy)]
+pub(crate) enum LineIds<'a> {
+    Separate(Option<&'a str>, Option<&'a str>),
+    Prewritten(&'a [u8]),
 }
 
 static PROCESS_DEFAULT: OnceLock<Telemetry> = OnceLock::new();
