@@ -1,7 +1,7 @@
 //! The sinks, observed from outside: real stdout/stderr of a child process, and the NDJSON
 //! store read back after a crash.
 
-use nno_obs::sink::{LogSink, MemorySink, NdjsonStore, Tee};
+use nno_obs::sink::{LogLine, LogSink, MemorySink, NdjsonStore, Tee};
 use nno_obs::{fields, Binding, LogLevel, Obs, Telemetry};
 use nno_obs_tests::{json_lines, memory_telemetry};
 use std::process::Command;
@@ -161,7 +161,10 @@ fn reopening_the_store_appends() {
     for round in 0..2 {
         let store = NdjsonStore::open(&dir).unwrap();
         store
-            .write_line(LogLevel::Info, &format!("{{\"round\":{round}}}\n"))
+            .write_line(
+                LogLevel::Info,
+                LogLine::new(&format!("{{\"round\":{round}}}\n")),
+            )
             .unwrap();
     }
     let text = std::fs::read_to_string(dir.join("logs.ndjson")).unwrap();
@@ -191,7 +194,7 @@ fn memory_sink_finds_lines_and_points() {
 fn tee_writes_to_both_and_a_failing_log_sink_is_counted() {
     struct Full;
     impl LogSink for Full {
-        fn write_line(&self, _: LogLevel, _: &str) -> std::io::Result<()> {
+        fn write_line(&self, _: LogLevel, _: LogLine<'_>) -> std::io::Result<()> {
             Err(std::io::Error::other("disk full"))
         }
     }
