@@ -27,7 +27,10 @@ fn handle_by_hand(telemetry: &Telemetry, request: &http::Request<()>) -> http::R
     let mut response = http::Response::new(());
     let status = response.status().as_u16();
     let duration = telemetry.clock().now_ms().saturating_sub(start);
-    obs.info("← response", fields! { method: method, path: path, status: status, duration: duration });
+    obs.info(
+        "← response",
+        fields! { method: method, path: path, status: status, duration: duration },
+    );
     obs.record_perf("analytics", "GET /api/report/:id", status, duration);
     obs.echo_ids(response.headers_mut());
     response
@@ -53,7 +56,12 @@ fn handle_tracing(request: &http::Request<()>) -> http::Response<()> {
         .unwrap_or("");
     let method = request.method().as_str();
     let path = request.uri().path();
-    let span = tracing::info_span!("request", service = "analytics", traceId = trace_id, requestId = request_id);
+    let span = tracing::info_span!(
+        "request",
+        service = "analytics",
+        traceId = trace_id,
+        requestId = request_id
+    );
     let _entered = span.enter();
     tracing::info!(method, path, "→ request");
     let mut response = http::Response::new(());

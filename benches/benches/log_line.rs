@@ -13,7 +13,11 @@ fn main() {
 #[divan::bench]
 fn nno_obs(bencher: divan::Bencher) {
     let (telemetry, _sink) = buffer_telemetry();
-    let obs = Obs::from_headers(telemetry, "provisioning", &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")]);
+    let obs = Obs::from_headers(
+        telemetry,
+        "provisioning",
+        &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")],
+    );
     bencher.bench_local(|| {
         obs.info(
             black_box("step completed"),

@@ -21,14 +21,21 @@ impl fmt::Display for StepError {
 
 fn request_obs() -> Obs {
     let (telemetry, _sink) = buffer_telemetry();
-    Obs::from_headers(telemetry, "provisioning", &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")])
+    Obs::from_headers(
+        telemetry,
+        "provisioning",
+        &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")],
+    )
 }
 
 /// Exactly the runtime calls `#[nno_instrument(span, fields(job_id, count))]` makes, by hand.
 async fn step_by_hand(obs: &Obs, job_id: &str, count: u32) -> Result<u32, StepError> {
     let span = obs.child("create-d1").start_span();
     let obs = span.obs();
-    obs.info("step started", fields! { jobId: job_id, count: count, step: "create-d1" });
+    obs.info(
+        "step started",
+        fields! { jobId: job_id, count: count, step: "create-d1" },
+    );
     let result: Result<u32, StepError> = async { Ok(count + 1) }.await;
     let duration_ms = span.elapsed_ms();
     match &result {

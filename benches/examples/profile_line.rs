@@ -16,7 +16,11 @@ fn main() {
     let what = args.next().unwrap_or_else(|| "line".to_owned());
     let count: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let (telemetry, sink) = buffer_telemetry();
-    let obs = Obs::from_headers(telemetry, "provisioning", &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")]);
+    let obs = Obs::from_headers(
+        telemetry,
+        "provisioning",
+        &[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")],
+    );
     for _ in 0..count {
         match what.as_str() {
             "step" => {

@@ -26,14 +26,19 @@ pub const MAX_ID_BYTES: usize = 128;
 
 /// Read access to request headers, by lowercase name.
 ///
-/// Implemented for `http::HeaderMap`, `http::Request<B>`, slices of `(&str, &str)` pairs and,
-/// with the `worker` feature, `worker::Headers` and `worker::Request`.
+/// Implemented for `http::HeaderMap`, `http::Request<B>`, `http::Response<B>`, slices and arrays
+/// of `(&str, &str)` pairs and, with the `worker` feature, `worker::Headers` and
+/// `worker::Request`.
 pub trait HeaderSource {
     /// The value of the first header called `name` (lowercase), as raw bytes.
     fn header_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>>;
 }
 
 /// Write access to outgoing headers.
+///
+/// Implemented for `http::HeaderMap`, `http::Request<B>`, `http::Response<B>`,
+/// `Vec<(String, String)>` and, with the `worker` feature, `worker::Headers` and
+/// `worker::Response`.
 pub trait HeaderSink {
     /// Sets `name` to `value`, replacing any earlier value. Values given here are always valid
     /// header values (validated ids), so implementations may ignore a refusal.
@@ -114,6 +119,44 @@ impl HeaderSink for Vec<(String, String)> {
 
     fn remove_header(&mut self, name: &'static str) {
         self.retain(|(key, _)| !key.eq_ignore_ascii_case(name));
+    }
+}
+
+#[cfg(feature = "worker")]
+impl HeaderSource for worker::Headers {
+    fn header_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        // A lookup that fails in JavaScript is treated as an absent header.
+        self.get(name).ok().flatten().map(|value| Cow::Owned(value.into_bytes()))
+    }
+}
+
+#[cfg(feature = "worker")]
+impl HeaderSource for worker::Request {
+    fn header_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.headers().header_bytes(name)
+    }
+}
+
+#[cfg(feature = "worker")]
+impl HeaderSink for worker::Headers {
+    fn set_header(&mut self, name: &'static str, value: &str) {
+        // Immutable headers (a received Response's) refuse; telemetry must not fail the call.
+        let _ = self.set(name, value);
+    }
+
+    fn remove_header(&mut self, name: &'static str) {
+        let _ = self.delete(name);
+    }
+}
+
+#[cfg(feature = "worker")]
+impl HeaderSink for worker::Response {
+    fn set_header(&mut self, name: &'static str, value: &str) {
+        self.headers_mut().set_header(name, value);
+    }
+
+    fn remove_header(&mut self, name: &'static str) {
+        self.headers_mut().remove_header(name);
     }
 }
 
