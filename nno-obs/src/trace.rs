@@ -126,7 +126,10 @@ impl HeaderSink for Vec<(String, String)> {
 impl HeaderSource for worker::Headers {
     fn header_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
         // A lookup that fails in JavaScript is treated as an absent header.
-        self.get(name).ok().flatten().map(|value| Cow::Owned(value.into_bytes()))
+        self.get(name)
+            .ok()
+            .flatten()
+            .map(|value| Cow::Owned(value.into_bytes()))
     }
 }
 
