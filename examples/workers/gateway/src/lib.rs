@@ -8,7 +8,6 @@
 
 use nno_obs::{fields, Obs};
 use nno_workers_support::by_hand::{self, Handler};
-use nno_workers_support::headers::{mutable_copy, WriteHeaders};
 use worker::{
     event, js_sys, Context, Env, Headers, Method, Request, RequestInit, Response, Result,
 };
@@ -39,7 +38,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 async fn fetch_body(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
     let path = req.path();
     if path == "/health" {
-        return Response::from_json(&serde_json::json!({ "status": "ok", "service": "gateway" }));
+        let mut response = Response::ok(r#"{"status":"ok","service":"gateway"}"#)?;
+        response
+            .headers_mut()
+            .set("content-type", "application/json")?;
+        return Ok(response);
     }
     if path.starts_with("/api/") {
         return forward(req, &env, &obs).await;
@@ -58,7 +61,7 @@ async fn forward(mut req: Request, env: &Env, obs: &Obs) -> Result<Response> {
             headers.append(&name, &value)?;
         }
     }
-    obs.with_trace_headers(WriteHeaders(&headers));
+    let headers = obs.with_trace_headers(headers);
 
     let method = req.method();
     let mut init = RequestInit::new();
@@ -67,8 +70,8 @@ async fn forward(mut req: Request, env: &Env, obs: &Obs) -> Result<Response> {
         let body = req.bytes().await?;
         init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
     }
-    let url = req.url()?;
-    let upstream = Request::new_with_init(url.as_str(), &init)?;
+    // The URL as JS has it (parsing it with the `url` crate would add ~100 KB of wasm).
+    let upstream = Request::new_with_init(&req.inner().url(), &init)?;
 
     let response = feature.fetch_request(upstream).await?;
     let status = response.status_code();
@@ -78,6 +81,10 @@ async fn forward(mut req: Request, env: &Env, obs: &Obs) -> Result<Response> {
             fields! { binding: FEATURE_BINDING, status },
         );
     }
-    let headers = mutable_copy(response.headers());
+    // A fetched response's headers are immutable in JS: copy them so ids can be echoed.
+    let headers = Headers::new();
+    for (name, value) in response.headers().entries() {
+        headers.append(&name, &value)?;
+    }
     Ok(response.with_headers(headers))
 }

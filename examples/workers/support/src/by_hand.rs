@@ -11,7 +11,6 @@
 //! Nothing here holds request state outside the explicit [`Obs`]: requests interleave in one
 //! isolate at every `.await`.
 
-use crate::headers::{ReadHeaders, WriteHeaders};
 use nno_obs::{fields, Field, Obs, SpanOutcome, Telemetry};
 use std::fmt::Display;
 use std::future::Future;
@@ -53,7 +52,7 @@ where
 {
     let telemetry = Telemetry::from_env(env);
     let start_ms = telemetry.clock().now_ms();
-    let obs = Obs::from_headers(telemetry, handler.service, &ReadHeaders(req.headers()));
+    let obs = Obs::from_headers(telemetry, handler.service, &req);
     let method = req.method();
     let method: &str = method.as_ref();
     let path = req.path();
@@ -81,7 +80,7 @@ where
     obs.record_perf(handler.feature, &endpoint, status, duration);
 
     let mut response = result?;
-    obs.echo_ids(&mut WriteHeaders(response.headers_mut()));
+    obs.echo_ids(&mut response);
     Ok(response)
 }
 
