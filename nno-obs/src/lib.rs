@@ -53,6 +53,8 @@ pub use ids::{new_uuid, SpanId, SpanIdHex};
 pub use level::{LogLevel, UnknownLevel};
 pub use logger::{create_logger, Logger};
 pub use metrics::{emit_span, record_metric};
+/// The attribute macros: `#[nno_instrument]` for steps and functions, `#[nno_handler]` for HTTP handlers.
+pub use nno_obs_macros::{nno_handler, nno_instrument};
 pub use obs::{ActiveSpan, Obs};
 pub use schema::{CoreOpRecord, OpOutcome, PerfRecord, SpanOutcome, SpanRecord, NNO_INTERNAL};
 pub use stats::{Stats, StatsSnapshot};
