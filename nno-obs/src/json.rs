@@ -50,31 +50,20 @@ impl Formatter for JsFormatter {
         writer: &mut W,
         char_escape: CharEscape,
     ) -> io::Result<()> {
-        // The same escapes as JSON.stringify: short forms where JSON has them, lowercase hex
-        // otherwise (serde_json's default, restated so the contract is visible here).
-        let short: &[u8] = match char_escape {
-            CharEscape::Quote => b"\\\"",
-            CharEscape::ReverseSolidus => b"\\\\",
-            CharEscape::Solidus => b"\\/",
-            CharEscape::Backspace => b"\\b",
-            CharEscape::FormFeed => b"\\f",
-            CharEscape::LineFeed => b"\\n",
-            CharEscape::CarriageReturn => b"\\r",
-            CharEscape::Tab => b"\\t",
-            CharEscape::AsciiControl(byte) => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let escaped = [
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(byte >> 4)],
-                    HEX[usize::from(byte & 0xF)],
-                ];
-                return writer.write_all(&escaped);
-            }
+        // The character serde_json found; the shared escaper writes it exactly as it writes
+        // core strings (JSON.stringify's short forms, lowercase `\u00XX` otherwise).
+        let byte = match char_escape {
+            CharEscape::Quote => b'"',
+            CharEscape::ReverseSolidus => b'\\',
+            CharEscape::Solidus => b'/',
+            CharEscape::Backspace => 0x08,
+            CharEscape::FormFeed => 0x0C,
+            CharEscape::LineFeed => b'\n',
+            CharEscape::CarriageReturn => b'\r',
+            CharEscape::Tab => b'\t',
+            CharEscape::AsciiControl(byte) => byte,
         };
-        writer.write_all(short)
+        write_escaped(writer, &[byte])
     }
 }
 

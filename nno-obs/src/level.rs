@@ -55,6 +55,34 @@ impl fmt::Display for LogLevel {
     }
 }
 
+/// Adds `info`, `warn`, `error` and `debug` methods that call the type's own
+/// `log(level, message, fields)`: the seed's four-method logger surface, written once for
+/// [`Logger`](crate::Logger) and [`Obs`](crate::Obs).
+macro_rules! level_methods {
+    () => {
+        /// Writes an `info` line (stdout, `console.log`).
+        pub fn info(&self, message: &str, fields: &[$crate::Field<'_>]) {
+            self.log($crate::LogLevel::Info, message, fields);
+        }
+
+        /// Writes a `warn` line (stdout, `console.log`).
+        pub fn warn(&self, message: &str, fields: &[$crate::Field<'_>]) {
+            self.log($crate::LogLevel::Warn, message, fields);
+        }
+
+        /// Writes an `error` line (stderr, `console.error`).
+        pub fn error(&self, message: &str, fields: &[$crate::Field<'_>]) {
+            self.log($crate::LogLevel::Error, message, fields);
+        }
+
+        /// Writes a `debug` line (stdout, `console.log`).
+        pub fn debug(&self, message: &str, fields: &[$crate::Field<'_>]) {
+            self.log($crate::LogLevel::Debug, message, fields);
+        }
+    };
+}
+pub(crate) use level_methods;
+
 /// The error of parsing a level name that is not one of the four.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownLevel;

@@ -90,23 +90,5 @@ impl Logger {
         );
     }
 
-    /// Writes an `info` line (stdout).
-    pub fn info(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Info, message, fields);
-    }
-
-    /// Writes a `warn` line (stdout).
-    pub fn warn(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Warn, message, fields);
-    }
-
-    /// Writes an `error` line (stderr).
-    pub fn error(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Error, message, fields);
-    }
-
-    /// Writes a `debug` line (stdout).
-    pub fn debug(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Debug, message, fields);
-    }
+    crate::level::level_methods!();
 }

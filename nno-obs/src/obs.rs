@@ -229,25 +229,7 @@ impl Obs {
         );
     }
 
-    /// Writes an `info` line.
-    pub fn info(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Info, message, fields);
-    }
-
-    /// Writes a `warn` line.
-    pub fn warn(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Warn, message, fields);
-    }
-
-    /// Writes an `error` line (stderr).
-    pub fn error(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Error, message, fields);
-    }
-
-    /// Writes a `debug` line.
-    pub fn debug(&self, message: &str, fields: &[Field<'_>]) {
-        self.log(LogLevel::Debug, message, fields);
-    }
+    crate::level::level_methods!();
 
     /// Writes `point` to `binding`'s dataset, within the request's budget of
     /// [`MAX_WRITES_PER_REQUEST`](crate::datapoint::MAX_WRITES_PER_REQUEST) points: beyond it
