@@ -672,9 +672,19 @@ pub fn route_telemetry<C: WorkerFeature>(_context: &C) -> Telemetry {
 #[cfg(feature = "worker")]
 impl IncomingRequest for worker::Request {
     fn nno_method(&self) -> Cow<'static, str> {
-        let method = self.method();
-        let name: &'static str = method.as_ref();
-        Cow::Borrowed(name)
+        use worker::Method;
+        Cow::Borrowed(match self.method() {
+            Method::Head => "HEAD",
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Connect => "CONNECT",
+            Method::Trace => "TRACE",
+            Method::Report => "REPORT",
+        })
     }
 
     fn nno_path(&self) -> Text<128> {
@@ -895,4 +905,47 @@ pub fn is_id_like(segment: &str) -> bool {
 #[inline(always)]
 pub fn shadow_as<'s, P: Shadow<'s>>(context: &'s Obs) -> P::Output {
     P::shadow(context)
+}
+
+/// The workers-rs handler shapes, compiled with every `--features worker` build so that the
+/// Worker glue above cannot silently stop matching what `#[nno_handler]` generates. (The
+/// behaviour is tested natively; `#[event(fetch)]` itself is exercised by the Workers in
+/// `examples/workers`.)
+#[cfg(feature = "worker")]
+#[allow(dead_code)]
+mod worker_shapes {
+    use crate::{nno_handler, nno_instrument, Obs};
+    use worker::{Context, Env, Request, Response, Result, RouteContext};
+
+    #[nno_handler(crate = "crate", service = "analytics", feature = "analytics")]
+    async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
+        step(&obs, "job-1").await?;
+        let _ = (req, env);
+        Response::ok("done")
+    }
+
+    #[nno_handler(crate = "crate", service = "analytics", route = "/api/data/:id")]
+    async fn fetch_without_context(req: Request, env: Env, ctx: Context) -> Result<Response> {
+        let _ = (req, env, ctx);
+        Response::ok("done")
+    }
+
+    #[nno_handler(crate = "crate", service = "analytics", route = "/api/data/:id")]
+    fn route(req: Request, ctx: RouteContext<()>, obs: &Obs) -> Result<Response> {
+        obs.info("route", &[]);
+        let _ = (req, ctx.param("id"));
+        Response::ok("done")
+    }
+
+    #[nno_handler(crate = "crate", service = "analytics", entity = "r8n4t6y1z5")]
+    async fn route_async(req: Request, ctx: RouteContext<u8>) -> Result<Response> {
+        let _ = (req, ctx.data);
+        Response::error("nope", 404)
+    }
+
+    #[nno_instrument(crate = "crate", service = "provisioning", span, fields(job_id))]
+    async fn step(obs: &Obs, job_id: &str) -> Result<()> {
+        obs.info("working", &[]);
+        Ok(())
+    }
 }
