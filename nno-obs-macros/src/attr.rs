@@ -105,11 +105,19 @@ fn parse_args(
     while !input.is_empty() {
         let key = input.call(Ident::parse_any)?;
         let name = key.to_string();
-        if !kind.valid_arguments().contains(&name.as_str()) {
+        if kind == Kind::Instrument && (name == "skip" || name == "skip_all") {
             errors.error(
                 key.span(),
                 format!(
-                    "unknown argument `{name}` of {}; valid arguments: {}\n  usage: {}({})",
+                    "`{name}` is not needed: #[nno_instrument] records no parameter unless `fields(...)` names it; remove `{name}`"
+                ),
+            );
+            skip_value(input)?;
+        } else if !kind.valid_arguments().contains(&name.as_str()) {
+            errors.error(
+                key.span(),
+                format!(
+                    "unknown argument `{name}` of {}; valid arguments: {}\n  usage: {}({})]",
                     kind.attribute(),
                     kind.valid_arguments()
                         .iter()

@@ -59,9 +59,9 @@ fn run_body(func: &Func, block: &Block) -> TokenStream {
 
 fn field_values(plan: &InstrumentPlan) -> TokenStream {
     let lets = plan.fields.iter().enumerate().map(|(at, field)| {
-        let name = format_ident!("__nno_value{}", at);
+        let name = format_ident!("__nno_value{}", at, span = field.value.span());
         let value = &field.value;
-        quote_spanned!(field.span=> let #name = &(#value);)
+        quote_spanned!(field.value.span()=> let #name = &(#value);)
     });
     quote!(#(#lets)*)
 }
@@ -71,7 +71,7 @@ fn field_values(plan: &InstrumentPlan) -> TokenStream {
 fn field_slice(plan: &InstrumentPlan, private: &TokenStream) -> TokenStream {
     let krate = &plan.krate;
     let fields = plan.fields.iter().enumerate().map(|(at, field)| {
-        let name = format_ident!("__nno_value{}", at);
+        let name = format_ident!("__nno_value{}", at, span = field.value.span());
         let key = &field.key;
         let value_span = field.value.span();
         let value = quote_spanned!(value_span=> #private::field(#name));
@@ -115,10 +115,15 @@ pub(crate) fn instrument(plan: &InstrumentPlan, func: &Func) -> TokenStream {
                 quote! {
                     let __nno_step = #private::Step::begin_span(&__NNO_STEP, #context_of, #fields);
                 },
-                quote! {
+                {
+                    let shadow = quote_spanned! {param.ty.span()=>
+                        #private::shadow(&#ident, __nno_step.obs(#private::context(&#ident)))
+                    };
                     // The body sees the child span's context under the parameter's own name.
-                    #[allow(unused_variables, clippy::shadow_unrelated)]
-                    let #mutability #ident = #private::shadow(&#ident, __nno_step.obs(#context_of));
+                    quote_spanned! {param.ty.span()=>
+                        #[allow(unused_variables, clippy::shadow_unrelated)]
+                        let #mutability #ident = #shadow;
+                    }
                 },
                 quote!(::core::option::Option::None),
             )

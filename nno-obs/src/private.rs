@@ -129,29 +129,43 @@ pub trait ContextParam {
     /// What the generated code keeps of the context while the body runs: the reference itself,
     /// or a clone of an owned `Obs` (two reference-count increments, no allocation).
     type Kept: std::borrow::Borrow<Obs>;
+    /// What the body of a `span` step sees under the parameter's name: the child span's
+    /// context, with the parameter's own type (`Obs` is a clone of the child, `&Obs` a
+    /// reference to it).
+    type Shadow<'s>;
     /// The context.
     fn context(&self) -> &Obs;
     /// See [`ContextParam::Kept`].
     fn keep(&self) -> Self::Kept;
+    /// See [`ContextParam::Shadow`].
+    fn shadow(child: &Obs) -> Self::Shadow<'_>;
 }
 
 impl ContextParam for Obs {
     type Kept = Obs;
+    type Shadow<'s> = Obs;
     fn context(&self) -> &Obs {
         self
     }
     fn keep(&self) -> Obs {
         self.clone()
     }
+    fn shadow(child: &Obs) -> Obs {
+        child.clone()
+    }
 }
 
 impl<'a> ContextParam for &'a Obs {
     type Kept = &'a Obs;
+    type Shadow<'s> = &'s Obs;
     fn context(&self) -> &Obs {
         self
     }
     fn keep(&self) -> &'a Obs {
         self
+    }
+    fn shadow(child: &Obs) -> &Obs {
+        child
     }
 }
 
@@ -173,33 +187,16 @@ pub fn kept<K: std::borrow::Borrow<Obs>>(kept: &K) -> &Obs {
     kept.borrow()
 }
 
-/// A context parameter whose body sees the child span's context instead: the same type as the
-/// parameter (`Obs` by value is a clone of the child, `&Obs` a reference to it).
-pub trait Shadow<'s> {
-    /// The type the body sees.
-    type Output;
-    /// Makes it.
-    fn shadow(child: &'s Obs) -> Self::Output;
-}
-
-impl<'s> Shadow<'s> for Obs {
-    type Output = Obs;
-    fn shadow(child: &'s Obs) -> Obs {
-        child.clone()
-    }
-}
-
-impl<'s> Shadow<'s> for &Obs {
-    type Output = &'s Obs;
-    fn shadow(child: &'s Obs) -> &'s Obs {
-        child
-    }
-}
-
 /// The child context, typed like `_param`.
 #[inline(always)]
-pub fn shadow<'s, P: Shadow<'s>>(_param: &P, child: &'s Obs) -> P::Output {
+pub fn shadow<'s, P: ContextParam>(_param: &P, child: &'s Obs) -> P::Shadow<'s> {
     P::shadow(child)
+}
+
+/// The handler's context, typed as the user's `obs` parameter.
+#[inline(always)]
+pub fn shadow_as<P: ContextParam>(context: &Obs) -> P::Shadow<'_> {
+    P::shadow(context)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,6 +589,10 @@ pub trait IncomingRequest {
     fn nno_path(&self) -> Text<128>;
     /// The trace ids of the request (seed §4.1's `initTrace`).
     fn nno_trace_ids(&self) -> crate::TraceIds;
+    /// A `Telemetry` the request carries (natively: in its extensions).
+    fn nno_telemetry(&self) -> Option<&Telemetry> {
+        None
+    }
 }
 
 impl<B> IncomingRequest for http::Request<B> {
@@ -605,6 +606,10 @@ impl<B> IncomingRequest for http::Request<B> {
 
     fn nno_trace_ids(&self) -> crate::TraceIds {
         crate::init_trace(self.headers())
+    }
+
+    fn nno_telemetry(&self) -> Option<&Telemetry> {
+        self.extensions().get::<Telemetry>()
     }
 }
 
@@ -629,8 +634,8 @@ fn method_name(method: &http::Method) -> Cow<'static, str> {
 
 /// The telemetry of a native request: a `Telemetry` in its extensions, else the process
 /// default.
-pub fn native_telemetry<B>(request: &http::Request<B>) -> Telemetry {
-    match request.extensions().get::<Telemetry>() {
+pub fn native_telemetry<R: IncomingRequest + ?Sized>(request: &R) -> Telemetry {
+    match request.nno_telemetry() {
         Some(telemetry) => telemetry.clone(),
         None => Telemetry::process_default().clone(),
     }
@@ -898,13 +903,6 @@ pub fn is_id_like(segment: &str) -> bool {
             _ => byte.is_ascii_hexdigit(),
         });
     is_uuid || (bytes.len() >= 16 && bytes.iter().all(u8::is_ascii_hexdigit))
-}
-
-/// The handler's context, typed as the user's `obs` parameter (`Obs` is a clone, `&Obs` a
-/// reference).
-#[inline(always)]
-pub fn shadow_as<'s, P: Shadow<'s>>(context: &'s Obs) -> P::Output {
-    P::shadow(context)
 }
 
 /// The workers-rs handler shapes, compiled with every `--features worker` build so that the

@@ -1,0 +1,9 @@
+use nno_obs::{nno_handler, Obs};
+
+#[nno_handler(service = "analytics", service = "registry")]
+fn handler(req: http::Request<()>, obs: Obs) -> http::Response<()> {
+    let _ = (req, obs);
+    http::Response::new(())
+}
+
+fn main() {}
