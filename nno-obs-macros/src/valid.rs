@@ -33,7 +33,6 @@ const MACRO_KEYS: [&str; 7] = [
 pub(crate) struct Field {
     pub(crate) key: String,
     pub(crate) value: Expr,
-    pub(crate) span: Span,
 }
 
 /// Where the context comes from.
@@ -361,7 +360,7 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) -> Vec<Field> {
                 format!("two fields have the key `{key}`: each key may appear once on a line; rename one"),
             );
         }
-        fields.push(Field { key, value, span });
+        fields.push(Field { key, value });
     }
     fields
 }
