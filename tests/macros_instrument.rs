@@ -264,12 +264,7 @@ impl Job {
     }
 
     #[nno_instrument(span, name = "finish")]
-    async fn finish<T>(
-        self,
-        obs: Obs,
-        extra: T,
-        label: impl AsRef<str>,
-    ) -> String
+    async fn finish<T>(self, obs: Obs, extra: T, label: impl AsRef<str>) -> String
     where
         T: fmt::Debug + Send + Sync,
     {
