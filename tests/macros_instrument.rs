@@ -372,3 +372,41 @@ async fn a_step_without_span_writes_in_its_service_with_the_callers_ids() {
         ]
     );
 }
+
+/// No context parameter: the process default telemetry, the attribute's service, no ids (the
+/// seed's `createLogger(service)`). The only test of this binary that uses the process default.
+#[nno_instrument(service = "billing", name = "invoice-run", fields(count))]
+fn invoice_run(count: u32) -> Result<u32, StepError> {
+    if count == 0 {
+        return Err(StepError("nothing to invoice"));
+    }
+    Ok(count)
+}
+
+#[test]
+fn a_step_without_context_writes_through_the_process_default() {
+    let (telemetry, memory, _clock) = memory_telemetry(None);
+    telemetry
+        .install_default()
+        .expect("no other test of this binary installs or uses the process default");
+    invoice_run(3).unwrap();
+    invoice_run(0).unwrap_err();
+    let head = format!(r#"{{"timestamp":"{TS}","#);
+    assert_eq!(
+        texts(&memory),
+        [
+            format!(
+                r#"{head}"level":"info","service":"billing","message":"step started","count":3,"step":"invoice-run"}}"#
+            ),
+            format!(
+                r#"{head}"level":"info","service":"billing","message":"step completed","count":3,"step":"invoice-run","durationMs":0}}"#
+            ),
+            format!(
+                r#"{head}"level":"info","service":"billing","message":"step started","count":0,"step":"invoice-run"}}"#
+            ),
+            format!(
+                r#"{head}"level":"error","service":"billing","message":"step failed","count":0,"step":"invoice-run","durationMs":0,"error":"nothing to invoice"}}"#
+            ),
+        ]
+    );
+}
