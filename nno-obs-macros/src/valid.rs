@@ -18,16 +18,10 @@ const CORE_KEYS: [&str; 6] = [
     "requestId",
     "message",
 ];
-/// Keys the macros write themselves.
-const MACRO_KEYS: [&str; 7] = [
-    "step",
-    "durationMs",
-    "error",
-    "method",
-    "path",
-    "status",
-    "duration",
-];
+/// Keys `#[nno_instrument]` writes itself on its step lines. The handler's own keys (`method`,
+/// `path`, `status`, `duration`) are not reserved here: a step never writes them, and the seed's
+/// "CF API call" row (`method`, `endpoint`, `status`) is a step's fields.
+const MACRO_KEYS: [&str; 3] = ["step", "durationMs", "error"];
 
 /// A field to log: its key as written on the line and the expression of its value.
 pub(crate) struct Field {
@@ -349,7 +343,7 @@ fn check_fields(args: &Args, func: &Func, errors: &mut Errors) -> Vec<Field> {
             errors.error(
                 span,
                 format!(
-                    "field `{written}` would be written as `{key}`, a key the nno-obs macros write themselves ({}); rename it, e.g. `{written}_value = {}`",
+                    "field `{written}` would be written as `{key}`, a key `#[nno_instrument]` writes itself ({}); rename it, e.g. `{written}_value = {}`",
                     MACRO_KEYS.join(", "),
                     quote::ToTokens::to_token_stream(&value)
                 ),
