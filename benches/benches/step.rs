@@ -1,7 +1,7 @@
 //! Scenario 1: an async job step with two fields that produces `step started`,
 //! `step completed` and a span data point, all serialized into an in-memory buffer.
 
-use nno_obs::{fields, Obs, SpanOutcome};
+use nno_obs::{fields, nno_instrument, Obs, SpanOutcome};
 use nno_obs_benches::{buffer_telemetry, run_ready, SharedBuffer};
 use std::fmt;
 use std::hint::black_box;
@@ -55,6 +55,19 @@ async fn step_by_hand(obs: &Obs, job_id: &str, count: u32) -> Result<u32, StepEr
         }
     }
     result
+}
+
+/// The same step, instrumented by the macro.
+#[nno_instrument(name = "create-d1", span, fields(job_id, count))]
+async fn step_macro(obs: &Obs, job_id: &str, count: u32) -> Result<u32, StepError> {
+    let _ = obs;
+    async { Ok(count + 1) }.await
+}
+
+#[divan::bench]
+fn nno_macro(bencher: divan::Bencher) {
+    let obs = request_obs();
+    bencher.bench_local(|| run_ready(step_macro(&obs, black_box("job-1"), black_box(3))));
 }
 
 #[divan::bench]
