@@ -16,8 +16,10 @@ use std::sync::Arc;
 /// What one request (or job) shares among all its spans.
 pub(crate) struct RequestScope {
     pub(crate) telemetry: Telemetry,
-    pub(crate) trace_id: Arc<str>,
-    pub(crate) request_id: Arc<str>,
+    // Plain boxes: the scope itself is shared, so the ids need no reference count of their own
+    // (and taking the `String`s of `TraceIds` costs no allocation).
+    pub(crate) trace_id: Box<str>,
+    pub(crate) request_id: Box<str>,
     pub(crate) platform_id: Option<Arc<str>>,
     pub(crate) entity_id: Option<Arc<str>>,
     /// `,"traceId":…,"requestId":…`, escaped once for every line of the request.
@@ -71,23 +73,29 @@ impl Obs {
     /// The context of a request whose ids are `ids`; reports replaced incoming ids with a
     /// `warn` line (see [`TraceIds::report_rejections`]).
     pub fn new(telemetry: Telemetry, service: impl Into<Arc<str>>, ids: TraceIds) -> Self {
+        let ids_json = crate::entry::ids_json(&ids.trace_id, &ids.request_id);
+        let rejections = TraceIds {
+            trace_id: String::new(),
+            request_id: String::new(),
+            ..ids
+        };
         let obs = Self {
             scope: Arc::new(RequestScope {
                 platform_id: telemetry.platform_id_shared(),
                 entity_id: telemetry.entity_id_shared(),
                 telemetry,
-                trace_id: Arc::from(ids.trace_id.as_str()),
-                request_id: Arc::from(ids.request_id.as_str()),
-                ids_json: crate::entry::ids_json(&ids.trace_id, &ids.request_id),
+                trace_id: ids.trace_id.into_boxed_str(),
+                request_id: ids.request_id.into_boxed_str(),
+                ids_json,
                 points_written: AtomicU32::new(0),
                 budget_warned: AtomicBool::new(false),
             }),
             service: service.into(),
             operation: Cow::Borrowed(""),
             span_id: SpanId::generate(),
-            parent_span_id: ids.remote_parent,
+            parent_span_id: rejections.remote_parent,
         };
-        ids.report_rejections(&obs.logger());
+        rejections.for_each_rejection(|message, fields| obs.warn(message, fields));
         obs
     }
 
@@ -213,8 +221,8 @@ impl Obs {
         Logger::with_telemetry(
             self.scope.telemetry.clone(),
             self.service.clone(),
-            Some(self.scope.trace_id.clone()),
-            Some(self.scope.request_id.clone()),
+            Some(Arc::from(&*self.scope.trace_id)),
+            Some(Arc::from(&*self.scope.request_id)),
         )
     }
 

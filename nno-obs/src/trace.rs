@@ -213,13 +213,18 @@ impl TraceIds {
     /// Logs one `warn` line per replaced header, giving its name and the rejected value's
     /// length — never the value.
     pub fn report_rejections(&self, logger: &crate::Logger) {
+        self.for_each_rejection(|message, fields| logger.warn(message, fields));
+    }
+
+    /// Calls `warn` with the message and fields of each rejection's `warn` line.
+    pub(crate) fn for_each_rejection(&self, mut warn: impl FnMut(&str, &[crate::Field<'_>])) {
         let rejected = [
             (TRACE_ID_HEADER, self.rejected_trace_id_len),
             (REQUEST_ID_HEADER, self.rejected_request_id_len),
         ];
         for (header, length) in rejected {
             if let Some(length) = length {
-                logger.warn(
+                warn(
                     "invalid incoming id replaced",
                     crate::fields! { header: header, length: length },
                 );
@@ -243,38 +248,49 @@ impl TraceIds {
 /// assert_eq!(hostile.rejected_trace_id_len, Some(6));
 /// ```
 pub fn init_trace<H: HeaderSource + ?Sized>(headers: &H) -> TraceIds {
-    let mut ids = TraceIds::generate();
+    // Fresh UUIDs are made only for what the headers do not supply: a request that carries
+    // its ids costs no random numbers and no throwaway strings.
+    let mut trace_id = None;
+    let mut remote_parent = None;
+    let mut rejected_trace_id_len = None;
     match headers.header_bytes(TRACE_ID_HEADER) {
-        Some(incoming) => {
-            if let Some(valid) = accepted_id(&incoming) {
-                ids.trace_id = valid;
+        Some(incoming) => match accepted_id(&incoming) {
+            Some(valid) => {
                 // A traceparent that names the same trace still tells us the caller's span.
-                ids.remote_parent = headers
+                remote_parent = headers
                     .header_bytes(TRACEPARENT_HEADER)
                     .and_then(|value| parse_traceparent(&value))
-                    .filter(|(trace, _)| Some(*trace) == trace_id_hex(&ids.trace_id))
+                    .filter(|(trace, _)| Some(*trace) == trace_id_hex(&valid))
                     .map(|(_, parent)| parent);
-            } else {
-                ids.rejected_trace_id_len = Some(incoming.len());
+                trace_id = Some(valid);
             }
-        }
+            None => rejected_trace_id_len = Some(incoming.len()),
+        },
         None => {
             if let Some((trace, parent)) = headers
                 .header_bytes(TRACEPARENT_HEADER)
                 .and_then(|value| parse_traceparent(&value))
             {
-                ids.trace_id = String::from_utf8_lossy(&trace).into_owned();
-                ids.remote_parent = Some(parent);
+                trace_id = Some(String::from_utf8_lossy(&trace).into_owned());
+                remote_parent = Some(parent);
             }
         }
     }
+    let mut request_id = None;
+    let mut rejected_request_id_len = None;
     if let Some(incoming) = headers.header_bytes(REQUEST_ID_HEADER) {
         match accepted_id(&incoming) {
-            Some(valid) => ids.request_id = valid,
-            None => ids.rejected_request_id_len = Some(incoming.len()),
+            Some(valid) => request_id = Some(valid),
+            None => rejected_request_id_len = Some(incoming.len()),
         }
     }
-    ids
+    TraceIds {
+        trace_id: trace_id.unwrap_or_else(new_uuid),
+        request_id: request_id.unwrap_or_else(new_uuid),
+        remote_parent,
+        rejected_trace_id_len,
+        rejected_request_id_len,
+    }
 }
 
 fn accepted_id(bytes: &[u8]) -> Option<String> {
