@@ -171,6 +171,25 @@ impl Obs {
         child
     }
 
+    /// The same span of the same request, attributed to another service: lines written
+    /// through it carry `service` (a provisioning step logged from the gateway's request, say).
+    /// No new span: use [`Obs::child_in_service`] for that.
+    ///
+    /// ```
+    /// use nno_obs::{Obs, Telemetry};
+    ///
+    /// let gateway = Obs::detached(Telemetry::in_memory().0, "gateway");
+    /// let view = gateway.with_service("provisioning");
+    /// assert_eq!(view.service(), "provisioning");
+    /// assert_eq!((view.trace_id(), view.span_id()), (gateway.trace_id(), gateway.span_id()));
+    /// ```
+    pub fn with_service(&self, service: impl Into<Arc<str>>) -> Self {
+        Self {
+            service: service.into(),
+            ..self.clone()
+        }
+    }
+
     /// The service lines and spans are attributed to.
     pub fn service(&self) -> &str {
         &self.service

@@ -413,13 +413,7 @@ fn with_writer<R>(
         (None, _) => write(Writer::Detached(spec.detached_logger())),
         (Some(obs), Some(service)) if *obs.service != *service.as_str() => {
             // The caller's ids, the attribute's service: a view, not a new span.
-            let view = Obs {
-                scope: obs.scope.clone(),
-                service: service.shared(),
-                operation: Cow::Borrowed(spec.operation),
-                span_id: obs.span_id,
-                parent_span_id: obs.parent_span_id,
-            };
+            let view = obs.with_service(service.shared());
             write(Writer::Obs(&view))
         }
         (Some(obs), _) => write(Writer::Obs(obs)),
