@@ -2,12 +2,11 @@
 //! feature Worker through the `ANALYTICS_FEATURE` service binding, carrying the trace
 //! (`x-trace-id`, `x-request-id`, `traceparent`) with `Obs::with_trace_headers`.
 //!
-//! Instrumented as `#[nno_handler(service = "gateway", feature = "gateway")]` instruments a
+//! Instrumented by `#[nno_handler(service = "gateway", feature = "gateway")]` on its
 //! `#[event(fetch)]` handler: without `route`, the perf endpoint is the path with id-like
 //! segments replaced by `:id`.
 
-use nno_obs::{fields, Obs};
-use nno_workers_support::by_hand::{self, Handler};
+use nno_obs::{fields, nno_handler, Obs};
 use worker::{
     event, js_sys, Context, Env, Headers, Method, Request, RequestInit, Response, Result,
 };
@@ -19,23 +18,9 @@ const FEATURE_BINDING: &str = "ANALYTICS_FEATURE";
 /// `with_trace_headers`, and a body's length is recomputed from the bytes forwarded.
 const NOT_FORWARDED: [&str; 4] = ["x-trace-id", "x-request-id", "traceparent", "content-length"];
 
-// With the macros: #[nno_handler(service = "gateway", feature = "gateway")] above
-// #[event(fetch)] on `fetch_body` renamed `fetch`, and this wrapper deleted.
+#[nno_handler(service = "gateway", feature = "gateway")]
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    let handler = Handler {
-        service: "gateway",
-        feature: "gateway",
-        route: None,
-    };
-    let rest = (env.clone(), ctx);
-    by_hand::handle(handler, req, &env, rest, |req, (env, ctx), obs| {
-        fetch_body(req, env, ctx, obs)
-    })
-    .await
-}
-
-async fn fetch_body(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
+async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
     let path = req.path();
     if path == "/health" {
         let mut response = Response::ok(r#"{"status":"ok","service":"gateway"}"#)?;
