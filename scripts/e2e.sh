@@ -106,6 +106,36 @@ for worker in hello analytics gateway; do
   (cd "$WORKERS/$worker" && "$CARGO_TOOLS/bin/worker-build" --release)
 done
 
+# -- wrangler.toml as `wrangler deploy` reads it ------------------------------------------------
+# A dry run of each Worker's deploy, from a copy whose [build] command is replaced by `true`
+# (the real one, `cargo install worker-build && worker-build --release`, is what ran above with
+# the local tools): wrangler must accept the file, bundle build/ and list the bindings.
+log "wrangler deploy --dry-run"
+DRY="$(mktemp -d)"
+trap 'rm -rf "$DRY"' EXIT
+for worker in hello analytics gateway; do
+  mkdir -p "$DRY/$worker"
+  cp -r "$WORKERS/$worker/build" "$DRY/$worker/"
+  sed 's/^command = .*/command = "true"/' "$WORKERS/$worker/wrangler.toml" >"$DRY/$worker/wrangler.toml"
+  if ! (cd "$DRY/$worker" && WRANGLER_SEND_METRICS=false \
+    "$E2E/node_modules/.bin/wrangler" deploy --dry-run --outdir "$DRY/$worker/out" \
+    >"$DRY/$worker.log" 2>&1); then
+    cat "$DRY/$worker.log" >&2
+    echo "e2e: wrangler rejects examples/workers/$worker/wrangler.toml" >&2
+    exit 1
+  fi
+  expected="$([ "$worker" = hello ] || echo 'ANALYTICS SPANS PERF USAGE METRICS PLATFORM_ID ENTITY_ID')"
+  [ "$worker" = gateway ] && expected="$expected ANALYTICS_FEATURE"
+  for binding in $expected; do
+    grep -q "env\.$binding " "$DRY/$worker.log" || {
+      cat "$DRY/$worker.log" >&2
+      echo "e2e: $worker: wrangler does not list the binding $binding" >&2
+      exit 1
+    }
+  done
+  echo "$worker: $(grep -m1 'Total Upload' "$DRY/$worker.log")"
+done
+
 # -- test -----------------------------------------------------------------------------------
 log "end-to-end test (node --test)"
 cd "$E2E"
