@@ -635,6 +635,31 @@ test("every line is one NDJSON object with the seed's key order, error lines on 
   }
 });
 
+test("workerd printed nothing else but workers-rs' line for each Err", () => {
+  // Every console message is an nno-obs line, a recorder point, or the plain-text line
+  // workers-rs' #[event(fetch)] prints when a handler returns Err (the malformed export of
+  // test 5, returned unchanged by #[nno_handler] as it must be).
+  const other = [];
+  for (const log of capture.logs) {
+    for (const text of String(log.message).split("\n")) {
+      if (text.trim() === "") continue;
+      let parsed = null;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      const known =
+        parsed !== null &&
+        ((typeof parsed.message === "string" && "service" in parsed) ||
+          typeof parsed.aeDataset === "string");
+      if (!known) other.push({ level: log.level, text });
+    }
+  }
+  assert.deepEqual(other, [
+    { level: "error", text: "malformed export body: failed to get JSON for body value" },
+  ]);
+  assert.equal(capture.stderr.trim(), "", "workerd's own stderr");
+});
+
 test("no Rust panic and no module reinitialization on stderr", () => {
   const text = capture.allText();
   for (const bad of ["panicked at", "Reinitializing", "RuntimeError", "unreachable"]) {
