@@ -100,6 +100,11 @@ export WASM_OPT_BIN="$E2E/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$E2E/node_modules/.bin/esbuild"
 export CARGO_TARGET_DIR="$WORKERS/target"
 
+# -- lint: the root workspace's fmt/clippy do not cover this excluded workspace -------------
+log "cargo fmt --check, clippy -D warnings (examples/workers, wasm32)"
+(cd "$WORKERS" && cargo fmt --all -- --check)
+(cd "$WORKERS" && cargo clippy --quiet --target wasm32-unknown-unknown -- -D warnings)
+
 # -- build ----------------------------------------------------------------------------------
 for worker in hello analytics gateway; do
   log "building $worker (worker-build --release)"

@@ -41,7 +41,11 @@ async fn get_data(_req: Request, _ctx: RouteContext<()>) -> Result<Response> {
 // ---------------------------------------------------------------------------------------------
 // GET /api/report/:id
 
-#[nno_handler(service = "analytics", feature = "analytics", route = "/api/report/:id")]
+#[nno_handler(
+    service = "analytics",
+    feature = "analytics",
+    route = "/api/report/:id"
+)]
 async fn get_report(_req: Request, ctx: RouteContext<()>, obs: Obs) -> Result<Response> {
     let id = ctx.param("id").map(String::as_str).unwrap_or("");
     obs.info("report built", fields! { reportId: id, rows: 3 });
@@ -83,7 +87,11 @@ struct ExportResult {
 
 /// A malformed body is returned as an `Err`: the handler counts it as status 500, and
 /// workers-rs answers 500.
-#[nno_handler(service = "analytics", feature = "analytics", route = "/api/data/export")]
+#[nno_handler(
+    service = "analytics",
+    feature = "analytics",
+    route = "/api/data/export"
+)]
 async fn export_data(mut req: Request, _ctx: RouteContext<()>, obs: Obs) -> Result<Response> {
     let export: ExportRequest = match req.json().await {
         Ok(export) => export,
@@ -91,7 +99,9 @@ async fn export_data(mut req: Request, _ctx: RouteContext<()>, obs: Obs) -> Resu
             // The parser's message names a position, never the body's content.
             let error = error.to_string();
             obs.warn("malformed export body", fields! { error });
-            return Err(worker::Error::RustError(format!("malformed export body: {error}")));
+            return Err(worker::Error::RustError(format!(
+                "malformed export body: {error}"
+            )));
         }
     };
     obs.info("export written", fields! { rows: export.rows.len() });

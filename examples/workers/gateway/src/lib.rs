@@ -16,7 +16,12 @@ const FEATURE_BINDING: &str = "ANALYTICS_FEATURE";
 
 /// Incoming headers that are never forwarded as they came: the trace headers are rewritten by
 /// `with_trace_headers`, and a body's length is recomputed from the bytes forwarded.
-const NOT_FORWARDED: [&str; 4] = ["x-trace-id", "x-request-id", "traceparent", "content-length"];
+const NOT_FORWARDED: [&str; 4] = [
+    "x-trace-id",
+    "x-request-id",
+    "traceparent",
+    "content-length",
+];
 
 #[nno_handler(service = "gateway", feature = "gateway")]
 #[event(fetch)]
