@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of the project: unit, integration, UI (trybuild) and doc tests.
+# Runs every test of the project: unit, integration, property, UI (trybuild) and doc tests of
+# the workspace, then the end-to-end test of the real Workers in workerd (scripts/e2e.sh, which
+# installs its own tools from crates.io and npm on first use).
 # This is the README's test command; .ci/run calls it too.
+#
+#   scripts/test.sh            everything
+#   NNO_SKIP_E2E=1 scripts/test.sh   the cargo tests only (no Node.js needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --workspace
+
+if [ "${NNO_SKIP_E2E:-0}" != 1 ]; then
+  ./scripts/e2e.sh
+fi
