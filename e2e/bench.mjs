@@ -6,6 +6,8 @@
 // interleaved in a shuffled order every round so that drift (other load on the machine, JIT
 // warm-up) hits all of them alike. Targets:
 //   hello              the uninstrumented Worker (same response bytes, no nno-obs)
+//   hello-obs          hello with its one handler under #[nno_handler]: the difference from
+//                      hello is exactly what nno-obs adds
 //   analytics          instrumented; points go to miniflare's own local Analytics Engine
 //                      binding (accepts and drops them, as the production binding costs a
 //                      call and no I/O)
@@ -53,17 +55,20 @@ function shuffle(items) {
 
 const size = {
   hello: sizes("hello"),
+  "hello-obs": sizes("hello-obs"),
   analytics: sizes("analytics"),
   gateway: sizes("gateway"),
 };
 
 const h = await start([
   { dir: "hello" },
+  { dir: "hello-obs", recordAnalytics: false },
   { dir: "analytics", name: "analytics-local-ae", recordAnalytics: false },
   { dir: "analytics", name: "analytics-recorder" },
 ]);
 const targets = {
   hello: h.url("nno-hello", "/api/data"),
+  "hello-obs": h.url("nno-hello-obs", "/api/data"),
   analytics: h.url("analytics-local-ae", "/api/data"),
   "analytics+recorder": h.url("analytics-recorder", "/api/data"),
 };
@@ -130,8 +135,11 @@ for (const [name, l] of Object.entries(latency)) {
 }
 const delta = latency.analytics.medianMs - latency.hello.medianMs;
 console.log(`\ninstrumentation cost (median analytics - median hello): ${(delta * 1000).toFixed(0)} µs`);
+const added = latency["hello-obs"].medianMs - latency.hello.medianMs;
+const addedSize = size["hello-obs"].wasmGzip - size.hello.wasmGzip;
+console.log(`nno-obs alone (hello-obs - hello): ${(added * 1000).toFixed(0)} µs median, ${addedSize} B of .wasm gzip -9`);
 console.log(`(${printed} "← response" lines printed during the run; JSON in e2e/.out/bench.json)`);
-if (printed < 2 * (ROUNDS + WARMUP)) {
+if (printed < 3 * (ROUNDS + WARMUP)) {
   console.error("bench: the instrumented Workers printed fewer lines than requests");
   process.exit(1);
 }

@@ -106,7 +106,7 @@ log "cargo fmt --check, clippy -D warnings (examples/workers, wasm32)"
 (cd "$WORKERS" && cargo clippy --quiet --target wasm32-unknown-unknown -- -D warnings)
 
 # -- build ----------------------------------------------------------------------------------
-for worker in hello analytics gateway; do
+for worker in hello hello-obs analytics gateway; do
   log "building $worker (worker-build --release)"
   (cd "$WORKERS/$worker" && "$CARGO_TOOLS/bin/worker-build" --release)
 done
@@ -118,7 +118,7 @@ done
 log "wrangler deploy --dry-run"
 DRY="$(mktemp -d)"
 trap 'rm -rf "$DRY"' EXIT
-for worker in hello analytics gateway; do
+for worker in hello hello-obs analytics gateway; do
   mkdir -p "$DRY/$worker"
   cp -r "$WORKERS/$worker/build" "$DRY/$worker/"
   sed 's/^command = .*/command = "true"/' "$WORKERS/$worker/wrangler.toml" >"$DRY/$worker/wrangler.toml"
