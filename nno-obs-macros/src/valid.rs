@@ -9,7 +9,9 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Path, ReturnType, Type};
 
-/// Keys every line has.
+/// Keys every line has: `nno_obs::CORE_KEYS`, restated because a proc-macro crate cannot
+/// depend on the runtime it serves. The runtime renames such fields anyway (`data.<key>`); here
+/// they are refused at compile time.
 const CORE_KEYS: [&str; 6] = [
     "timestamp",
     "level",
