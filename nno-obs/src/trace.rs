@@ -304,8 +304,8 @@ fn accepted_id(bytes: &[u8]) -> Option<String> {
 
 /// Sets `x-trace-id` and `x-request-id` on outgoing headers (seed §4.1's `withTraceHeaders`).
 ///
-/// This form knows no span, so it writes no `traceparent`; [`Obs::with_trace_headers`]
-/// (crate::Obs::with_trace_headers) also writes one for the current span.
+/// This form knows no span, so it writes no `traceparent`;
+/// [`Obs::with_trace_headers`](crate::Obs::with_trace_headers) also writes one for the current span.
 ///
 /// ```
 /// use nno_obs::with_trace_headers;
