@@ -3,11 +3,11 @@
 //!
 //! ```text
 //! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release -p nno-obs-benches --example profile_line
-//! valgrind --tool=callgrind target/release/examples/profile_line [line|step] 100000
+//! valgrind --tool=callgrind target/release/examples/profile_line [line|step|handler] 100000
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid>
 //! ```
 
-use nno_obs::{fields, Obs, SpanOutcome};
+use nno_obs::{fields, nno_handler, Obs, SpanOutcome};
 use nno_obs_benches::buffer_telemetry;
 use std::hint::black_box;
 
@@ -23,6 +23,15 @@ fn main() {
     );
     for _ in 0..count {
         match what.as_str() {
+            "handler" => {
+                let mut request = http::Request::get("/api/report/42")
+                    .header("x-trace-id", "tr_abc123")
+                    .header("x-request-id", "req-1")
+                    .body(())
+                    .unwrap_or_default();
+                request.extensions_mut().insert(obs.telemetry().clone());
+                black_box(report(request));
+            }
             "step" => {
                 let span = obs.child("create-d1").start_span();
                 span.obs().info("step started", fields! { jobId: black_box("job-1"), count: 3 });
@@ -36,4 +45,14 @@ fn main() {
         }
     }
     eprintln!("{} bytes buffered", sink.len());
+}
+
+#[nno_handler(
+    service = "analytics",
+    feature = "analytics",
+    route = "/api/report/:id"
+)]
+fn report(request: http::Request<()>) -> http::Response<()> {
+    let _ = request;
+    http::Response::new(())
 }

@@ -79,10 +79,23 @@ impl<const N: usize> HeaderSource for [(&str, &str); N] {
     }
 }
 
+/// The header names this crate writes, parsed once at compile time rather than on every call.
+fn known_header_name(name: &'static str) -> http::HeaderName {
+    const TRACE_ID: http::HeaderName = http::HeaderName::from_static(TRACE_ID_HEADER);
+    const REQUEST_ID: http::HeaderName = http::HeaderName::from_static(REQUEST_ID_HEADER);
+    const TRACEPARENT: http::HeaderName = http::HeaderName::from_static(TRACEPARENT_HEADER);
+    match name {
+        TRACE_ID_HEADER => TRACE_ID,
+        REQUEST_ID_HEADER => REQUEST_ID,
+        TRACEPARENT_HEADER => TRACEPARENT,
+        other => http::HeaderName::from_static(other),
+    }
+}
+
 impl HeaderSink for http::HeaderMap {
     fn set_header(&mut self, name: &'static str, value: &str) {
         if let Ok(value) = http::HeaderValue::from_str(value) {
-            self.insert(http::HeaderName::from_static(name), value);
+            self.insert(known_header_name(name), value);
         }
     }
 
@@ -295,8 +308,8 @@ pub fn init_trace<H: HeaderSource + ?Sized>(headers: &H) -> TraceIds {
 
 fn accepted_id(bytes: &[u8]) -> Option<String> {
     if is_valid_id(bytes) {
-        // Valid ids are ASCII, so this never replaces anything.
-        Some(String::from_utf8_lossy(bytes).into_owned())
+        // Valid ids are ASCII, so they are always UTF-8.
+        std::str::from_utf8(bytes).ok().map(str::to_owned)
     } else {
         None
     }
