@@ -62,7 +62,7 @@ pub use telemetry::{Binding, Dataset, Telemetry, TelemetryBuilder};
 pub use trace::{init_trace, with_trace_headers, TraceIds};
 
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
 /// The README's examples, compiled and run as doc tests.
