@@ -73,19 +73,21 @@ impl Obs {
     /// The context of a request whose ids are `ids`; reports replaced incoming ids with a
     /// `warn` line (see [`TraceIds::report_rejections`]).
     pub fn new(telemetry: Telemetry, service: impl Into<Arc<str>>, ids: TraceIds) -> Self {
-        let ids_json = crate::entry::ids_json(&ids.trace_id, &ids.request_id);
-        let rejections = TraceIds {
-            trace_id: String::new(),
-            request_id: String::new(),
-            ..ids
-        };
+        let TraceIds {
+            trace_id,
+            request_id,
+            remote_parent,
+            rejected_trace_id_len,
+            rejected_request_id_len,
+        } = ids;
+        let ids_json = crate::entry::ids_json(&trace_id, &request_id);
         let obs = Self {
             scope: Arc::new(RequestScope {
                 platform_id: telemetry.platform_id_shared(),
                 entity_id: telemetry.entity_id_shared(),
                 telemetry,
-                trace_id: ids.trace_id.into_boxed_str(),
-                request_id: ids.request_id.into_boxed_str(),
+                trace_id: trace_id.into_boxed_str(),
+                request_id: request_id.into_boxed_str(),
                 ids_json,
                 points_written: AtomicU32::new(0),
                 budget_warned: AtomicBool::new(false),
@@ -93,9 +95,13 @@ impl Obs {
             service: service.into(),
             operation: Cow::Borrowed(""),
             span_id: SpanId::generate(),
-            parent_span_id: rejections.remote_parent,
+            parent_span_id: remote_parent,
         };
-        rejections.for_each_rejection(|message, fields| obs.warn(message, fields));
+        trace::report_rejections(
+            rejected_trace_id_len,
+            rejected_request_id_len,
+            |message, fields| obs.warn(message, fields),
+        );
         obs
     }
 

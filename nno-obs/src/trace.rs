@@ -226,22 +226,31 @@ impl TraceIds {
     /// Logs one `warn` line per replaced header, giving its name and the rejected value's
     /// length — never the value.
     pub fn report_rejections(&self, logger: &crate::Logger) {
-        self.for_each_rejection(|message, fields| logger.warn(message, fields));
+        report_rejections(
+            self.rejected_trace_id_len,
+            self.rejected_request_id_len,
+            |message, fields| logger.warn(message, fields),
+        );
     }
+}
 
-    /// Calls `warn` with the message and fields of each rejection's `warn` line.
-    pub(crate) fn for_each_rejection(&self, mut warn: impl FnMut(&str, &[crate::Field<'_>])) {
-        let rejected = [
-            (TRACE_ID_HEADER, self.rejected_trace_id_len),
-            (REQUEST_ID_HEADER, self.rejected_request_id_len),
-        ];
-        for (header, length) in rejected {
-            if let Some(length) = length {
-                warn(
-                    "invalid incoming id replaced",
-                    crate::fields! { header: header, length: length },
-                );
-            }
+/// Calls `warn` with the message and fields of the `warn` line of each rejected header, given
+/// the rejected values' lengths.
+pub(crate) fn report_rejections(
+    trace_id_len: Option<usize>,
+    request_id_len: Option<usize>,
+    mut warn: impl FnMut(&str, &[crate::Field<'_>]),
+) {
+    let rejected = [
+        (TRACE_ID_HEADER, trace_id_len),
+        (REQUEST_ID_HEADER, request_id_len),
+    ];
+    for (header, length) in rejected {
+        if let Some(length) = length {
+            warn(
+                "invalid incoming id replaced",
+                crate::fields! { header: header, length: length },
+            );
         }
     }
 }
