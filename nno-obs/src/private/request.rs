@@ -73,13 +73,34 @@ pub fn native_telemetry<R: IncomingRequest + ?Sized>(request: &R) -> Telemetry {
 /// The telemetry of a workers-rs `fetch` handler: the bindings and vars of its `Env`.
 #[cfg(feature = "worker")]
 pub fn env_telemetry(env: &worker::Env) -> Telemetry {
-    Telemetry::from_env(env)
+    isolate_telemetry(env)
 }
 
 /// The telemetry of a workers-rs router handler: the bindings and vars of its `Env`.
 #[cfg(feature = "worker")]
 pub fn route_telemetry<D>(context: &worker::RouteContext<D>) -> Telemetry {
-    Telemetry::from_env(&context.env)
+    isolate_telemetry(&context.env)
+}
+
+/// `Telemetry::from_env`, read once per isolate: a Worker's bindings and vars do not change
+/// while its isolate lives, and looking up seven of them on every request cost about 20 µs per
+/// request in workerd (`scripts/e2e.sh --bench`, hello-obs against hello). This is sink
+/// configuration only; no request state is kept.
+#[cfg(feature = "worker")]
+fn isolate_telemetry(env: &worker::Env) -> Telemetry {
+    thread_local! {
+        static TELEMETRY: std::cell::RefCell<Option<Telemetry>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let cached = TELEMETRY.try_with(|slot| {
+        let mut slot = slot.try_borrow_mut().ok()?;
+        Some(slot.get_or_insert_with(|| Telemetry::from_env(env)).clone())
+    });
+    match cached {
+        Ok(Some(telemetry)) => telemetry,
+        // Never expected (no re-entrant call, no thread teardown), but never a panic either.
+        _ => Telemetry::from_env(env),
+    }
 }
 
 /// Only implemented with the `worker` feature.
