@@ -101,11 +101,7 @@ pub(crate) fn instrument(plan: &InstrumentPlan, func: &Func) -> TokenStream {
     let (begin, shadow, end_context) = match (&plan.context, plan.span) {
         (Some(context), true) => {
             let param = context.param;
-            let ident = param
-                .ident
-                .as_ref()
-                .map(ToTokens::to_token_stream)
-                .unwrap_or_default();
+            let ident = context_ident(param);
             let mutability = match &param.pat {
                 Pat::Ident(pat) => pat.mutability.to_token_stream(),
                 _ => TokenStream::new(),
@@ -130,11 +126,7 @@ pub(crate) fn instrument(plan: &InstrumentPlan, func: &Func) -> TokenStream {
         }
         (Some(context), false) => {
             let param = context.param;
-            let ident = param
-                .ident
-                .as_ref()
-                .map(ToTokens::to_token_stream)
-                .unwrap_or_default();
+            let ident = context_ident(param);
             let keep = quote_spanned!(param.ty.span()=> #private::keep(&#ident));
             (
                 quote! {
@@ -206,6 +198,15 @@ pub(crate) fn instrument(plan: &InstrumentPlan, func: &Func) -> TokenStream {
             __nno_result
         }
     }
+}
+
+/// The context parameter's name (validation only accepts an identifier there).
+fn context_ident(param: &Param) -> TokenStream {
+    param
+        .ident
+        .as_ref()
+        .map(ToTokens::to_token_stream)
+        .unwrap_or_default()
 }
 
 /// The name a parameter is referred to by: its own, or `__nno_argN` for a pattern.

@@ -252,40 +252,29 @@ fn write_ended<E: StepError + ?Sized>(
     if !spec.lines {
         return;
     }
-    match error {
-        Some(error) => {
-            let extra = [
-                Field {
-                    key: "step",
-                    value: &spec.operation,
-                },
-                Field {
-                    key: "durationMs",
-                    value: &duration_ms,
-                },
-                Field {
-                    key: "error",
-                    value: &DisplayValue(error.display()),
-                },
-            ];
-            with_fields(fields, &extra, |all| {
-                writer.log(LogLevel::Error, "step failed", all)
-            });
-        }
-        None => {
-            let extra = [
-                Field {
-                    key: "step",
-                    value: &spec.operation,
-                },
-                Field {
-                    key: "durationMs",
-                    value: &duration_ms,
-                },
-            ];
-            with_fields(fields, &extra, |all| {
-                writer.log(spec.level, "step completed", all)
-            });
-        }
-    }
+    // The fields every end line adds after the user's; `error` only on `step failed`.
+    let error_value = error.map(|error| DisplayValue(error.display()));
+    let extra = [
+        Field {
+            key: "step",
+            value: &spec.operation,
+        },
+        Field {
+            key: "durationMs",
+            value: &duration_ms,
+        },
+        Field {
+            key: "error",
+            value: match &error_value {
+                Some(error) => error,
+                None => &(),
+            },
+        },
+    ];
+    let (level, message, extra) = if error_value.is_some() {
+        (LogLevel::Error, "step failed", &extra[..])
+    } else {
+        (spec.level, "step completed", &extra[..2])
+    };
+    with_fields(fields, extra, |all| writer.log(level, message, all));
 }
