@@ -318,17 +318,112 @@ fn core_ops_point_wire_form() {
 }
 
 #[test]
-fn metric_point_sorts_label_values_by_key() {
+fn metric_point_keeps_the_callers_label_order() {
+    // As the TypeScript writer's `Object.values(labels)`: the same call from either lands its
+    // labels in the same blob positions.
     let labels = [("route", "/api/data"), ("method", "GET"), ("zone", "eu")];
     assert_eq!(
         point_json(&DataPoint::metric("gateway.request.count", 1.0, &labels)),
-        r#"{"blobs":["gateway.request.count","GET","/api/data","eu"],"doubles":[1],"indexes":["gateway.request.count"]}"#
+        r#"{"blobs":["gateway.request.count","/api/data","GET","eu"],"doubles":[1],"indexes":["gateway.request.count"]}"#
     );
-    let reordered = [("zone", "eu"), ("method", "GET"), ("route", "/api/data")];
+}
+
+#[test]
+fn usage_point_wire_form() {
+    let point = DataPoint::usage(&nno_obs::UsageRecord {
+        feature_id: "analytics",
+        entity_id: "r8n4t6y1z5",
+        metric: nno_obs::UsageRecord::INVOCATIONS,
+        units: 1.0,
+    });
     assert_eq!(
-        DataPoint::metric("gateway.request.count", 1.0, &reordered).blobs(),
-        DataPoint::metric("gateway.request.count", 1.0, &labels).blobs()
+        point_json(&point),
+        r#"{"blobs":["analytics","r8n4t6y1z5","invocations"],"doubles":[1],"indexes":["analytics"]}"#
     );
+}
+
+#[test]
+fn auth_event_point_wire_form() {
+    use nno_obs::{AuthEvent, AuthEventRecord, AuthResult};
+    let events = [
+        (AuthEvent::Login, "login"),
+        (AuthEvent::Logout, "logout"),
+        (AuthEvent::SessionCreated, "session-created"),
+        (AuthEvent::SessionInvalidated, "session-invalidated"),
+        (AuthEvent::TwoFactor, "2fa"),
+        (AuthEvent::PermissionDenied, "permission-denied"),
+    ];
+    for (event, text) in events {
+        for (result, result_text, flag) in [
+            (AuthResult::Success, "success", 0),
+            (AuthResult::Failure, "failure", 1),
+        ] {
+            let point = DataPoint::auth_event(&AuthEventRecord {
+                platform_id: "k3m9p2xw7q",
+                event,
+                method: "passkey",
+                result,
+                duration_ms: 31,
+            });
+            assert_eq!(
+                point_json(&point),
+                format!(
+                    r#"{{"blobs":["k3m9p2xw7q","{text}","passkey","{result_text}"],"doubles":[1,31,{flag}],"indexes":["k3m9p2xw7q"]}}"#
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn build_point_wire_form() {
+    use nno_obs::{BuildOutcome, BuildRecord};
+    for (outcome, text, flag) in [
+        (BuildOutcome::Success, "success", 0),
+        (BuildOutcome::Failure, "failure", 1),
+        (BuildOutcome::Canceled, "canceled", 0),
+    ] {
+        let point = DataPoint::build(&BuildRecord {
+            platform_id: "k3m9p2xw7q",
+            build_id: "b-0a1b2c",
+            outcome,
+            trigger: "feature-activation",
+            duration_ms: 93_000,
+        });
+        assert_eq!(
+            point_json(&point),
+            format!(
+                r#"{{"blobs":["k3m9p2xw7q","b-0a1b2c","{text}","feature-activation"],"doubles":[1,93000,{flag}],"indexes":["k3m9p2xw7q"]}}"#
+            )
+        );
+    }
+}
+
+#[test]
+fn every_dataset_has_its_binding() {
+    let names: Vec<_> = Binding::ALL
+        .iter()
+        .map(|binding| {
+            (
+                binding.binding_name(),
+                binding.dataset_name(Some("k3m9p2xw7q")).into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ANALYTICS", "nno-core-ops".to_owned()),
+            ("SPANS", "nno-core-ops-spans".to_owned()),
+            ("PERF", "k3m9p2xw7q-perf".to_owned()),
+            ("USAGE", "k3m9p2xw7q-usage".to_owned()),
+            ("AUTH_EVENTS", "nno-auth-events".to_owned()),
+            ("BUILDS", "nno-builds".to_owned()),
+            // Seed §1.4: `env?: { NNO_METRICS?: AnalyticsDataset }`.
+            ("NNO_METRICS", "nno_metrics".to_owned()),
+        ]
+    );
+    assert_eq!(Binding::Metrics.aliases(), ["METRICS"]);
 }
 
 #[test]

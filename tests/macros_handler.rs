@@ -1,5 +1,7 @@
-//! `#[nno_handler]` on native `http` handlers: the exact lines, the perf point, echoed ids,
-//! and requests interleaved on one thread that never mix their ids.
+//! `#[nno_handler]` on native `http` handlers: the exact lines, the request's root span, the
+//! perf point of a platform feature and the core-ops point of a core service, the error line
+//! of an `Err` or a panic, bounded endpoints, echoed ids, and requests interleaved on one
+//! thread that never mix their ids.
 
 use nno_obs::clock::Clock;
 use nno_obs::sink::MemorySink;
@@ -43,7 +45,11 @@ fn advance(ms: u64) {
     });
 }
 
-#[nno_handler(service = "analytics", feature = "analytics")]
+#[nno_handler(
+    service = "analytics",
+    feature = "analytics",
+    routes("/api/data", "/api/data/:id")
+)]
 async fn get_data(req: http::Request<String>, obs: Obs) -> http::Response<String> {
     obs.info("report built", nno_obs::fields! { rows: 42 });
     advance(45);
@@ -51,7 +57,7 @@ async fn get_data(req: http::Request<String>, obs: Obs) -> http::Response<String
 }
 
 #[test]
-fn a_request_logs_request_and_response_echoes_ids_and_writes_a_perf_point() {
+fn a_request_logs_request_and_response_echoes_ids_and_writes_its_span_and_perf_point() {
     let (telemetry, memory, clock) = memory_telemetry(Some("k3m9p2xw7q"));
     CLOCK.with(|slot| *slot.borrow_mut() = Some(clock));
     let response = futures::executor::block_on(get_data(request(
@@ -66,16 +72,17 @@ fn a_request_logs_request_and_response_echoes_ids_and_writes_a_perf_point() {
     assert_eq!(
         texts(&memory),
         [
+            // Seed §1.3's keys exactly, then §1.5's "Request handled" keys that are known.
             line(
                 "tr_abc123",
                 "→ request",
-                r#","method":"GET","path":"/api/data/42""#
+                r#","method":"GET","path":"/api/data/42","featureId":"analytics","platformId":"k3m9p2xw7q""#
             ),
             line("tr_abc123", "report built", r#","rows":42"#),
             line(
                 "tr_abc123",
                 "← response",
-                r#","method":"GET","path":"/api/data/42","status":200,"duration":45"#
+                r#","method":"GET","path":"/api/data/42","status":200,"duration":45,"featureId":"analytics","platformId":"k3m9p2xw7q""#
             )
             .replace("00.123Z", "00.168Z"),
         ]
@@ -85,6 +92,39 @@ fn a_request_logs_request_and_response_echoes_ids_and_writes_a_perf_point() {
     assert_eq!(perf[0].blobs, ["analytics", "GET /api/data/:id", "200", ""]);
     assert_eq!(perf[0].doubles, [1.0, 45.0, 0.0]);
     assert_eq!(perf[0].index.as_deref(), Some("analytics"));
+    // A platform feature writes no core-ops point.
+    assert!(memory.points_in("nno-core-ops").is_empty());
+    // The request's own span: the root of its trace (no caller), named after the endpoint.
+    let spans = memory.points_in("nno-core-ops-spans");
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].blobs[0], "tr_abc123");
+    assert_eq!(spans[0].blobs[2], "");
+    assert_eq!(
+        spans[0].blobs[3..],
+        ["analytics", "GET /api/data/:id", "ok", "k3m9p2xw7q"]
+    );
+    assert_eq!(spans[0].doubles, [45.0, 0.0]);
+}
+
+#[test]
+fn a_caller_s_traceparent_parents_the_request_span() {
+    let (telemetry, memory, _clock) = memory_telemetry(Some("k3m9p2xw7q"));
+    let mut req = request(
+        "/api/data",
+        "GET",
+        "4bf92f35-77b3-4da6-a3ce-929d0e0e4736",
+        &telemetry,
+    );
+    req.headers_mut().insert(
+        "traceparent",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            .parse()
+            .unwrap(),
+    );
+    futures::executor::block_on(get_data(req));
+    let spans = memory.points_in("nno-core-ops-spans");
+    assert_eq!(spans[0].blobs[2], "00f067aa0ba902b7");
+    assert_eq!(spans[0].blobs[4], "GET /api/data");
 }
 
 #[derive(Debug, PartialEq)]
@@ -128,10 +168,30 @@ fn an_err_counts_as_500_and_is_returned_unchanged() {
     assert_eq!(ok.status(), 202);
     assert_eq!(ok.headers()["x-trace-id"], "tr_2");
 
+    // Seed §1.5 "Unhandled error": one error line with the ids, the feature and the error,
+    // before `← response`.
+    let tr_1: Vec<String> = memory
+        .lines_with_trace("tr_1")
+        .into_iter()
+        .map(|line| line.text)
+        .collect();
+    assert_eq!(
+        tr_1[1],
+        r#"{"timestamp":"2026-02-22T10:34:00.123Z","level":"error","service":"analytics","traceId":"tr_1","requestId":"req-tr_1","message":"unhandled error","featureId":"data-export","error":"export failed"}"#
+    );
+    assert_eq!(
+        tr_1[2],
+        r#"{"timestamp":"2026-02-22T10:34:00.123Z","level":"info","service":"analytics","traceId":"tr_1","requestId":"req-tr_1","message":"← response","method":"POST","path":"/api/data/7/export","status":500,"duration":0,"featureId":"data-export","platformId":"k3m9p2xw7q","entityId":"r8n4t6y1z5"}"#
+    );
+    assert_eq!(memory.lines_with_trace("tr_2").len(), 2);
     let responses = memory.lines_with_message("← response");
-    assert_eq!(responses[0].json()["status"], 500);
-    assert_eq!(responses[0].json()["path"], "/api/data/7/export");
     assert_eq!(responses[1].json()["status"], 202);
+    let outcomes: Vec<_> = memory
+        .points_in("nno-core-ops-spans")
+        .into_iter()
+        .map(|span| span.blobs[5].clone())
+        .collect();
+    assert_eq!(outcomes, ["error", "ok"]);
     let perf = memory.points_in("k3m9p2xw7q-perf");
     assert_eq!(
         perf[0].blobs,
@@ -155,24 +215,29 @@ fn an_err_counts_as_500_and_is_returned_unchanged() {
     assert_eq!(perf[1].doubles, [1.0, 0.0, 0.0]);
 }
 
-#[nno_handler(service = "registry")]
+#[nno_handler(
+    service = "registry",
+    routes("/platforms/:id", "/platforms/:id/features")
+)]
 fn lookup(_: http::Request<()>) -> http::Response<()> {
     http::Response::new(())
 }
 
 #[test]
-fn without_route_id_like_segments_become_id_and_feature_defaults_to_the_service() {
-    let (telemetry, memory, _clock) = memory_telemetry(None);
+fn a_core_service_writes_core_ops_and_unknown_paths_share_one_endpoint() {
+    let (telemetry, memory, _clock) = memory_telemetry(Some("k3m9p2xw7q"));
     let paths = [
         ("/platforms/123/features", "GET /platforms/:id/features"),
         (
             "/platforms/4bf92f35-77b3-4da6-a3ce-929d0e0e4736",
             "GET /platforms/:id",
         ),
-        ("/blobs/00f067aa0ba902b7cafe", "GET /blobs/:id"),
-        // Short hex and words stay: they are routes, not ids.
-        ("/beef/k3m9p2xw7q/v2", "GET /beef/k3m9p2xw7q/v2"),
-        ("/", "GET /"),
+        // Anything the code does not declare — a scanner, a slug, an e-mail in a path — is
+        // one endpoint per method, never the path.
+        ("/wp-login.php", "GET (unmatched)"),
+        ("/users/jane@example.com", "GET (unmatched)"),
+        ("/platforms/1/features/2", "GET (unmatched)"),
+        ("/", "GET (unmatched)"),
     ];
     for (path, _) in paths {
         let mut req = http::Request::builder().uri(path).body(()).unwrap();
@@ -180,18 +245,65 @@ fn without_route_id_like_segments_become_id_and_feature_defaults_to_the_service(
         lookup(req);
     }
     let endpoints: Vec<_> = memory
-        .points_in("nno-internal-perf")
+        .points_in("nno-core-ops")
         .into_iter()
-        .map(|point| (point.blobs[0].clone(), point.blobs[1].clone()))
+        .map(|point| {
+            assert_eq!(point.blobs[0], "registry");
+            assert_eq!(point.blobs[2], "success");
+            assert_eq!(point.blobs[3], "k3m9p2xw7q");
+            point.blobs[1].clone()
+        })
         .collect();
-    let expected: Vec<_> = paths
-        .iter()
-        .map(|(_, endpoint)| ("registry".to_owned(), endpoint.to_string()))
-        .collect();
+    let expected: Vec<_> = paths.iter().map(|(_, endpoint)| *endpoint).collect();
     assert_eq!(endpoints, expected);
-    // Fresh ids when the request carries none, echoed on lines.
+    // A core service never writes into a platform's perf dataset.
+    assert!(memory.points_in("k3m9p2xw7q-perf").is_empty());
+    // Fresh ids when the request carries none, and no featureId on the lines.
     let first = &memory.lines()[0].json();
     assert_eq!(first["traceId"].as_str().unwrap().len(), 36);
+    assert!(first.get("featureId").is_none());
+    assert_eq!(first["platformId"], "k3m9p2xw7q");
+}
+
+#[nno_handler(service = "registry", route = "/boom")]
+fn boom(_: http::Request<()>) -> http::Response<()> {
+    panic!("registry exploded");
+}
+
+#[test]
+fn a_panicking_handler_still_writes_the_error_line_the_response_and_its_points() {
+    let (telemetry, memory, _clock) = memory_telemetry(None);
+    let mut req = http::Request::builder()
+        .uri("/boom")
+        .header("x-trace-id", "tr_panic")
+        .body(())
+        .unwrap();
+    req.extensions_mut().insert(telemetry.clone());
+    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| boom(req))).is_err());
+    let messages: Vec<_> = memory
+        .lines_with_trace("tr_panic")
+        .iter()
+        .map(|line| (line.json()["level"].clone(), line.message().unwrap()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("info".into(), "→ request".to_owned()),
+            ("error".into(), "unhandled error".to_owned()),
+            ("info".into(), "← response".to_owned()),
+        ]
+    );
+    assert_eq!(
+        memory.lines_with_message("unhandled error")[0].json()["error"],
+        "panicked"
+    );
+    assert_eq!(
+        memory.lines_with_message("← response")[0].json()["status"],
+        500
+    );
+    let ops = memory.points_in("nno-core-ops");
+    assert_eq!(ops[0].blobs[1..3], ["GET /boom", "error"]);
+    assert_eq!(memory.points_in("nno-core-ops-spans")[0].blobs[5], "error");
 }
 
 /// A step called from a handler: the handler's ids, a child span.
@@ -279,13 +391,16 @@ fn two_requests_interleaved_on_one_thread_never_mix_their_ids() {
             .iter()
             .all(|l| l.json()["path"].is_null() || l.json()["path"] == path));
     }
-    // Each step's span is a child of a span of its own trace.
+    // Each step's span is a child of its own request's root span.
     let spans = memory.points_in("nno-core-ops-spans");
-    assert_eq!(spans.len(), 2);
-    for span in spans {
-        assert_ne!(span.blobs[2], "");
-        let trace = &span.blobs[0];
-        assert!(trace == "tr_a" || trace == "tr_b");
+    assert_eq!(spans.len(), 4);
+    for trace in ["tr_a", "tr_b"] {
+        let mine: Vec<_> = spans.iter().filter(|span| span.blobs[0] == trace).collect();
+        let (steps, roots): (Vec<&&nno_obs::sink::CapturedPoint>, Vec<_>) =
+            mine.iter().partition(|span| !span.blobs[2].is_empty());
+        assert_eq!((steps.len(), roots.len()), (1, 1), "{trace}");
+        assert_eq!(steps[0].blobs[2], roots[0].blobs[1], "{trace}");
+        assert_eq!(roots[0].blobs[4], "GET (unmatched)");
     }
 }
 
@@ -303,5 +418,8 @@ async fn a_handler_future_is_send_and_runs_on_tokio_spawn() {
     let response = tokio::spawn(send_handler(req)).await.unwrap();
     assert_eq!(response.headers()["x-trace-id"], "tr_send");
     assert_eq!(memory.lines_with_trace("tr_send").len(), 5);
-    assert_eq!(memory.points_in("k3m9p2xw7q-perf")[0].blobs[1], "PUT /x");
+    assert_eq!(
+        memory.points_in("nno-core-ops")[0].blobs[1],
+        "PUT (unmatched)"
+    );
 }

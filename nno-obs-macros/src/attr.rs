@@ -30,7 +30,9 @@ impl Kind {
             Kind::Instrument => &[
                 "service", "name", "span", "fields", "level", "lines", "obs", "crate",
             ],
-            Kind::Handler => &["service", "feature", "route", "platform", "entity", "crate"],
+            Kind::Handler => &[
+                "service", "feature", "route", "routes", "platform", "entity", "crate",
+            ],
         }
     }
 
@@ -40,7 +42,7 @@ impl Kind {
                 "service = \"provisioning\", name = \"create-d1\", span, fields(job_id, count = items.len()), level = \"debug\", lines = false, obs = ctx, crate = \"path\""
             }
             Kind::Handler => {
-                "service = \"analytics\", feature = \"analytics\", route = \"/api/data/:id\", platform = expr, entity = expr, crate = \"path\""
+                "service = \"analytics\", feature = \"analytics\", route = \"/api/data/:id\" or routes(\"/health\", \"/api/*rest\"), platform = expr, entity = expr, crate = \"path\""
             }
         }
     }
@@ -82,6 +84,7 @@ pub(crate) struct Args {
     pub(crate) krate: Option<LitStr>,
     pub(crate) feature: Option<LitStr>,
     pub(crate) route: Option<LitStr>,
+    pub(crate) routes: Option<(Ident, Vec<LitStr>)>,
     pub(crate) platform: Option<Expr>,
     pub(crate) entity: Option<Expr>,
 }
@@ -179,6 +182,25 @@ fn parse_known(
             }
             store(&mut args.span, key.clone(), key, name, errors);
         }
+        "routes" => {
+            if !input.peek(syn::token::Paren) {
+                errors.error(
+                    key.span(),
+                    "expected a list of route templates: `routes(\"/health\", \"/api/report/:id\", \"/api/*rest\")`",
+                );
+                return skip_value(input);
+            }
+            let content;
+            syn::parenthesized!(content in input);
+            let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+            store(
+                &mut args.routes,
+                (key.clone(), list.into_iter().collect()),
+                key,
+                name,
+                errors,
+            );
+        }
         "fields" => {
             if !input.peek(syn::token::Paren) {
                 errors.error(
@@ -273,6 +295,7 @@ fn example(name: &str) -> &'static str {
         "crate" => "`crate = \"::nno_obs\"`",
         "feature" => "`feature = \"analytics\"`",
         "route" => "`route = \"/api/data/:id\"`",
+        "routes" => "`routes(\"/health\", \"/api/*rest\")`",
         "platform" => "`platform = expr`",
         "entity" => "`entity = expr`",
         "obs" => "`obs = ctx`",

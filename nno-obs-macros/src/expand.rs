@@ -6,7 +6,7 @@
 //! type errors in the body are reported on the user's lines, against the user's return type.
 
 use crate::ast::{async_trait_inner, erase_impl_trait, Func, Param};
-use crate::valid::{HandlerPlan, HandlerShape, InstrumentPlan};
+use crate::valid::{HandlerPlan, HandlerShape, InstrumentPlan, Routes};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
@@ -253,10 +253,18 @@ pub(crate) fn handler(plan: &HandlerPlan, func: &Func) -> TokenStream {
         .collect();
 
     let service = &plan.service;
-    let feature = &plan.feature;
-    let route = match &plan.route {
-        Some(route) => quote!(::core::option::Option::Some(#route)),
+    let feature = match &plan.feature {
+        Some(feature) => quote!(::core::option::Option::Some(#feature)),
         None => quote!(::core::option::Option::None),
+    };
+    let routes = match &plan.routes {
+        Routes::None => quote!(::core::option::Option::None),
+        Routes::Fixed(route) => {
+            quote!(::core::option::Option::Some(#private::Routes::Fixed(#route)))
+        }
+        Routes::Match(routes) => {
+            quote!(::core::option::Option::Some(#private::Routes::Match(&[#(#routes),*])))
+        }
     };
 
     let request = plan.inputs[0];
@@ -299,7 +307,7 @@ pub(crate) fn handler(plan: &HandlerPlan, func: &Func) -> TokenStream {
         #(#attrs)*
         #vis #sig {
             static __NNO_HANDLER: #private::HandlerSpec =
-                #private::HandlerSpec::new(#service, #feature, #route);
+                #private::HandlerSpec::new(#service, #feature, #routes);
             let __nno_handler = #private::Handler::begin(&__NNO_HANDLER, #telemetry, #request_ref)
                 #platform
                 #entity

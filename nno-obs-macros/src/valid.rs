@@ -48,6 +48,26 @@ pub(crate) struct InstrumentPlan<'a> {
     pub(crate) context: Option<Context<'a>>,
 }
 
+/// The routes a handler declares (the endpoint of its points is one of them, or
+/// `METHOD (unmatched)`).
+pub(crate) enum Routes {
+    None,
+    Fixed(String),
+    Match(Vec<String>),
+}
+
+/// A route template: a path starting with `/`.
+fn check_route(errors: &mut Errors, argument: &str, lit: &syn::LitStr) -> String {
+    let value = lit.value();
+    if !value.starts_with('/') {
+        errors.error(
+            lit.span(),
+            format!("`{argument}` must be a path starting with `/`, e.g. `route = \"/api/data/:id\"`; found `{value}`"),
+        );
+    }
+    value
+}
+
 /// The shape of a handler.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HandlerShape {
@@ -63,8 +83,9 @@ pub(crate) enum HandlerShape {
 pub(crate) struct HandlerPlan<'a> {
     pub(crate) krate: Path,
     pub(crate) service: String,
-    pub(crate) feature: String,
-    pub(crate) route: Option<String>,
+    /// `None`: an NNO core service (core-ops points); `Some`: a platform feature (perf points).
+    pub(crate) feature: Option<String>,
+    pub(crate) routes: Routes,
     pub(crate) platform: Option<Expr>,
     pub(crate) entity: Option<Expr>,
     pub(crate) shape: HandlerShape,
@@ -376,20 +397,37 @@ pub(crate) fn handler<'a>(args: &Args, func: &'a Func, errors: &mut Errors) -> H
             String::new()
         }
     };
-    let feature = match &args.feature {
-        Some(lit) => check_kebab(errors, "feature", lit),
-        None => service.clone(),
-    };
-    let route = args.route.as_ref().map(|lit| {
-        let value = lit.value();
-        if !value.starts_with('/') {
+    let feature = args
+        .feature
+        .as_ref()
+        .map(|lit| check_kebab(errors, "feature", lit));
+    let routes = match (&args.route, &args.routes) {
+        (Some(route), Some((key, _))) => {
             errors.error(
-                lit.span(),
-                format!("`route` must be a path starting with `/`, e.g. `route = \"/api/data/:id\"`; found `{value}`"),
+                key.span(),
+                format!(
+                    "give either `route = \"{}\"` (a router handler's one route) or `routes(...)` (the routes a handler matches itself), not both",
+                    route.value()
+                ),
             );
+            Routes::None
         }
-        value
-    });
+        (Some(route), None) => Routes::Fixed(check_route(errors, "route", route)),
+        (None, Some((key, list))) => {
+            if list.is_empty() {
+                errors.error(
+                    key.span(),
+                    "`routes(...)` needs at least one route template, e.g. `routes(\"/health\", \"/api/*rest\")`",
+                );
+            }
+            Routes::Match(
+                list.iter()
+                    .map(|lit| check_route(errors, "routes", lit))
+                    .collect(),
+            )
+        }
+        (None, None) => Routes::None,
+    };
 
     if func.has_receiver {
         errors.error(
@@ -450,7 +488,7 @@ pub(crate) fn handler<'a>(args: &Args, func: &'a Func, errors: &mut Errors) -> H
         krate,
         service,
         feature,
-        route,
+        routes,
         platform: args.platform.clone(),
         entity: args.entity.clone(),
         shape,

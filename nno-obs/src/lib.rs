@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+mod budget;
 pub mod clock;
 pub mod datapoint;
 mod entry;
@@ -37,26 +38,32 @@ mod fields;
 mod ids;
 mod json;
 mod level;
-mod logger;
-mod metrics;
 mod obs;
+mod points;
 mod schema;
+pub mod seed;
 pub mod sink;
+mod span;
 mod stats;
 mod telemetry;
 pub mod trace;
+#[cfg(feature = "worker")]
+pub mod worker;
 
 pub use datapoint::{DataPoint, Truncation};
 pub use entry::{LogEntry, WriteReport, CORE_KEYS, RENAMED_KEY_PREFIX};
 pub use fields::{Field, FieldValue};
 pub use ids::{new_uuid, SpanId, SpanIdHex};
 pub use level::{LogLevel, UnknownLevel};
-pub use logger::{create_logger, Logger};
-pub use metrics::{emit_span, record_metric};
 /// The attribute macros: `#[nno_instrument]` for steps and functions, `#[nno_handler]` for HTTP handlers.
 pub use nno_obs_macros::{nno_handler, nno_instrument};
-pub use obs::{ActiveSpan, Obs};
-pub use schema::{CoreOpRecord, OpOutcome, PerfRecord, SpanOutcome, SpanRecord, NNO_INTERNAL};
+pub use obs::Obs;
+pub use schema::{
+    AuthEvent, AuthEventRecord, AuthResult, BuildOutcome, BuildRecord, CoreOpRecord, OpOutcome,
+    PerfRecord, SpanOutcome, SpanRecord, UsageRecord, NNO_INTERNAL,
+};
+pub use seed::{create_logger, emit_span, record_metric, Logger};
+pub use span::ActiveSpan;
 pub use stats::{Stats, StatsSnapshot};
 pub use telemetry::{Binding, Dataset, Telemetry, TelemetryBuilder};
 pub use trace::{init_trace, with_trace_headers, TraceIds};

@@ -16,18 +16,28 @@ use std::sync::{Arc, OnceLock};
 
 /// The Analytics Engine bindings NNO Workers declare, and the datasets they are bound to.
 ///
-/// | binding | dataset |
-/// |---|---|
-/// | `ANALYTICS` | `nno-core-ops` |
-/// | `SPANS` | `nno-core-ops-spans` |
-/// | `PERF` | `{platformId}-perf` |
-/// | `USAGE` | `{platformId}-usage` |
-/// | `METRICS` | `nno_metrics` |
+/// The seed (§10) declares one binding, `ANALYTICS`, and says platform Workers bind it to
+/// `{platformId}-usage` *or* `{platformId}-perf`; one binding names one dataset, so a Worker
+/// that writes both needs two. nno-obs gives every dataset of §3.1 its own binding:
+///
+/// | binding | dataset | layout |
+/// |---|---|---|
+/// | `ANALYTICS` | `nno-core-ops` | [`CoreOpRecord`](crate::CoreOpRecord) |
+/// | `SPANS` | `nno-core-ops-spans` | [`SpanRecord`](crate::SpanRecord) |
+/// | `PERF` | `{platformId}-perf` | [`PerfRecord`](crate::PerfRecord) |
+/// | `USAGE` | `{platformId}-usage` | [`UsageRecord`](crate::UsageRecord) |
+/// | `AUTH_EVENTS` | `nno-auth-events` | [`AuthEventRecord`](crate::AuthEventRecord) |
+/// | `BUILDS` | `nno-builds` | [`BuildRecord`](crate::BuildRecord) |
+/// | `NNO_METRICS` | `nno_metrics` | [`DataPoint::metric`](crate::DataPoint::metric) |
+///
+/// `NNO_METRICS` is the seed's own name (§1.4, `env?: { NNO_METRICS?: AnalyticsDataset }`);
+/// `Telemetry::from_env` (feature `worker`) also accepts `METRICS`, the name nno-obs used before, as an alias.
 ///
 /// ```
 /// use nno_obs::Binding;
 ///
 /// assert_eq!(Binding::Perf.binding_name(), "PERF");
+/// assert_eq!(Binding::Metrics.binding_name(), "NNO_METRICS");
 /// assert_eq!(Binding::Perf.dataset_name(Some("k3m9p2xw7q")), "k3m9p2xw7q-perf");
 /// assert_eq!(Binding::Spans.dataset_name(None), "nno-core-ops-spans");
 /// ```
@@ -41,19 +51,33 @@ pub enum Binding {
     Perf,
     /// `USAGE` → `{platformId}-usage` (seed §3.1).
     Usage,
-    /// `METRICS` → `nno_metrics` (seed §1.4).
+    /// `AUTH_EVENTS` → `nno-auth-events` (seed §3.1).
+    AuthEvents,
+    /// `BUILDS` → `nno-builds` (seed §3.1).
+    Builds,
+    /// `NNO_METRICS` → `nno_metrics` (seed §1.4).
     Metrics,
 }
 
 impl Binding {
     /// Every binding.
-    pub const ALL: [Binding; 5] = [
+    pub const ALL: [Binding; 7] = [
         Binding::Analytics,
         Binding::Spans,
         Binding::Perf,
         Binding::Usage,
+        Binding::AuthEvents,
+        Binding::Builds,
         Binding::Metrics,
     ];
+
+    /// Other names a Worker may bind this dataset under, looked up when the main one is absent.
+    pub const fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Binding::Metrics => &["METRICS"],
+            _ => &[],
+        }
+    }
 
     /// The binding's name in `wrangler.toml` and `env`.
     pub const fn binding_name(self) -> &'static str {
@@ -62,7 +86,9 @@ impl Binding {
             Binding::Spans => "SPANS",
             Binding::Perf => "PERF",
             Binding::Usage => "USAGE",
-            Binding::Metrics => "METRICS",
+            Binding::AuthEvents => "AUTH_EVENTS",
+            Binding::Builds => "BUILDS",
+            Binding::Metrics => "NNO_METRICS",
         }
     }
 
@@ -75,6 +101,8 @@ impl Binding {
             Binding::Spans => Cow::Borrowed("nno-core-ops-spans"),
             Binding::Perf => Cow::Owned(format!("{platform}-perf")),
             Binding::Usage => Cow::Owned(format!("{platform}-usage")),
+            Binding::AuthEvents => Cow::Borrowed("nno-auth-events"),
+            Binding::Builds => Cow::Borrowed("nno-builds"),
             Binding::Metrics => Cow::Borrowed("nno_metrics"),
         }
     }
@@ -181,7 +209,7 @@ pub struct Telemetry {
 
 struct TelemetryInner {
     log: Arc<dyn LogSink>,
-    datasets: [Option<Dataset>; 5],
+    datasets: [Option<Dataset>; BINDINGS],
     stats: Arc<Stats>,
     clock: Clock,
     min_level: LogLevel,
@@ -251,29 +279,9 @@ impl Telemetry {
             .all_datasets(store)
     }
 
-    /// A Worker's telemetry: console lines, and every binding of [`Binding::ALL`] that `env`
-    /// has (a missing one is simply not written to), with `PLATFORM_ID` and `ENTITY_ID` from
-    /// the Worker's vars.
-    #[cfg(feature = "worker")]
-    pub fn from_env(env: &worker::Env) -> Self {
-        let mut builder = Self::builder();
-        for binding in Binding::ALL {
-            if let Ok(dataset) = env.analytics_engine(binding.binding_name()) {
-                builder = builder.dataset(binding, crate::sink::AnalyticsEngineSink::new(dataset));
-            }
-        }
-        if let Ok(platform) = env.var("PLATFORM_ID") {
-            builder = builder.platform_id(platform.to_string());
-        }
-        if let Ok(entity) = env.var("ENTITY_ID") {
-            builder = builder.entity_id(entity.to_string());
-        }
-        builder.build()
-    }
-
     /// A logger for `service`, without trace ids.
-    pub fn logger(&self, service: impl Into<Arc<str>>) -> crate::Logger {
-        crate::Logger::with_telemetry(self.clone(), service.into(), None, None)
+    pub fn logger(&self, service: impl Into<Arc<str>>) -> crate::seed::Logger {
+        crate::seed::Logger::with_telemetry(self.clone(), service.into(), None, None)
     }
 
     /// The dataset behind `binding`, if one is configured.
@@ -384,10 +392,13 @@ pub(crate) enum LineIds<'a> {
 
 static PROCESS_DEFAULT: OnceLock<Telemetry> = OnceLock::new();
 
+/// How many bindings there are.
+const BINDINGS: usize = Binding::ALL.len();
+
 /// Configures a [`Telemetry`]; see [`Telemetry::builder`].
 pub struct TelemetryBuilder {
     log: Arc<dyn LogSink>,
-    datasets: [Option<Arc<dyn PointSink>>; 5],
+    datasets: [Option<Arc<dyn PointSink>>; BINDINGS],
     clock: Clock,
     min_level: LogLevel,
     platform_id: Option<Arc<str>>,
@@ -457,7 +468,7 @@ impl TelemetryBuilder {
     pub fn build(self) -> Telemetry {
         let stats = Arc::new(Stats::default());
         let platform = self.platform_id.as_deref();
-        let mut datasets: [Option<Dataset>; 5] = Default::default();
+        let mut datasets: [Option<Dataset>; BINDINGS] = Default::default();
         for binding in Binding::ALL {
             if let Some(sink) = &self.datasets[binding.slot()] {
                 let name: Arc<str> = Arc::from(binding.dataset_name(platform).as_ref());

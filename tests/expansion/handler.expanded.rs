@@ -3,8 +3,10 @@ async fn get_data(
 ) -> Result<http::Response<String>, ApiError> {
     static __NNO_HANDLER: ::nno_obs::__private::HandlerSpec = ::nno_obs::__private::HandlerSpec::new(
         "analytics",
-        "analytics",
-        ::core::option::Option::Some("/api/data/:id"),
+        ::core::option::Option::Some("analytics"),
+        ::core::option::Option::Some(
+            ::nno_obs::__private::Routes::Fixed("/api/data/:id"),
+        ),
     );
     let __nno_handler = ::nno_obs::__private::Handler::begin(
             &__NNO_HANDLER,

@@ -2,7 +2,7 @@
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     static __NNO_HANDLER: ::nno_obs::__private::HandlerSpec = ::nno_obs::__private::HandlerSpec::new(
         "analytics",
-        "analytics",
+        ::core::option::Option::None,
         ::core::option::Option::None,
     );
     let __nno_handler = ::nno_obs::__private::Handler::begin(

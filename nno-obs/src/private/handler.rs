@@ -1,45 +1,67 @@
-//! Handlers: what `#[nno_handler]` runs around a request, and the perf point's endpoint.
+//! Handlers: what `#[nno_handler]` runs around a request.
+//!
+//! Per request it writes, in this order:
+//!
+//! 1. `→ request` {method, path, then the known featureId, platformId, entityId} (seed §1.3,
+//!    with §1.5's "Request handled" keys appended so log search can filter by feature);
+//! 2. whatever the handler writes;
+//! 3. for an `Err` (or a panic, natively), one `error` line `unhandled error` {featureId,
+//!    error} (seed §1.5, "Unhandled error" / "Internal error");
+//! 4. `← response` {method, path, status, duration, then featureId, platformId, entityId};
+//! 5. the request's own span point (seed §4.2): the root of the request's span tree, operation
+//!    the endpoint, outcome `error` for a 5xx or an `Err`;
+//! 6. a platform feature's `{platformId}-perf` point, or a core service's `nno-core-ops` point
+//!    (seed §3.2) — never both, so a core service never writes into a platform's dataset.
 
+use super::fields::DisplayValue;
 use super::*;
+use crate::fields::Field;
 use crate::obs::Obs;
+use crate::schema::{OpOutcome, SpanOutcome};
 use crate::telemetry::Telemetry;
 use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 /// What one `#[nno_handler]` says, in a `static`.
 pub struct HandlerSpec {
     service: ServiceName,
-    feature: &'static str,
-    route: Option<&'static str>,
+    feature: Option<&'static str>,
+    routes: Option<Routes>,
 }
 
 impl HandlerSpec {
-    /// The service, the feature (the macro defaults it to the service) and the route, if given.
+    /// The service; the feature, for a platform feature Worker (`None`: an NNO core service);
+    /// the declared routes.
     pub const fn new(
         service: &'static str,
-        feature: &'static str,
-        route: Option<&'static str>,
+        feature: Option<&'static str>,
+        routes: Option<Routes>,
     ) -> Self {
         Self {
             service: ServiceName::new(service),
             feature,
-            route,
+            routes,
         }
     }
 }
 
-/// What a handler returns: a response, or a `Result` of one (an `Err` counts as status 500
-/// and is returned unchanged).
+/// What a handler returns: a response, or a `Result` of one (an `Err` counts as status 500,
+/// is logged, and is returned unchanged).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a response type #[nno_handler] supports",
     label = "the handler must return a response",
-    note = "native handlers return `http::Response<B>` or `Result<http::Response<B>, E>`; workers-rs handlers return `worker::Result<worker::Response>`"
+    note = "native handlers return `http::Response<B>` or `Result<http::Response<B>, E>` with `E: Display`; workers-rs handlers return `worker::Result<worker::Response>`"
 )]
 pub trait HandlerOutput {
-    /// The status written on the `← response` line and the perf point.
+    /// The status written on the `← response` line and the points.
     fn nno_status(&self) -> u16;
     /// Sets `x-trace-id` and `x-request-id` on the response.
     fn nno_echo_ids(&mut self, obs: &Obs);
+    /// The error a handler returned, written on the `unhandled error` line.
+    fn nno_error(&self) -> Option<&dyn fmt::Display> {
+        None
+    }
 }
 
 impl<B> HandlerOutput for http::Response<B> {
@@ -52,18 +74,7 @@ impl<B> HandlerOutput for http::Response<B> {
     }
 }
 
-#[cfg(feature = "worker")]
-impl HandlerOutput for worker::Response {
-    fn nno_status(&self) -> u16 {
-        self.status_code()
-    }
-
-    fn nno_echo_ids(&mut self, obs: &Obs) {
-        obs.echo_ids(self.headers_mut());
-    }
-}
-
-impl<T: HandlerOutput, E> HandlerOutput for Result<T, E> {
+impl<T: HandlerOutput, E: fmt::Display> HandlerOutput for Result<T, E> {
     fn nno_status(&self) -> u16 {
         match self {
             Ok(response) => response.nno_status(),
@@ -76,15 +87,24 @@ impl<T: HandlerOutput, E> HandlerOutput for Result<T, E> {
             response.nno_echo_ids(obs);
         }
     }
+
+    fn nno_error(&self) -> Option<&dyn fmt::Display> {
+        match self {
+            Ok(_) => None,
+            Err(error) => Some(error),
+        }
+    }
 }
 
-/// One request going through a handler.
+/// One request going through a handler. Dropped while unwinding from a panic (natively), it
+/// still writes the error line, `← response` with status 500 and the points.
 pub struct Handler {
     spec: &'static HandlerSpec,
     obs: Obs,
     method: Cow<'static, str>,
     path: Text<128>,
     start_ms: u64,
+    ended: bool,
 }
 
 impl Handler {
@@ -96,34 +116,37 @@ impl Handler {
     ) -> Self {
         let start_ms = telemetry.clock().now_ms();
         let obs = Obs::new(telemetry, spec.service.shared(), request.nno_trace_ids());
+        let path = request.nno_path();
+        if let Some(route) = spec.routes.and_then(|routes| routes.matched(path.as_str())) {
+            obs.set_route(route);
+        }
         Self {
             spec,
             obs,
             method: request.nno_method(),
-            path: request.nno_path(),
+            path,
             start_ms,
+            ended: false,
         }
     }
 
     /// The `platform = …` argument.
     pub fn platform_id(mut self, platform_id: impl Into<Arc<str>>) -> Self {
-        self.obs = self.obs.with_platform_id(platform_id);
+        self.obs.set_platform_id(platform_id.into());
         self
     }
 
     /// The `entity = …` argument.
     pub fn entity_id(mut self, entity_id: impl Into<Arc<str>>) -> Self {
-        self.obs = self.obs.with_entity_id(entity_id);
+        self.obs.set_entity_id(entity_id.into());
         self
     }
 
-    /// Writes `→ request` {method, path}.
+    /// Writes `→ request` {method, path, featureId, platformId, entityId}.
     pub fn request_line(self) -> Self {
         let method: &str = &self.method;
-        self.obs.info(
-            "→ request",
-            crate::fields! { method: method, path: self.path.as_str() },
-        );
+        let base = crate::fields! { method: method, path: self.path.as_str() };
+        self.with_context_fields(base, |fields| self.obs.info("→ request", fields));
         self
     }
 
@@ -132,73 +155,107 @@ impl Handler {
         &self.obs
     }
 
-    /// Ends the request: echoes the ids on the response, writes `← response` {method, path,
-    /// status, duration} and the `{platformId}-perf` point, and returns `output` unchanged
-    /// otherwise.
-    pub fn end<O: HandlerOutput>(self, mut output: O) -> O {
+    /// Ends the request: echoes the ids on the response, writes the error line of an `Err`,
+    /// `← response`, the request's span point and its perf or core-ops point, and returns
+    /// `output` unchanged otherwise.
+    pub fn end<O: HandlerOutput>(mut self, mut output: O) -> O {
         let status = output.nno_status();
         output.nno_echo_ids(&self.obs);
-        let duration = self
-            .obs
-            .telemetry()
-            .clock()
-            .now_ms()
-            .saturating_sub(self.start_ms);
-        let method: &str = &self.method;
-        self.obs.info(
-            "← response",
-            crate::fields! {
-                method: method,
-                path: self.path.as_str(),
-                status: status,
-                duration: duration,
-            },
-        );
-        let endpoint = endpoint(method, self.spec.route, self.path.as_str());
-        self.obs
-            .record_perf(self.spec.feature, endpoint.as_str(), status, duration);
+        self.finish(status, output.nno_error());
         output
     }
-}
 
-/// The perf point's endpoint: `METHOD route`, or `METHOD path` with id-like segments replaced
-/// by `:id` so the number of distinct endpoints stays bounded.
-///
-/// ```
-/// # use nno_obs::__private::endpoint;
-/// assert_eq!(endpoint("GET", Some("/api/data/:id"), "/api/data/42").as_str(), "GET /api/data/:id");
-/// assert_eq!(endpoint("GET", None, "/api/data/42/rows").as_str(), "GET /api/data/:id/rows");
-/// ```
-pub fn endpoint(method: &str, route: Option<&str>, path: &str) -> Text<160> {
-    let mut out = Text::from(method);
-    out.push(" ");
-    match route {
-        Some(route) => out.push(route),
-        None => {
-            for (at, segment) in path.split('/').enumerate() {
-                if at > 0 {
-                    out.push("/");
-                }
-                out.push(if is_id_like(segment) { ":id" } else { segment });
+    fn finish(&mut self, status: u16, error: Option<&dyn fmt::Display>) {
+        self.ended = true;
+        let telemetry = self.obs.telemetry();
+        let end_ms = telemetry.clock().now_ms();
+        let duration = end_ms.saturating_sub(self.start_ms);
+        let feature = self.spec.feature;
+        if let Some(error) = error {
+            let error = DisplayValue(error);
+            match feature {
+                Some(feature) => self.obs.error(
+                    "unhandled error",
+                    crate::fields! { featureId: feature, error: error },
+                ),
+                None => self
+                    .obs
+                    .error("unhandled error", crate::fields! { error: error }),
+            }
+        }
+        let method: &str = &self.method;
+        let base = crate::fields! {
+            method: method,
+            path: self.path.as_str(),
+            status: status,
+            duration: duration,
+        };
+        self.with_context_fields(base, |fields| self.obs.info("← response", fields));
+
+        let endpoint = endpoint(method, self.obs.route());
+        let failed = status >= 500 || error.is_some();
+        let outcome = if failed {
+            SpanOutcome::Error
+        } else {
+            SpanOutcome::Ok
+        };
+        self.obs
+            .emit_span_as(endpoint.as_str(), self.start_ms, end_ms, outcome);
+        match feature {
+            Some(feature) => {
+                self.obs
+                    .record_perf(feature, endpoint.as_str(), status, duration);
+            }
+            None => {
+                let outcome = if failed {
+                    OpOutcome::Error
+                } else {
+                    OpOutcome::Success
+                };
+                self.obs
+                    .record_core_op(endpoint.as_str(), outcome, duration);
             }
         }
     }
-    out
+
+    /// Calls `write` with `base` followed by the known featureId, platformId and entityId.
+    fn with_context_fields<R>(
+        &self,
+        base: &[Field<'_>],
+        write: impl FnOnce(&[Field<'_>]) -> R,
+    ) -> R {
+        const EMPTY: Field<'static> = Field {
+            key: "",
+            value: &(),
+        };
+        let mut all = [EMPTY; 7];
+        let mut len = base.len().min(4);
+        all[..len].copy_from_slice(&base[..len]);
+        let feature = self.spec.feature;
+        let platform = self.obs.platform_id();
+        let entity = self.obs.entity_id();
+        let extra: [(&str, Option<&&str>); 3] = [
+            ("featureId", feature.as_ref()),
+            ("platformId", platform.as_ref()),
+            ("entityId", entity.as_ref()),
+        ];
+        for (key, value) in extra {
+            if let Some(value) = value {
+                all[len] = Field { key, value };
+                len += 1;
+            }
+        }
+        write(&all[..len])
+    }
 }
 
-/// All digits, a UUID, or 16 or more hex digits.
-pub fn is_id_like(segment: &str) -> bool {
-    let bytes = segment.as_bytes();
-    if bytes.is_empty() {
-        return false;
+impl Drop for Handler {
+    fn drop(&mut self) {
+        // A panic in the handler's body (native builds unwind; a Worker's wasm traps and
+        // workerd logs the exception itself). A future dropped before it finished (a client
+        // that went away) writes nothing: there is no response to describe.
+        if !self.ended && std::thread::panicking() {
+            self.finish(500, Some(&"panicked"));
+        }
     }
-    if bytes.iter().all(u8::is_ascii_digit) {
-        return true;
-    }
-    let is_uuid = bytes.len() == 36
-        && bytes.iter().enumerate().all(|(at, byte)| match at {
-            8 | 13 | 18 | 23 => *byte == b'-',
-            _ => byte.is_ascii_hexdigit(),
-        });
-    is_uuid || (bytes.len() >= 16 && bytes.iter().all(u8::is_ascii_hexdigit))
 }

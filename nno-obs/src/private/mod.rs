@@ -8,6 +8,7 @@
 //! the program would have to handle.
 
 mod context;
+mod endpoint;
 mod fields;
 mod handler;
 mod request;
@@ -21,6 +22,7 @@ mod worker_shapes;
 
 pub use crate::level::LogLevel as Level;
 pub use context::*;
+pub use endpoint::*;
 pub use fields::*;
 pub use handler::*;
 pub use request::*;

@@ -73,34 +73,13 @@ pub fn native_telemetry<R: IncomingRequest + ?Sized>(request: &R) -> Telemetry {
 /// The telemetry of a workers-rs `fetch` handler: the bindings and vars of its `Env`.
 #[cfg(feature = "worker")]
 pub fn env_telemetry(env: &worker::Env) -> Telemetry {
-    isolate_telemetry(env)
+    crate::worker::isolate_telemetry(env)
 }
 
 /// The telemetry of a workers-rs router handler: the bindings and vars of its `Env`.
 #[cfg(feature = "worker")]
 pub fn route_telemetry<D>(context: &worker::RouteContext<D>) -> Telemetry {
-    isolate_telemetry(&context.env)
-}
-
-/// `Telemetry::from_env`, read once per isolate: a Worker's bindings and vars do not change
-/// while its isolate lives, and looking up seven of them on every request cost about 20 µs per
-/// request in workerd (`scripts/e2e.sh --bench`, hello-obs against hello). This is sink
-/// configuration only; no request state is kept.
-#[cfg(feature = "worker")]
-fn isolate_telemetry(env: &worker::Env) -> Telemetry {
-    thread_local! {
-        static TELEMETRY: std::cell::RefCell<Option<Telemetry>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    let cached = TELEMETRY.try_with(|slot| {
-        let mut slot = slot.try_borrow_mut().ok()?;
-        Some(slot.get_or_insert_with(|| Telemetry::from_env(env)).clone())
-    });
-    match cached {
-        Ok(Some(telemetry)) => telemetry,
-        // Never expected (no re-entrant call, no thread teardown), but never a panic either.
-        _ => Telemetry::from_env(env),
-    }
+    crate::worker::isolate_telemetry(&context.env)
 }
 
 /// Only implemented with the `worker` feature.
@@ -122,32 +101,4 @@ pub fn env_telemetry<E: WorkerFeature>(_env: &E) -> Telemetry {
 #[cfg(not(feature = "worker"))]
 pub fn route_telemetry<C: WorkerFeature>(_context: &C) -> Telemetry {
     Telemetry::process_default().clone()
-}
-
-#[cfg(feature = "worker")]
-impl IncomingRequest for worker::Request {
-    fn nno_method(&self) -> Cow<'static, str> {
-        use worker::Method;
-        Cow::Borrowed(match self.method() {
-            Method::Head => "HEAD",
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-            Method::Options => "OPTIONS",
-            Method::Connect => "CONNECT",
-            Method::Trace => "TRACE",
-            Method::Report => "REPORT",
-        })
-    }
-
-    fn nno_path(&self) -> Text<128> {
-        // workers-rs hands out an owned copy; keep it rather than copy it again.
-        Text::from(self.path())
-    }
-
-    fn nno_trace_ids(&self) -> crate::TraceIds {
-        crate::init_trace(self.headers())
-    }
 }

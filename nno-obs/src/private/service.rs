@@ -30,8 +30,8 @@ impl ServiceName {
 
     /// The name as `parent`'s service would hold it: `parent`'s own `Arc` when it is the same.
     pub(super) fn shared_like(&self, parent: &Obs) -> Arc<str> {
-        if *parent.service == *self.text {
-            parent.service.clone()
+        if parent.service() == self.text {
+            parent.service_shared().clone()
         } else {
             self.shared()
         }

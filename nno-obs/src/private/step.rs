@@ -4,9 +4,10 @@ use super::fields::{with_fields, DisplayValue};
 use super::*;
 use crate::fields::Field;
 use crate::level::LogLevel;
-use crate::logger::Logger;
-use crate::obs::{ActiveSpan, Obs};
+use crate::obs::Obs;
 use crate::schema::SpanOutcome;
+use crate::seed::Logger;
+use crate::span::ActiveSpan;
 use crate::telemetry::Telemetry;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -141,7 +142,7 @@ impl Step {
     pub fn begin_span(spec: &'static StepSpec, parent: &Obs, fields: &[Field<'_>]) -> Self {
         let mut child = parent.child(spec.operation);
         if let Some(service) = &spec.service {
-            child.service = service.shared_like(parent);
+            child.set_service(service.shared_like(parent));
         }
         let span = child.start_span();
         if spec.lines {
@@ -220,7 +221,7 @@ fn with_writer<R>(
 ) -> R {
     match (context, &spec.service) {
         (None, _) => write(Writer::Detached(spec.detached_logger())),
-        (Some(obs), Some(service)) if *obs.service != *service.as_str() => {
+        (Some(obs), Some(service)) if obs.service() != service.as_str() => {
             // The caller's ids, the attribute's service: a view, not a new span.
             let view = obs.with_service(service.shared());
             write(Writer::Obs(&view))

@@ -5,20 +5,16 @@
 //! | [`ConsoleSink`] | stdout, `error` to stderr (`console.log` / `console.error` on wasm) | — |
 //! | [`MemorySink`] | captured, for tests | captured, for tests |
 //! | [`NdjsonStore`] | `logs.ndjson` in a directory | `<dataset>.ndjson` per dataset |
-//! | `AnalyticsEngineSink` (feature `worker`) | — | `writeDataPoint` on a binding |
+//! | `worker::AnalyticsEngineSink` (feature `worker`) | — | `writeDataPoint` on a binding |
 //!
 //! A sink reports failure with an `io::Error`; the caller swallows and counts it, because
 //! telemetry never breaks the program it observes.
 
-#[cfg(feature = "worker")]
-mod analytics_engine;
 mod console;
 mod memory;
 #[cfg(not(target_arch = "wasm32"))]
 mod ndjson;
 
-#[cfg(feature = "worker")]
-pub use analytics_engine::AnalyticsEngineSink;
 pub use console::ConsoleSink;
 pub use memory::{CapturedLine, CapturedPoint, MemorySink};
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,18 +1,18 @@
 //! `record_metric` (seed §1.4) and `emit_span` (seed §4.2).
 
-use crate::clock::{now_ms, Timestamp};
+use crate::clock::Timestamp;
 use crate::schema::SpanRecord;
-use crate::sink::{ConsoleSink, LogSink};
-use crate::telemetry::Dataset;
+use crate::telemetry::{Dataset, Telemetry};
 use crate::{DataPoint, LogLevel};
 
 /// Records one metric value.
 ///
-/// With a dataset (production: the `METRICS` binding, `nno_metrics`) it writes the point of
-/// [`DataPoint::metric`] — name, then label values sorted by label key; the value; the name as
-/// index — and never fails: a sink error is swallowed and counted. Without one it prints the
-/// development line `{"metric":…,"value":…,"labels":{…},"timestamp":…}` on stdout, labels in
-/// the order given, `timestamp` as in log lines.
+/// With a dataset (production: the `NNO_METRICS` binding, `nno_metrics`) it writes the point
+/// of [`DataPoint::metric`] — name, then label values in the order given; the value; the name
+/// as index — and never fails: a sink error is swallowed and counted. Without one it writes the
+/// development line `{"metric":…,"value":…,"labels":{…},"timestamp":…}` through the
+/// [process default](Telemetry::process_default) telemetry's log sink (the console unless
+/// configured otherwise), labels in the order given, `timestamp` as in log lines.
 ///
 /// ```
 /// use nno_obs::record_metric;
@@ -26,9 +26,10 @@ pub fn record_metric(name: &str, value: f64, labels: &[(&str, &str)], dataset: O
             dataset.write(&DataPoint::metric(name, value, labels));
         }
         None => {
+            let telemetry = Telemetry::process_default();
             crate::entry::with_line_buffer(|line| {
-                write_metric_fallback(line, name, value, labels, now_ms());
-                let _ = ConsoleSink.write_line(LogLevel::Info, crate::sink::LogLine::built(line));
+                write_metric_fallback(line, name, value, labels, telemetry.clock().now_ms());
+                telemetry.write_raw_line(LogLevel::Info, line);
             });
         }
     }
@@ -61,7 +62,8 @@ pub(crate) fn write_metric_fallback(
 }
 
 /// Writes the span point of seed §4.2 to `dataset` (production: the `SPANS` binding,
-/// `nno-core-ops-spans`); never fails.
+/// `nno-core-ops-spans`); never fails. Request contexts emit their spans themselves
+/// ([`Obs::start_span`](crate::Obs::start_span)); this is the seed's free function.
 ///
 /// ```
 /// use nno_obs::{emit_span, sink::MemorySink, Dataset, SpanOutcome, SpanRecord};

@@ -2,6 +2,7 @@
 
 use crate::fields::Field;
 use crate::level::LogLevel;
+use crate::obs::Obs;
 use crate::telemetry::Telemetry;
 use std::sync::Arc;
 
@@ -91,4 +92,23 @@ impl Logger {
     }
 
     crate::level::level_methods!();
+}
+
+impl Obs {
+    /// A [`Logger`] with this context's service and ids (the seed's `c.get("logger")`).
+    ///
+    /// ```
+    /// use nno_obs::{Obs, Telemetry};
+    ///
+    /// let obs = Obs::from_headers(Telemetry::in_memory().0, "registry", &[("x-trace-id", "tr_1")]);
+    /// assert_eq!(obs.logger().trace_id(), Some("tr_1"));
+    /// ```
+    pub fn logger(&self) -> Logger {
+        Logger::with_telemetry(
+            self.telemetry().clone(),
+            self.service_shared().clone(),
+            Some(Arc::from(self.trace_id())),
+            Some(Arc::from(self.request_id())),
+        )
+    }
 }

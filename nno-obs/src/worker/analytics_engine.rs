@@ -1,6 +1,6 @@
 //! The Analytics Engine binding of workers-rs: where points go in production.
 
-use super::PointSink;
+use crate::sink::PointSink;
 use crate::DataPoint;
 use std::io;
 
@@ -12,19 +12,19 @@ use std::io;
 ///
 /// ```no_run
 /// # fn demo(env: &worker::Env) -> worker::Result<()> {
-/// use nno_obs::sink::AnalyticsEngineSink;
+/// use nno_obs::worker::AnalyticsEngineSink;
 ///
 /// let spans = AnalyticsEngineSink::new(env.analytics_engine("SPANS")?);
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
 pub struct AnalyticsEngineSink {
-    binding: worker::AnalyticsEngineDataset,
+    binding: ::worker::AnalyticsEngineDataset,
 }
 
 impl AnalyticsEngineSink {
     /// Wraps a binding.
-    pub fn new(binding: worker::AnalyticsEngineDataset) -> Self {
+    pub fn new(binding: ::worker::AnalyticsEngineDataset) -> Self {
         Self { binding }
     }
 }
@@ -44,7 +44,7 @@ impl PointSink for AnalyticsEngineSink {
             }
             None => &[],
         };
-        worker::AnalyticsEngineDataPointBuilder::new()
+        ::worker::AnalyticsEngineDataPointBuilder::new()
             .indexes(index)
             .doubles(point.doubles().iter().copied())
             .blobs(point.blobs().iter().copied())

@@ -1,0 +1,74 @@
+//! The `nno-core-ops` point of seed §3.2: one operation of an NNO core service.
+
+use super::{error_flag, NNO_INTERNAL};
+use crate::datapoint::DataPoint;
+
+/// How an NNO core operation ended (seed §3.2, `nno-core-ops` blob3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpOutcome {
+    /// `"success"`.
+    Success,
+    /// `"error"`.
+    Error,
+    /// `"timeout"`.
+    Timeout,
+}
+
+impl OpOutcome {
+    /// The wire text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OpOutcome::Success => "success",
+            OpOutcome::Error => "error",
+            OpOutcome::Timeout => "timeout",
+        }
+    }
+}
+
+/// One operation of an NNO core service: an `nno-core-ops` point (seed §3.2).
+#[derive(Clone, Copy, Debug)]
+pub struct CoreOpRecord<'a> {
+    /// The service, e.g. `registry`.
+    pub service: &'a str,
+    /// The operation, e.g. `GET /platforms`.
+    pub operation: &'a str,
+    /// How it ended.
+    pub outcome: OpOutcome,
+    /// The platform it was for, or `None` (written as `nno-internal`).
+    pub platform_id: Option<&'a str>,
+    /// How long it took.
+    pub duration_ms: u64,
+}
+
+impl<'a> DataPoint<'a> {
+    /// The `nno-core-ops` point of seed §3.2: blobs `service, operation, outcome, platformId
+    /// or "nno-internal"`; doubles `1, durationMs, error flag`; index service. The error flag is
+    /// 1 for `error` and `timeout`.
+    ///
+    /// ```
+    /// use nno_obs::{CoreOpRecord, DataPoint, OpOutcome};
+    ///
+    /// let point = DataPoint::core_op(&CoreOpRecord {
+    ///     service: "registry",
+    ///     operation: "GET /platforms",
+    ///     outcome: OpOutcome::Success,
+    ///     platform_id: Some("k3m9p2xw7q"),
+    ///     duration_ms: 12,
+    /// });
+    /// assert_eq!(point.blobs(), ["registry", "GET /platforms", "success", "k3m9p2xw7q"]);
+    /// assert_eq!(point.doubles(), [1.0, 12.0, 0.0]);
+    /// assert_eq!(point.index_value(), Some("registry"));
+    /// ```
+    pub fn core_op(record: &CoreOpRecord<'a>) -> Self {
+        let mut point = DataPoint::new();
+        point.push_blob(record.service);
+        point.push_blob(record.operation);
+        point.push_blob(record.outcome.as_str());
+        point.push_blob(record.platform_id.unwrap_or(NNO_INTERNAL));
+        point.push_double(1.0);
+        point.push_double(record.duration_ms as f64);
+        point.push_double(error_flag(record.outcome != OpOutcome::Success));
+        point.set_index(record.service);
+        point
+    }
+}

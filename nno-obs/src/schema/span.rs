@@ -1,0 +1,85 @@
+//! The span point of seed §4.2 (`nno-core-ops-spans`).
+
+use super::{error_flag, NNO_INTERNAL};
+use crate::datapoint::DataPoint;
+
+/// How a span ended (seed §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpanOutcome {
+    /// `"ok"`.
+    Ok,
+    /// `"error"`.
+    Error,
+}
+
+impl SpanOutcome {
+    /// The wire text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SpanOutcome::Ok => "ok",
+            SpanOutcome::Error => "error",
+        }
+    }
+}
+
+/// A finished span: the argument of the seed's `emitSpan`.
+#[derive(Clone, Copy, Debug)]
+pub struct SpanRecord<'a> {
+    /// The trace the span belongs to.
+    pub trace_id: &'a str,
+    /// This span's id.
+    pub span_id: &'a str,
+    /// The parent's id; `None` for a root span (written as `""`).
+    pub parent_span_id: Option<&'a str>,
+    /// The service that ran the span.
+    pub service: &'a str,
+    /// What the span did, e.g. `create-d1`.
+    pub operation: &'a str,
+    /// Start, in ms since the epoch.
+    pub start_ms: u64,
+    /// End, in ms since the epoch.
+    pub end_ms: u64,
+    /// How it ended.
+    pub outcome: SpanOutcome,
+    /// The platform, or `None` for NNO's own work (written as `nno-internal`).
+    pub platform_id: Option<&'a str>,
+}
+
+impl<'a> DataPoint<'a> {
+    /// The span point of seed §4.2: blobs `traceId, spanId, parentSpanId or "", service,
+    /// operation, outcome, platformId or "nno-internal"`; doubles `duration ms, error flag`;
+    /// index traceId.
+    ///
+    /// ```
+    /// use nno_obs::{DataPoint, SpanOutcome, SpanRecord};
+    ///
+    /// let point = DataPoint::span(&SpanRecord {
+    ///     trace_id: "tr_abc123",
+    ///     span_id: "00f067aa0ba902b7",
+    ///     parent_span_id: None,
+    ///     service: "provisioning",
+    ///     operation: "create-d1",
+    ///     start_ms: 1_000,
+    ///     end_ms: 1_250,
+    ///     outcome: SpanOutcome::Error,
+    ///     platform_id: None,
+    /// });
+    /// assert_eq!(point.blobs(), ["tr_abc123", "00f067aa0ba902b7", "", "provisioning", "create-d1", "error", "nno-internal"]);
+    /// assert_eq!(point.doubles(), [250.0, 1.0]);
+    /// assert_eq!(point.index_value(), Some("tr_abc123"));
+    /// ```
+    pub fn span(span: &SpanRecord<'a>) -> Self {
+        let mut point = DataPoint::new();
+        point.push_blob(span.trace_id);
+        point.push_blob(span.span_id);
+        point.push_blob(span.parent_span_id.unwrap_or(""));
+        point.push_blob(span.service);
+        point.push_blob(span.operation);
+        point.push_blob(span.outcome.as_str());
+        point.push_blob(span.platform_id.unwrap_or(NNO_INTERNAL));
+        point.push_double(span.end_ms.saturating_sub(span.start_ms) as f64);
+        point.push_double(error_flag(span.outcome == SpanOutcome::Error));
+        point.set_index(span.trace_id);
+        point
+    }
+}

@@ -1,0 +1,9 @@
+use nno_obs::nno_handler;
+
+#[nno_handler(service = "gateway", routes("/a"), routes("/b"))]
+fn handler(req: http::Request<()>) -> http::Response<()> {
+    let _ = req;
+    http::Response::new(())
+}
+
+fn main() {}
