@@ -40,7 +40,8 @@ fn nno_macro(bencher: divan::Bencher) {
 }
 
 /// Exactly the runtime calls `#[nno_handler(service = "analytics", feature = "analytics",
-/// route = "/api/report/:id")]` makes, by hand.
+/// route = "/api/report/:id")]` makes, by hand: the two lines with the seed's keys and the
+/// known featureId/platformId/entityId, the request's root span point and the perf point.
 fn handle_by_hand(request: http::Request<()>) -> http::Response<()> {
     let Some(telemetry) = request.extensions().get::<Telemetry>() else {
         return http::Response::new(());
@@ -49,14 +50,21 @@ fn handle_by_hand(request: http::Request<()>) -> http::Response<()> {
     let obs = Obs::from_headers(telemetry.clone(), "analytics", &request);
     let method = request.method().as_str();
     let path = request.uri().path();
-    obs.info("→ request", fields! { method: method, path: path });
+    let platform = telemetry.platform_id().unwrap_or("");
+    let entity = telemetry.entity_id().unwrap_or("");
+    obs.info(
+        "→ request",
+        fields! { method: method, path: path, featureId: "analytics", platformId: platform, entityId: entity },
+    );
     let mut response = http::Response::new(());
     let status = response.status().as_u16();
     let duration = telemetry.clock().now_ms().saturating_sub(start);
     obs.info(
         "← response",
-        fields! { method: method, path: path, status: status, duration: duration },
+        fields! { method: method, path: path, status: status, duration: duration, featureId: "analytics", platformId: platform, entityId: entity },
     );
+    let span = obs.clone().start_span();
+    span.end(nno_obs::SpanOutcome::Ok);
     obs.record_perf("analytics", "GET /api/report/:id", status, duration);
     obs.echo_ids(response.headers_mut());
     response

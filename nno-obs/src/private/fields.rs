@@ -21,13 +21,9 @@ pub trait Loggable: FieldValue {}
 
 impl<T: FieldValue> Loggable for T {}
 
-const EMPTY_FIELD: Field<'static> = Field {
-    key: "",
-    value: &(),
-};
-
-/// Calls `write` with `user` followed by `extra`, copied into a stack buffer (a `Vec` only for
-/// more than 29 fields).
+/// Calls `write` with `user` followed by `extra`, copied into an uninitialised stack buffer
+/// (a `Vec` only for more than 32 fields). Only the fields themselves are copied: an array
+/// filled with placeholders first would write all 32 slots (1 KiB) on every line.
 #[inline]
 pub(super) fn with_fields<R>(
     user: &[Field<'_>],
@@ -37,10 +33,11 @@ pub(super) fn with_fields<R>(
     const CAPACITY: usize = 32;
     let len = user.len() + extra.len();
     if len <= CAPACITY {
-        let mut buffer = [EMPTY_FIELD; CAPACITY];
-        buffer[..user.len()].copy_from_slice(user);
-        buffer[user.len()..len].copy_from_slice(extra);
-        write(&buffer[..len])
+        let mut buffer = arrayvec::ArrayVec::<Field<'_>, CAPACITY>::new();
+        // Cannot fail: `len` fits.
+        let _ = buffer.try_extend_from_slice(user);
+        let _ = buffer.try_extend_from_slice(extra);
+        write(&buffer)
     } else {
         let mut all = Vec::with_capacity(len);
         all.extend_from_slice(user);

@@ -224,16 +224,15 @@ impl Handler {
         base: &[Field<'_>],
         write: impl FnOnce(&[Field<'_>]) -> R,
     ) -> R {
-        const EMPTY: Field<'static> = Field {
-            key: "",
-            value: &(),
-        };
-        let mut all = [EMPTY; 7];
-        let mut len = base.len().min(4);
-        all[..len].copy_from_slice(&base[..len]);
         let feature = self.spec.feature;
         let platform = self.obs.platform_id();
         let entity = self.obs.entity_id();
+        // Room for the seed's four keys and the three context keys; `try_push` keeps a
+        // longer `base` from ever panicking.
+        let mut all = arrayvec::ArrayVec::<Field<'_>, 7>::new();
+        for field in base.iter().take(4) {
+            let _ = all.try_push(*field);
+        }
         let extra: [(&str, Option<&&str>); 3] = [
             ("featureId", feature.as_ref()),
             ("platformId", platform.as_ref()),
@@ -241,11 +240,10 @@ impl Handler {
         ];
         for (key, value) in extra {
             if let Some(value) = value {
-                all[len] = Field { key, value };
-                len += 1;
+                let _ = all.try_push(Field { key, value });
             }
         }
-        write(&all[..len])
+        write(&all)
     }
 }
 
