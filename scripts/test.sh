@@ -2,6 +2,8 @@
 # Runs every test of the project: unit, integration, property, UI (trybuild) and doc tests of
 # the workspace, then the end-to-end test of the real Workers in workerd (scripts/e2e.sh, which
 # installs its own tools from crates.io and npm on first use).
+# It also runs the differential test of the log search's ClickHouse SQL on chdb (installed from
+# PyPI into .tools/ on first use).
 # This is the README's test command; .ci/run calls it too.
 #
 #   scripts/test.sh            everything
@@ -10,6 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --workspace
+
+# The ClickHouse rendering of the log query against the Rust search, on chdb (the embedded
+# ClickHouse from PyPI, installed once into the git-ignored .tools/chdb by scripts/chdb.sh).
+NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
+  cargo test -p nno-obs-logs --test clickhouse -- --ignored
 
 if [ "${NNO_SKIP_E2E:-0}" != 1 ]; then
   ./scripts/e2e.sh

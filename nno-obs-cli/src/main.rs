@@ -1,0 +1,304 @@
+//! `nno-obs`: the command-line tool of NNO Observability's read side.
+//!
+//! ```text
+//! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [PATH…]
+//! nno-obs logs export  [FILTERS] --output FILE.json.gz [PATH…]
+//! nno-obs logs index   [PATH…]
+//! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
+//! nno-obs store prune  [--now RFC3339]
+//! ```
+//!
+//! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
+//! `target/nno-obs-store`); with PATHs (files or R2-layout directories) on those.
+
+mod filters;
+mod output;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use filters::Filters;
+use nno_obs_logs::{LocalSearch, OperatorScope, PlatformScope, Scope};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "nno-obs",
+    version,
+    about = "NNO Observability: search the logs of NNO's Workers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Logs: search, export, index.
+    #[command(subcommand)]
+    Logs(Box<LogsCommand>),
+    /// The local store.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Subcommand)]
+enum LogsCommand {
+    /// Finds log entries, ordered by time.
+    Search(SearchArgs),
+    /// Writes every matching entry to a .json.gz file (gzip NDJSON, as --format ndjson).
+    Export(ExportArgs),
+    /// Writes the index sidecar of every .gz file that has none.
+    Index(Where),
+    /// Prints the search as ClickHouse SQL (file() over the store, or s3() over R2).
+    Sql(SqlArgs),
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Deletes what is past retention (nno-logs-internal 90 days, nno-logs-{platformId} 30
+    /// days, Analytics Engine datasets 90 days).
+    Prune(PruneArgs),
+}
+
+#[derive(Args, Clone)]
+struct Where {
+    /// The local store (default: $NNO_OBS_STORE, else target/nno-obs-store).
+    #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
+    store: PathBuf,
+    /// Files or R2-layout directories to read instead of the store.
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// An aligned table, one line per entry.
+    Table,
+    /// One LogEntry per line, with the record's ScriptName, Outcome and Ray.
+    Ndjson,
+    /// One JSON document: entries, next cursor, files read, problems.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    #[command(flatten)]
+    filters: Filters,
+    #[command(flatten)]
+    place: Where,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// In the table, show each entry's whole JSON under it.
+    #[arg(long)]
+    expand: bool,
+    /// Most entries per page.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// The cursor printed by the previous page.
+    #[arg(long)]
+    cursor: Option<String>,
+    /// Colour in the table.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    filters: Filters,
+    #[command(flatten)]
+    place: Where,
+    /// The file to write (gzip NDJSON).
+    #[arg(long, short)]
+    output: PathBuf,
+}
+
+#[derive(Args)]
+struct SqlArgs {
+    #[command(flatten)]
+    filters: Filters,
+    /// The local store the SQL reads with file().
+    #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
+    store: PathBuf,
+    /// Render s3() over R2 for this Cloudflare account (32 hex digits) instead of file().
+    #[arg(long)]
+    r2_account: Option<String>,
+    /// Most rows.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+}
+
+#[derive(Args)]
+struct PruneArgs {
+    /// The local store.
+    #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
+    store: PathBuf,
+    /// The time to prune at (RFC 3339; default: now).
+    #[arg(long)]
+    now: Option<String>,
+}
+
+/// A failure the user can act on: printed as `error: …`, exit code 1.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Logs(logs) => match *logs {
+            LogsCommand::Search(args) => search(args),
+            LogsCommand::Export(args) => export(args),
+            LogsCommand::Index(place) => index(place),
+            LogsCommand::Sql(args) => sql(args),
+        },
+        Command::Store(StoreCommand::Prune(args)) => prune(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            let _ = writeln!(io::stderr(), "error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The search over the store (through the filters' scope) or over given paths.
+fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure> {
+    if !place.paths.is_empty() {
+        return Ok(LocalSearch::paths(&place.paths)?);
+    }
+    if !place.store.is_dir() {
+        return Err(Failure(format!(
+            "no store at {} (give --store DIR or files to read)",
+            place.store.display()
+        )));
+    }
+    let scope: Box<dyn Scope> = match filters.platform_id()? {
+        Some(platform) => Box::new(PlatformScope::new(platform)),
+        None => Box::new(OperatorScope),
+    };
+    Ok(LocalSearch::store(&place.store, scope.as_ref())?)
+}
+
+fn search(args: SearchArgs) -> Result<(), Failure> {
+    let query = args.filters.query()?;
+    let search = open_search(&args.place, &args.filters)?;
+    let cursor = match &args.cursor {
+        Some(text) => Some(search.cursor(text, &query)?),
+        None => None,
+    };
+    let page = search.run(&query, cursor.as_ref(), args.limit);
+    let stdout = io::stdout();
+    let colour = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Table => output::table(&mut out, &page.hits, args.expand, colour)?,
+        Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
+        Format::Json => output::json(&mut out, &page)?,
+    }
+    out.flush()?;
+    output::report_problems(&mut io::stderr(), &page)?;
+    if args.format != Format::Json {
+        if let Some(next) = &page.next {
+            writeln!(io::stderr(), "more: --cursor {next}")?;
+        }
+    }
+    Ok(())
+}
+
+fn export(args: ExportArgs) -> Result<(), Failure> {
+    let query = args.filters.query()?;
+    let search = open_search(&args.place, &args.filters)?;
+    let file = std::fs::File::create(&args.output)
+        .map_err(|e| Failure(format!("{}: {e}", args.output.display())))?;
+    let mut gz =
+        flate2::write::GzEncoder::new(io::BufWriter::new(file), flate2::Compression::default());
+    let mut cursor = None;
+    let mut written = 0usize;
+    loop {
+        let page = search.run(&query, cursor.as_ref(), 10_000);
+        output::ndjson(&mut gz, &page.hits)?;
+        written += page.hits.len();
+        output::report_problems(&mut io::stderr(), &page)?;
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    gz.finish()?.flush()?;
+    writeln!(
+        io::stderr(),
+        "exported {written} entries to {}",
+        args.output.display()
+    )?;
+    Ok(())
+}
+
+fn index(place: Where) -> Result<(), Failure> {
+    let search = if place.paths.is_empty() {
+        LocalSearch::store(&place.store, &OperatorScope)?
+    } else {
+        LocalSearch::paths(&place.paths)?
+    };
+    let had = search.files().iter().filter(|f| f.index.is_some()).count();
+    let written = search.build_indexes();
+    println!(
+        "{} files: {had} already indexed, {written} indexes written",
+        search.files().len()
+    );
+    Ok(())
+}
+
+fn sql(args: SqlArgs) -> Result<(), Failure> {
+    use nno_obs_logs::sql::{render, SqlSource};
+    let query = args.filters.query()?;
+    let scope: Box<dyn Scope> = match args.filters.platform_id()? {
+        Some(platform) => Box::new(PlatformScope::new(platform)),
+        None => Box::new(OperatorScope),
+    };
+    let source = match args.r2_account {
+        Some(account_id) => SqlSource::R2 {
+            account_id,
+            buckets: vec![nno_obs_store::layout::Bucket::Internal],
+            credentials: None,
+        },
+        None => SqlSource::Store {
+            root: std::path::absolute(&args.store)?.display().to_string(),
+        },
+    };
+    println!("{}", render(&query, scope.as_ref(), &source, args.limit)?);
+    Ok(())
+}
+
+fn prune(args: PruneArgs) -> Result<(), Failure> {
+    let now = match &args.now {
+        Some(text) => filters::parse_time(text)?,
+        None => filters::now_ms(),
+    };
+    let report = nno_obs_store::fs::prune(&args.store, now)?;
+    println!(
+        "removed {} files ({} bytes) in {} hour folders",
+        report.files_removed, report.bytes_removed, report.hours_removed
+    );
+    Ok(())
+}

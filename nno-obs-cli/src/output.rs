@@ -1,0 +1,276 @@
+//! The three output formats, and the report of damaged files.
+
+use nno_obs_logs::entry::{Entry, EntryKind};
+use nno_obs_logs::search::Hit;
+use nno_obs_logs::{Level, Page};
+use std::io::{self, Write};
+
+/// `2026-02-22T10:34:00.123Z`, or `-` without a time.
+pub fn iso(time_ms: Option<u64>) -> String {
+    let Some(ms) = time_ms else {
+        return "-".to_owned();
+    };
+    let nanos = i128::from(ms) * 1_000_000;
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+fn paint(level: Level, text: &str, colour: bool) -> String {
+    if !colour {
+        return text.to_owned();
+    }
+    let code = match level {
+        Level::Debug => "2",
+        Level::Info => "32",
+        Level::Warn => "33",
+        Level::Error => "1;31",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The aligned table: TIME, LEVEL, SCRIPT, TRACE, MESSAGE (the last column unpadded).
+pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, colour: bool) -> io::Result<()> {
+    let rows: Vec<[String; 4]> = hits
+        .iter()
+        .map(|hit| {
+            let e = &hit.entry;
+            [
+                iso(e.time_ms),
+                e.level.to_string(),
+                e.record.script.clone().unwrap_or_else(|| "-".into()),
+                e.trace_id.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let headers = ["TIME", "LEVEL", "SCRIPT", "TRACE"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for (header, width) in headers.iter().zip(widths) {
+        write!(out, "{header:<width$}  ")?;
+    }
+    writeln!(out, "MESSAGE")?;
+    for (row, hit) in rows.iter().zip(hits) {
+        for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
+            let padded = format!("{cell:<width$}");
+            if column == 1 {
+                write!(out, "{}  ", paint(hit.entry.level, &padded, colour))?;
+            } else {
+                write!(out, "{padded}  ")?;
+            }
+        }
+        writeln!(out, "{}", one_line(&hit.entry.message))?;
+        if expand {
+            for line in pretty(&entry_json(&hit.entry)).lines() {
+                writeln!(out, "    {line}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Indents JSON text, keeping its members in their order (a `Value` would sort them).
+/// Whitespace outside strings is dropped and re-made; the text is not otherwise checked.
+fn pretty(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = json.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                let closes = chars.peek().is_some_and(|next| matches!(next, '}' | ']'));
+                if !closes {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                if !(out.ends_with('{') || out.ends_with('[')) {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A message on one table line: newlines and tabs shown as `\n` and `\t`.
+fn one_line(message: &str) -> String {
+    message
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t")
+}
+
+/// One entry as one JSON object: our line as written with `ScriptName`, `Outcome` and `Ray`
+/// appended; any other entry as `{timestamp, level, service?, message, kind, …}` in the
+/// LogEntry's shape.
+pub fn entry_json(entry: &Entry) -> String {
+    let record = &entry.record;
+    let string = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let optional = |s: &Option<String>| s.as_deref().map_or_else(|| "null".to_owned(), string);
+    let tail = format!(
+        "\"ScriptName\":{},\"Outcome\":{},\"Ray\":{}}}",
+        optional(&record.script),
+        string(&record.outcome),
+        optional(&record.ray)
+    );
+    if let Some(line) = entry
+        .line
+        .as_deref()
+        .and_then(|l| l.trim_end().strip_suffix('}'))
+    {
+        let separator = if line.trim_end().ends_with('{') {
+            ""
+        } else {
+            ","
+        };
+        return format!("{line}{separator}{tail}");
+    }
+    let kind = match entry.kind {
+        EntryKind::Line => "line",
+        EntryKind::Text => "text",
+        EntryKind::Exception => "exception",
+        EntryKind::Outcome => "outcome",
+    };
+    let timestamp = entry
+        .time_ms
+        .map_or_else(|| "null".to_owned(), |ms| string(&iso(Some(ms))));
+    let service = entry
+        .service
+        .as_deref()
+        .map(|s| format!("\"service\":{},", string(s)))
+        .unwrap_or_default();
+    format!(
+        "{{\"timestamp\":{timestamp},\"level\":\"{}\",{service}\"message\":{},\"kind\":\"{kind}\",{tail}",
+        entry.level,
+        string(&entry.message)
+    )
+}
+
+/// One entry per line.
+pub fn ndjson(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
+    for hit in hits {
+        writeln!(out, "{}", entry_json(&hit.entry))?;
+    }
+    Ok(())
+}
+
+/// One document: `{"entries":[…],"next":…,"files":{…},"problems":[…]}`.
+pub fn json(out: &mut impl Write, page: &Page) -> io::Result<()> {
+    write!(out, "{{\"entries\":[")?;
+    for (n, hit) in page.hits.iter().enumerate() {
+        if n > 0 {
+            write!(out, ",")?;
+        }
+        write!(out, "{}", entry_json(&hit.entry))?;
+    }
+    let next = page
+        .next
+        .as_ref()
+        .map_or_else(|| "null".to_owned(), |c| format!("\"{c}\""));
+    let problems: Vec<serde_json::Value> = page
+        .problems
+        .iter()
+        .map(|(file, report)| {
+            serde_json::json!({
+                "file": file,
+                "corruptAtByte": report.corrupt.as_ref().map(|d| d.offset),
+                "corruptMessage": report.corrupt.as_ref().map(|d| d.message.clone()),
+                "truncatedTail": report.truncated_tail,
+                "badLines": report.bad_lines,
+                "repairedLines": report.repaired_lines,
+                "oversizedLines": report.oversized_lines,
+            })
+        })
+        .collect();
+    writeln!(
+        out,
+        "],\"next\":{next},\"files\":{{\"total\":{},\"pruned\":{},\"read\":{}}},\"problems\":{}}}",
+        page.files_total,
+        page.files_pruned,
+        page.files_read,
+        serde_json::Value::Array(problems)
+    )
+}
+
+/// One `warning:` line per damaged or unreadable file, on stderr.
+pub fn report_problems(err: &mut impl Write, page: &Page) -> io::Result<()> {
+    for (file, report) in &page.problems {
+        if let Some(damage) = &report.corrupt {
+            writeln!(
+                err,
+                "warning: {file}: damaged at byte {}: {} ({} records read before it)",
+                damage.offset, damage.message, report.records
+            )?;
+        }
+        if report.truncated_tail {
+            writeln!(err, "warning: {file}: last record cut short, skipped")?;
+        }
+        if report.bad_lines > 0 {
+            writeln!(
+                err,
+                "warning: {file}: {} lines that are not records skipped (first at byte {})",
+                report.bad_lines,
+                report.first_bad_line_offset.unwrap_or(0)
+            )?;
+        }
+        if report.repaired_lines > 0 {
+            writeln!(
+                err,
+                "warning: {file}: {} lines with invalid UTF-8 repaired (U+FFFD)",
+                report.repaired_lines
+            )?;
+        }
+        if report.oversized_lines > 0 {
+            writeln!(
+                err,
+                "warning: {file}: {} lines over {} bytes skipped",
+                report.oversized_lines,
+                nno_obs_logs::reader::MAX_LINE_BYTES
+            )?;
+        }
+    }
+    for (file, error) in &page.unreadable {
+        writeln!(err, "warning: {file}: cannot read: {error}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,395 @@
+//! `nno-obs` as a user runs it: real commands on a real store, real output.
+
+use assert_cmd::Command;
+use nno_obs::clock::Clock;
+use nno_obs::{fields, Obs, Telemetry};
+use nno_obs_store::fs::{EventMeta, Invocation, LocalStore};
+use nno_obs_store::layout::ScriptName;
+use nno_obs_store::record::Outcome;
+use std::path::Path;
+use std::sync::Arc;
+
+/// 2026-02-22T10:34:00Z.
+const T0: u64 = 1_771_756_440_000;
+
+fn invocation(
+    store: &Arc<LocalStore>,
+    at: u64,
+    script: &str,
+    service: &str,
+    trace: &str,
+    ray: &str,
+    body: impl FnOnce(&Obs),
+) {
+    let clock = Clock::manual(at);
+    let capture = Invocation::start(store.clone(), clock.clone());
+    let telemetry = Telemetry::builder()
+        .log_sink(capture.clone())
+        .clock(clock.clone())
+        .build();
+    let obs = Obs::from_headers(
+        telemetry,
+        service,
+        &[("x-trace-id", trace), ("x-request-id", "rq-1")],
+    );
+    body(&obs);
+    clock.advance(3);
+    obs.info("← response", fields! { status: 200 });
+    capture
+        .finish(
+            &ScriptName::parse(script).unwrap(),
+            Outcome::Ok,
+            EventMeta::fetch("GET", "https://x.example/", 200).with_ray_id(ray),
+        )
+        .unwrap();
+}
+
+/// A small store: an auth login, a feature error, a registry read (another trace), and an
+/// exception with no log line.
+fn fixture(root: &Path) {
+    let store = Arc::new(LocalStore::open(root).unwrap());
+    invocation(
+        &store,
+        T0,
+        "k3m9p2xw7q-auth-prod",
+        "auth",
+        "tr-login",
+        "ray00000000000a1",
+        |obs| {
+            obs.info(
+                "Login success",
+                fields! { platformId: "k3m9p2xw7q", userId: "u-42", method: "password" },
+            );
+        },
+    );
+    invocation(
+        &store,
+        T0 + 10,
+        "k3m9p2xw7q-r8n4t6y1z5-analytics-prod",
+        "analytics",
+        "tr-login",
+        "ray00000000000a2",
+        |obs| {
+            obs.error(
+                "Unhandled error",
+                fields! { featureId: "analytics", error: "boom\nat line 2" },
+            );
+        },
+    );
+    invocation(
+        &store,
+        T0 + 20,
+        "nno-registry-prod",
+        "registry",
+        "tr-other",
+        "ray00000000000a3",
+        |obs| {
+            obs.warn(
+                "Query timeout (>500ms)",
+                fields! { query: "SELECT 1", durationMs: 612 },
+            );
+        },
+    );
+    let clock = Clock::manual(T0 + 30);
+    let crash = Invocation::start(store.clone(), clock);
+    crash.exception("TypeError", "x is undefined");
+    crash
+        .finish(
+            &ScriptName::parse("nno-gateway-prod").unwrap(),
+            Outcome::Exception,
+            EventMeta::fetch("POST", "https://x.example/p", 500).with_ray_id("ray00000000000a4"),
+        )
+        .unwrap();
+    store.close().unwrap();
+}
+
+fn nno_obs(root: &Path) -> Command {
+    let mut command = Command::cargo_bin("nno-obs").unwrap();
+    command.env("NNO_OBS_STORE", root);
+    command
+}
+
+fn stdout(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn check_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("NNO_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        actual, expected,
+        "golden {name} differs (NNO_BLESS=1 rewrites it)"
+    );
+}
+
+#[test]
+fn the_table_is_aligned_ordered_and_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let table = stdout(nno_obs(dir.path()).args(["logs", "search"]));
+    check_golden("search.txt", &table);
+    let expanded =
+        stdout(nno_obs(dir.path()).args(["logs", "search", "--level", "error", "--expand"]));
+    check_golden("search-expand.txt", &expanded);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    // Not a terminal (a pipe): no escape codes.
+    assert!(!stdout(nno_obs(dir.path()).args(["logs", "search"])).contains('\x1b'));
+    let coloured = stdout(nno_obs(dir.path()).args(["logs", "search", "--color", "always"]));
+    assert!(coloured.contains("\x1b[1;31merror"));
+}
+
+#[test]
+fn every_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let lines = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec![
+            "logs",
+            "search",
+            "--format",
+            "ndjson",
+            "--now",
+            "2026-02-22T10:35:00Z",
+        ];
+        all.extend_from_slice(args);
+        stdout(nno_obs(dir.path()).args(&all))
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    assert_eq!(lines(&[]).len(), 7);
+    assert_eq!(lines(&["--trace-id", "tr-login"]).len(), 4);
+    assert_eq!(lines(&["--user-id", "u-42"]).len(), 1);
+    assert_eq!(lines(&["--level", "warn"]).len(), 3);
+    assert_eq!(lines(&["--service", "registry"]).len(), 2);
+    assert_eq!(lines(&["--feature", "analytics"]).len(), 2);
+    assert_eq!(lines(&["--feature", "auth"]).len(), 2);
+    assert_eq!(lines(&["--text", "TIMEOUT"]).len(), 1);
+    assert_eq!(
+        lines(&["--text", "612"]).len(),
+        1,
+        "field values are searched"
+    );
+    assert_eq!(lines(&["--since", "1m"]).len(), 7);
+    assert_eq!(lines(&["--since", "1s"]).len(), 0);
+    assert_eq!(
+        lines(&[
+            "--from",
+            "2026-02-22T10:34:00.010Z",
+            "--to",
+            "2026-02-22T10:34:00.020Z"
+        ])
+        .len(),
+        2
+    );
+    let platform = lines(&["--platform", "k3m9p2xw7q"]);
+    assert_eq!(platform.len(), 4);
+    assert!(platform
+        .iter()
+        .all(|l| l["ScriptName"].as_str().unwrap().starts_with("k3m9p2xw7q-")));
+    // ndjson: the LogEntry as written, with the record's fields alongside.
+    let first = &lines(&["--user-id", "u-42"])[0];
+    assert_eq!(first["message"], "Login success");
+    assert_eq!(first["traceId"], "tr-login");
+    assert_eq!(first["ScriptName"], "k3m9p2xw7q-auth-prod");
+    assert_eq!(first["Outcome"], "ok");
+    assert_eq!(first["Ray"], "ray00000000000a1");
+    let exception = &lines(&["--text", "undefined"])[0];
+    assert_eq!(exception["kind"], "exception");
+    assert_eq!(exception["message"], "TypeError: x is undefined");
+    assert_eq!(exception["Outcome"], "exception");
+}
+
+#[test]
+fn bad_arguments_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    for (args, reason) in [
+        (vec!["--platform", "../nno-logs-internal"], "platform id"),
+        (vec!["--platform", "/etc"], "platform id"),
+        (vec!["--level", "fatal"], "unknown level"),
+        (vec!["--since", "yesterday"], "not a duration"),
+        (vec!["--from", "10:00"], "RFC 3339"),
+        (vec!["--cursor", "../../etc/passwd"], "not a cursor"),
+    ] {
+        let mut all = vec!["logs", "search"];
+        all.extend(args.iter().copied());
+        let output = nno_obs(dir.path()).args(&all).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(reason), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn pages_follow_the_cursor_and_json_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let page = |cursor: Option<&str>| -> serde_json::Value {
+        let mut args = vec!["logs", "search", "--format", "json", "--limit", "3"];
+        if let Some(cursor) = cursor {
+            args.extend(["--cursor", cursor]);
+        }
+        serde_json::from_str(&stdout(nno_obs(dir.path()).args(&args))).unwrap()
+    };
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let body = page(cursor.as_deref());
+        assert_eq!(body["files"]["total"], 4);
+        for entry in body["entries"].as_array().unwrap() {
+            seen.push(entry["message"].as_str().unwrap().to_owned());
+        }
+        match body["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    let all = stdout(nno_obs(dir.path()).args(["logs", "search", "--format", "ndjson"]));
+    let messages: Vec<String> = all
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(seen, messages);
+}
+
+#[test]
+fn export_writes_a_gzip_of_the_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let out = dir.path().join("export.json.gz");
+    let output = nno_obs(dir.path())
+        .args(["logs", "export", "--trace-id", "tr-login", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("exported 4 entries"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&out).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(text.lines().count(), 4);
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["message"], "Login success");
+    assert_eq!(first["ScriptName"], "k3m9p2xw7q-auth-prod");
+}
+
+#[test]
+fn index_and_prune() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    // Remove the sidecars the store wrote; `logs index` puts them back.
+    for entry in walk(dir.path()) {
+        if entry.to_string_lossy().ends_with(".idx") {
+            std::fs::remove_file(entry).unwrap();
+        }
+    }
+    let said = stdout(nno_obs(dir.path()).args(["logs", "index"]));
+    assert_eq!(said, "4 files: 0 already indexed, 4 indexes written\n");
+    let said = stdout(nno_obs(dir.path()).args(["logs", "index"]));
+    assert_eq!(said, "4 files: 4 already indexed, 0 indexes written\n");
+    // 31 days later the platform's bucket is past retention, the internal one is not.
+    let said =
+        stdout(nno_obs(dir.path()).args(["store", "prune", "--now", "2026-03-25T12:00:00Z"]));
+    assert!(said.starts_with("removed 4 files"), "{said}");
+    let left = walk(dir.path());
+    assert!(
+        left.iter()
+            .all(|p| p.to_string_lossy().contains("nno-logs-internal")),
+        "{left:?}"
+    );
+}
+
+#[test]
+fn a_damaged_file_is_reported_and_the_search_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let damaged = dir
+        .path()
+        .join("nno-logs-internal/2026-02-22/10/broken.json.gz");
+    std::fs::write(
+        &damaged,
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff],
+    )
+    .unwrap();
+    let output = nno_obs(dir.path())
+        .args(["logs", "search", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 7);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: nno-logs-internal/2026-02-22/10/broken.json.gz: damaged at byte"),
+        "{stderr}"
+    );
+}
+
+fn walk(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path)
+            } else {
+                out.push(path)
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn sql_prints_the_clickhouse_query_of_the_same_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = stdout(nno_obs(dir.path()).args([
+        "logs",
+        "sql",
+        "--platform",
+        "k3m9p2xw7q",
+        "--text",
+        "it's",
+        "--limit",
+        "5",
+    ]));
+    assert!(
+        sql.contains("/nno-logs-k3m9p2xw7q/**/*.gz', 'JSONEachRow'"),
+        "{sql}"
+    );
+    assert!(sql.contains("platform = 'k3m9p2xw7q'"));
+    assert!(sql.contains(r"'it\'s'"));
+    let r2 = stdout(nno_obs(dir.path()).args([
+        "logs",
+        "sql",
+        "--r2-account",
+        "0123456789abcdef0123456789abcdef",
+    ]));
+    assert!(r2.contains("s3('https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/nno-logs-internal/**/*.gz'"));
+}

@@ -1,0 +1,256 @@
+//! The searchable entries of a record, and how each foreign shape is read.
+//!
+//! Which entries a record has, and their time, trace id and user id, are defined once in
+//! [`nno_obs_store::entry`] (the index uses the same definition). This module adds what a
+//! person searching sees:
+//!
+//! | `Logs[i].Message` | entry |
+//! |---|---|
+//! | `[our LogEntry line, …]` | kind [`EntryKind::Line`]: level, service, ids and message from the line; extra arguments kept as `args` |
+//! | `["plain text"]` | [`EntryKind::Text`]: level from the Log's `Level`, the text as message |
+//! | several arguments | [`EntryKind::Text`]: the arguments joined by one space, as the console prints them; a non-string argument as its compact JSON |
+//! | JSON that is not ours | [`EntryKind::Text`]: the JSON text is the message; no trace or user id |
+//! | `[]` or missing | [`EntryKind::Text`] with an empty message |
+//!
+//! Each `Exceptions[j]` is an [`EntryKind::Exception`] (level `error`, message `Name: Message`),
+//! and a record with neither logs nor exceptions whose `Outcome` is not `ok` is one
+//! [`EntryKind::Outcome`] entry (level `error`, message `invocation ended: {Outcome}`).
+//!
+//! The feature is the line's `featureId`, else the one in the script name (seed §2.4); the
+//! service is the line's `service`, else a core script's service; the platform is the script
+//! name's, else the line's `platformId`.
+
+use crate::level::Level;
+use nno_obs_store::entry::{log_entry_time, our_line, EntryKeys, LineKeys};
+use nno_obs_store::layout::ScriptName;
+use nno_obs_store::record::{TraceEventRecord, TraceLog};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// What an entry was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// Our `LogEntry` line in `Message[0]`.
+    Line,
+    /// Any other console message.
+    Text,
+    /// An uncaught exception.
+    Exception,
+    /// A silent invocation that did not end `ok`.
+    Outcome,
+}
+
+/// The record-level facts every entry of a record shares.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordFacts {
+    /// `ScriptName`.
+    pub script: Option<String>,
+    /// `Outcome`.
+    pub outcome: String,
+    /// `Event.RayID`, else `Ray`.
+    pub ray: Option<String>,
+    /// `EventTimestampMs`.
+    pub event_timestamp_ms: Option<u64>,
+    /// `Event.Request.Method`.
+    pub method: Option<String>,
+    /// `Event.Request.URL`.
+    pub url: Option<String>,
+    /// `Event.Response.Status`.
+    pub status: Option<u16>,
+    script_feature: Option<String>,
+    script_service: Option<String>,
+    script_platform: Option<String>,
+}
+
+impl RecordFacts {
+    fn of(record: &TraceEventRecord) -> Self {
+        let parsed = record
+            .script_name
+            .as_deref()
+            .and_then(|name| ScriptName::parse(name).ok());
+        let request = record.event.as_ref().and_then(|e| e.request.as_ref());
+        Self {
+            script: record.script_name.clone(),
+            outcome: record.outcome.as_str().to_owned(),
+            ray: record.ray_id().map(str::to_owned),
+            event_timestamp_ms: record.event_timestamp_ms,
+            method: request.and_then(|r| r.method.clone()),
+            url: request.and_then(|r| r.url.clone()),
+            status: record
+                .event
+                .as_ref()
+                .and_then(|e| e.response.as_ref())
+                .and_then(|r| r.status),
+            script_feature: parsed.as_ref().and_then(|s| s.feature().map(str::to_owned)),
+            script_service: parsed.as_ref().and_then(|s| s.service().map(str::to_owned)),
+            script_platform: parsed.and_then(|s| s.platform().map(|p| p.as_str().to_owned())),
+        }
+    }
+}
+
+/// One searchable entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// Its time (see [`nno_obs_store::entry`]); `None` when the record gave none.
+    pub time_ms: Option<u64>,
+    /// Its level.
+    pub level: Level,
+    /// What it was read from.
+    pub kind: EntryKind,
+    /// The service.
+    pub service: Option<String>,
+    /// The feature.
+    pub feature: Option<String>,
+    /// The platform.
+    pub platform: Option<String>,
+    /// `traceId` of our line.
+    pub trace_id: Option<String>,
+    /// `requestId` of our line.
+    pub request_id: Option<String>,
+    /// `userId` of our line.
+    pub user_id: Option<String>,
+    /// The message text.
+    pub message: String,
+    /// Our line as written (`Message[0]`), for output and field search.
+    pub line: Option<String>,
+    /// Arguments after our line, as a JSON array text.
+    pub extra_args: Option<String>,
+    /// The record's facts, shared by its entries.
+    pub record: Arc<RecordFacts>,
+}
+
+impl Entry {
+    /// The index keys of this entry (the same as [`nno_obs_store::entry::record_entry_keys`]).
+    pub fn keys(&self) -> EntryKeys {
+        EntryKeys {
+            time_ms: self.time_ms,
+            trace_id: self.trace_id.clone(),
+            user_id: self.user_id.clone(),
+        }
+    }
+}
+
+/// The entries of `record`, in order (logs, then exceptions, then the outcome entry).
+///
+/// ```
+/// use nno_obs_logs::entry::{entries_of_record, EntryKind};
+///
+/// let record = serde_json::from_str(r#"{"ScriptName":"nno-registry-prod","Outcome":"exception",
+///   "EventTimestampMs":1000,
+///   "Logs":[{"Level":"warn","Message":["slow", 300],"TimestampMs":1001}],
+///   "Exceptions":[{"Name":"TypeError","Message":"x is undefined","TimestampMs":1002}]}"#).unwrap();
+/// let entries = entries_of_record(&record);
+/// assert_eq!(entries[0].kind, EntryKind::Text);
+/// assert_eq!(entries[0].message, "slow 300");
+/// assert_eq!(entries[0].service.as_deref(), Some("registry"));
+/// assert_eq!(entries[1].message, "TypeError: x is undefined");
+/// ```
+pub fn entries_of_record(record: &TraceEventRecord) -> Vec<Entry> {
+    let facts = Arc::new(RecordFacts::of(record));
+    let mut entries = Vec::with_capacity(record.logs.len() + record.exceptions.len());
+    for log in &record.logs {
+        entries.push(log_entry(record, log, &facts));
+    }
+    for exception in &record.exceptions {
+        let message = match (&exception.name, &exception.message) {
+            (Some(name), Some(message)) => format!("{name}: {message}"),
+            (Some(name), None) => name.clone(),
+            (None, Some(message)) => message.clone(),
+            (None, None) => String::new(),
+        };
+        entries.push(plain(
+            &facts,
+            exception.timestamp_ms.or(record.event_timestamp_ms),
+            Level::Error,
+            EntryKind::Exception,
+            message,
+        ));
+    }
+    if entries.is_empty() && !record.outcome.is_ok() {
+        entries.push(plain(
+            &facts,
+            record.event_timestamp_ms,
+            Level::Error,
+            EntryKind::Outcome,
+            format!("invocation ended: {}", record.outcome),
+        ));
+    }
+    entries
+}
+
+fn plain(
+    facts: &Arc<RecordFacts>,
+    time_ms: Option<u64>,
+    level: Level,
+    kind: EntryKind,
+    message: String,
+) -> Entry {
+    Entry {
+        time_ms,
+        level,
+        kind,
+        service: facts.script_service.clone(),
+        feature: facts.script_feature.clone(),
+        platform: facts.script_platform.clone(),
+        trace_id: None,
+        request_id: None,
+        user_id: None,
+        message,
+        line: None,
+        extra_args: None,
+        record: facts.clone(),
+    }
+}
+
+fn log_entry(record: &TraceEventRecord, log: &TraceLog, facts: &Arc<RecordFacts>) -> Entry {
+    let time_ms = |line: Option<&LineKeys>| log_entry_time(line, log, record);
+    match our_line(log) {
+        Some(line) => {
+            let raw = log
+                .message
+                .first()
+                .and_then(Value::as_str)
+                .map(|text| text.trim_end_matches(['\n', '\r']).to_owned());
+            let extra_args = (log.message.len() > 1)
+                .then(|| Value::Array(log.message[1..].to_vec()).to_string());
+            Entry {
+                time_ms: time_ms(Some(&line)),
+                level: line.level.parse().unwrap_or(Level::Info),
+                kind: EntryKind::Line,
+                service: Some(line.service),
+                feature: line.feature_id.or_else(|| facts.script_feature.clone()),
+                platform: facts.script_platform.clone().or(line.platform_id),
+                trace_id: line.trace_id,
+                request_id: line.request_id,
+                user_id: line.user_id,
+                message: line.message,
+                line: raw,
+                extra_args,
+                record: facts.clone(),
+            }
+        }
+        None => plain(
+            facts,
+            time_ms(None),
+            Level::from_console(log.level.as_deref()),
+            EntryKind::Text,
+            console_text(&log.message),
+        ),
+    }
+}
+
+/// The arguments of a console call joined by one space; strings as they are, anything else as
+/// its compact JSON.
+pub fn console_text(arguments: &[Value]) -> String {
+    let mut text = String::new();
+    for (position, argument) in arguments.iter().enumerate() {
+        if position > 0 {
+            text.push(' ');
+        }
+        match argument {
+            Value::String(s) => text.push_str(s),
+            other => text.push_str(&other.to_string()),
+        }
+    }
+    text
+}

@@ -1,0 +1,48 @@
+//! # nno-obs-logs
+//!
+//! Reading and searching Workers Trace Events files (seed §2.4, §7.3).
+//!
+//! | module | what | wasm32 |
+//! |---|---|---|
+//! | [`reader`] | gzip/plain NDJSON of records, every kind of damage reported | yes |
+//! | [`entry`] | the searchable entries of a record | yes |
+//! | [`query`] | the typed [`LogQuery`]; [`PlatformScope`] and [`OperatorScope`] | yes |
+//! | [`matcher`] | whether an entry matches | yes |
+//! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
+//! | [`cursor`] | the order of results and the next page's cursor | yes |
+//! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
+//! | `walk`, `local` (feature `native`) | finding files safely; the parallel search | no |
+//!
+//! ```
+//! use nno_obs_logs::{reader::read_entries, Level};
+//!
+//! let line = br#"{"ScriptName":"nno-registry-prod","Outcome":"ok","Logs":[{"Level":"log","Message":["{\"timestamp\":\"2026-02-22T10:34:00.123Z\",\"level\":\"warn\",\"service\":\"registry\",\"traceId\":\"t1\",\"message\":\"slow query\"}"],"TimestampMs":1}]}"#;
+//! let mut entries = Vec::new();
+//! read_entries(&line[..], |entry| entries.push(entry));
+//! assert_eq!(entries[0].level, Level::Warn);
+//! assert_eq!(entries[0].trace_id.as_deref(), Some("t1"));
+//! assert_eq!(entries[0].time_ms, Some(1_771_756_440_123));
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod cursor;
+pub mod entry;
+mod level;
+pub mod matcher;
+pub mod query;
+pub mod reader;
+pub mod search;
+pub mod sql;
+
+#[cfg(feature = "native")]
+mod local;
+#[cfg(feature = "native")]
+pub mod walk;
+
+pub use cursor::{Cursor, CursorError};
+pub use level::{Level, UnknownLevel};
+#[cfg(feature = "native")]
+pub use local::{LocalSearch, Page};
+pub use matcher::Matcher;
+pub use query::{LogQuery, OperatorScope, PlatformScope, Scope};

@@ -1,0 +1,218 @@
+//! The native search: files found by [`crate::walk`], read in parallel (rayon), merged into
+//! one ordered page.
+
+use crate::cursor::Cursor;
+use crate::matcher::Matcher;
+use crate::query::{LogQuery, Scope};
+use crate::reader::FileReport;
+use crate::search::{index_admits, search_file, Hit, TopHits};
+use crate::walk::{given_files, store_files, Candidate};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A page of results.
+#[derive(Debug)]
+pub struct Page {
+    /// The matches, in order.
+    pub hits: Vec<Hit>,
+    /// The cursor of the next page, when there is more.
+    pub next: Option<Cursor>,
+    /// Files considered.
+    pub files_total: usize,
+    /// Files skipped by their index.
+    pub files_pruned: usize,
+    /// Files read.
+    pub files_read: usize,
+    /// Files with something skipped, repaired or damaged, with what.
+    pub problems: Vec<(String, FileReport)>,
+    /// Files that could not be opened, with why.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// A set of files to search: a store seen through a scope, or given paths.
+///
+/// ```
+/// use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+/// let page = search.run(&LogQuery::default(), None, 50);
+/// assert!(page.hits.is_empty() && page.next.is_none());
+/// ```
+#[derive(Debug)]
+pub struct LocalSearch {
+    files: Vec<Candidate>,
+    scope: String,
+    write_indexes: bool,
+}
+
+impl LocalSearch {
+    /// The files of `scope`'s buckets in the store at `root`. Files without an index get one
+    /// written when first read whole.
+    pub fn store(root: &Path, scope: &dyn Scope) -> io::Result<Self> {
+        Ok(Self {
+            files: store_files(root, scope)?,
+            scope: scope.name(),
+            write_indexes: true,
+        })
+    }
+
+    /// Given files and directories (operator scope); nothing is written next to them.
+    pub fn paths(paths: &[PathBuf]) -> io::Result<Self> {
+        Ok(Self {
+            files: given_files(paths)?,
+            scope: "operator".to_owned(),
+            write_indexes: false,
+        })
+    }
+
+    /// Never use an index (a full scan; for tests and comparisons).
+    pub fn without_indexes(mut self) -> Self {
+        for file in &mut self.files {
+            file.index = None;
+        }
+        self.write_indexes = false;
+        self
+    }
+
+    /// The scope's name (what cursors are bound to).
+    pub fn scope_name(&self) -> &str {
+        &self.scope
+    }
+
+    /// The files that will be considered.
+    pub fn files(&self) -> &[Candidate] {
+        &self.files
+    }
+
+    /// Parses a cursor of this search.
+    pub fn cursor(&self, text: &str, query: &LogQuery) -> Result<Cursor, crate::CursorError> {
+        Cursor::parse(text, query, &self.scope)
+    }
+
+    /// Runs `query`: at most `limit` hits after `cursor`, in order.
+    pub fn run(&self, query: &LogQuery, cursor: Option<&Cursor>, limit: usize) -> Page {
+        let matcher = Matcher::new(query);
+        let after = cursor.map(Cursor::after);
+        let admitted: Vec<&Candidate> = self
+            .files
+            .iter()
+            .filter(|file| index_admits(file.index.as_ref(), &matcher))
+            .collect();
+        // One more than asked, to know whether there is a next page.
+        let keep = limit.saturating_add(1);
+        let results: Vec<FileOutcome> = admitted
+            .par_iter()
+            .map(|file| self.search_one(file, &matcher, after, keep))
+            .collect();
+        let mut top = TopHits::new(keep);
+        let mut page = Page {
+            hits: Vec::new(),
+            next: None,
+            files_total: self.files.len(),
+            files_pruned: self.files.len() - admitted.len(),
+            files_read: 0,
+            problems: Vec::new(),
+            unreadable: Vec::new(),
+        };
+        for outcome in results {
+            match outcome {
+                FileOutcome::Read { key, hits, report } => {
+                    page.files_read += 1;
+                    if report.has_problems() {
+                        page.problems.push((key, report));
+                    }
+                    top.merge(hits);
+                }
+                FileOutcome::Unreadable { key, error } => page.unreadable.push((key, error)),
+            }
+        }
+        let mut hits = top.into_sorted();
+        if hits.len() > limit {
+            hits.truncate(limit);
+            page.next = hits
+                .last()
+                .map(|last| Cursor::new(query, &self.scope, last.key.clone()));
+        }
+        page.hits = hits;
+        page
+    }
+
+    fn search_one(
+        &self,
+        file: &Candidate,
+        matcher: &Matcher,
+        after: Option<&crate::cursor::SortKey>,
+        keep: usize,
+    ) -> FileOutcome {
+        let opened = match File::open(&file.path) {
+            Ok(opened) => opened,
+            Err(error) => {
+                return FileOutcome::Unreadable {
+                    key: file.key.clone(),
+                    error: error.to_string(),
+                }
+            }
+        };
+        let found = search_file(&file.key, opened, matcher, after, keep);
+        if self.write_indexes
+            && file.index.is_none()
+            && file.key.ends_with(".gz")
+            && !found.report.has_problems()
+        {
+            let mut index = found.index;
+            index.data_bytes = file.bytes;
+            // Best effort: a read-only store is still searchable.
+            let _ = write_index(&file.index_path(), &index);
+        }
+        FileOutcome::Read {
+            key: file.key.clone(),
+            hits: found.hits,
+            report: found.report,
+        }
+    }
+
+    /// Writes an index for every `.gz` file that has none (what `nno-obs logs index` does).
+    /// Returns how many were written.
+    pub fn build_indexes(&self) -> usize {
+        let everything = Matcher::new(&LogQuery::default());
+        self.files
+            .par_iter()
+            .filter(|file| file.index.is_none() && file.key.ends_with(".gz"))
+            .filter(|file| {
+                let Ok(opened) = File::open(&file.path) else {
+                    return false;
+                };
+                let found = search_file(&file.key, opened, &everything, None, 0);
+                if found.report.has_problems() {
+                    return false;
+                }
+                let mut index = found.index;
+                index.data_bytes = file.bytes;
+                write_index(&file.index_path(), &index).is_ok()
+            })
+            .count()
+    }
+}
+
+enum FileOutcome {
+    Read {
+        key: String,
+        hits: TopHits,
+        report: FileReport,
+    },
+    Unreadable {
+        key: String,
+        error: String,
+    },
+}
+
+fn write_index(path: &Path, index: &nno_obs_store::index::FileIndex) -> io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, index.to_json())?;
+    std::fs::rename(&temporary, path)
+}

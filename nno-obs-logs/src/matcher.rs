@@ -1,0 +1,128 @@
+//! Whether an entry matches a query: the Rust side of the one definition in [`LogQuery`]'s docs.
+
+use crate::entry::Entry;
+use crate::query::LogQuery;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// A query prepared for matching (the text lowercased once).
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    query: LogQuery,
+    needle: Option<String>,
+}
+
+impl Matcher {
+    /// Prepares `query`.
+    pub fn new(query: &LogQuery) -> Self {
+        Self {
+            query: query.clone(),
+            needle: query.text.as_deref().map(str::to_lowercase),
+        }
+    }
+
+    /// The query.
+    pub fn query(&self) -> &LogQuery {
+        &self.query
+    }
+
+    /// Whether `entry` matches.
+    ///
+    /// ```
+    /// use nno_obs_logs::{entry::entries_of_record, LogQuery, Matcher};
+    ///
+    /// let record = serde_json::from_str(r#"{"ScriptName":"k3m9p2xw7q-auth-prod","Logs":[{"Level":"log","Message":[
+    ///   "{\"timestamp\":\"2026-02-22T10:34:00.000Z\",\"level\":\"warn\",\"service\":\"auth\",\"message\":\"Permission denied\",\"permission\":\"Billing.Write\"}"]}]}"#).unwrap();
+    /// let entry = &entries_of_record(&record)[0];
+    /// let text = |t: &str| Matcher::new(&LogQuery { text: Some(t.into()), ..Default::default() });
+    /// assert!(text("billing.write").matches(entry));
+    /// assert!(text("PERMISSION").matches(entry));
+    /// assert!(!text("2026").matches(entry)); // the timestamp is for the time filter
+    /// ```
+    pub fn matches(&self, entry: &Entry) -> bool {
+        let q = &self.query;
+        if q.has_time_bound() {
+            let Some(time) = entry.time_ms else {
+                return false;
+            };
+            if q.from_ms.is_some_and(|from| time < from) || q.to_ms.is_some_and(|to| time >= to) {
+                return false;
+            }
+        }
+        if q.min_level.is_some_and(|min| entry.level < min) {
+            return false;
+        }
+        if !equals(&q.trace_id, &entry.trace_id)
+            || !equals(&q.user_id, &entry.user_id)
+            || !equals(&q.service, &entry.service)
+            || !equals(&q.feature, &entry.feature)
+        {
+            return false;
+        }
+        if let Some(platform) = &q.platform {
+            if entry.platform.as_deref() != Some(platform.as_str()) {
+                return false;
+            }
+        }
+        match &self.needle {
+            Some(needle) => text_matches(entry, needle),
+            None => true,
+        }
+    }
+}
+
+fn equals(wanted: &Option<String>, actual: &Option<String>) -> bool {
+    match wanted {
+        Some(wanted) => actual.as_deref() == Some(wanted.as_str()),
+        None => true,
+    }
+}
+
+fn contains_folded(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if haystack.is_ascii() && needle.is_ascii() {
+        return haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()));
+    }
+    haystack.to_lowercase().contains(needle)
+}
+
+fn text_matches(entry: &Entry, needle: &str) -> bool {
+    if contains_folded(&entry.message, needle) {
+        return true;
+    }
+    let Some(line) = &entry.line else {
+        return false;
+    };
+    // The members as written: a string by its text, anything else by its raw JSON.
+    let members_match = serde_json::from_str::<BTreeMap<String, &RawValue>>(line)
+        .map(|members| {
+            members.iter().any(|(key, value)| {
+                key != "timestamp" && key != "level" && value_matches(value, needle)
+            })
+        })
+        .unwrap_or(false);
+    // Arguments after our line: each one as a value.
+    let args_match = entry.extra_args.as_deref().is_some_and(|args| {
+        serde_json::from_str::<Vec<&RawValue>>(args)
+            .map(|args| args.iter().any(|arg| value_matches(arg, needle)))
+            .unwrap_or(false)
+    });
+    members_match || args_match
+}
+
+fn value_matches(value: &RawValue, needle: &str) -> bool {
+    let raw = value.get();
+    if raw.starts_with('"') {
+        match serde_json::from_str::<String>(raw) {
+            Ok(text) => contains_folded(&text, needle),
+            Err(_) => false,
+        }
+    } else {
+        contains_folded(raw, needle)
+    }
+}

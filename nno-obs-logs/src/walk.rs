@@ -1,0 +1,159 @@
+//! Finding the files to search, safely (native only).
+//!
+//! In a store, only the scope's buckets are opened, each by a name built from a validated
+//! [`Bucket`]; symbolic links are never followed (a link is skipped, whatever it points to), so
+//! nothing outside the store's real directories is read. Given paths (an operator's own files)
+//! are taken as given, and directories among them are walked the same way.
+
+use crate::query::Scope;
+use nno_obs_store::index::FileIndex;
+use nno_obs_store::layout::{Bucket, CLOSED_SUFFIX, INDEX_SUFFIX, OPEN_SUFFIX};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A file to search.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The real path.
+    pub path: PathBuf,
+    /// Its key: the path relative to the store, or as given.
+    pub key: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its index, when one exists and describes the file as it is now.
+    pub index: Option<FileIndex>,
+}
+
+impl Candidate {
+    /// Where its index sidecar is (or would be).
+    pub fn index_path(&self) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(INDEX_SUFFIX);
+        PathBuf::from(name)
+    }
+}
+
+/// Whether a file name is a data file: `.json.gz`, `.json`, and the names Logpush itself uses
+/// (`.log.gz`, `.gz`, `.ndjson`, `.log`). Index sidecars and temporary files are not.
+pub fn is_data_file(name: &str) -> bool {
+    !name.starts_with('.')
+        && !name.ends_with(INDEX_SUFFIX)
+        && !name.ends_with(".tmp")
+        && [".gz", OPEN_SUFFIX, ".ndjson", ".log"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
+/// The files of `scope`'s buckets under the store `root`.
+pub fn store_files(root: &Path, scope: &dyn Scope) -> io::Result<Vec<Candidate>> {
+    let mut present = Vec::new();
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_dir() {
+            continue; // files and symbolic links are not buckets
+        }
+        if let Some(bucket) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| Bucket::parse(n).ok())
+        {
+            present.push(bucket);
+        }
+    }
+    present.sort();
+    let mut files = Vec::new();
+    for bucket in scope.buckets(&present) {
+        let dir = root.join(bucket.name());
+        match fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.is_dir() => walk(&dir, root, &mut files)?,
+            _ => {} // absent, or a link: nothing to read
+        }
+    }
+    finish(files)
+}
+
+/// The files of `paths`: files as given, directories walked.
+pub fn given_files(paths: &[PathBuf]) -> io::Result<Vec<Candidate>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = fs::metadata(path)?;
+        if meta.is_dir() {
+            walk(path, path, &mut files)?;
+        } else {
+            files.push(candidate(
+                path.clone(),
+                path.to_string_lossy().into_owned(),
+                meta.len(),
+            ));
+        }
+    }
+    finish(files)
+}
+
+fn candidate(path: PathBuf, key: String, bytes: u64) -> Candidate {
+    Candidate {
+        path,
+        key,
+        bytes,
+        index: None,
+    }
+}
+
+fn walk(dir: &Path, base: &Path, files: &mut Vec<Candidate>) -> io::Result<()> {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let path = entry.path();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                let name = entry.file_name();
+                if name.to_str().is_some_and(is_data_file) {
+                    let key = path
+                        .strip_prefix(base)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .into_owned();
+                    let bytes = entry.metadata()?.len();
+                    files.push(candidate(path, key, bytes));
+                }
+            }
+            // Symbolic links (and anything else) are skipped.
+        }
+    }
+    Ok(())
+}
+
+fn finish(mut files: Vec<Candidate>) -> io::Result<Vec<Candidate>> {
+    files.sort_by(|a, b| a.key.cmp(&b.key));
+    files.dedup_by(|a, b| a.path == b.path);
+    // A `.json` whose `.json.gz` exists was rotated (the writer died before removing it).
+    let closed: std::collections::HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| f.key.ends_with(CLOSED_SUFFIX))
+        .map(|f| f.path.clone())
+        .collect();
+    files.retain(|f| {
+        !(f.key.ends_with(OPEN_SUFFIX) && {
+            let mut gz = f.path.as_os_str().to_owned();
+            gz.push(".gz");
+            closed.contains(&PathBuf::from(gz))
+        })
+    });
+    for file in &mut files {
+        file.index = read_index(file);
+    }
+    Ok(files)
+}
+
+fn read_index(file: &Candidate) -> Option<FileIndex> {
+    let path = file.index_path();
+    let meta = fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 256 << 20 {
+        return None;
+    }
+    FileIndex::from_json(&fs::read(&path).ok()?).filter(|index| index.data_bytes == file.bytes)
+}

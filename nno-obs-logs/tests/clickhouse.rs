@@ -1,0 +1,277 @@
+//! The differential test of the ClickHouse rendering: the rendered SQL, run on chdb over the
+//! same files, must find exactly what the Rust search finds.
+//!
+//! It needs chdb (`scripts/chdb.sh` installs it into `.tools/chdb`); `scripts/test.sh` runs it
+//! with `--ignored` after that, so `cargo test` alone never needs Python.
+
+mod common;
+
+use common::{write_fleet, PLATFORMS, T0};
+use flate2::write::GzEncoder;
+use nno_obs_logs::sql::{render, SqlSource};
+use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope, Scope};
+use nno_obs_store::layout::PlatformId;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+type Row = (
+    String,
+    Option<u64>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn chdb_python() -> PathBuf {
+    if let Ok(python) = std::env::var("NNO_CHDB_PYTHON") {
+        return PathBuf::from(python);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/chdb/bin/python")
+}
+
+fn run_chdb(sql: &str) -> Vec<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/chdb_query.py");
+    let mut child = Command::new(chdb_python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chdb: run scripts/chdb.sh first");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "chdb failed: {}",
+        &error[error.find("RuntimeError").unwrap_or(0)..]
+            [..300.min(error.len() - error.find("RuntimeError").unwrap_or(0))]
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn text(value: &serde_json::Value) -> Option<String> {
+    value.as_str().map(str::to_owned)
+}
+
+fn clickhouse_rows(root: &Path, rows: Vec<serde_json::Value>) -> BTreeSet<Row> {
+    let prefix = format!("{}/", root.canonicalize().unwrap().display());
+    rows.into_iter()
+        .map(|row| {
+            let file = row["file"].as_str().unwrap();
+            let file = file.strip_prefix(&prefix).unwrap_or(file).to_owned();
+            let time = match &row["time_ms"] {
+                serde_json::Value::String(s) => s.parse().ok(),
+                serde_json::Value::Number(n) => n.as_u64(),
+                _ => None,
+            };
+            (
+                file,
+                time,
+                row["level"].as_str().unwrap().to_owned(),
+                row["message"].as_str().unwrap().to_owned(),
+                text(&row["service"]),
+                text(&row["feature"]),
+                text(&row["platform"]),
+                text(&row["trace_id"]),
+                text(&row["user_id"]),
+            )
+        })
+        .collect()
+}
+
+fn rust_rows(search: &LocalSearch, query: &LogQuery) -> BTreeSet<Row> {
+    search
+        .run(query, None, 1_000_000)
+        .hits
+        .into_iter()
+        .map(|hit| {
+            let e = hit.entry;
+            (
+                hit.key.file,
+                e.time_ms,
+                e.level.to_string(),
+                e.message,
+                e.service,
+                e.feature,
+                e.platform,
+                e.trace_id,
+                e.user_id,
+            )
+        })
+        .collect()
+}
+
+fn gzip_file(path: &Path, lines: &[String]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for line in lines {
+        encoder.write_all(line.as_bytes()).unwrap();
+        encoder.write_all(b"\n").unwrap();
+    }
+    std::fs::write(path, encoder.finish().unwrap()).unwrap();
+}
+
+/// Records in the shapes the world sends (compact JSON, as Logpush writes it).
+fn foreign_records(root: &Path) {
+    let at = |ms: u64| T0 + ms;
+    let lines = vec![
+        format!(r#"{{"ScriptName":"k3m9p2xw7q-r8n4t6y1z5-analytics-prod","Outcome":"ok","EventTimestampMs":{},"Logs":[{{"Level":"log","Message":["plain text Billing report",42,{{"a":[1,2]}}],"TimestampMs":{}}},{{"Level":"warn","Message":["{{\"traceId\":\"tr-foreign\",\"msg\":\"pino\"}}"],"TimestampMs":{}}}],"Exceptions":[]}}"#, at(10), at(11), at(12)),
+        format!(r#"{{"ScriptName":"k3m9p2xw7q-auth-prod","Outcome":"exception","EventTimestampMs":{},"Logs":[],"Exceptions":[{{"Name":"TypeError","Message":"x is undefined","TimestampMs":{}}},{{"Message":"no name"}}]}}"#, at(20), at(21)),
+        format!(r#"{{"ScriptName":"nno-registry-prod","Outcome":"exceededCpu","EventTimestampMs":{},"Logs":[],"Exceptions":[]}}"#, at(30)),
+        format!(r#"{{"ScriptName":"nno-registry-prod","Ray":"8b2e4f1a2b3c4d5e","Outcome":"ok","EventTimestampMs":{},"Logs":[{{"Level":"debug","Message":["{{\"timestamp\":\"2026-02-22T10:00:00.040Z\",\"level\":\"info\",\"service\":\"registry\",\"traceId\":\"abc\",\"message\":\"GET /api/data 200\",\"http\":{{\"durationMs\":45}},\"platformId\":\"p7c4v9b2n6\"}}","extra ARG"]}}]}}"#, at(40)),
+        r#"{"ScriptName":"hello-world","Outcome":"ok","Logs":[{"Level":"log","Message":["no time at all"]}]}"#.to_owned(),
+        r#"{"ScriptName":"nno-stack-registry-prod","Outcome":"ok","EventTimestampMs":1771754400050,"Logs":[{"Level":"info","Message":[]},{"Level":"log","Message":["{\"timestamp\":\"2026-02-22T10:00:00.060Z\",\"level\":\"fatal\",\"service\":\"x\",\"message\":\"not ours\"}"]}]}"#.to_owned(),
+    ];
+    gzip_file(
+        &root.join("nno-logs-k3m9p2xw7q/2026-02-22/12/foreign-1.json.gz"),
+        &lines,
+    );
+}
+
+fn queries() -> Vec<LogQuery> {
+    let platform = PlatformId::parse(PLATFORMS[0]).unwrap();
+    vec![
+        LogQuery::default(),
+        LogQuery {
+            from_ms: Some(T0 + 3_600_000),
+            to_ms: Some(T0 + 5_400_000),
+            ..Default::default()
+        },
+        LogQuery {
+            platform: Some(platform),
+            ..Default::default()
+        },
+        LogQuery {
+            platform: Some(PlatformId::parse(PLATFORMS[1]).unwrap()),
+            ..Default::default()
+        },
+        LogQuery {
+            feature: Some("analytics".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            feature: Some("auth".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            service: Some("registry".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            service: Some("stack-registry".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            min_level: Some(Level::Warn),
+            ..Default::default()
+        },
+        LogQuery {
+            min_level: Some(Level::Error),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-7-42".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-foreign".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            user_id: Some("user-3".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("billing.WRITE".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("typeerror".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("durationms".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("extra arg".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("2026".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("\"a\"".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("it's -- ; DROP TABLE x".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("812".into()),
+            min_level: Some(Level::Error),
+            from_ms: Some(T0),
+            to_ms: Some(T0 + 7_200_000),
+            ..Default::default()
+        },
+    ]
+}
+
+fn compare(root: &Path, scope: &dyn Scope, search: &LocalSearch) -> usize {
+    let mut compared = 0;
+    for query in queries() {
+        let sql = render(
+            &query,
+            scope,
+            &SqlSource::Store {
+                root: root.canonicalize().unwrap().display().to_string(),
+            },
+            1_000_000,
+        )
+        .unwrap();
+        let clickhouse = clickhouse_rows(root, run_chdb(&sql));
+        let rust = rust_rows(search, &query);
+        let only_rust: Vec<_> = rust.difference(&clickhouse).take(3).collect();
+        let only_clickhouse: Vec<_> = clickhouse.difference(&rust).take(3).collect();
+        assert!(
+            only_rust.is_empty() && only_clickhouse.is_empty(),
+            "{query:?}\nonly in Rust: {only_rust:#?}\nonly in ClickHouse: {only_clickhouse:#?}"
+        );
+        compared += rust.len();
+    }
+    compared
+}
+
+#[test]
+#[ignore = "needs chdb: scripts/test.sh installs it and runs this with --ignored"]
+fn clickhouse_finds_what_the_rust_search_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 400, 3, 7);
+    foreign_records(dir.path());
+    let operator = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    let rows = compare(dir.path(), &OperatorScope, &operator);
+    assert!(rows > 1000, "{rows}");
+    let platform = PlatformScope::new(PlatformId::parse(PLATFORMS[0]).unwrap());
+    let scoped = LocalSearch::store(dir.path(), &platform).unwrap();
+    compare(dir.path(), &platform, &scoped);
+    eprintln!("chdb differential: {} queries × 2 scopes, {rows} matching entries compared (operator scope)", queries().len());
+}

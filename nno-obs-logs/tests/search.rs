@@ -1,0 +1,329 @@
+//! The search over a real store: filters, order, pages, indexes, scopes, path safety.
+
+mod common;
+
+use common::{write_fleet, PLATFORMS, T0};
+use nno_obs_logs::entry::EntryKind;
+use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope};
+use nno_obs_store::layout::PlatformId;
+use std::path::PathBuf;
+
+fn all(search: &LocalSearch, query: &LogQuery) -> Vec<nno_obs_logs::search::Hit> {
+    search.run(query, None, usize::MAX - 1).hits
+}
+
+fn queries() -> Vec<LogQuery> {
+    let platform = PlatformId::parse(PLATFORMS[0]).unwrap();
+    vec![
+        LogQuery::default(),
+        LogQuery {
+            from_ms: Some(T0 + 3_600_000),
+            to_ms: Some(T0 + 5_400_000),
+            ..Default::default()
+        },
+        LogQuery {
+            platform: Some(platform),
+            ..Default::default()
+        },
+        LogQuery {
+            feature: Some("analytics".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            service: Some("registry".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            min_level: Some(Level::Warn),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-7-42".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            user_id: Some("user-3".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("billing.WRITE".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("typeerror".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            text: Some("812".into()),
+            min_level: Some(Level::Error),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("no-such-trace".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            from_ms: Some(T0 + 9_000_000),
+            to_ms: Some(T0 + 9_000_001),
+            ..Default::default()
+        },
+    ]
+}
+
+#[test]
+fn an_index_never_hides_a_match() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 600, 3, 7);
+    let indexed = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    assert!(indexed
+        .files()
+        .iter()
+        .all(|f| f.index.is_some() || !f.key.ends_with(".gz")));
+    let full = LocalSearch::store(dir.path(), &OperatorScope)
+        .unwrap()
+        .without_indexes();
+    for query in queries() {
+        let a = all(&indexed, &query);
+        let b = all(&full, &query);
+        assert_eq!(a, b, "{query:?}");
+    }
+    // And the index does prune: a one-trace lookup opens only the file(s) holding it.
+    let page = indexed.run(
+        &LogQuery {
+            trace_id: Some("tr-7-42".into()),
+            ..Default::default()
+        },
+        None,
+        100,
+    );
+    assert_eq!(page.files_read, 1, "{page:?}");
+    assert_eq!(page.hits.len(), 3);
+    assert!(page
+        .hits
+        .iter()
+        .all(|h| h.entry.trace_id.as_deref() == Some("tr-7-42")));
+}
+
+#[test]
+fn every_filter_does_what_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 300, 3, 11);
+    let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    let everything = all(&search, &LogQuery::default());
+    assert!(everything.len() > 900);
+    for query in queries() {
+        let hits = all(&search, &query);
+        let matcher = nno_obs_logs::Matcher::new(&query);
+        let expected = everything
+            .iter()
+            .filter(|h| matcher.matches(&h.entry))
+            .count();
+        assert_eq!(hits.len(), expected, "{query:?}");
+        for hit in &hits {
+            let e = &hit.entry;
+            if let (Some(from), Some(to)) = (query.from_ms, query.to_ms) {
+                assert!((from..to).contains(&e.time_ms.unwrap()));
+            }
+            if let Some(level) = query.min_level {
+                assert!(e.level >= level);
+            }
+            if let Some(feature) = &query.feature {
+                assert_eq!(e.feature.as_ref(), Some(feature));
+            }
+            if let Some(service) = &query.service {
+                assert_eq!(e.service.as_ref(), Some(service));
+            }
+            if let Some(platform) = &query.platform {
+                assert_eq!(e.platform.as_deref(), Some(platform.as_str()));
+            }
+        }
+    }
+    // Spot checks against what the fleet wrote.
+    let feature = all(
+        &search,
+        &LogQuery {
+            feature: Some("analytics".into()),
+            ..Default::default()
+        },
+    );
+    assert!(feature.iter().any(|h| h
+        .entry
+        .record
+        .script
+        .as_deref()
+        .unwrap()
+        .contains("-analytics-")));
+    assert!(
+        feature
+            .iter()
+            .any(|h| h.entry.service.as_deref() == Some("registry")),
+        "featureId wins over the script"
+    );
+    let exceptions = all(
+        &search,
+        &LogQuery {
+            text: Some("typeerror".into()),
+            ..Default::default()
+        },
+    );
+    assert!(
+        !exceptions.is_empty()
+            && exceptions
+                .iter()
+                .all(|h| h.entry.kind == EntryKind::Exception)
+    );
+}
+
+#[test]
+fn results_are_ordered_and_pages_neither_repeat_nor_skip() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 200, 2, 3);
+    let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    let query = LogQuery {
+        min_level: Some(Level::Info),
+        ..Default::default()
+    };
+    let everything = all(&search, &query);
+    assert!(everything.windows(2).all(|w| w[0].key < w[1].key));
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = search.run(&query, cursor.as_ref(), 37);
+        assert!(page.hits.len() <= 37);
+        paged.extend(page.hits);
+        match page.next {
+            Some(next) => {
+                // The cursor round-trips through its text form.
+                cursor = Some(search.cursor(&next.to_string(), &query).unwrap());
+            }
+            None => break,
+        }
+    }
+    assert_eq!(paged, everything);
+    // A cursor is bound to its query.
+    let other = LogQuery::default();
+    let text = search.run(&query, None, 5).next.unwrap().to_string();
+    assert!(search.cursor(&text, &other).is_err());
+}
+
+#[test]
+fn late_records_are_found_by_their_own_time_not_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    // Delivered in the 12:00 folder, entries from 10:30: the index knows their real range.
+    let folder = dir.path().join("nno-logs-internal/2026-02-22/12");
+    std::fs::create_dir_all(&folder).unwrap();
+    let line = format!(
+        "{{\"ScriptName\":\"nno-registry-prod\",\"Outcome\":\"ok\",\"EventTimestampMs\":{},\"Logs\":[{{\"Level\":\"log\",\"Message\":[\"late\"],\"TimestampMs\":{}}}]}}\n",
+        T0 + 1_800_000,
+        T0 + 1_800_000
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, line.as_bytes()).unwrap();
+    std::fs::write(
+        folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz"),
+        gz.finish().unwrap(),
+    )
+    .unwrap();
+    let query = LogQuery {
+        from_ms: Some(T0),
+        to_ms: Some(T0 + 3_600_000),
+        ..Default::default()
+    };
+    // First read: no index, so the file is read (and an index written).
+    let first = LocalSearch::store(dir.path(), &OperatorScope)
+        .unwrap()
+        .run(&query, None, 10);
+    assert_eq!(first.hits.len(), 1);
+    assert!(folder
+        .join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx")
+        .exists());
+    // Second read: through the index, still found.
+    let second = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    assert!(second.files()[0].index.is_some());
+    assert_eq!(second.run(&query, None, 10).hits.len(), 1);
+    // A stale index (the file changed size) is ignored, never trusted.
+    std::fs::write(folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx"),
+        br#"{"format":1,"dataBytes":1,"records":0,"entries":0,"untimedEntries":0,"minMs":null,"maxMs":null,"traceIds":[],"userIds":[]}"#).unwrap();
+    let stale = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    assert!(stale.files()[0].index.is_none());
+    assert_eq!(stale.run(&query, None, 10).hits.len(), 1);
+}
+
+#[test]
+fn a_platform_scope_opens_only_its_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 120, 1, 5);
+    let mine = PlatformId::parse(PLATFORMS[0]).unwrap();
+    let search = LocalSearch::store(dir.path(), &PlatformScope::new(mine.clone())).unwrap();
+    assert!(!search.files().is_empty());
+    assert!(search
+        .files()
+        .iter()
+        .all(|f| f.key.starts_with("nno-logs-k3m9p2xw7q/")));
+    let hits = all(&search, &LogQuery::default());
+    assert!(hits.iter().all(|h| h
+        .entry
+        .record
+        .script
+        .as_deref()
+        .unwrap()
+        .starts_with("k3m9p2xw7q-")));
+}
+
+#[cfg(unix)]
+#[test]
+fn nothing_outside_the_store_is_reachable() {
+    let outside = tempfile::tempdir().unwrap();
+    write_fleet(outside.path(), 20, 1, 9);
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 20, 1, 10);
+    // A bucket that is a symbolic link to another store's bucket, and a link inside a bucket.
+    std::os::unix::fs::symlink(
+        outside.path().join("nno-logs-p7c4v9b2n6"),
+        dir.path().join("nno-logs-aaaaaaaaaa"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("nno-logs-internal"),
+        dir.path().join("nno-logs-internal/2026-02-22/linked"),
+    )
+    .unwrap();
+    let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    for file in search.files() {
+        let real = file.path.canonicalize().unwrap();
+        assert!(
+            real.starts_with(dir.path().canonicalize().unwrap()),
+            "{real:?}"
+        );
+    }
+    let linked = PlatformId::parse("aaaaaaaaaa").unwrap();
+    assert!(LocalSearch::store(dir.path(), &PlatformScope::new(linked))
+        .unwrap()
+        .files()
+        .is_empty());
+    // Ids with `..`, separators or absolute paths cannot even be built.
+    for hostile in [
+        "..",
+        "../nno-logs-internal",
+        "/etc/passwd",
+        "k3m9p2xw7q/../../",
+        "k3m9p2xw7q\0",
+    ] {
+        assert!(PlatformId::parse(hostile).is_err());
+    }
+    // A cursor naming an outside file is only a sort position: it opens nothing new.
+    let query = LogQuery::default();
+    let forged = nno_obs_logs::Cursor::new(
+        &query,
+        "operator",
+        nno_obs_logs::cursor::SortKey {
+            time_ms: None,
+            file: "/etc/passwd".into(),
+            line: 0,
+            entry: 0,
+        },
+    );
+    let page = search.run(&query, Some(&forged), 10);
+    assert!(page.hits.iter().all(|h| !h.key.file.starts_with('/')));
+    let _ = PathBuf::new();
+}

@@ -1,0 +1,197 @@
+//! The store: open files per (area, stem), hour rotation, the `PointSink`.
+
+use super::open_file::OpenFile;
+use crate::entry::record_entry_keys;
+use crate::layout::{Bucket, DatasetName, DateHour, ObjectKey, ScriptName, POINTS_STEM};
+use crate::points;
+use crate::record::TraceEventRecord;
+use nno_obs::sink::PointSink;
+use nno_obs::DataPoint;
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Which open file a write goes to: a script's file in its bucket, or a dataset's file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Stream {
+    Logs(Bucket, String),
+    Points(DatasetName),
+}
+
+impl Stream {
+    fn folder(&self) -> String {
+        match self {
+            Stream::Logs(bucket, _) => bucket.name(),
+            Stream::Points(dataset) => dataset.folder(),
+        }
+    }
+
+    fn stem(&self) -> &str {
+        match self {
+            Stream::Logs(_, script) => script,
+            Stream::Points(_) => POINTS_STEM,
+        }
+    }
+}
+
+/// A local store in the production layout (see [`crate::layout`]).
+///
+/// Safe to share between threads (`Arc<LocalStore>`): one lock orders every append, and every
+/// record or row is one `write_all` of one whole line. Each `LocalStore` writes files of its
+/// own (a new UUID per file), so two processes never append to the same file.
+///
+/// ```
+/// use nno_obs_store::fs::{EventMeta, Invocation, LocalStore};
+/// use nno_obs_store::layout::ScriptName;
+/// use nno_obs_store::record::Outcome;
+/// use nno_obs::{clock::Clock, Telemetry};
+/// use std::sync::Arc;
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+/// let clock = Clock::manual(1_771_756_440_000);
+///
+/// // One invocation of the registry: its Telemetry writes to the capture.
+/// let invocation = Invocation::start(store.clone(), clock.clone());
+/// let telemetry = Telemetry::builder().log_sink(invocation.clone()).clock(clock).build();
+/// telemetry.logger("registry").info("manifest fetched", nno_obs::fields! { featureCount: 3 });
+/// let script = ScriptName::parse("nno-registry-prod").unwrap();
+/// invocation.finish(&script, Outcome::Ok, EventMeta::fetch("GET", "https://r.example/m", 200)).unwrap();
+///
+/// store.close().unwrap();
+/// let folder = dir.path().join("nno-logs-internal/2026-02-22/10");
+/// let names: Vec<_> = std::fs::read_dir(folder).unwrap()
+///     .map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+/// assert_eq!(names.len(), 2); // the .json.gz and its .idx
+/// ```
+#[derive(Debug)]
+pub struct LocalStore {
+    root: PathBuf,
+    open: Mutex<HashMap<Stream, OpenFile>>,
+}
+
+impl LocalStore {
+    /// Opens (creating if needed) the store at `root`.
+    pub fn open(root: impl AsRef<Path>) -> io::Result<Self> {
+        let root = root.as_ref().to_path_buf();
+        std::fs::create_dir_all(&root)?;
+        Ok(Self {
+            root,
+            open: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The store's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn files(&self) -> MutexGuard<'_, HashMap<Stream, OpenFile>> {
+        // A panic while holding the lock leaves whole lines behind; keep going.
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Appends `record` to the file of its script in its bucket, for the hour of its
+    /// `EventTimestampMs` (rotating that script's previous file if the hour changed).
+    pub fn append_record(&self, script: &ScriptName, record: &TraceEventRecord) -> io::Result<()> {
+        let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let entries = record_entry_keys(record);
+        let hour = DateHour::of_unix_ms(record.event_timestamp_ms.unwrap_or(0));
+        let stream = Stream::Logs(script.bucket(), script.as_str().to_owned());
+        self.append(stream, hour, &line, &entries)
+    }
+
+    /// Appends one points row of `dataset` (see [`crate::points`]).
+    pub fn append_point(
+        &self,
+        dataset: &DatasetName,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
+        let mut line = Vec::with_capacity(512);
+        points::write_row(
+            &mut line,
+            timestamp_ms,
+            point.index_value(),
+            point.blobs(),
+            point.doubles(),
+        );
+        let entries = [crate::entry::EntryKeys {
+            time_ms: Some(timestamp_ms),
+            ..Default::default()
+        }];
+        self.append(
+            Stream::Points(dataset.clone()),
+            DateHour::of_unix_ms(timestamp_ms),
+            &line,
+            &entries,
+        )
+    }
+
+    fn append(
+        &self,
+        stream: Stream,
+        hour: DateHour,
+        line: &[u8],
+        entries: &[crate::entry::EntryKeys],
+    ) -> io::Result<()> {
+        let mut files = self.files();
+        let stale = files
+            .get(&stream)
+            .is_some_and(|file| file.key.hour() != hour);
+        if stale {
+            if let Some(old) = files.remove(&stream) {
+                old.rotate()?;
+            }
+        }
+        let file = match files.entry(stream) {
+            std::collections::hash_map::Entry::Occupied(open) => open.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let stream = slot.key();
+                let dir = self.root.join(stream.folder());
+                let uuid = uuid::Uuid::new_v4().hyphenated().to_string();
+                let key = ObjectKey::new(hour, stream.stem(), &uuid);
+                slot.insert(OpenFile::create(&dir, key)?)
+            }
+        };
+        file.append(line, entries)
+    }
+
+    /// Rotates every open file to `.json.gz` with its index. The store stays usable: later
+    /// writes open new files. Every file is tried; the first error is returned.
+    pub fn close(&self) -> io::Result<()> {
+        let open: Vec<OpenFile> = self.files().drain().map(|(_, file)| file).collect();
+        let mut result = Ok(());
+        for file in open {
+            let rotated = file.rotate();
+            if result.is_ok() {
+                result = rotated;
+            }
+        }
+        result
+    }
+}
+
+impl Drop for LocalStore {
+    fn drop(&mut self) {
+        // Nothing to report to from a drop; an unrotated file stays a readable `.json`.
+        let _ = self.close();
+    }
+}
+
+impl PointSink for LocalStore {
+    fn write_point(
+        &self,
+        dataset: &str,
+        timestamp_ms: u64,
+        point: &DataPoint<'_>,
+    ) -> io::Result<()> {
+        let dataset = DatasetName::parse(dataset)
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        self.append_point(&dataset, timestamp_ms, point)
+    }
+}

@@ -1,0 +1,28 @@
+//! # nno-obs-store
+//!
+//! The one place for the read side's shared formats, and the local store that writes them.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`record`] | the Workers Trace Events record (serde types) |
+//! | [`entry`] | what an entry of a record is; its time, trace id, user id |
+//! | [`layout`] | buckets, platform ids, script names, object keys, dataset folders |
+//! | [`index`] | the per-file index sidecar |
+//! | [`points`] | the stored Analytics Engine row |
+//! | [`retention`] | how long each part is kept (seed §9) |
+//! | `fs` (feature `fs`, native) | the local store writer: per-invocation capture, rotation, prune |
+//!
+//! Everything but `fs` builds for `wasm32-unknown-unknown`.
+
+#![warn(missing_docs)]
+
+pub mod entry;
+pub mod index;
+pub mod layout;
+pub mod lenient;
+pub mod points;
+pub mod record;
+pub mod retention;
+
+#[cfg(all(feature = "fs", not(target_arch = "wasm32")))]
+pub mod fs;
