@@ -67,8 +67,8 @@ const h = await start([
   { dir: "analytics", name: "analytics-recorder" },
 ]);
 const targets = {
-  hello: h.url("nno-hello", "/api/data"),
-  "hello-obs": h.url("nno-hello-obs", "/api/data"),
+  hello: h.url(workerOptions("hello").config.name, "/api/data"),
+  "hello-obs": h.url(workerOptions("hello-obs").config.name, "/api/data"),
   analytics: h.url("analytics-local-ae", "/api/data"),
   "analytics+recorder": h.url("analytics-recorder", "/api/data"),
 };

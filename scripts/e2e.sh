@@ -102,7 +102,9 @@ export CARGO_TARGET_DIR="$WORKERS/target"
 
 # -- lint: the root workspace's fmt/clippy do not cover this excluded workspace -------------
 log "cargo fmt --check, clippy -D warnings (examples/workers, wasm32)"
-(cd "$WORKERS" && cargo fmt --all -- --check)
+# The Workers' own crates only: `--all` would also check their path dependencies (nno-obs and
+# whatever the root workspace holds), which the root workspace's own fmt check covers.
+(cd "$WORKERS" && cargo fmt -- --check)
 (cd "$WORKERS" && cargo clippy --quiet --target wasm32-unknown-unknown -- -D warnings)
 
 # -- build ----------------------------------------------------------------------------------
@@ -129,8 +131,20 @@ for worker in hello hello-obs analytics gateway; do
     echo "e2e: wrangler rejects examples/workers/$worker/wrangler.toml" >&2
     exit 1
   fi
-  expected="$([ "$worker" = hello ] || echo 'ANALYTICS SPANS PERF USAGE METRICS PLATFORM_ID ENTITY_ID')"
-  [ "$worker" = gateway ] && expected="$expected ANALYTICS_FEATURE"
+  # Platform Workers (named {platformId}-{entityId}-{feature}-{env}, seed §2.4) have their
+  # platform's datasets and vars; the gateway, a core service (nno-{service}-{env}), has
+  # nno-core-ops and must have nothing of a platform's.
+  case "$worker" in
+    hello) expected=""; forbidden="" ;;
+    hello-obs | analytics)
+      expected="SPANS PERF USAGE NNO_METRICS PLATFORM_ID ENTITY_ID"
+      forbidden="ANALYTICS METRICS"
+      ;;
+    gateway)
+      expected="ANALYTICS SPANS NNO_METRICS ANALYTICS_FEATURE"
+      forbidden="PERF USAGE PLATFORM_ID ENTITY_ID METRICS"
+      ;;
+  esac
   for binding in $expected; do
     grep -q "env\.$binding " "$DRY/$worker.log" || {
       cat "$DRY/$worker.log" >&2
@@ -138,6 +152,27 @@ for worker in hello hello-obs analytics gateway; do
       exit 1
     }
   done
+  for binding in $forbidden; do
+    if grep -q "env\.$binding " "$DRY/$worker.log"; then
+      cat "$DRY/$worker.log" >&2
+      echo "e2e: $worker: wrangler lists the binding $binding, which this Worker must not have" >&2
+      exit 1
+    fi
+  done
+  # Workers Trace Events Logpush collects nothing from a Worker without `logpush = true`.
+  grep -qx 'logpush = true' "$WORKERS/$worker/wrangler.toml" || {
+    echo "e2e: examples/workers/$worker/wrangler.toml does not set logpush = true" >&2
+    exit 1
+  }
+  name="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$WORKERS/$worker/wrangler.toml")"
+  case "$worker" in
+    gateway) want="nno-gateway-prod" ;;              # nno-{service}-{env}
+    *) want="k3m9p2xw7q-r8n4t6y1z5-$worker-prod" ;; # {platformId}-{entityId}-{feature}-{env}
+  esac
+  [ "$name" = "$want" ] || {
+    echo "e2e: examples/workers/$worker/wrangler.toml: name \"$name\", expected \"$want\"" >&2
+    exit 1
+  }
   echo "$worker: $(grep -m1 'Total Upload' "$DRY/$worker.log")"
 done
 

@@ -1,5 +1,6 @@
-//! The analytics feature Worker of a platform: every route under `#[nno_handler]`, and a job of
-//! three `#[nno_instrument(span)]` steps, the third failing and rolling back.
+//! The analytics feature Worker of a platform: one `#[nno_handler]` on its `#[event(fetch)]`, a
+//! workers-rs router, and a job of three `#[nno_instrument(span)]` steps, the third failing and
+//! rolling back.
 //!
 //! | route | answers |
 //! |---|---|
@@ -8,8 +9,10 @@
 //! | `POST /api/data/export` | `{"format": …, "rows": […]}` → how many rows were exported; a malformed body is an `Err`, i.e. 500 |
 //! | `POST /api/jobs` | runs `run-job` = `reserve-quota`, `create-dataset`, `publish-report` (fails), then `rollback`; answers 500 with the job's outcome |
 //!
-//! Every route is a `#[nno_handler]` router handler and every step an
-//! `#[nno_instrument(span)]` function: no instrumentation is written by hand.
+//! Service, feature and routes are declared once, on `fetch`, so every request is observed —
+//! the router's 404s and 405s included (endpoint `METHOD (unmatched)` for a path that matches
+//! no route). The route handlers get the request's `Obs` as the router's data
+//! (`RouteContext<Obs>`, `ctx.data`); no instrumentation is written by hand.
 
 use nno_obs::{fields, nno_handler, nno_instrument, Obs};
 use serde::{Deserialize, Serialize};
@@ -19,9 +22,16 @@ use worker::{event, Context, Env, Request, Response, Result, RouteContext, Route
 /// comparison).
 pub const DATA: &str = r#"{"feature":"analytics","rows":[{"day":"2026-11-01","requests":1200,"errors":3},{"day":"2026-11-02","requests":1350,"errors":1},{"day":"2026-11-03","requests":990,"errors":0}]}"#;
 
+// The routes of `routes(…)` are the router's, in the same syntax; a path that matches none of
+// them is a 404 from the router, counted as `METHOD (unmatched)`.
+#[nno_handler(
+    service = "analytics",
+    feature = "analytics",
+    routes("/api/data", "/api/report/:id", "/api/data/export", "/api/jobs")
+)]
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Router::new()
+async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
+    Router::with_data(obs)
         .get_async("/api/data", get_data)
         .get_async("/api/report/:id", get_report)
         .post_async("/api/data/export", export_data)
@@ -33,22 +43,17 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 // ---------------------------------------------------------------------------------------------
 // GET /api/data
 
-#[nno_handler(service = "analytics", feature = "analytics", route = "/api/data")]
-async fn get_data(_req: Request, _ctx: RouteContext<()>) -> Result<Response> {
+async fn get_data(_req: Request, _ctx: RouteContext<Obs>) -> Result<Response> {
     json_response(DATA)
 }
 
 // ---------------------------------------------------------------------------------------------
 // GET /api/report/:id
 
-#[nno_handler(
-    service = "analytics",
-    feature = "analytics",
-    route = "/api/report/:id"
-)]
-async fn get_report(_req: Request, ctx: RouteContext<()>, obs: Obs) -> Result<Response> {
+async fn get_report(_req: Request, ctx: RouteContext<Obs>) -> Result<Response> {
     let id = ctx.param("id").map(String::as_str).unwrap_or("");
-    obs.info("report built", fields! { reportId: id, rows: 3 });
+    ctx.data
+        .info("report built", fields! { reportId: id, rows: 3 });
     Response::from_json(&Report {
         id,
         status: "ready",
@@ -85,14 +90,10 @@ struct ExportResult {
     format: ExportFormat,
 }
 
-/// A malformed body is returned as an `Err`: the handler counts it as status 500, and
-/// workers-rs answers 500.
-#[nno_handler(
-    service = "analytics",
-    feature = "analytics",
-    route = "/api/data/export"
-)]
-async fn export_data(mut req: Request, _ctx: RouteContext<()>, obs: Obs) -> Result<Response> {
+/// A malformed body is returned as an `Err`: `#[nno_handler]` writes it on an `unhandled error`
+/// line and counts it as status 500, and workers-rs answers 500.
+async fn export_data(mut req: Request, ctx: RouteContext<Obs>) -> Result<Response> {
+    let obs = &ctx.data;
     let export: ExportRequest = match req.json().await {
         Ok(export) => export,
         Err(error) => {
@@ -122,10 +123,9 @@ struct JobOutcome<'a> {
     error: Option<String>,
 }
 
-#[nno_handler(service = "analytics", feature = "analytics", route = "/api/jobs")]
-async fn create_job(_req: Request, _ctx: RouteContext<()>, obs: Obs) -> Result<Response> {
+async fn create_job(_req: Request, ctx: RouteContext<Obs>) -> Result<Response> {
     let job_id = nno_obs::new_uuid();
-    match run_job(&obs, &job_id).await {
+    match run_job(&ctx.data, &job_id).await {
         Ok(()) => Response::from_json(&JobOutcome {
             job_id: &job_id,
             status: "completed",
@@ -161,7 +161,8 @@ struct Dataset {
 }
 
 /// The job: three steps, the third of which fails, then the rollback of the first two. Its
-/// span is the parent of the steps' spans (inside, `obs` is the child span's context).
+/// span is a child of the request's span and the parent of the steps' spans (inside, `obs` is
+/// the child span's context).
 #[nno_instrument(span, name = "run-job", fields(job_id))]
 async fn run_job(obs: &Obs, job_id: &str) -> std::result::Result<(), JobError> {
     let quota = reserve_quota(obs, job_id).await?;

@@ -1,12 +1,14 @@
-//! The NNO gateway Worker: answers `/health` itself and forwards `/api/*` to the analytics
-//! feature Worker through the `ANALYTICS_FEATURE` service binding, carrying the trace
+//! The NNO gateway Worker, a core service: answers `/health` itself and forwards `/api/*` to the
+//! analytics feature Worker through the `ANALYTICS_FEATURE` service binding, carrying the trace
 //! (`x-trace-id`, `x-request-id`, `traceparent`) with `Obs::with_trace_headers`.
 //!
-//! Instrumented by `#[nno_handler(service = "gateway", feature = "gateway")]` on its
-//! `#[event(fetch)]` handler: without `route`, the perf endpoint is the path with id-like
-//! segments replaced by `:id`.
+//! Instrumented by `#[nno_handler(service = "gateway", routes(…))]` on its `#[event(fetch)]`
+//! handler. Without `feature` it is a core service: its requests are counted in `nno-core-ops`
+//! (never in a platform's `-perf` dataset), under the endpoint `METHOD route` of the declared
+//! route they matched, or `METHOD (unmatched)` for any other path. Each forward runs in its own
+//! child span (`forward`), which the feature Worker's request span names as its parent.
 
-use nno_obs::{fields, nno_handler, Obs};
+use nno_obs::{fields, nno_handler, nno_instrument, Obs};
 use worker::{
     event, js_sys, Context, Env, Headers, Method, Request, RequestInit, Response, Result,
 };
@@ -23,26 +25,34 @@ const NOT_FORWARDED: [&str; 4] = [
     "content-length",
 ];
 
-#[nno_handler(service = "gateway", feature = "gateway")]
+// The routes are declared once, here: they name the endpoint of every request and, through
+// `obs.route()`, decide the dispatch below, so the two cannot disagree.
+#[nno_handler(service = "gateway", routes("/health", "/api/*rest"))]
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
-    let path = req.path();
-    if path == "/health" {
-        let mut response = Response::ok(r#"{"status":"ok","service":"gateway"}"#)?;
-        response
-            .headers_mut()
-            .set("content-type", "application/json")?;
-        return Ok(response);
+    match obs.route() {
+        Some("/health") => {
+            let mut response = Response::ok(r#"{"status":"ok","service":"gateway"}"#)?;
+            response
+                .headers_mut()
+                .set("content-type", "application/json")?;
+            Ok(response)
+        }
+        Some("/api/*rest") => forward(&obs, req, &env).await,
+        // Unknown paths: observed as `GET (unmatched)` (or the request's method).
+        _ => Response::error("Not Found", 404),
     }
-    if path.starts_with("/api/") {
-        return forward(req, &env, &obs).await;
-    }
-    Response::error("Not Found", 404)
 }
 
-/// Forwards `req` to the feature Worker with the trace headers of `obs`, and returns its
-/// response with mutable headers (so the handler can echo the ids on it).
-async fn forward(mut req: Request, env: &Env, obs: &Obs) -> Result<Response> {
+/// Forwards `req` to the feature Worker in a child span of its own (`forward`, one per
+/// outgoing call): inside, `obs` is that span's context, so the `traceparent` sent names it and
+/// the feature Worker's request span hangs under it. The fetched response is returned as it
+/// is: `#[nno_handler]` echoes the ids on it (copying its immutable headers).
+///
+/// `lines = false`: the request's own lines already describe the call, and an `Err` is logged
+/// by the handler (`unhandled error`); the span alone times the hop.
+#[nno_instrument(span, name = "forward", lines = false)]
+async fn forward(obs: &Obs, mut req: Request, env: &Env) -> Result<Response> {
     let feature = env.service(FEATURE_BINDING)?;
 
     let headers = Headers::new();
@@ -71,10 +81,5 @@ async fn forward(mut req: Request, env: &Env, obs: &Obs) -> Result<Response> {
             fields! { binding: FEATURE_BINDING, status },
         );
     }
-    // A fetched response's headers are immutable in JS: copy them so ids can be echoed.
-    let headers = Headers::new();
-    for (name, value) in response.headers().entries() {
-        headers.append(&name, &value)?;
-    }
-    Ok(response.with_headers(headers))
+    Ok(response)
 }
