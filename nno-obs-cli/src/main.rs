@@ -6,6 +6,7 @@
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
 //! nno-obs store prune  [--now RFC3339]
+//! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
@@ -13,6 +14,7 @@
 
 mod filters;
 mod output;
+mod simulate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
@@ -40,6 +42,8 @@ enum Command {
     /// The local store.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Runs a simulated NNO fleet into the local store and prints its incident schedule.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Subcommand)]
@@ -150,7 +154,7 @@ struct PruneArgs {
 }
 
 /// A failure the user can act on: printed as `error: …`, exit code 1.
-struct Failure(String);
+pub(crate) struct Failure(pub(crate) String);
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(error: E) -> Self {
@@ -168,6 +172,7 @@ fn main() -> ExitCode {
             LogsCommand::Sql(args) => sql(args),
         },
         Command::Store(StoreCommand::Prune(args)) => prune(args),
+        Command::Simulate(args) => simulate::simulate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,36 @@
+//! # nno-obs-sim
+//!
+//! A simulated NNO fleet — the gateway, registry, provisioning and CLI service, and per
+//! platform an auth Worker and three feature Workers — run through the real instrumented code
+//! (`#[nno_handler]`, `#[nno_instrument]`; no line or point is written outside the nno-obs
+//! runtime) on a simulated clock, into the local store in the production shape (Workers Trace
+//! Events records under `nno-logs-*/{DATE}/{HOUR}/`, Analytics Engine rows per dataset).
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`fleet`] | platforms, their ids and Worker names (seed §2.4) |
+//! | [`traffic`] | the daily shape and per-minute arrivals |
+//! | [`incidents`] | the scheduled incidents later issues alert on |
+//! | [`workers`] | the instrumented Workers |
+//! | [`driver`] | one invocation: fresh context, handler, one trace-event record |
+//! | [`run`] | the whole run, platforms in parallel |
+//! | [`rng`] | seeded random streams |
+//!
+//! ```
+//! use nno_obs_sim::run::{schedule, SimConfig};
+//!
+//! let config = SimConfig { platforms: 3, hours: 2, seed: 7, until_ms: 1_771_756_440_000, threads: 1 };
+//! let plan = schedule(&config);
+//! assert_eq!(plan.platforms[0].id, "k3m9p2xw7q");
+//! assert_eq!(plan.incidents.len(), 7);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod driver;
+pub mod fleet;
+pub mod incidents;
+pub mod rng;
+pub mod run;
+pub mod traffic;
+pub mod workers;

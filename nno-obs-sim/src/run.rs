@@ -1,0 +1,515 @@
+//! The simulation: traffic and incidents drawn from the seed, run through the Workers.
+//!
+//! Platforms are independent (their own random streams and Workers), so they run on several
+//! threads; the core services (gateway, registry, provisioning, CLI service) run on one.
+//! Within a Worker, requests run in time order, as the store's hourly files expect.
+
+use crate::driver::{Call, Driver};
+use crate::fleet::{self, core_script, Platform, FEATURES};
+use crate::incidents::{self, Incident, IncidentKind};
+use crate::rng::SimRng;
+use crate::traffic;
+use crate::workers::{self, Plan};
+use nno_obs_store::fs::LocalStore;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+const MINUTE: u64 = 60_000;
+
+/// What to simulate.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// How many platforms.
+    pub platforms: usize,
+    /// How many hours, ending at `until_ms`.
+    pub hours: u32,
+    /// The seed: the same seed gives the same fleet, traffic and incidents.
+    pub seed: u64,
+    /// The end of the simulated period (exclusive), ms since the epoch; rounded down to the
+    /// minute.
+    pub until_ms: u64,
+    /// Threads for the platforms (at least 1).
+    pub threads: usize,
+}
+
+impl SimConfig {
+    /// The start of the period.
+    pub fn from_ms(&self) -> u64 {
+        self.until_ms() - u64::from(self.hours) * 3_600_000
+    }
+
+    /// The end of the period, rounded down to the minute.
+    pub fn until_ms(&self) -> u64 {
+        self.until_ms - self.until_ms % MINUTE
+    }
+}
+
+/// The fleet and incidents of a configuration, before anything runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Schedule {
+    /// The platforms.
+    pub platforms: Vec<Platform>,
+    /// The incidents, in time order.
+    pub incidents: Vec<Incident>,
+    /// Start of the period.
+    pub from_ms: u64,
+    /// End of the period (exclusive).
+    pub until_ms: u64,
+}
+
+/// What a run wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// The schedule that ran (the usage incident's time is the actual crossing).
+    pub schedule: Schedule,
+    /// Worker invocations (records written).
+    pub invocations: u64,
+    /// Of which answered 5xx.
+    pub server_errors: u64,
+}
+
+/// The per-minute traffic of every platform, and the usage limits that make the usage
+/// incident happen when scheduled.
+struct Traffic {
+    counts: Vec<Vec<u64>>,
+}
+
+/// Draws the fleet, its traffic and its incidents.
+pub fn schedule(config: &SimConfig) -> Schedule {
+    let (schedule, _) = plan_traffic(config);
+    schedule
+}
+
+fn plan_traffic(config: &SimConfig) -> (Schedule, Traffic) {
+    let from_ms = config.from_ms();
+    let until_ms = config.until_ms();
+    let minutes = (until_ms - from_ms) / MINUTE;
+    let mut platforms = fleet::platforms(config.platforms.max(1), config.seed);
+    let ids: Vec<String> = platforms.iter().map(|p| p.id.clone()).collect();
+    let mut incidents = incidents::schedule(&ids, from_ms, until_ms);
+    let counts: Vec<Vec<u64>> = platforms
+        .iter()
+        .enumerate()
+        .map(|(at, platform)| {
+            let mut rng = SimRng::new(config.seed, 100 + at as u64);
+            traffic::minute_counts(&mut rng, from_ms, minutes, platform.traffic_weight)
+        })
+        .collect();
+    // The usage incident: the platform's limit is set so that its invocations reach 90 % of it
+    // in the scheduled minute (every request of auth and features is one invocation).
+    for incident in &mut incidents {
+        if let IncidentKind::UsageThreshold { platform, percent } = &incident.kind {
+            if let Some(at) = platforms.iter().position(|p| &p.id == platform) {
+                let minute = ((incident.start_ms - from_ms) / MINUTE) as usize;
+                let before: u64 = counts[at][..minute.min(counts[at].len())].iter().sum();
+                let crossing = before + 1;
+                platforms[at].daily_invocation_limit =
+                    (crossing * 100).div_ceil(u64::from(*percent));
+            }
+        }
+    }
+    for (at, platform) in platforms.iter_mut().enumerate() {
+        // Every other platform stays well below its limit.
+        if !incidents.iter().any(|i| matches!(&i.kind, IncidentKind::UsageThreshold { platform: p, .. } if *p == platform.id)) {
+            let total: u64 = counts[at].iter().sum();
+            platform.daily_invocation_limit = (total * 4).max(1_000);
+        }
+    }
+    (
+        Schedule {
+            platforms,
+            incidents,
+            from_ms,
+            until_ms,
+        },
+        Traffic { counts },
+    )
+}
+
+/// Runs the simulation into `store`; `progress(done, total)` is called as minutes of platform
+/// traffic complete.
+pub fn run(
+    config: &SimConfig,
+    store: Arc<LocalStore>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Summary {
+    let (schedule, traffic) = plan_traffic(config);
+    let driver = Driver::new(store);
+    let minutes = (schedule.until_ms - schedule.from_ms) / MINUTE;
+    let total = minutes * schedule.platforms.len() as u64;
+    let done = AtomicU64::new(0);
+    let threads = config.threads.max(1);
+    std::thread::scope(|scope| {
+        let core = scope.spawn(|| run_core(config, &schedule, &driver));
+        let mut handles = Vec::new();
+        for worker in 0..threads {
+            let (schedule, traffic, driver, done) = (&schedule, &traffic, &driver, &done);
+            handles.push(scope.spawn(move || {
+                for (at, platform) in schedule.platforms.iter().enumerate() {
+                    if at % threads == worker {
+                        run_platform(
+                            config,
+                            schedule,
+                            at,
+                            platform,
+                            &traffic.counts[at],
+                            driver,
+                            &|| {
+                                let now = done.fetch_add(1, Ordering::Relaxed) + 1;
+                                if now % 60 == 0 || now == total {
+                                    progress(now, total);
+                                }
+                            },
+                        );
+                    }
+                }
+            }));
+        }
+        for handle in handles {
+            let _ = handle.join();
+        }
+        let _ = core.join();
+    });
+    let mut incidents = schedule.incidents.clone();
+    incidents.sort_by_key(|incident| incident.start_ms);
+    Summary {
+        schedule: Schedule {
+            incidents,
+            ..schedule
+        },
+        invocations: driver.counters.invocations.load(Ordering::Relaxed),
+        server_errors: driver.counters.server_errors.load(Ordering::Relaxed),
+    }
+}
+
+/// The active incident of `kind` matching `predicate` at `at_ms`.
+fn active(
+    schedule: &Schedule,
+    at_ms: u64,
+    predicate: impl Fn(&IncidentKind) -> bool,
+) -> Option<&Incident> {
+    schedule
+        .incidents
+        .iter()
+        .find(|incident| incident.covers(at_ms) && predicate(&incident.kind))
+}
+
+fn headers(rng: &mut SimRng) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    for name in ["x-trace-id", "x-request-id"] {
+        if let Ok(value) = http::HeaderValue::from_str(&rng.uuid()) {
+            headers.insert(name, value);
+        }
+    }
+    headers
+}
+
+fn run_platform(
+    config: &SimConfig,
+    schedule: &Schedule,
+    index: usize,
+    platform: &Platform,
+    counts: &[u64],
+    driver: &Arc<Driver>,
+    tick: &dyn Fn(),
+) {
+    let mut rng = SimRng::new(config.seed, 10_000 + index as u64);
+    let auth_script = platform.script("auth");
+    let feature_scripts: Vec<_> = FEATURES.iter().map(|f| platform.script(f)).collect();
+    let users: Vec<String> = (0..200).map(|_| format!("u_{}", rng.id(8))).collect();
+    for (minute, &count) in counts.iter().enumerate() {
+        let minute_ms = schedule.from_ms + minute as u64 * MINUTE;
+        let mut arrivals: Vec<u64> = (0..count).map(|_| minute_ms + rng.below(MINUTE)).collect();
+        arrivals.sort_unstable();
+        for at_ms in arrivals {
+            let user_id = users[rng.below(users.len() as u64) as usize].clone();
+            let headers = headers(&mut rng);
+            let ray_id = rng.id(16);
+            let worker = rng.below(4);
+            if worker == 0 {
+                // The auth Worker, unless it is the silent one right now.
+                if active(
+                    schedule,
+                    at_ms,
+                    |k| matches!(k, IncidentKind::AuthSilent { platform: p } if *p == platform.id),
+                )
+                .is_some()
+                {
+                    continue;
+                }
+                let path = ["/login", "/session", "/session", "/logout"][rng.below(4) as usize];
+                let plan = Plan {
+                    latency_ms: rng.latency(35.0, 160.0),
+                    client_error: rng.chance(0.03),
+                    user_id,
+                    job_id: format!("s_{}", rng.id(12)),
+                    ..Plan::default()
+                };
+                let method = if path == "/session" { "GET" } else { "POST" };
+                driver.invoke(
+                    Call {
+                        script: &auth_script,
+                        platform: Some(platform),
+                        at_ms,
+                        method,
+                        path,
+                        headers,
+                        plan,
+                        ray_id,
+                    },
+                    workers::platform::auth,
+                );
+            } else {
+                let feature_at = (worker - 1) as usize;
+                let feature = FEATURES[feature_at];
+                let spike = active(
+                    schedule,
+                    at_ms,
+                    |k| matches!(k, IncidentKind::FeatureErrorSpike { platform: p, feature: f, .. } if *p == platform.id && f == feature),
+                );
+                let fail_rate = match spike.map(|i| &i.kind) {
+                    Some(IncidentKind::FeatureErrorSpike { rate, .. }) => *rate,
+                    _ => 0.002,
+                };
+                let paths = workers::platform::feature_paths(feature);
+                let path = paths[rng.below(paths.len() as u64) as usize];
+                let plan = Plan {
+                    latency_ms: rng.latency(60.0, 280.0),
+                    fail: rng.chance(fail_rate),
+                    client_error: rng.chance(0.02),
+                    user_id,
+                    ..Plan::default()
+                };
+                let handler = match feature {
+                    "analytics" => workers::platform::analytics,
+                    "reports" => workers::platform::reports,
+                    _ => workers::platform::exports,
+                };
+                driver.invoke(
+                    Call {
+                        script: &feature_scripts[feature_at],
+                        platform: Some(platform),
+                        at_ms,
+                        method: "GET",
+                        path,
+                        headers,
+                        plan,
+                        ray_id,
+                    },
+                    handler,
+                );
+            }
+        }
+        tick();
+    }
+}
+
+/// One request to a core service.
+struct CoreEvent {
+    at_ms: u64,
+    kind: CoreKind,
+}
+
+enum CoreKind {
+    Lookup {
+        platform: usize,
+        write: bool,
+    },
+    Job {
+        platform: usize,
+        job_id: String,
+        failing_step: Option<&'static str>,
+        stall_ms: u64,
+    },
+    Build {
+        platform: usize,
+        build_id: String,
+        fail: bool,
+    },
+}
+
+fn run_core(config: &SimConfig, schedule: &Schedule, driver: &Arc<Driver>) {
+    let mut rng = SimRng::new(config.seed, 2);
+    let platforms = schedule.platforms.len() as u64;
+    let minutes = (schedule.until_ms - schedule.from_ms) / MINUTE;
+    let mut events = Vec::new();
+    for minute in 0..minutes {
+        let minute_ms = schedule.from_ms + minute * MINUTE;
+        // Portal and CLI calls through the gateway: about two per platform a minute.
+        let lookups = rng.poisson(2.0 * platforms as f64 * traffic::daily_shape(minute_ms));
+        for _ in 0..lookups {
+            events.push(CoreEvent {
+                at_ms: minute_ms + rng.below(MINUTE),
+                kind: CoreKind::Lookup {
+                    platform: rng.below(platforms) as usize,
+                    write: rng.chance(0.2),
+                },
+            });
+        }
+        // Feature activations: about one job every 45 minutes.
+        if rng.chance(1.0 / 45.0) {
+            events.push(CoreEvent {
+                at_ms: minute_ms + rng.below(MINUTE),
+                kind: CoreKind::Job {
+                    platform: rng.below(platforms) as usize,
+                    job_id: format!("job-act-{}", rng.id(8)),
+                    failing_step: None,
+                    stall_ms: 0,
+                },
+            });
+        }
+        // Pages builds: about three per platform per day.
+        if rng.chance(3.0 * platforms as f64 / 1440.0) {
+            events.push(CoreEvent {
+                at_ms: minute_ms + rng.below(MINUTE),
+                kind: CoreKind::Build {
+                    platform: rng.below(platforms) as usize,
+                    build_id: format!("build-{}", rng.id(8)),
+                    fail: false,
+                },
+            });
+        }
+    }
+    let index_of = |id: &str| {
+        schedule
+            .platforms
+            .iter()
+            .position(|p| p.id == id)
+            .unwrap_or(0)
+    };
+    for incident in &schedule.incidents {
+        match &incident.kind {
+            IncidentKind::ProvisioningJobFailed { platform, job_id } => events.push(CoreEvent {
+                at_ms: incident.start_ms,
+                kind: CoreKind::Job {
+                    platform: index_of(platform),
+                    job_id: job_id.replace("job-", "job-prov-"),
+                    failing_step: Some("configure-dns"),
+                    stall_ms: 0,
+                },
+            }),
+            IncidentKind::ProvisioningJobSlow { platform, job_id } => events.push(CoreEvent {
+                at_ms: incident.start_ms,
+                kind: CoreKind::Job {
+                    platform: index_of(platform),
+                    job_id: job_id.replace("job-", "job-prov-"),
+                    failing_step: None,
+                    stall_ms: 11 * MINUTE,
+                },
+            }),
+            IncidentKind::PagesBuildFailed { platform, build_id } => events.push(CoreEvent {
+                at_ms: incident.start_ms,
+                kind: CoreKind::Build {
+                    platform: index_of(platform),
+                    build_id: build_id.clone(),
+                    fail: true,
+                },
+            }),
+            _ => {}
+        }
+    }
+    events.sort_by_key(|event| event.at_ms);
+
+    let gateway = core_script("gateway");
+    let cli = core_script("cli");
+    for event in events {
+        let headers = headers(&mut rng);
+        let ray_id = rng.id(16);
+        let slow_reads = active(schedule, event.at_ms, |k| {
+            matches!(k, IncidentKind::SlowRegistryReads { .. })
+        })
+        .is_some();
+        match event.kind {
+            CoreKind::Lookup { platform, write } => {
+                let platform = &schedule.platforms[platform];
+                let path = format!("/api/platforms/{}", platform.id);
+                let downstream_ms = match (write, slow_reads) {
+                    (true, _) => rng.latency(25.0, 140.0),
+                    (false, true) => rng.latency(160.0, 480.0),
+                    (false, false) => rng.latency(12.0, 60.0),
+                };
+                let plan = Plan {
+                    latency_ms: rng.latency(3.0, 12.0),
+                    downstream_ms,
+                    platform_id: platform.id.clone(),
+                    user_id: format!("op_{}", rng.id(6)),
+                    ..Plan::default()
+                };
+                let method = if write { "PUT" } else { "GET" };
+                driver.invoke(
+                    Call {
+                        script: &gateway,
+                        platform: None,
+                        at_ms: event.at_ms,
+                        method,
+                        path: &path,
+                        headers,
+                        plan,
+                        ray_id,
+                    },
+                    workers::core::gateway,
+                );
+            }
+            CoreKind::Job {
+                platform,
+                job_id,
+                failing_step,
+                stall_ms,
+            } => {
+                let platform = &schedule.platforms[platform];
+                let path = format!("/api/platforms/{}/activate", platform.id);
+                let plan = Plan {
+                    latency_ms: rng.latency(3.0, 12.0),
+                    downstream_ms: rng.latency(900.0, 4_000.0),
+                    platform_id: platform.id.clone(),
+                    job_id,
+                    failing_step,
+                    stall_ms,
+                    ..Plan::default()
+                };
+                driver.invoke(
+                    Call {
+                        script: &gateway,
+                        platform: None,
+                        at_ms: event.at_ms,
+                        method: "POST",
+                        path: &path,
+                        headers,
+                        plan,
+                        ray_id,
+                    },
+                    workers::core::gateway,
+                );
+            }
+            CoreKind::Build {
+                platform,
+                build_id,
+                fail,
+            } => {
+                let platform = &schedule.platforms[platform];
+                let path = format!("/platforms/{}/builds", platform.id);
+                let plan = Plan {
+                    latency_ms: rng.latency(70_000.0, 115_000.0),
+                    platform_id: platform.id.clone(),
+                    job_id: build_id,
+                    fail,
+                    ..Plan::default()
+                };
+                driver.invoke(
+                    Call {
+                        script: &cli,
+                        platform: None,
+                        at_ms: event.at_ms,
+                        method: "POST",
+                        path: &path,
+                        headers,
+                        plan,
+                        ray_id,
+                    },
+                    workers::core::cli,
+                );
+            }
+        }
+    }
+}
