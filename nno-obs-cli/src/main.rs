@@ -7,12 +7,14 @@
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
 //! nno-obs store prune  [--now RFC3339]
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
+//! nno-obs logpush plan [--platform ID] [--account-id ID]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
 //! `target/nno-obs-store`); with PATHs (files or R2-layout directories) on those.
 
 mod filters;
+mod logpush;
 mod output;
 mod simulate;
 
@@ -44,6 +46,16 @@ enum Command {
     Store(StoreCommand),
     /// Runs a simulated NNO fleet into the local store and prints its incident schedule.
     Simulate(simulate::SimulateArgs),
+    /// Logpush into R2: what provisioning sends.
+    #[command(subcommand)]
+    Logpush(LogpushCommand),
+}
+
+#[derive(Subcommand)]
+enum LogpushCommand {
+    /// Prints, without sending, the bucket, lifecycle rule and Logpush job(s) provisioning
+    /// would create, as JSON.
+    Plan(logpush::PlanArgs),
 }
 
 #[derive(Subcommand)]
@@ -173,6 +185,7 @@ fn main() -> ExitCode {
         },
         Command::Store(StoreCommand::Prune(args)) => prune(args),
         Command::Simulate(args) => simulate::simulate(args),
+        Command::Logpush(LogpushCommand::Plan(args)) => logpush::plan(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
