@@ -40,6 +40,17 @@ impl W3cContext {
     /// The context in `headers`: `None` unless there is exactly one valid `traceparent`. The
     /// `tracestate` is read only then (the spec: a `tracestate` without a valid `traceparent`
     /// is discarded), so a request without trace context pays no second lookup.
+    ///
+    /// ```
+    /// use nno_obs::trace::W3cContext;
+    ///
+    /// let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    /// assert!(W3cContext::from_headers(&[("traceparent", tp)]).is_some());
+    /// // Two traceparent headers: invalid.
+    /// assert!(W3cContext::from_headers(&[("traceparent", tp), ("traceparent", tp)]).is_none());
+    /// // A tracestate alone is discarded.
+    /// assert!(W3cContext::from_headers(&[("tracestate", "rojo=1")]).is_none());
+    /// ```
     pub fn from_headers<H: HeaderSource + ?Sized>(headers: &H) -> Option<Self> {
         let parsed = traceparent::parse(&headers.header_bytes(TRACEPARENT_HEADER)?)?;
         let tracestate = headers

@@ -1,30 +1,14 @@
 //! The W3C `tracestate` header: the vendors' list of `key=value` members, which a service that
 //! continues a trace must send on. Validated, and written back in its shortest form.
 //!
-//! # What is kept
-//!
-//! - Members are split on `,`; spaces and tabs around a member are not part of it; empty
-//!   members are skipped (several `tracestate` headers arrive joined by `, `, see
-//!   [`HeaderSource`](super::HeaderSource)).
-//! - A member whose key or value breaks the grammar (key: a lowercase letter or digit, then up
-//!   to 255 of `a-z 0-9 _ - * / @`; value: 1..=256 printable ASCII characters but `,` and
-//!   `=`, not ending in a space), a member without `=`, more than
-//!   [`MAX_TRACESTATE_MEMBERS`] members, or a byte outside printable ASCII (CR, LF, NUL,
-//!   non-ASCII) make the whole header invalid: it is dropped, as the spec allows, rather than
-//!   partly forwarded.
-//! - A key seen again keeps its first value; the later members with it are dropped (the spec
-//!   lets a vendor drop duplicates it did not write, and one key with two values is ambiguous).
-//! - What is sent is at most [`MAX_TRACESTATE_BYTES`] bytes (the spec's minimum to propagate;
-//!   a bound on what one request makes us store and forward). A longer list is cut by whole
-//!   members the spec's way: members longer than 128 bytes go first, right-most first, then
-//!   members from the right.
+//! The rules are on [`Tracestate`].
 
 use super::traceparent::trim_ows;
 use arrayvec::ArrayVec;
 
 /// Most members a valid `tracestate` has (the spec's limit).
 pub const MAX_TRACESTATE_MEMBERS: usize = 32;
-/// Longest `tracestate` value we send on, in bytes; see the [module docs](self).
+/// Longest `tracestate` value we send on, in bytes; see [`Tracestate`].
 pub const MAX_TRACESTATE_BYTES: usize = 512;
 /// Members longer than this are the first dropped from a list too long to send.
 const LONG_MEMBER_BYTES: usize = 128;
@@ -33,6 +17,24 @@ const MAX_VALUE_BYTES: usize = 256;
 
 /// A valid, non-empty `tracestate` list, as it is sent on: members joined by `,`, no optional
 /// whitespace, no duplicate keys, at most [`MAX_TRACESTATE_BYTES`] bytes.
+///
+/// # What is kept
+///
+/// - Members are split on `,`; spaces and tabs around a member are not part of it; empty
+///   members are skipped (several `tracestate` headers arrive joined by `, `, see
+///   [`HeaderSource`](super::HeaderSource)).
+/// - A member whose key or value breaks the grammar (key: a lowercase letter or digit, then up
+///   to 255 of `a-z 0-9 _ - * / @`; value: 1..=256 printable ASCII characters but `,` and
+///   `=`, not ending in a space), a member without `=`, more than
+///   [`MAX_TRACESTATE_MEMBERS`] members, or a byte outside printable ASCII (CR, LF, NUL,
+///   non-ASCII) make the whole header invalid: it is dropped, as the spec allows, rather than
+///   partly forwarded.
+/// - A key seen again keeps its first value; the later members with it are dropped (the spec
+///   lets a vendor drop duplicates it did not write, and one key with two values is ambiguous).
+/// - What is sent is at most [`MAX_TRACESTATE_BYTES`] bytes (the spec's minimum to propagate;
+///   a bound on what one request makes us store and forward). A longer list is cut by whole
+///   members the spec's way: members longer than 128 bytes go first, right-most first, then
+///   members from the right.
 ///
 /// ```
 /// use nno_obs::trace::Tracestate;
@@ -63,7 +65,7 @@ impl Member {
 
 impl Tracestate {
     /// Validates a combined `tracestate` value and keeps what is to be sent on; `None` when the
-    /// header is invalid or holds no member (see the [module docs](self)).
+    /// header is invalid or holds no member (see [`Tracestate`]).
     pub fn parse(combined: &[u8]) -> Option<Self> {
         // Members are located on the stack; the one allocation is the value kept.
         let mut members: ArrayVec<Member, MAX_TRACESTATE_MEMBERS> = ArrayVec::new();
