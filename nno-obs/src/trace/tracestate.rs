@@ -69,6 +69,7 @@ impl Tracestate {
     pub fn parse(combined: &[u8]) -> Option<Self> {
         // Members are located on the stack; the one allocation is the value kept.
         let mut members: ArrayVec<Member, MAX_TRACESTATE_MEMBERS> = ArrayVec::new();
+        let mut count = 0;
         let mut start = 0;
         for piece in combined.split(|&b| b == b',') {
             let piece_start = start;
@@ -93,14 +94,16 @@ impl Tracestate {
                 end: offset + member.len(),
             };
             // A 33rd member makes the list invalid, duplicate or not.
-            if members.is_full() {
+            count += 1;
+            if count > MAX_TRACESTATE_MEMBERS {
                 return None;
             }
             let seen = members
                 .iter()
                 .any(|earlier| &combined[earlier.start..earlier.equals] == key);
-            if !seen {
-                members.push(member);
+            // At most `count` members are kept, so there is always room.
+            if !seen && members.try_push(member).is_err() {
+                return None;
             }
         }
         truncate(&mut members);
@@ -278,8 +281,13 @@ mod tests {
             Some(32)
         );
         assert_eq!(kept(&list(33)), None);
-        // Even when the 33rd repeats a key.
+        // Even when the 33rd repeats a key, or an earlier one did.
         assert_eq!(kept(&format!("{},k1=v", list(32))), None);
+        assert_eq!(kept(&format!("k1=v,{}", list(32))), None);
+        assert_eq!(
+            kept(&format!("k1=v,{}", list(31))).map(|s| s.len()),
+            kept(&list(31)).map(|s| s.len())
+        );
     }
 
     #[test]
@@ -299,5 +307,42 @@ mod tests {
         let state = kept(&many.join(",")).unwrap();
         assert!(state.len() <= MAX_TRACESTATE_BYTES);
         assert_eq!(state, many[..7].join(","));
+    }
+
+    proptest::proptest! {
+        /// Whatever comes in: no panic, and what is kept is valid, bounded and kept as is.
+        #[test]
+        fn any_input_gives_a_bounded_list_that_parses_to_itself(
+            input in proptest::collection::vec(
+                proptest::sample::select(b"ab0@_-*/= \t,\r\nZ~\x7f\xc3".to_vec()),
+                0..700,
+            )
+        ) {
+            if let Some(state) = Tracestate::parse(&input) {
+                proptest::prop_assert!(state.as_str().len() <= MAX_TRACESTATE_BYTES);
+                proptest::prop_assert!(state.members().count() <= MAX_TRACESTATE_MEMBERS);
+                let again = Tracestate::parse(state.as_str().as_bytes());
+                proptest::prop_assert_eq!(again.as_ref(), Some(&state));
+            }
+        }
+
+        /// Lists of mostly valid members, often too many or too long: what is kept is a prefix
+        /// of the unique members in order, minus whole members, within the bounds.
+        #[test]
+        fn valid_lists_are_cut_by_whole_members(
+            members in proptest::collection::vec("[a-z0-9][a-z0-9@]{0,40}=[a-zA-Z0-9 ]{0,150}[a-z]", 0..40)
+        ) {
+            let input = members.join(" , ");
+            match Tracestate::parse(input.as_bytes()) {
+                Some(state) => {
+                    proptest::prop_assert!(members.len() <= MAX_TRACESTATE_MEMBERS);
+                    proptest::prop_assert!(state.as_str().len() <= MAX_TRACESTATE_BYTES);
+                    for member in state.as_str().split(',') {
+                        proptest::prop_assert!(members.iter().any(|m| m == member));
+                    }
+                }
+                None => proptest::prop_assert!(members.is_empty() || members.len() > MAX_TRACESTATE_MEMBERS),
+            }
+        }
     }
 }
