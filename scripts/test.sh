@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit, integration, property, UI (trybuild) and doc tests of
-# the workspace, then the end-to-end test of the real Workers in workerd (scripts/e2e.sh, which
-# installs its own tools from crates.io and npm on first use).
-# It also runs the differential test of the log search's ClickHouse SQL on chdb (installed from
-# PyPI into .tools/ on first use).
+# the workspace; the differential test of the log search's ClickHouse SQL on chdb (installed
+# from PyPI into .tools/ on first use); the W3C Trace Context suite (scripts/w3c.sh: it runs
+# where a copy of the suite is in .tools/, and otherwise says it skipped;
+# tests/w3c_trace_context.rs pins the same behaviour in the cargo tests); then the end-to-end
+# test of the real Workers in workerd (scripts/e2e.sh, which installs its own tools from
+# crates.io and npm on first use).
 # This is the README's test command; .ci/run calls it too.
 #
 #   scripts/test.sh            everything
-#   NNO_SKIP_E2E=1 scripts/test.sh   the cargo tests only (no Node.js needed)
+#   NNO_SKIP_E2E=1 scripts/test.sh   without the end-to-end test (no Node.js needed)
+#   NNO_SKIP_W3C=1 scripts/test.sh   without the W3C suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +20,10 @@ cargo test --workspace
 # ClickHouse from PyPI, installed once into the git-ignored .tools/chdb by scripts/chdb.sh).
 NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
   cargo test -p nno-obs-logs --test clickhouse -- --ignored
+
+if [ "${NNO_SKIP_W3C:-0}" != 1 ]; then
+  ./scripts/w3c.sh
+fi
 
 if [ "${NNO_SKIP_E2E:-0}" != 1 ]; then
   ./scripts/e2e.sh

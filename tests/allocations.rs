@@ -94,3 +94,33 @@ fn the_counter_does_count() {
     });
     assert_eq!(boxed, 100);
 }
+
+#[test]
+fn a_w3c_context_costs_an_allocation_only_for_a_tracestate() {
+    const TP: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let telemetry = null_telemetry();
+    let context = |headers: &[(&str, &str)]| {
+        let telemetry = telemetry.clone();
+        allocations(|| {
+            std::hint::black_box(Obs::from_headers(telemetry.clone(), "gateway", headers));
+        })
+    };
+    let ids_only = context(&[("x-trace-id", "tr_abc123"), ("x-request-id", "req-1")]);
+    let with_traceparent = context(&[
+        ("x-trace-id", "tr_abc123"),
+        ("x-request-id", "req-1"),
+        ("traceparent", TP),
+    ]);
+    let with_tracestate = context(&[
+        ("x-trace-id", "tr_abc123"),
+        ("x-request-id", "req-1"),
+        ("traceparent", TP),
+        ("tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"),
+    ]);
+    assert_eq!(with_traceparent, ids_only, "a traceparent is kept inline");
+    assert_eq!(
+        with_tracestate,
+        ids_only + 100,
+        "one tracestate box per request"
+    );
+}

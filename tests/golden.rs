@@ -515,7 +515,8 @@ fn outgoing_headers() {
         format!("00-4bf92f3577b34da6a3ce929d0e0e4736-{}-01", obs.span_id()).as_str()
     );
 
-    // `tr_abc123` has no hex form: no traceparent, and a forwarded stale one is removed.
+    // `tr_abc123` has no hex form: traceparent carries the W3C trace-id every NNO service
+    // derives from it, and a forwarded stale one is replaced.
     let obs = seed_obs(telemetry, "gateway");
     let mut forwarded = http::HeaderMap::new();
     forwarded.insert(
@@ -524,7 +525,38 @@ fn outgoing_headers() {
     );
     let headers = obs.with_trace_headers(forwarded);
     assert_eq!(headers["x-trace-id"], "tr_abc123");
-    assert!(headers.get("traceparent").is_none());
+    let derived = String::from_utf8(nno_obs::trace::w3c_trace_id("tr_abc123").to_vec()).unwrap();
+    assert_eq!(
+        headers["traceparent"],
+        format!("00-{derived}-{}-01", obs.span_id()).as_str()
+    );
+}
+
+#[test]
+fn a_call_between_two_services_chains_their_spans_whatever_the_trace_id() {
+    for trace in ["tr_abc123", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"] {
+        let (telemetry, _, _) = memory_telemetry(None);
+        let gateway = Obs::from_headers(telemetry.clone(), "gateway", &[("x-trace-id", trace)]);
+        let call = gateway.child("GET registry");
+        let outgoing = call.with_trace_headers(http::HeaderMap::new());
+        let registry = Obs::from_headers(telemetry, "registry", &outgoing);
+        assert_eq!(registry.trace_id(), trace);
+        assert_eq!(registry.parent_span_id(), Some(call.span_id()), "{trace}");
+    }
+    // A foreign caller's traceparent in another trace does not parent our span.
+    let (telemetry, _, _) = memory_telemetry(None);
+    let foreign = Obs::from_headers(
+        telemetry,
+        "registry",
+        &[
+            ("x-trace-id", "tr_abc123"),
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+        ],
+    );
+    assert_eq!(foreign.parent_span_id(), None);
 }
 
 #[test]

@@ -65,6 +65,7 @@ impl Obs {
             trace_id,
             request_id,
             remote_parent,
+            w3c,
             rejected_trace_id_len,
             rejected_request_id_len,
         } = ids;
@@ -76,6 +77,7 @@ impl Obs {
                 telemetry,
                 trace_id: trace_id.into_boxed_str(),
                 request_id: request_id.into_boxed_str(),
+                w3c,
                 ids_json,
                 route: OnceLock::new(),
                 budget: Arc::new(PointBudget::default()),
@@ -169,6 +171,19 @@ impl Obs {
 
     /// The context of a child span doing `operation`: a new span id whose parent is this one,
     /// same trace, request and service.
+    ///
+    /// Make one per outgoing call, and write that call's headers from it: the call's
+    /// `traceparent` then names its own span, as W3C Trace Context expects (see
+    /// [`Obs::with_trace_headers`]).
+    ///
+    /// ```
+    /// use nno_obs::{Obs, Telemetry};
+    ///
+    /// let obs = Obs::detached(Telemetry::in_memory().0, "gateway");
+    /// let call = obs.child("GET registry");
+    /// assert_ne!(call.span_id(), obs.span_id());
+    /// assert_eq!(call.parent_span_id(), Some(obs.span_id()));
+    /// ```
     pub fn child(&self, operation: impl Into<Cow<'static, str>>) -> Self {
         Self {
             scope: self.scope.clone(),
@@ -265,29 +280,54 @@ impl Obs {
 
     crate::level::level_methods!();
 
-    /// Sets `x-trace-id`, `x-request-id` and, when the trace id can be written as 32 hex
-    /// digits, a `traceparent` naming the current span on outgoing headers (any earlier
-    /// `traceparent` is replaced or removed, so a forwarded one never goes stale).
+    /// Sets the trace headers of an outgoing call made from this span: `x-trace-id`,
+    /// `x-request-id` and the W3C `traceparent` (parent-id: this span) and `tracestate`.
+    ///
+    /// - With a W3C context received (a valid `traceparent`), the call continues it: same W3C
+    ///   trace-id, the received trace-flags' defined bits (sampled, random; sampled always
+    ///   set: every span is recorded), the received `tracestate` — even when `x-trace-id`
+    ///   names another trace, which `x-trace-id` carries on.
+    /// - Otherwise `traceparent` is written when the NNO trace id can be written as 32 hex
+    ///   digits (a UUID can; `tr_abc123` cannot), and no `tracestate`.
+    ///
+    /// Any earlier `traceparent` or `tracestate` is replaced or removed, so a forwarded one
+    /// never goes stale.
+    ///
+    /// The parent-id is *this* span, so two calls written from the same `Obs` carry the same
+    /// one. W3C Trace Context expects a span per outgoing call: write each call's headers from
+    /// its own [`Obs::child`] (and time it with [`Obs::start_span`] to record its span point).
     ///
     /// ```
-    /// use nno_obs::{Obs, Telemetry};
+    /// use nno_obs::{Obs, SpanOutcome, Telemetry};
     ///
     /// let obs = Obs::from_headers(
     ///     Telemetry::in_memory().0,
     ///     "gateway",
-    ///     &[("x-trace-id", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736")],
+    ///     &[
+    ///         ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+    ///         ("tracestate", "rojo=00f067aa0ba902b7"),
+    ///     ],
     /// );
-    /// let headers = obs.with_trace_headers(http::HeaderMap::new());
-    /// assert_eq!(headers["x-trace-id"], "4bf92f35-77b3-4da6-a3ce-929d0e0e4736");
-    /// let expected = format!("00-4bf92f3577b34da6a3ce929d0e0e4736-{}-01", obs.span_id());
+    /// // One child span per outgoing call.
+    /// let call = obs.child("GET registry").start_span();
+    /// let headers = call.obs().with_trace_headers(http::HeaderMap::new());
+    /// let span = call.obs().span_id();
+    /// // … send the request with `headers` …
+    /// call.end(SpanOutcome::Ok);
+    ///
+    /// assert_eq!(headers["x-trace-id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    /// let expected = format!("00-4bf92f3577b34da6a3ce929d0e0e4736-{span}-01");
     /// assert_eq!(headers["traceparent"], expected.as_str());
+    /// assert_eq!(headers["tracestate"], "rojo=00f067aa0ba902b7");
     /// ```
     pub fn with_trace_headers<H: HeaderSink>(&self, headers: H) -> H {
         let mut headers = trace::with_trace_headers(headers, self.trace_id(), self.request_id());
-        match trace::traceparent(self.trace_id(), self.span_id) {
-            Some(value) => headers.set_header(trace::TRACEPARENT_HEADER, value.as_str()),
-            None => headers.remove_header(trace::TRACEPARENT_HEADER),
-        }
+        trace::write_w3c_headers(
+            &mut headers,
+            self.scope.w3c.as_ref(),
+            self.trace_id(),
+            self.span_id,
+        );
         headers
     }
 

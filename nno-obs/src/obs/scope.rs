@@ -2,6 +2,7 @@
 
 use crate::budget::PointBudget;
 use crate::telemetry::Telemetry;
+use crate::trace::W3cContext;
 use std::sync::{Arc, OnceLock};
 
 /// The request-wide part of an [`Obs`](crate::Obs), behind one `Arc`.
@@ -13,6 +14,9 @@ pub(crate) struct RequestScope {
     pub(crate) request_id: Box<str>,
     pub(crate) platform_id: Option<Arc<str>>,
     pub(crate) entity_id: Option<Arc<str>>,
+    /// The W3C trace context received, kept beside `trace_id` for outgoing calls: it may name
+    /// another trace (see `trace::W3cContext`). `None` costs nothing.
+    pub(crate) w3c: Option<W3cContext>,
     /// `,"traceId":…,"requestId":…`, escaped once for every line of the request.
     pub(crate) ids_json: Box<[u8]>,
     /// The declared route the request matched (see `Obs::set_route`).
@@ -34,6 +38,7 @@ impl RequestScope {
             request_id: self.request_id.clone(),
             platform_id: self.platform_id.clone(),
             entity_id: self.entity_id.clone(),
+            w3c: self.w3c.clone(),
             ids_json: self.ids_json.clone(),
             route,
             budget: self.budget.clone(),
