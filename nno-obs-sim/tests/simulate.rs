@@ -7,7 +7,6 @@ use nno_obs_sim::incidents::IncidentKind;
 use nno_obs_sim::run::{run, SimConfig, Summary};
 use nno_obs_store::fs::LocalStore;
 use nno_obs_store::points::PointRow;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,30 +46,8 @@ fn search(dir: &Path, query: LogQuery) -> Vec<nno_obs_logs::entry::Entry> {
 
 /// Every stored point of `dataset`.
 fn points(dir: &Path, dataset: &str) -> Vec<PointRow> {
-    let mut rows = Vec::new();
-    let root = dir.join("analytics-engine").join(dataset);
-    let mut stack = vec![root];
-    while let Some(path) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.to_string_lossy().ends_with(".json.gz") {
-                let mut text = String::new();
-                flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap())
-                    .read_to_string(&mut text)
-                    .unwrap();
-                rows.extend(
-                    text.lines()
-                        .filter_map(|line| PointRow::from_line(line.as_bytes())),
-                );
-            }
-        }
-    }
-    rows
+    let dataset = nno_obs_store::layout::DatasetName::parse(dataset).unwrap();
+    nno_obs_store::fs::read_points(dir, &dataset).unwrap()
 }
 
 fn incident(summary: &Summary, name: &str) -> nno_obs_sim::incidents::Incident {

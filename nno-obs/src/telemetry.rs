@@ -270,15 +270,6 @@ impl Telemetry {
         (telemetry, memory)
     }
 
-    /// Lines to the console and to `store`, points of every binding to `store`: the local
-    /// store of native runs (the demo's default).
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn local_store(store: Arc<crate::sink::NdjsonStore>) -> TelemetryBuilder {
-        Self::builder()
-            .log_sink(crate::sink::Tee(ConsoleSink, store.clone()))
-            .all_datasets(store)
-    }
-
     /// A logger for `service`, without trace ids.
     pub fn logger(&self, service: impl Into<Arc<str>>) -> crate::seed::Logger {
         crate::seed::Logger::with_telemetry(self.clone(), service.into(), None, None)

@@ -8,12 +8,15 @@
 //!   [`LogSink`](nno_obs::sink::LogSink) that captures one invocation's console output and
 //!   [`finish`](Invocation::finish)es it as one Trace Events record.
 //! - [`prune`] applies [`crate::retention`] to a store directory.
+//! - [`read_points`] reads a dataset's rows back.
 
 mod invocation;
 mod open_file;
 mod prune;
+mod read_points;
 mod store;
 
 pub use invocation::{EventMeta, Invocation};
 pub use prune::{prune, PruneReport};
+pub use read_points::read_points;
 pub use store::LocalStore;

@@ -31,13 +31,29 @@ impl LogSink for ConsoleSink {
 
     #[cfg(target_arch = "wasm32")]
     fn write_line(&self, level: LogLevel, line: LogLine<'_>) -> io::Result<()> {
-        // console.* adds its own line break.
-        let text = wasm_bindgen::JsValue::from_str(line.without_newline());
+        // console.* adds its own line break. The line goes as `&str`: one call across the
+        // wasm boundary, in which JS decodes it straight from wasm memory into the string
+        // console.log receives (no JsValue is made, kept in the heap table and dropped).
         if level.is_stderr() {
-            web_sys::console::error_1(&text);
+            js::console_error(line.without_newline());
         } else {
-            web_sys::console::log_1(&text);
+            js::console_log(line.without_newline());
         }
         Ok(())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod js {
+    use wasm_bindgen::prelude::wasm_bindgen;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `console.log(line)`.
+        #[wasm_bindgen(js_namespace = console, js_name = log)]
+        pub fn console_log(line: &str);
+        /// `console.error(line)`.
+        #[wasm_bindgen(js_namespace = console, js_name = error)]
+        pub fn console_error(line: &str);
     }
 }

@@ -4,21 +4,20 @@
 //! |---|---|---|
 //! | [`ConsoleSink`] | stdout, `error` to stderr (`console.log` / `console.error` on wasm) | — |
 //! | [`MemorySink`] | captured, for tests | captured, for tests |
-//! | [`NdjsonStore`] | `logs.ndjson` in a directory | `<dataset>.ndjson` per dataset |
 //! | `worker::AnalyticsEngineSink` (feature `worker`) | — | `writeDataPoint` on a binding |
+//!
+//! The local store of native runs — Workers Trace Events records and Analytics Engine rows in
+//! the production layout — is `nno_obs_store::fs::LocalStore` (its `Invocation` is the log
+//! sink of one invocation; the store itself is a point sink).
 //!
 //! A sink reports failure with an `io::Error`; the caller swallows and counts it, because
 //! telemetry never breaks the program it observes.
 
 mod console;
 mod memory;
-#[cfg(not(target_arch = "wasm32"))]
-mod ndjson;
 
 pub use console::ConsoleSink;
 pub use memory::{CapturedLine, CapturedPoint, MemorySink};
-#[cfg(not(target_arch = "wasm32"))]
-pub use ndjson::NdjsonStore;
 
 use crate::{DataPoint, LogLevel};
 use std::io;
