@@ -1,6 +1,7 @@
 //! A typed view of the function the attribute is on, keeping spans.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, ReturnType, Stmt, Type};
 
@@ -19,8 +20,17 @@ pub(crate) struct Param {
 }
 
 impl Param {
+    /// The span of its pattern (its name).
     pub(crate) fn span(&self) -> Span {
         self.pat.span()
+    }
+
+    /// Its name, or its pattern as written.
+    pub(crate) fn name(&self) -> String {
+        match &self.ident {
+            Some(ident) => ident.to_string(),
+            None => self.pat.to_token_stream().to_string(),
+        }
     }
 }
 

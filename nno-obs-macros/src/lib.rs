@@ -3,18 +3,23 @@
 //! them; the code they generate names only `::nno_obs::__private::…` (or the path given by
 //! `crate = "…"`), never anything you must import.
 //!
-//! Each macro parses its arguments keeping their spans (`attr`), checks them against the
-//! function (`valid`) — every mistake is a `syn::Error` on the offending token, and all of them
-//! are reported together — and generates the code (`expand`). When a check fails, the function
-//! is emitted unchanged beside the errors (`fallback`), so one mistake does not cascade.
+//! Each macro parses its arguments by its table (`args`, `attr`) keeping their spans, finds the
+//! function it is on (`item`, `ast`), checks the arguments against it (`valid`, `fields`) —
+//! every mistake is a `syn::Error` on the offending token, collected in a `Ctxt` (`ctxt`) and
+//! all reported together — and generates the code (`expand`). When a check fails, the function
+//! is emitted unchanged beside the errors (`fallback`), so one mistake does not cascade. `imp`
+//! runs these steps.
 
+mod args;
 mod ast;
 mod attr;
 mod case;
 mod ctxt;
 mod expand;
 mod fallback;
+mod fields;
 mod imp;
+mod item;
 mod valid;
 
 use proc_macro::TokenStream;
