@@ -27,6 +27,8 @@ mod fields;
 mod imp;
 #[path = "../nno-obs-macros/src/item.rs"]
 mod item;
+#[path = "../nno-obs-macros/src/shape.rs"]
+mod shape;
 #[path = "../nno-obs-macros/src/valid.rs"]
 mod valid;
 

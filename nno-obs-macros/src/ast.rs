@@ -1,7 +1,7 @@
 //! A typed view of the function the attribute is on, keeping spans.
 
-use proc_macro2::Span;
-use quote::ToTokens;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, ReturnType, Stmt, Type};
 
@@ -25,12 +25,23 @@ impl Param {
         self.pat.span()
     }
 
+    /// The span of its type.
+    pub(crate) fn ty_span(&self) -> Span {
+        self.ty.span()
+    }
+
     /// Its name, or its pattern as written.
     pub(crate) fn name(&self) -> String {
         match &self.ident {
             Some(ident) => ident.to_string(),
             None => self.pat.to_token_stream().to_string(),
         }
+    }
+
+    /// All of it, `pat: Type`, for errors about the whole parameter.
+    pub(crate) fn tokens(&self) -> TokenStream {
+        let (pat, ty) = (&self.pat, &self.ty);
+        quote!(#pat: #ty)
     }
 }
 

@@ -11,7 +11,7 @@ pub(crate) fn instrument(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let args = attr::parse(&cx, Kind::Instrument, args);
     let Some(item) = item::function(&cx, Kind::Instrument, &input) else {
-        return fallback::unchanged(input, compile_errors(cx));
+        return fallback::unchanged(input, compile_errors(cx.check()));
     };
     let func = Func::new(item);
     let plan = valid::instrument(&cx, &args, &func);
@@ -25,19 +25,20 @@ pub(crate) fn handler(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let args = attr::parse(&cx, Kind::Handler, args);
     let Some(item) = item::function(&cx, Kind::Handler, &input) else {
-        return fallback::unchanged(input, compile_errors(cx));
+        return fallback::unchanged(input, compile_errors(cx.check()));
     };
     let func = Func::new(item);
     let plan = valid::handler(&cx, &args, &func);
-    match cx.check() {
-        Ok(()) => expand::handler(&plan, &func),
-        Err(error) => fallback::handler(&func, error.to_compile_error()),
+    match (cx.check(), plan) {
+        (Ok(()), Some(plan)) => expand::handler(&plan, &func),
+        // There is no plan only after an error was reported: `valid::handler` says why.
+        (result, _) => fallback::handler(&func, compile_errors(result)),
     }
 }
 
-/// The errors `cx` collected, as `compile_error!` invocations.
-fn compile_errors(cx: Ctxt) -> TokenStream {
-    match cx.check() {
+/// The errors collected, as `compile_error!` invocations.
+fn compile_errors(result: syn::Result<()>) -> TokenStream {
+    match result {
         Ok(()) => TokenStream::new(),
         Err(error) => error.to_compile_error(),
     }

@@ -1,12 +1,14 @@
 //! Checks across the arguments and the function, and the plan each macro expands once they
 //! pass. Each problem is a `syn::Error` on the offending token, saying how to fix it; all of
-//! them are collected. The `fields(...)` entries are checked in `fields`.
+//! them are collected. The `fields(...)` entries are checked in `fields`, a handler's
+//! parameters in `shape`.
 
 use crate::args::{Args, Kind};
 use crate::ast::{Func, Param};
 use crate::case::{is_kebab_case, to_kebab_case};
 use crate::ctxt::Ctxt;
 use crate::fields::{self, Field};
+use crate::shape::{self, Signature};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Path, ReturnType, Type};
@@ -28,17 +30,6 @@ pub(crate) struct InstrumentPlan<'a> {
     pub(crate) context: Option<Context<'a>>,
 }
 
-/// The shape of a handler.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum HandlerShape {
-    /// `fn(http::Request<B> [, obs])`.
-    Native,
-    /// `fn(worker::Request, RouteContext<D> [, obs])`.
-    Router,
-    /// `async fn(worker::Request, Env, Context [, obs])`.
-    Fetch,
-}
-
 /// What `#[nno_handler]` generates, once checked.
 pub(crate) struct HandlerPlan<'a> {
     pub(crate) krate: Path,
@@ -47,9 +38,9 @@ pub(crate) struct HandlerPlan<'a> {
     pub(crate) route: Option<String>,
     pub(crate) platform: Option<Expr>,
     pub(crate) entity: Option<Expr>,
-    pub(crate) shape: HandlerShape,
-    /// The framework's parameters, in order (request first).
-    pub(crate) inputs: Vec<&'a Param>,
+    /// The framework's parameters, by the handler's shape.
+    pub(crate) signature: Signature<'a>,
+    /// The `obs: Obs` parameter, supplied by the macro.
     pub(crate) context: Option<&'a Param>,
 }
 
@@ -250,7 +241,8 @@ pub(crate) fn instrument<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> Instrume
     }
 }
 
-pub(crate) fn handler<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> HandlerPlan<'a> {
+/// The handler's plan; `None` when its signature has no shape (the reason is reported).
+pub(crate) fn handler<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> Option<HandlerPlan<'a>> {
     let kind = Kind::Handler;
     let krate = krate(cx, args);
     check_const(cx, kind, func);
@@ -288,34 +280,14 @@ pub(crate) fn handler<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> HandlerPlan
     }
 
     let context = find_context(cx, kind, args, func);
+    // Every context parameter is set aside, not only the one kept: a second one is already
+    // reported, and is no part of the framework's signature either.
     let inputs: Vec<&Param> = func
         .params
         .iter()
-        .filter(|param| context.is_none_or(|context| context.index != param.index))
+        .filter(|param| !param.is_obs_type)
         .collect();
-    let shape = match inputs.len() {
-        1 => HandlerShape::Native,
-        2 => HandlerShape::Router,
-        3 => HandlerShape::Fetch,
-        0 => {
-            cx.error_at(
-                func.item.sig.paren_token.span.join(),
-                format!(
-                    "`{}` has no request parameter: a handler takes the request first, e.g. `fn {}(req: http::Request<String>) -> http::Response<String>` or, in a Worker, `async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response>`",
-                    func.name(),
-                    func.name()
-                ),
-            );
-            HandlerShape::Native
-        }
-        _ => {
-            cx.error_at(
-                inputs[3].ty.span(),
-                "unsupported handler signature: #[nno_handler] takes `(http::Request<B>)`, `(Request, RouteContext<D>)` or `(Request, Env, Context)`, plus an optional `obs: Obs`",
-            );
-            HandlerShape::Native
-        }
-    };
+    let signature = shape::recognise(cx, func, &inputs);
 
     match &func.item.sig.output {
         ReturnType::Default => cx.error_at(
@@ -335,15 +307,14 @@ pub(crate) fn handler<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> HandlerPlan
         }
     }
 
-    HandlerPlan {
+    Some(HandlerPlan {
         krate,
         service,
         feature,
         route,
         platform: args.platform.clone(),
         entity: args.entity.clone(),
-        shape,
-        inputs,
+        signature: signature?,
         context,
-    }
+    })
 }
