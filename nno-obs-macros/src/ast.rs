@@ -49,7 +49,6 @@ impl Param {
 pub(crate) struct Func {
     pub(crate) item: ItemFn,
     pub(crate) params: Vec<Param>,
-    pub(crate) has_receiver: bool,
     /// `#[async_trait]` already ran: the body is `Box::pin(async move { … })`.
     pub(crate) async_trait_block: bool,
 }
@@ -57,33 +56,30 @@ pub(crate) struct Func {
 impl Func {
     pub(crate) fn new(item: ItemFn) -> Self {
         let mut params = Vec::new();
-        let mut has_receiver = false;
         for (index, input) in item.sig.inputs.iter().enumerate() {
-            match input {
-                FnArg::Receiver(_) => has_receiver = true,
-                FnArg::Typed(typed) => {
-                    let mut bindings = Vec::new();
-                    collect_bindings(&typed.pat, &mut bindings);
-                    let ident = match &*typed.pat {
-                        Pat::Ident(pat) if pat.subpat.is_none() => Some(pat.ident.clone()),
-                        _ => None,
-                    };
-                    params.push(Param {
-                        index,
-                        ident,
-                        pat: (*typed.pat).clone(),
-                        ty: (*typed.ty).clone(),
-                        is_obs_type: is_obs_type(&typed.ty),
-                        bindings,
-                    });
-                }
-            }
+            // A receiver is not listed (`index` still counts it).
+            let FnArg::Typed(typed) = input else {
+                continue;
+            };
+            let mut bindings = Vec::new();
+            collect_bindings(&typed.pat, &mut bindings);
+            let ident = match &*typed.pat {
+                Pat::Ident(pat) if pat.subpat.is_none() => Some(pat.ident.clone()),
+                _ => None,
+            };
+            params.push(Param {
+                index,
+                ident,
+                pat: (*typed.pat).clone(),
+                ty: (*typed.ty).clone(),
+                is_obs_type: is_obs_type(&typed.ty),
+                bindings,
+            });
         }
         let async_trait_block = item.sig.asyncness.is_none() && async_trait_inner(&item).is_some();
         Func {
             item,
             params,
-            has_receiver,
             async_trait_block,
         }
     }

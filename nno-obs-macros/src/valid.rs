@@ -272,10 +272,10 @@ pub(crate) fn handler<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> Option<Hand
         value
     });
 
-    if func.has_receiver {
-        cx.error_at(
-            func.item.sig.inputs.span(),
-            "#[nno_handler] works on free functions, not methods: the framework calls the handler with the request",
+    if let Some(receiver) = func.item.sig.receiver() {
+        cx.error_spanned_by(
+            receiver,
+            "#[nno_handler] works on free functions, not methods: the framework calls the handler with the request; remove the receiver",
         );
     }
 
