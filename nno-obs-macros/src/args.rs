@@ -3,7 +3,8 @@
 //! One table per macro says, for every argument, its keyword, the kind of its value (and the
 //! field of [`Args`] it is stored in) and the example shown in errors. The parser (`attr.rs`),
 //! the unknown-argument error, its usage line and every "expected …" message read this table,
-//! so adding an argument is one row here plus its field in [`Args`].
+//! so adding an argument is one row here plus its field in [`Args`] (and its keyword in `kw`,
+//! which the row's `arg!` names: forgetting it does not compile).
 
 use syn::parse::ParseStream;
 use syn::{Expr, Ident, LitBool, LitStr, Token};
