@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../nno-obs-macros/src/args.rs"]
+mod args;
 #[path = "../nno-obs-macros/src/ast.rs"]
 mod ast;
 #[path = "../nno-obs-macros/src/attr.rs"]
@@ -19,8 +21,14 @@ mod ctxt;
 mod expand;
 #[path = "../nno-obs-macros/src/fallback.rs"]
 mod fallback;
+#[path = "../nno-obs-macros/src/fields.rs"]
+mod fields;
 #[path = "../nno-obs-macros/src/imp.rs"]
 mod imp;
+#[path = "../nno-obs-macros/src/item.rs"]
+mod item;
+#[path = "../nno-obs-macros/src/shape.rs"]
+mod shape;
 #[path = "../nno-obs-macros/src/valid.rs"]
 mod valid;
 

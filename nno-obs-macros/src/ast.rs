@@ -1,6 +1,7 @@
 //! A typed view of the function the attribute is on, keeping spans.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, Pat, ReturnType, Stmt, Type};
 
@@ -19,8 +20,28 @@ pub(crate) struct Param {
 }
 
 impl Param {
+    /// The span of its pattern (its name).
     pub(crate) fn span(&self) -> Span {
         self.pat.span()
+    }
+
+    /// The span of its type.
+    pub(crate) fn ty_span(&self) -> Span {
+        self.ty.span()
+    }
+
+    /// Its name, or its pattern as written.
+    pub(crate) fn name(&self) -> String {
+        match &self.ident {
+            Some(ident) => ident.to_string(),
+            None => self.pat.to_token_stream().to_string(),
+        }
+    }
+
+    /// All of it, `pat: Type`, for errors about the whole parameter.
+    pub(crate) fn tokens(&self) -> TokenStream {
+        let (pat, ty) = (&self.pat, &self.ty);
+        quote!(#pat: #ty)
     }
 }
 
@@ -28,7 +49,6 @@ impl Param {
 pub(crate) struct Func {
     pub(crate) item: ItemFn,
     pub(crate) params: Vec<Param>,
-    pub(crate) has_receiver: bool,
     /// `#[async_trait]` already ran: the body is `Box::pin(async move { … })`.
     pub(crate) async_trait_block: bool,
 }
@@ -36,33 +56,30 @@ pub(crate) struct Func {
 impl Func {
     pub(crate) fn new(item: ItemFn) -> Self {
         let mut params = Vec::new();
-        let mut has_receiver = false;
         for (index, input) in item.sig.inputs.iter().enumerate() {
-            match input {
-                FnArg::Receiver(_) => has_receiver = true,
-                FnArg::Typed(typed) => {
-                    let mut bindings = Vec::new();
-                    collect_bindings(&typed.pat, &mut bindings);
-                    let ident = match &*typed.pat {
-                        Pat::Ident(pat) if pat.subpat.is_none() => Some(pat.ident.clone()),
-                        _ => None,
-                    };
-                    params.push(Param {
-                        index,
-                        ident,
-                        pat: (*typed.pat).clone(),
-                        ty: (*typed.ty).clone(),
-                        is_obs_type: is_obs_type(&typed.ty),
-                        bindings,
-                    });
-                }
-            }
+            // A receiver is not listed (`index` still counts it).
+            let FnArg::Typed(typed) = input else {
+                continue;
+            };
+            let mut bindings = Vec::new();
+            collect_bindings(&typed.pat, &mut bindings);
+            let ident = match &*typed.pat {
+                Pat::Ident(pat) if pat.subpat.is_none() => Some(pat.ident.clone()),
+                _ => None,
+            };
+            params.push(Param {
+                index,
+                ident,
+                pat: (*typed.pat).clone(),
+                ty: (*typed.ty).clone(),
+                is_obs_type: is_obs_type(&typed.ty),
+                bindings,
+            });
         }
         let async_trait_block = item.sig.asyncness.is_none() && async_trait_inner(&item).is_some();
         Func {
             item,
             params,
-            has_receiver,
             async_trait_block,
         }
     }

@@ -6,7 +6,8 @@
 //! type errors in the body are reported on the user's lines, against the user's return type.
 
 use crate::ast::{async_trait_inner, erase_impl_trait, Func, Param};
-use crate::valid::{HandlerPlan, HandlerShape, InstrumentPlan, Routes};
+use crate::shape::Shape;
+use crate::valid::{HandlerPlan, InstrumentPlan, Routes};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
@@ -236,7 +237,7 @@ pub(crate) fn handler(plan: &HandlerPlan, func: &Func) -> TokenStream {
         .filter(|(index, _)| Some(*index) != context_index)
         .map(|(index, input)| match input {
             FnArg::Typed(typed) if !matches!(&*typed.pat, Pat::Ident(pat) if pat.subpat.is_none()) => {
-                let param = plan.inputs.iter().find(|param| param.index == index);
+                let param = func.params.iter().find(|param| param.index == index);
                 let mut typed = typed.clone();
                 if let Some(param) = param {
                     let name = param_name(param);
@@ -267,21 +268,22 @@ pub(crate) fn handler(plan: &HandlerPlan, func: &Func) -> TokenStream {
         }
     };
 
-    let request = plan.inputs[0];
+    let request = plan.signature.request;
     let request_name = param_name(request);
     let request_ref = quote_spanned!(request.ty.span()=> &#request_name);
-    let telemetry = match plan.shape {
-        HandlerShape::Native => {
+    // Where the telemetry is read from, spanned on that parameter's type so that a type the
+    // runtime does not support is reported there.
+    let telemetry = match plan.signature.shape {
+        Shape::Native => {
             quote_spanned!(request.ty.span()=> #private::native_telemetry(&#request_name))
         }
-        HandlerShape::Fetch | HandlerShape::Router => {
-            let source = plan.inputs[1];
-            let name = param_name(source);
-            if plan.shape == HandlerShape::Fetch {
-                quote_spanned!(source.ty.span()=> #private::env_telemetry(&#name))
-            } else {
-                quote_spanned!(source.ty.span()=> #private::route_telemetry(&#name))
-            }
+        Shape::Fetch { env } => {
+            let name = param_name(env);
+            quote_spanned!(env.ty.span()=> #private::env_telemetry(&#name))
+        }
+        Shape::Router { route_context } => {
+            let name = param_name(route_context);
+            quote_spanned!(route_context.ty.span()=> #private::route_telemetry(&#name))
         }
     };
     let platform = plan

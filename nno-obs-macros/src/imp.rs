@@ -1,60 +1,45 @@
 //! The two macros on `proc_macro2` tokens: parse → validate → expand, or the fallback.
 //! Kept apart from `lib.rs` so that the expansion tests can run them outside a compiler.
 
-use crate::{ast, attr, ctxt, expand, fallback, valid};
+use crate::args::Kind;
+use crate::ast::Func;
+use crate::ctxt::Ctxt;
+use crate::{attr, expand, fallback, item, valid};
+use proc_macro2::TokenStream;
 
-fn parse_fn(
-    kind: attr::Kind,
-    input: &proc_macro2::TokenStream,
-    errors: &mut ctxt::Errors,
-) -> Option<ast::Func> {
-    match syn::parse2::<syn::ItemFn>(input.clone()) {
-        Ok(item) => Some(ast::Func::new(item)),
-        Err(_) => {
-            errors.error(
-                proc_macro2::Span::call_site(),
-                format!(
-                    "{} can only be used on a function with a body (a free function or a method)",
-                    kind.attribute()
-                ),
-            );
-            None
-        }
+pub(crate) fn instrument(args: TokenStream, input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let args = attr::parse(&cx, Kind::Instrument, args);
+    let Some(item) = item::function(&cx, Kind::Instrument, &input) else {
+        return fallback::unchanged(input, compile_errors(cx.check()));
+    };
+    let func = Func::new(item);
+    let plan = valid::instrument(&cx, &args, &func);
+    match cx.check() {
+        Ok(()) => expand::instrument(&plan, &func),
+        Err(error) => fallback::instrument(&func, error.to_compile_error()),
     }
 }
 
-pub(crate) fn instrument(
-    args: proc_macro2::TokenStream,
-    input: proc_macro2::TokenStream,
-) -> proc_macro2::TokenStream {
-    let kind = attr::Kind::Instrument;
-    let mut errors = ctxt::Errors::default();
-    let args = attr::parse(kind, args, &mut errors);
-    let Some(func) = parse_fn(kind, &input, &mut errors) else {
-        return fallback::unchanged(input, errors.into_compile_errors());
+pub(crate) fn handler(args: TokenStream, input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let args = attr::parse(&cx, Kind::Handler, args);
+    let Some(item) = item::function(&cx, Kind::Handler, &input) else {
+        return fallback::unchanged(input, compile_errors(cx.check()));
     };
-    let plan = valid::instrument(&args, &func, &mut errors);
-    if errors.is_empty() {
-        expand::instrument(&plan, &func)
-    } else {
-        fallback::instrument(&func, errors.into_compile_errors())
+    let func = Func::new(item);
+    let plan = valid::handler(&cx, &args, &func);
+    match (cx.check(), plan) {
+        (Ok(()), Some(plan)) => expand::handler(&plan, &func),
+        // There is no plan only after an error was reported: `valid::handler` says why.
+        (result, _) => fallback::handler(&func, compile_errors(result)),
     }
 }
 
-pub(crate) fn handler(
-    args: proc_macro2::TokenStream,
-    input: proc_macro2::TokenStream,
-) -> proc_macro2::TokenStream {
-    let kind = attr::Kind::Handler;
-    let mut errors = ctxt::Errors::default();
-    let args = attr::parse(kind, args, &mut errors);
-    let Some(func) = parse_fn(kind, &input, &mut errors) else {
-        return fallback::unchanged(input, errors.into_compile_errors());
-    };
-    let plan = valid::handler(&args, &func, &mut errors);
-    if errors.is_empty() {
-        expand::handler(&plan, &func)
-    } else {
-        fallback::handler(&func, errors.into_compile_errors())
+/// The errors collected, as `compile_error!` invocations.
+fn compile_errors(result: syn::Result<()>) -> TokenStream {
+    match result {
+        Ok(()) => TokenStream::new(),
+        Err(error) => error.to_compile_error(),
     }
 }

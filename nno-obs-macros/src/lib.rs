@@ -3,18 +3,24 @@
 //! them; the code they generate names only `::nno_obs::__private::…` (or the path given by
 //! `crate = "…"`), never anything you must import.
 //!
-//! Each macro parses its arguments keeping their spans (`attr`), checks them against the
-//! function (`valid`) — every mistake is a `syn::Error` on the offending token, and all of them
-//! are reported together — and generates the code (`expand`). When a check fails, the function
-//! is emitted unchanged beside the errors (`fallback`), so one mistake does not cascade.
+//! Each macro parses its arguments by its table (`args`, `attr`) keeping their spans, finds the
+//! function it is on (`item`, `ast`), checks the arguments against it and recognises a
+//! handler's shape (`valid`, `fields`, `shape`) — every mistake is a `syn::Error` on the
+//! offending token, collected in a `Ctxt` (`ctxt`) and all reported together — and generates
+//! the code (`expand`). When a check fails, the function is emitted unchanged beside the errors
+//! (`fallback`), so one mistake does not cascade. `imp` runs these steps.
 
+mod args;
 mod ast;
 mod attr;
 mod case;
 mod ctxt;
 mod expand;
 mod fallback;
+mod fields;
 mod imp;
+mod item;
+mod shape;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -239,6 +245,11 @@ pub fn nno_instrument(args: TokenStream, input: TokenStream) -> TokenStream {
 ///   `#[event(fetch)]` on `async fn(Request, Env, Context [, obs: Obs]) -> Result<Response>`;
 ///   router handlers `fn(Request, RouteContext<D> [, obs]) -> Result<Response>` (sync or async).
 ///   Telemetry: `Telemetry::from_env(&env)`.
+///
+/// The shape is recognised from the parameters' types, not their number: a parameter typed
+/// `Env` makes a fetch handler, one typed `RouteContext<D>` a router handler, neither a native
+/// handler. A parameter missing, out of place or foreign to the shape is an error on its token
+/// that names the shape recognised and the signature it takes.
 ///
 /// ```ignore
 /// #[nno_handler(service = "analytics", feature = "analytics")]

@@ -15,10 +15,6 @@ mod request;
 mod service;
 mod step;
 mod text;
-/// The workers-rs handler shapes, compiled with every `--features worker` build.
-#[cfg(feature = "worker")]
-#[allow(dead_code)]
-mod worker_shapes;
 
 pub use crate::level::LogLevel as Level;
 pub use context::*;

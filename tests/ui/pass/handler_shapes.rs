@@ -1,5 +1,5 @@
-//! Every native handler shape #[nno_handler] supports (the workers-rs shapes are compiled by
-//! nno-obs itself with `--features worker`, see `nno-obs/src/private.rs`).
+//! Every native handler shape #[nno_handler] supports (the workers-rs shapes are compiled for
+//! wasm32 with `--features worker` by `nno-obs/tests/worker_shapes.rs`).
 
 use nno_obs::{nno_handler, Obs};
 use std::fmt;
