@@ -23,10 +23,28 @@
 //! assert_eq!(memory.points_in("nno-core-ops-spans").len(), 1);
 //! ```
 //!
-//! The pieces: [`LogEntry`] lines written by a [`Logger`] or an [`Obs`]; trace ids from
-//! [`init_trace`] and to [`with_trace_headers`]; [`DataPoint`]s with the seed's layouts
-//! ([`DataPoint::span`], [`DataPoint::perf`], [`DataPoint::core_op`], [`DataPoint::metric`]);
-//! [`record_metric`] and [`emit_span`]; sinks in [`sink`], configured by a [`Telemetry`].
+//! # Where each behaviour lives
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | `obs` | [`Obs`], the per-request context: ids, service, current span, platform and entity, its log lines, outgoing trace headers |
+//! | `span` | [`ActiveSpan`]: timing a span and emitting its point (seed §4.2) |
+//! | `points` | writing data points from a context ([`Obs::write_point`], `record_perf`, `record_core_op`, `record_metric`) |
+//! | `budget` | the 250-point budget of one invocation, shared by every clone and child of its context |
+//! | `schema` | the data point layouts, one module per dataset of seed §3.1 ([`SpanRecord`], [`PerfRecord`], [`CoreOpRecord`], [`UsageRecord`], [`AuthEventRecord`], [`BuildRecord`], [`DataPoint::metric`]) |
+//! | [`datapoint`] | [`DataPoint`] and Analytics Engine's limits |
+//! | `entry`, `json`, `fields`, `level` | the exact NDJSON line ([`LogEntry`]), JSON writing as JavaScript does, [`Field`]s, [`LogLevel`] |
+//! | [`trace`] | `x-trace-id` / `x-request-id` validation, W3C `traceparent` / `tracestate`, the header traits |
+//! | `ids` | UUIDs and [`SpanId`]s |
+//! | [`clock`] | time: `Date.now()` on wasm, the system clock natively, a manual clock for tests and simulations |
+//! | `telemetry` | [`Telemetry`]: where lines and points go, [`Binding`]s and [`Dataset`]s |
+//! | [`sink`] | console, memory and tee sinks; the traits a sink implements |
+//! | `stats` | counters of what was written, dropped, renamed or truncated |
+//! | [`seed`] | the seed's TypeScript-shaped API ([`Logger`], [`create_logger`], [`init_trace`], [`with_trace_headers`], [`record_metric`], [`emit_span`]), through the configured telemetry |
+//! | `worker` (feature `worker`) | everything Workers-specific: `Env` → [`Telemetry`] once per isolate, the Analytics Engine sink, workers-rs requests and responses for `#[nno_handler]` |
+//! | `__private` | what the macros' generated code calls (not public API): handler and step runtimes, declared routes and endpoints |
+//!
+//! The macros, [`nno_instrument`] and [`nno_handler`], are re-exported from `nno-obs-macros`.
 
 #![warn(missing_docs)]
 
