@@ -140,37 +140,37 @@ pub fn run(
     let total = minutes * schedule.platforms.len() as u64;
     let done = AtomicU64::new(0);
     let threads = config.threads.max(1);
-    std::thread::scope(|scope| {
-        let core = scope.spawn(|| run_core(config, &schedule, &driver));
-        let mut handles = Vec::new();
-        for worker in 0..threads {
+    // Each thread owns some platforms (their random streams go on from hour to hour); all
+    // threads advance one simulated hour at a time, so writers of the datasets every platform
+    // shares (spans, auth events) stay within an hour of each other, as the store expects.
+    let mut shares: Vec<Vec<PlatformRun>> = (0..threads).map(|_| Vec::new()).collect();
+    for (at, platform) in schedule.platforms.iter().enumerate() {
+        shares[at % threads].push(PlatformRun::new(config, at, platform));
+    }
+    let mut core = CoreRun::new(config, &schedule);
+    let mut minute = 0;
+    while minute < minutes {
+        let window = minute..(minute + 60).min(minutes);
+        std::thread::scope(|scope| {
             let (schedule, traffic, driver, done) = (&schedule, &traffic, &driver, &done);
-            handles.push(scope.spawn(move || {
-                for (at, platform) in schedule.platforms.iter().enumerate() {
-                    if at % threads == worker {
-                        run_platform(
-                            config,
-                            schedule,
-                            at,
-                            platform,
-                            &traffic.counts[at],
-                            driver,
-                            &|| {
-                                let now = done.fetch_add(1, Ordering::Relaxed) + 1;
-                                if now % 60 == 0 || now == total {
-                                    progress(now, total);
-                                }
-                            },
-                        );
+            let window_core = window.clone();
+            let core = &mut core;
+            scope.spawn(move || core.run(schedule, driver, window_core));
+            for share in shares.iter_mut() {
+                let window = window.clone();
+                scope.spawn(move || {
+                    for platform in share.iter_mut() {
+                        let counts = &traffic.counts[platform.index];
+                        platform.run(schedule, driver, counts, window.clone());
+                        let now = done.fetch_add(window.end - window.start, Ordering::Relaxed)
+                            + (window.end - window.start);
+                        progress(now, total);
                     }
-                }
-            }));
-        }
-        for handle in handles {
-            let _ = handle.join();
-        }
-        let _ = core.join();
-    });
+                });
+            }
+        });
+        minute = window.end;
+    }
     let mut incidents = schedule.incidents.clone();
     incidents.sort_by_key(|incident| incident.start_ms);
     Summary {
@@ -205,103 +205,127 @@ fn headers(rng: &mut SimRng) -> http::HeaderMap {
     headers
 }
 
-fn run_platform(
-    config: &SimConfig,
-    schedule: &Schedule,
+/// A platform's Workers and the random stream of its traffic.
+struct PlatformRun<'a> {
     index: usize,
-    platform: &Platform,
-    counts: &[u64],
-    driver: &Arc<Driver>,
-    tick: &dyn Fn(),
-) {
-    let mut rng = SimRng::new(config.seed, 10_000 + index as u64);
-    let auth_script = platform.script("auth");
-    let feature_scripts: Vec<_> = FEATURES.iter().map(|f| platform.script(f)).collect();
-    let users: Vec<String> = (0..200).map(|_| format!("u_{}", rng.id(8))).collect();
-    for (minute, &count) in counts.iter().enumerate() {
-        let minute_ms = schedule.from_ms + minute as u64 * MINUTE;
-        let mut arrivals: Vec<u64> = (0..count).map(|_| minute_ms + rng.below(MINUTE)).collect();
-        arrivals.sort_unstable();
-        for at_ms in arrivals {
-            let user_id = users[rng.below(users.len() as u64) as usize].clone();
-            let headers = headers(&mut rng);
-            let ray_id = rng.id(16);
-            let worker = rng.below(4);
-            if worker == 0 {
-                // The auth Worker, unless it is the silent one right now.
-                if active(
-                    schedule,
-                    at_ms,
-                    |k| matches!(k, IncidentKind::AuthSilent { platform: p } if *p == platform.id),
-                )
-                .is_some()
-                {
-                    continue;
+    platform: &'a Platform,
+    rng: SimRng,
+    auth_script: nno_obs_store::layout::ScriptName,
+    feature_scripts: Vec<nno_obs_store::layout::ScriptName>,
+    users: Vec<String>,
+}
+
+impl<'a> PlatformRun<'a> {
+    fn new(config: &SimConfig, index: usize, platform: &'a Platform) -> Self {
+        let mut rng = SimRng::new(config.seed, 10_000 + index as u64);
+        let users: Vec<String> = (0..200).map(|_| format!("u_{}", rng.id(8))).collect();
+        Self {
+            index,
+            platform,
+            rng,
+            auth_script: platform.script("auth"),
+            feature_scripts: FEATURES.iter().map(|f| platform.script(f)).collect(),
+            users,
+        }
+    }
+
+    /// Runs the platform's requests of the minutes `window` (indexes into `counts`).
+    fn run(
+        &mut self,
+        schedule: &Schedule,
+        driver: &Arc<Driver>,
+        counts: &[u64],
+        window: std::ops::Range<u64>,
+    ) {
+        let platform = self.platform;
+        let (rng, users) = (&mut self.rng, &self.users);
+        let (auth_script, feature_scripts) = (&self.auth_script, &self.feature_scripts);
+        for minute in window {
+            let count = counts.get(minute as usize).copied().unwrap_or(0);
+            let minute_ms = schedule.from_ms + minute * MINUTE;
+            let mut arrivals: Vec<u64> =
+                (0..count).map(|_| minute_ms + rng.below(MINUTE)).collect();
+            arrivals.sort_unstable();
+            for at_ms in arrivals {
+                let user_id = users[rng.below(users.len() as u64) as usize].clone();
+                let headers = headers(rng);
+                let ray_id = rng.id(16);
+                let worker = rng.below(4);
+                if worker == 0 {
+                    // The auth Worker, unless it is the silent one right now.
+                    if active(
+                        schedule,
+                        at_ms,
+                        |k| matches!(k, IncidentKind::AuthSilent { platform: p } if *p == platform.id),
+                    )
+                    .is_some()
+                    {
+                        continue;
+                    }
+                    let path = ["/login", "/session", "/session", "/logout"][rng.below(4) as usize];
+                    let plan = Plan {
+                        latency_ms: rng.latency(35.0, 160.0),
+                        client_error: rng.chance(0.03),
+                        user_id,
+                        job_id: format!("s_{}", rng.id(12)),
+                        ..Plan::default()
+                    };
+                    let method = if path == "/session" { "GET" } else { "POST" };
+                    driver.invoke(
+                        Call {
+                            script: auth_script,
+                            platform: Some(platform),
+                            at_ms,
+                            method,
+                            path,
+                            headers,
+                            plan,
+                            ray_id,
+                        },
+                        workers::platform::auth,
+                    );
+                } else {
+                    let feature_at = (worker - 1) as usize;
+                    let feature = FEATURES[feature_at];
+                    let spike = active(
+                        schedule,
+                        at_ms,
+                        |k| matches!(k, IncidentKind::FeatureErrorSpike { platform: p, feature: f, .. } if *p == platform.id && f == feature),
+                    );
+                    let fail_rate = match spike.map(|i| &i.kind) {
+                        Some(IncidentKind::FeatureErrorSpike { rate, .. }) => *rate,
+                        _ => 0.002,
+                    };
+                    let paths = workers::platform::feature_paths(feature);
+                    let path = paths[rng.below(paths.len() as u64) as usize];
+                    let plan = Plan {
+                        latency_ms: rng.latency(60.0, 280.0),
+                        fail: rng.chance(fail_rate),
+                        client_error: rng.chance(0.02),
+                        user_id,
+                        ..Plan::default()
+                    };
+                    let handler = match feature {
+                        "analytics" => workers::platform::analytics,
+                        "reports" => workers::platform::reports,
+                        _ => workers::platform::exports,
+                    };
+                    driver.invoke(
+                        Call {
+                            script: &feature_scripts[feature_at],
+                            platform: Some(platform),
+                            at_ms,
+                            method: "GET",
+                            path,
+                            headers,
+                            plan,
+                            ray_id,
+                        },
+                        handler,
+                    );
                 }
-                let path = ["/login", "/session", "/session", "/logout"][rng.below(4) as usize];
-                let plan = Plan {
-                    latency_ms: rng.latency(35.0, 160.0),
-                    client_error: rng.chance(0.03),
-                    user_id,
-                    job_id: format!("s_{}", rng.id(12)),
-                    ..Plan::default()
-                };
-                let method = if path == "/session" { "GET" } else { "POST" };
-                driver.invoke(
-                    Call {
-                        script: &auth_script,
-                        platform: Some(platform),
-                        at_ms,
-                        method,
-                        path,
-                        headers,
-                        plan,
-                        ray_id,
-                    },
-                    workers::platform::auth,
-                );
-            } else {
-                let feature_at = (worker - 1) as usize;
-                let feature = FEATURES[feature_at];
-                let spike = active(
-                    schedule,
-                    at_ms,
-                    |k| matches!(k, IncidentKind::FeatureErrorSpike { platform: p, feature: f, .. } if *p == platform.id && f == feature),
-                );
-                let fail_rate = match spike.map(|i| &i.kind) {
-                    Some(IncidentKind::FeatureErrorSpike { rate, .. }) => *rate,
-                    _ => 0.002,
-                };
-                let paths = workers::platform::feature_paths(feature);
-                let path = paths[rng.below(paths.len() as u64) as usize];
-                let plan = Plan {
-                    latency_ms: rng.latency(60.0, 280.0),
-                    fail: rng.chance(fail_rate),
-                    client_error: rng.chance(0.02),
-                    user_id,
-                    ..Plan::default()
-                };
-                let handler = match feature {
-                    "analytics" => workers::platform::analytics,
-                    "reports" => workers::platform::reports,
-                    _ => workers::platform::exports,
-                };
-                driver.invoke(
-                    Call {
-                        script: &feature_scripts[feature_at],
-                        platform: Some(platform),
-                        at_ms,
-                        method: "GET",
-                        path,
-                        headers,
-                        plan,
-                        ray_id,
-                    },
-                    handler,
-                );
             }
         }
-        tick();
     }
 }
 
@@ -329,8 +353,39 @@ enum CoreKind {
     },
 }
 
-fn run_core(config: &SimConfig, schedule: &Schedule, driver: &Arc<Driver>) {
-    let mut rng = SimRng::new(config.seed, 2);
+/// The core services' requests, drawn up front, run hour by hour.
+struct CoreRun {
+    rng: SimRng,
+    events: std::collections::VecDeque<CoreEvent>,
+}
+
+impl CoreRun {
+    fn new(config: &SimConfig, schedule: &Schedule) -> Self {
+        let mut rng = SimRng::new(config.seed, 2);
+        let events = core_events(&mut rng, schedule);
+        Self {
+            rng,
+            events: events.into(),
+        }
+    }
+
+    /// Runs the events of the minutes `window`.
+    fn run(&mut self, schedule: &Schedule, driver: &Arc<Driver>, window: std::ops::Range<u64>) {
+        let end_ms = schedule.from_ms + window.end * MINUTE;
+        while self
+            .events
+            .front()
+            .is_some_and(|event| event.at_ms < end_ms)
+        {
+            if let Some(event) = self.events.pop_front() {
+                run_core_event(&mut self.rng, schedule, driver, event);
+            }
+        }
+    }
+}
+
+/// Every core request of the period, in time order.
+fn core_events(rng: &mut SimRng, schedule: &Schedule) -> Vec<CoreEvent> {
     let platforms = schedule.platforms.len() as u64;
     let minutes = (schedule.until_ms - schedule.from_ms) / MINUTE;
     let mut events = Vec::new();
@@ -410,11 +465,14 @@ fn run_core(config: &SimConfig, schedule: &Schedule, driver: &Arc<Driver>) {
         }
     }
     events.sort_by_key(|event| event.at_ms);
+    events
+}
 
+fn run_core_event(rng: &mut SimRng, schedule: &Schedule, driver: &Arc<Driver>, event: CoreEvent) {
     let gateway = core_script("gateway");
     let cli = core_script("cli");
-    for event in events {
-        let headers = headers(&mut rng);
+    {
+        let headers = headers(rng);
         let ray_id = rng.id(16);
         let slow_reads = active(schedule, event.at_ms, |k| {
             matches!(k, IncidentKind::SlowRegistryReads { .. })
