@@ -47,7 +47,8 @@ impl AnalyticsEngineSink {
     /// `writeDataPoint(JSON.parse(json))`.
     fn write_json(&self, json: &[u8]) -> io::Result<()> {
         // Built from `&str` pieces and ASCII syntax, so this never fails.
-        let text = std::str::from_utf8(json).map_err(io::Error::other)?;
+        let text =
+            std::str::from_utf8(json).map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
         let object = ::worker::js_sys::JSON::parse(text).map_err(js_error)?;
         self.raw().write_data_point(object).map_err(js_error)
     }
@@ -149,10 +150,10 @@ fn write_exact_integer(out: &mut Vec<u8>, value: f64) -> bool {
 }
 
 /// A JavaScript exception (a malformed point refused by the binding) as an `io::Error`; the
-/// caller only counts it as a failed write, so its text is fixed (formatting the `JsValue`
-/// would link wasm-bindgen's debug printer for nothing).
+/// caller only counts it as a failed write, so it carries no text (formatting the `JsValue`
+/// would link wasm-bindgen's debug printer, and a message an allocation, for nothing).
 fn js_error(_error: JsValue) -> io::Error {
-    io::Error::other("writeDataPoint threw")
+    io::Error::from(io::ErrorKind::Other)
 }
 
 #[cfg(test)]
