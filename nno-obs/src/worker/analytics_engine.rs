@@ -18,7 +18,7 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 /// back exactly, and the doubles are written only when they are integers JSON carries exactly
 /// (every double of the request, span, perf and core-ops points is). A point with any other
 /// double — a fraction, NaN, an infinity, -0, beyond 2^53 — goes through the builder, so no
-/// float formatting (ryu, ~13 KB of gzipped wasm) is linked for the common case.
+/// float formatting (ryu, ~12 KB of gzipped wasm) is linked for the common case.
 ///
 /// ```no_run
 /// # fn demo(env: &worker::Env) -> worker::Result<()> {
