@@ -161,48 +161,6 @@ impl HeaderSink for Vec<(String, String)> {
     }
 }
 
-#[cfg(feature = "worker")]
-impl HeaderSource for worker::Headers {
-    fn header_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
-        // The Fetch API's `Headers.get` already returns the combined value (`, `-joined).
-        // A lookup that fails in JavaScript is treated as an absent header.
-        self.get(name)
-            .ok()
-            .flatten()
-            .map(|value| Cow::Owned(value.into_bytes()))
-    }
-}
-
-#[cfg(feature = "worker")]
-impl HeaderSource for worker::Request {
-    fn header_bytes(&self, name: &str) -> Option<Cow<'_, [u8]>> {
-        self.headers().header_bytes(name)
-    }
-}
-
-#[cfg(feature = "worker")]
-impl HeaderSink for worker::Headers {
-    fn set_header(&mut self, name: &'static str, value: &str) {
-        // Immutable headers (a received Response's) refuse; telemetry must not fail the call.
-        let _ = self.set(name, value);
-    }
-
-    fn remove_header(&mut self, name: &'static str) {
-        let _ = self.delete(name);
-    }
-}
-
-#[cfg(feature = "worker")]
-impl HeaderSink for worker::Response {
-    fn set_header(&mut self, name: &'static str, value: &str) {
-        self.headers_mut().set_header(name, value);
-    }
-
-    fn remove_header(&mut self, name: &'static str) {
-        self.headers_mut().remove_header(name);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

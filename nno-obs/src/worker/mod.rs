@@ -16,6 +16,7 @@
 mod analytics_engine;
 mod env;
 mod handler;
+mod headers;
 
 pub use analytics_engine::AnalyticsEngineSink;
 pub(crate) use env::isolate_telemetry;
