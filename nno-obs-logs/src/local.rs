@@ -156,13 +156,9 @@ impl LocalSearch {
                 }
             }
         };
-        let found = search_file(&file.key, opened, matcher, after, keep);
-        if self.write_indexes
-            && file.index.is_none()
-            && file.key.ends_with(".gz")
-            && !found.report.has_problems()
-        {
-            let mut index = found.index;
+        let build_index = self.write_indexes && file.index.is_none() && file.key.ends_with(".gz");
+        let found = search_file(&file.key, opened, matcher, after, keep, build_index);
+        if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
             index.data_bytes = file.bytes;
             // Best effort: a read-only store is still searchable.
             let _ = write_index(&file.index_path(), &index);
@@ -185,13 +181,14 @@ impl LocalSearch {
                 let Ok(opened) = File::open(&file.path) else {
                     return false;
                 };
-                let found = search_file(&file.key, opened, &everything, None, 0);
-                if found.report.has_problems() {
-                    return false;
+                let found = search_file(&file.key, opened, &everything, None, 0, true);
+                match found.index.filter(|_| !found.report.has_problems()) {
+                    Some(mut index) => {
+                        index.data_bytes = file.bytes;
+                        write_index(&file.index_path(), &index).is_ok()
+                    }
+                    None => false,
                 }
-                let mut index = found.index;
-                index.data_bytes = file.bytes;
-                write_index(&file.index_path(), &index).is_ok()
             })
             .count()
     }
