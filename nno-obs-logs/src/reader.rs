@@ -195,8 +195,11 @@ fn read_lines(
             report.records += 1;
             continue;
         }
-        let text = String::from_utf8_lossy(&line);
-        let repaired = matches!(text, std::borrow::Cow::Owned(_));
+        // The validating fast path first; the lossy repair only for invalid UTF-8.
+        let (text, repaired) = match std::str::from_utf8(&line) {
+            Ok(text) => (std::borrow::Cow::Borrowed(text), false),
+            Err(_) => (String::from_utf8_lossy(&line), true),
+        };
         match serde_json::from_str::<TraceEventRecord>(text.trim_end()) {
             Ok(record) => {
                 if repaired {
