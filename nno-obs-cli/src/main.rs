@@ -260,7 +260,11 @@ fn index(place: Where) -> Result<(), Failure> {
     } else {
         LocalSearch::paths(&place.paths)?
     };
-    let had = search.files().iter().filter(|f| f.index.is_some()).count();
+    let had = search
+        .files()
+        .iter()
+        .filter(|f| f.load_index().is_some())
+        .count();
     let written = search.build_indexes();
     println!(
         "{} files: {had} already indexed, {written} indexes written",

@@ -21,8 +21,9 @@ pub struct Candidate {
     pub key: String,
     /// Its size in bytes.
     pub bytes: u64,
-    /// Its index, when one exists and describes the file as it is now.
-    pub index: Option<FileIndex>,
+    /// Whether an index sidecar is next to it (read, and checked against the file, only when
+    /// the file is considered: indexes are never all held in memory at once).
+    pub has_index_file: bool,
 }
 
 impl Candidate {
@@ -31,6 +32,19 @@ impl Candidate {
         let mut name = self.path.as_os_str().to_owned();
         name.push(INDEX_SUFFIX);
         PathBuf::from(name)
+    }
+
+    /// Its index, when the sidecar exists, parses, and describes the file as it is now.
+    pub fn load_index(&self) -> Option<FileIndex> {
+        if !self.has_index_file {
+            return None;
+        }
+        let path = self.index_path();
+        let meta = fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > 256 << 20 {
+            return None;
+        }
+        FileIndex::from_json(&fs::read(&path).ok()?).filter(|index| index.data_bytes == self.bytes)
     }
 }
 
@@ -96,7 +110,7 @@ fn candidate(path: PathBuf, key: String, bytes: u64) -> Candidate {
         path,
         key,
         bytes,
-        index: None,
+        has_index_file: false,
     }
 }
 
@@ -144,16 +158,7 @@ fn finish(mut files: Vec<Candidate>) -> io::Result<Vec<Candidate>> {
         })
     });
     for file in &mut files {
-        file.index = read_index(file);
+        file.has_index_file = fs::symlink_metadata(file.index_path()).is_ok_and(|m| m.is_file());
     }
     Ok(files)
-}
-
-fn read_index(file: &Candidate) -> Option<FileIndex> {
-    let path = file.index_path();
-    let meta = fs::symlink_metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > 256 << 20 {
-        return None;
-    }
-    FileIndex::from_json(&fs::read(&path).ok()?).filter(|index| index.data_bytes == file.bytes)
 }
