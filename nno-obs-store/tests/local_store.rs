@@ -143,6 +143,13 @@ fn core_services_go_to_the_internal_bucket_and_hours_rotate() {
     assert!(
         names[2].starts_with("nno-logs-internal/2026-02-22/11/") && names[2].ends_with(".json")
     );
+    // A late record (10:xx arriving after 11:00) joins the open 11:00 file: no rotation.
+    clock.set(T0 + 60_000);
+    one_invocation(&store, &clock, "nno-registry-prod", "late", "u");
+    let names = relative(dir.path(), &files_under(dir.path()));
+    assert_eq!(names.len(), 3, "{names:?}");
+    let open = std::fs::read_to_string(dir.path().join(&names[2])).unwrap();
+    assert_eq!(open.lines().count(), 2);
     drop(store); // drop rotates too
     let names = relative(dir.path(), &files_under(dir.path()));
     assert_eq!(names.iter().filter(|n| n.ends_with(".json.gz")).count(), 2);

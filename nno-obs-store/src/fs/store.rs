@@ -94,8 +94,9 @@ impl LocalStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Appends `record` to the file of its script in its bucket, for the hour of its
-    /// `EventTimestampMs` (rotating that script's previous file if the hour changed).
+    /// Appends `record` to the open file of its script in its bucket. A record of a later hour
+    /// (by `EventTimestampMs`) than the open file's rotates it and starts a file in its own hour's
+    /// folder; a record of the same or an earlier hour joins the open file.
     pub fn append_record(&self, script: &ScriptName, record: &TraceEventRecord) -> io::Result<()> {
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');
@@ -105,7 +106,8 @@ impl LocalStore {
         self.append(stream, hour, &line, &entries)
     }
 
-    /// Appends one points row of `dataset` (see [`crate::points`]).
+    /// Appends one points row of `dataset` (see [`crate::points`]); files rotate as for
+    /// records.
     pub fn append_point(
         &self,
         dataset: &DatasetName,
@@ -140,9 +142,12 @@ impl LocalStore {
         entries: &[crate::entry::EntryKeys],
     ) -> io::Result<()> {
         let mut files = self.files();
+        // A later hour rotates the open file; a record of an earlier hour (a late one) joins
+        // the open file, as Logpush files hold records by delivery, not by their own time
+        // (the index keeps the real time range).
         let stale = files
             .get(&stream)
-            .is_some_and(|file| file.key.hour() != hour);
+            .is_some_and(|file| file.key.hour() < hour);
         if stale {
             if let Some(old) = files.remove(&stream) {
                 old.rotate()?;
