@@ -5,7 +5,7 @@ use crate::cursor::Cursor;
 use crate::matcher::Matcher;
 use crate::query::{LogQuery, Scope};
 use crate::reader::FileReport;
-use crate::search::{index_admits, search_file, Hit, TopHits};
+use crate::search::{search_file, Hit, TopHits};
 use crate::walk::{given_files, store_files, Candidate};
 use rayon::prelude::*;
 use std::fs::File;
@@ -108,12 +108,12 @@ impl LocalSearch {
             .fold(
                 || Merged::new(keep),
                 |mut merged, file| {
-                    let index = file.load_index();
-                    if !index_admits(index.as_ref(), &matcher) {
+                    let (admitted, indexed) = file.admits(&matcher);
+                    if !admitted {
                         merged.pruned += 1;
                         return merged;
                     }
-                    merged.add(self.search_one(file, index.is_some(), &matcher, after, keep));
+                    merged.add(self.search_one(file, indexed, &matcher, after, keep));
                     merged
                 },
             )

@@ -13,7 +13,7 @@
 use crate::query::LogQuery;
 
 /// Characters that JSON never writes escaped (and that are not a `\u` escape's start).
-fn is_plain(byte: u8) -> bool {
+pub(crate) fn is_plain(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-_.:+=@#~!$%&*(),;<>?[]^{}|` '".contains(&byte)
 }
 

@@ -63,6 +63,15 @@ fn queries() -> Vec<LogQuery> {
             ..Default::default()
         },
         LogQuery {
+            trace_id: Some("tr-7-42\"/é".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-7-42".into()),
+            user_id: Some("user-3".into()),
+            ..Default::default()
+        },
+        LogQuery {
             from_ms: Some(T0 + 9_000_000),
             to_ms: Some(T0 + 9_000_001),
             ..Default::default()
