@@ -404,18 +404,30 @@ fn given_files_and_r2_layout_directories_are_searched_as_they_are() {
     for file in walk(&dir.path().join("nno-logs-k3m9p2xw7q")) {
         let name = file.to_string_lossy().into_owned();
         if name.ends_with(".json.gz") {
-            let relative = file.strip_prefix(dir.path().join("nno-logs-k3m9p2xw7q")).unwrap();
+            let relative = file
+                .strip_prefix(dir.path().join("nno-logs-k3m9p2xw7q"))
+                .unwrap();
             let target = download.path().join(relative);
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             std::fs::copy(&file, &target).unwrap();
             gz_files.push(target);
         }
     }
-    let found = stdout(nno_obs(dir.path()).args(["logs", "search", "--format", "ndjson"]).arg(download.path()));
+    let found = stdout(
+        nno_obs(dir.path())
+            .args(["logs", "search", "--format", "ndjson"])
+            .arg(download.path()),
+    );
     assert_eq!(found.lines().count(), 4);
     // Given paths are read, never written to: no index appears next to them.
-    assert!(walk(download.path()).iter().all(|p| !p.to_string_lossy().ends_with(".idx")));
+    assert!(walk(download.path())
+        .iter()
+        .all(|p| !p.to_string_lossy().ends_with(".idx")));
     // Single files too, with filters.
-    let found = stdout(nno_obs(dir.path()).args(["logs", "search", "--format", "ndjson", "--level", "error"]).args(&gz_files));
+    let found = stdout(
+        nno_obs(dir.path())
+            .args(["logs", "search", "--format", "ndjson", "--level", "error"])
+            .args(&gz_files),
+    );
     assert_eq!(found.lines().count(), 1);
 }
