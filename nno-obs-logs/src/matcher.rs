@@ -82,10 +82,20 @@ fn contains_folded(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
-    if haystack.is_ascii() && needle.is_ascii() {
+    if needle.is_ascii() && !has_char_folding_to_ascii(haystack.as_bytes()) {
+        // An ASCII needle can only match ASCII characters, and UTF-8 never puts ASCII bytes
+        // inside a multi-byte character: a byte search is exact.
         return find_ascii_folded(haystack.as_bytes(), needle.as_bytes());
     }
     haystack.to_lowercase().contains(needle)
+}
+
+/// Whether `text` holds one of the two non-ASCII characters whose lowercase contains an ASCII
+/// letter: U+0130 `İ` (lowercase `i̇`) and U+212A KELVIN SIGN (lowercase `k`).
+fn has_char_folding_to_ascii(text: &[u8]) -> bool {
+    !text.is_ascii()
+        && (memchr::memmem::find(text, "\u{130}".as_bytes()).is_some()
+            || memchr::memmem::find(text, "\u{212A}".as_bytes()).is_some())
 }
 
 /// ASCII case-insensitive search for `needle` (already lowercase): memchr finds candidates by
@@ -111,10 +121,11 @@ fn find_ascii_folded(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Whether a needle occurrence in any decoded value of the JSON text `json` must also be a
 /// literal (case-folded) occurrence in `json` itself: true when the needle has only characters
-/// JSON never escapes and `json` is ASCII without `\u` escapes. Then a `json` without the
+/// JSON never escapes (so the needle is ASCII) and `json` has no `\u` escape and no character
+/// whose lowercase is ASCII (see [`contains_folded`]). Then a `json` without the
 /// needle cannot match, and is not parsed (the same reasoning as [`crate::prefilter`]).
 fn literal_search_decides(json: &str, needle: &str) -> bool {
-    json.is_ascii()
+    !has_char_folding_to_ascii(json.as_bytes())
         && memchr::memmem::find(json.as_bytes(), b"\\u").is_none()
         && needle
             .bytes()
@@ -189,8 +200,8 @@ mod tests {
         /// definition on lines with escapes, non-ASCII text and ASCII case differences.
         #[test]
         fn the_literal_shortcut_never_hides_a_match(
-            value in "[a-cA-C \"\\\\/é\u{212A}k\n]{0,12}",
-            needle in "[a-cA-C \"\\\\/ék]{1,3}",
+            value in "[a-cA-C \"\\\\/é\u{212A}\u{130}ik\n]{0,12}",
+            needle in "[a-cA-C \"\\\\/ékiI]{1,3}",
             escape in any::<bool>(),
         ) {
             let mut inner = serde_json::json!({"timestamp": "t", "level": "info", "service": "s",
