@@ -13,7 +13,7 @@
 //!
 //! Nothing here panics on any input (a proptest in this module's tests feeds it arbitrary bytes).
 
-use crate::entry::{entries_of_record, Entry};
+use crate::entry::{entries_of_owned_record, Entry, ScriptCache};
 use flate2::bufread::MultiGzDecoder;
 use nno_obs_store::record::TraceEventRecord;
 use std::io::{self, BufRead, BufReader, Read};
@@ -103,8 +103,9 @@ impl<R: BufRead> BufRead for Counting<R> {
 /// ```
 pub fn read_entries(input: impl Read, mut visit: impl FnMut(Entry)) -> FileReport {
     let mut entries = 0;
+    let mut scripts = ScriptCache::default();
     let mut report = read_records(input, |record, _| {
-        for entry in entries_of_record(&record) {
+        for entry in entries_of_owned_record(record, &mut scripts) {
             entries += 1;
             visit(entry);
         }

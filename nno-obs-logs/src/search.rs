@@ -2,7 +2,7 @@
 //! filesystem: this is the part a Worker runs over R2 objects too).
 
 use crate::cursor::SortKey;
-use crate::entry::{entries_of_record, Entry};
+use crate::entry::{entries_of_owned_record, Entry, ScriptCache};
 use crate::matcher::Matcher;
 use crate::prefilter::Prefilter;
 use crate::reader::{read_records_where, FileReport};
@@ -155,8 +155,9 @@ pub fn search_file(
         Prefilter::new(matcher.query())
     };
     let may_match = |line: &[u8]| prefilter.may_match(line);
+    let mut scripts = ScriptCache::default();
     let report = read_records_where(input, may_match, |record, line| {
-        let entries: Vec<Entry> = entries_of_record(&record);
+        let entries: Vec<Entry> = entries_of_owned_record(record, &mut scripts);
         if let Some(index) = index.as_mut() {
             let keys: Vec<_> = entries.iter().map(Entry::keys).collect();
             index.add_record(&keys);
