@@ -93,9 +93,11 @@ fn contains_folded(haystack: &str, needle: &str) -> bool {
 /// Whether `text` holds one of the two non-ASCII characters whose lowercase contains an ASCII
 /// letter: U+0130 `İ` (lowercase `i̇`) and U+212A KELVIN SIGN (lowercase `k`).
 fn has_char_folding_to_ascii(text: &[u8]) -> bool {
-    !text.is_ascii()
-        && (memchr::memmem::find(text, "\u{130}".as_bytes()).is_some()
-            || memchr::memmem::find(text, "\u{212A}".as_bytes()).is_some())
+    // U+0130 is C4 B0 and U+212A is E2 84 AA in UTF-8: find the lead bytes, check the rest.
+    memchr::memchr2_iter(0xC4, 0xE2, text).any(|at| {
+        let rest = &text[at..];
+        rest.starts_with("\u{130}".as_bytes()) || rest.starts_with("\u{212A}".as_bytes())
+    })
 }
 
 /// ASCII case-insensitive search for `needle` (already lowercase): memchr finds candidates by
@@ -126,7 +128,7 @@ fn find_ascii_folded(haystack: &[u8], needle: &[u8]) -> bool {
 /// needle cannot match, and is not parsed (the same reasoning as [`crate::prefilter`]).
 fn literal_search_decides(json: &str, needle: &str) -> bool {
     !has_char_folding_to_ascii(json.as_bytes())
-        && memchr::memmem::find(json.as_bytes(), b"\\u").is_none()
+        && !crate::prefilter::may_have_unicode_escape(json.as_bytes())
         && needle
             .bytes()
             .all(|b| (b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b'/')) || b == b' ')

@@ -13,6 +13,12 @@
 use crate::query::LogQuery;
 
 /// Characters that JSON never writes escaped (and that are not a `\u` escape's start).
+/// Whether `bytes` may hold a `\u` escape (a backslash followed by `u`; an escaped backslash
+/// before a `u` also counts, which only costs a parse).
+pub(crate) fn may_have_unicode_escape(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', bytes).any(|at| bytes.get(at + 1) == Some(&b'u'))
+}
+
 pub(crate) fn is_plain(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"-_.:+=@#~!$%&*(),;<>?[]^{}|` '".contains(&byte)
 }
@@ -53,7 +59,7 @@ impl Prefilter {
 
     /// `false` only when no entry of `line` can match.
     pub fn may_match(&self, line: &[u8]) -> bool {
-        if self.needles.is_empty() || memchr::memmem::find(line, b"\\u").is_some() {
+        if self.needles.is_empty() || may_have_unicode_escape(line) {
             return true;
         }
         self.needles

@@ -67,7 +67,7 @@ impl Candidate {
             .into_iter()
             .flatten()
             .collect();
-        let literal = memchr::memmem::find(&bytes, b"\\u").is_none()
+        let literal = !crate::prefilter::may_have_unicode_escape(&bytes)
             && ids
                 .iter()
                 .all(|id| !id.is_empty() && id.bytes().all(crate::prefilter::is_plain));
