@@ -150,6 +150,10 @@ struct SqlArgs {
     /// Render s3() over R2 for this Cloudflare account (32 hex digits) instead of file().
     #[arg(long)]
     r2_account: Option<String>,
+    /// With --r2-account: a bucket an operator's query reads (repeatable; default
+    /// nno-logs-internal). A --platform query reads only nno-logs-{ID}.
+    #[arg(long, value_name = "BUCKET")]
+    r2_bucket: Vec<String>,
     /// Most rows.
     #[arg(long, default_value_t = 100)]
     limit: usize,
@@ -278,7 +282,11 @@ fn index(place: Where) -> Result<(), Failure> {
     } else {
         LocalSearch::paths(&place.paths)?
     };
-    let had = search.files().iter().filter(|f| f.index.is_some()).count();
+    let had = search
+        .files()
+        .iter()
+        .filter(|f| f.load_index().is_some())
+        .count();
     let written = search.build_indexes();
     println!(
         "{} files: {had} already indexed, {written} indexes written",
@@ -295,11 +303,24 @@ fn sql(args: SqlArgs) -> Result<(), Failure> {
         None => Box::new(OperatorScope),
     };
     let source = match args.r2_account {
-        Some(account_id) => SqlSource::R2 {
-            account_id,
-            buckets: vec![nno_obs_store::layout::Bucket::Internal],
-            credentials: None,
-        },
+        Some(account_id) => {
+            let mut buckets = args
+                .r2_bucket
+                .iter()
+                .map(|name| {
+                    nno_obs_store::layout::Bucket::parse(name)
+                        .map_err(|e| Failure(format!("--r2-bucket {name:?}: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if buckets.is_empty() {
+                buckets.push(nno_obs_store::layout::Bucket::Internal);
+            }
+            SqlSource::R2 {
+                account_id,
+                buckets,
+                credentials: None,
+            }
+        }
         None => SqlSource::Store {
             root: std::path::absolute(&args.store)?.display().to_string(),
         },

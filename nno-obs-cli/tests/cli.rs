@@ -393,3 +393,41 @@ fn sql_prints_the_clickhouse_query_of_the_same_filters() {
     ]));
     assert!(r2.contains("s3('https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/nno-logs-internal/**/*.gz'"));
 }
+
+#[test]
+fn given_files_and_r2_layout_directories_are_searched_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    // An R2 download of one bucket: {DATE}/{HOUR}/… at its top, and no index sidecars.
+    let download = tempfile::tempdir().unwrap();
+    let mut gz_files = Vec::new();
+    for file in walk(&dir.path().join("nno-logs-k3m9p2xw7q")) {
+        let name = file.to_string_lossy().into_owned();
+        if name.ends_with(".json.gz") {
+            let relative = file
+                .strip_prefix(dir.path().join("nno-logs-k3m9p2xw7q"))
+                .unwrap();
+            let target = download.path().join(relative);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&file, &target).unwrap();
+            gz_files.push(target);
+        }
+    }
+    let found = stdout(
+        nno_obs(dir.path())
+            .args(["logs", "search", "--format", "ndjson"])
+            .arg(download.path()),
+    );
+    assert_eq!(found.lines().count(), 4);
+    // Given paths are read, never written to: no index appears next to them.
+    assert!(walk(download.path())
+        .iter()
+        .all(|p| !p.to_string_lossy().ends_with(".idx")));
+    // Single files too, with filters.
+    let found = stdout(
+        nno_obs(dir.path())
+            .args(["logs", "search", "--format", "ndjson", "--level", "error"])
+            .args(&gz_files),
+    );
+    assert_eq!(found.lines().count(), 1);
+}

@@ -21,7 +21,7 @@
 //! name's, else the line's `platformId`.
 
 use crate::level::Level;
-use nno_obs_store::entry::{log_entry_time, our_line, EntryKeys, LineKeys};
+use nno_obs_store::entry::{log_entry_time, our_line, EntryKeys};
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::{TraceEventRecord, TraceLog};
 use serde_json::Value;
@@ -63,11 +63,8 @@ pub struct RecordFacts {
 }
 
 impl RecordFacts {
-    fn of(record: &TraceEventRecord) -> Self {
-        let parsed = record
-            .script_name
-            .as_deref()
-            .and_then(|name| ScriptName::parse(name).ok());
+    fn of(record: &TraceEventRecord, scripts: &mut ScriptCache) -> Self {
+        let script = scripts.facts(record.script_name.as_deref());
         let request = record.event.as_ref().and_then(|e| e.request.as_ref());
         Self {
             script: record.script_name.clone(),
@@ -81,10 +78,46 @@ impl RecordFacts {
                 .as_ref()
                 .and_then(|e| e.response.as_ref())
                 .and_then(|r| r.status),
-            script_feature: parsed.as_ref().and_then(|s| s.feature().map(str::to_owned)),
-            script_service: parsed.as_ref().and_then(|s| s.service().map(str::to_owned)),
-            script_platform: parsed.and_then(|s| s.platform().map(|p| p.as_str().to_owned())),
+            script_feature: script.feature,
+            script_service: script.service,
+            script_platform: script.platform,
         }
+    }
+}
+
+/// What a script name says, as the entries use it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ScriptFacts {
+    feature: Option<String>,
+    service: Option<String>,
+    platform: Option<String>,
+}
+
+/// The last script name read and what it says: a file holds one script's records (Logpush
+/// jobs and the local store write per script), so this saves parsing the name per record.
+#[derive(Clone, Debug, Default)]
+pub struct ScriptCache {
+    last: Option<(String, ScriptFacts)>,
+}
+
+impl ScriptCache {
+    fn facts(&mut self, name: Option<&str>) -> ScriptFacts {
+        let Some(name) = name else {
+            return ScriptFacts::default();
+        };
+        if let Some((cached, facts)) = &self.last {
+            if cached == name {
+                return facts.clone();
+            }
+        }
+        let parsed = ScriptName::parse(name).ok();
+        let facts = ScriptFacts {
+            feature: parsed.as_ref().and_then(|s| s.feature().map(str::to_owned)),
+            service: parsed.as_ref().and_then(|s| s.service().map(str::to_owned)),
+            platform: parsed.and_then(|s| s.platform().map(|p| p.as_str().to_owned())),
+        };
+        self.last = Some((name.to_owned(), facts.clone()));
+        facts
     }
 }
 
@@ -146,10 +179,20 @@ impl Entry {
 /// assert_eq!(entries[1].message, "TypeError: x is undefined");
 /// ```
 pub fn entries_of_record(record: &TraceEventRecord) -> Vec<Entry> {
-    let facts = Arc::new(RecordFacts::of(record));
+    entries_of_owned_record(record.clone(), &mut ScriptCache::default())
+}
+
+/// [`entries_of_record`] taking the record, so our lines move into their entries uncopied,
+/// with a [`ScriptCache`] kept across a file's records.
+pub fn entries_of_owned_record(
+    mut record: TraceEventRecord,
+    scripts: &mut ScriptCache,
+) -> Vec<Entry> {
+    let facts = Arc::new(RecordFacts::of(&record, scripts));
     let mut entries = Vec::with_capacity(record.logs.len() + record.exceptions.len());
-    for log in &record.logs {
-        entries.push(log_entry(record, log, &facts));
+    let logs = std::mem::take(&mut record.logs);
+    for log in logs {
+        entries.push(log_entry(&record, log, &facts));
     }
     for exception in &record.exceptions {
         let message = match (&exception.name, &exception.message) {
@@ -202,19 +245,24 @@ fn plain(
     }
 }
 
-fn log_entry(record: &TraceEventRecord, log: &TraceLog, facts: &Arc<RecordFacts>) -> Entry {
-    let time_ms = |line: Option<&LineKeys>| log_entry_time(line, log, record);
-    match our_line(log) {
+fn log_entry(record: &TraceEventRecord, log: TraceLog, facts: &Arc<RecordFacts>) -> Entry {
+    let line = our_line(&log);
+    let time_ms = log_entry_time(line.as_ref(), &log, record);
+    match line {
         Some(line) => {
-            let raw = log
-                .message
-                .first()
-                .and_then(Value::as_str)
-                .map(|text| text.trim_end_matches(['\n', '\r']).to_owned());
-            let extra_args = (log.message.len() > 1)
-                .then(|| Value::Array(log.message[1..].to_vec()).to_string());
+            let mut arguments = log.message.into_iter();
+            let raw = match arguments.next() {
+                Some(Value::String(mut text)) => {
+                    let kept = text.trim_end_matches(['\n', '\r']).len();
+                    text.truncate(kept);
+                    Some(text)
+                }
+                _ => None,
+            };
+            let rest: Vec<Value> = arguments.collect();
+            let extra_args = (!rest.is_empty()).then(|| Value::Array(rest).to_string());
             Entry {
-                time_ms: time_ms(Some(&line)),
+                time_ms,
                 level: line.level.parse().unwrap_or(Level::Info),
                 kind: EntryKind::Line,
                 service: Some(line.service),
@@ -231,7 +279,7 @@ fn log_entry(record: &TraceEventRecord, log: &TraceLog, facts: &Arc<RecordFacts>
         }
         None => plain(
             facts,
-            time_ms(None),
+            time_ms,
             Level::from_console(log.level.as_deref()),
             EntryKind::Text,
             console_text(&log.message),

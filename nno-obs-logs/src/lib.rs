@@ -8,6 +8,7 @@
 //! | [`entry`] | the searchable entries of a record | yes |
 //! | [`query`] | the typed [`LogQuery`]; [`PlatformScope`] and [`OperatorScope`] | yes |
 //! | [`matcher`] | whether an entry matches | yes |
+//! | [`prefilter`] | skipping lines that cannot hold a wanted trace or user id, unparsed | yes |
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
@@ -30,6 +31,7 @@ pub mod cursor;
 pub mod entry;
 mod level;
 pub mod matcher;
+pub mod prefilter;
 pub mod query;
 pub mod reader;
 pub mod search;

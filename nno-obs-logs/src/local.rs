@@ -5,7 +5,7 @@ use crate::cursor::Cursor;
 use crate::matcher::Matcher;
 use crate::query::{LogQuery, Scope};
 use crate::reader::FileReport;
-use crate::search::{index_admits, search_file, Hit, TopHits};
+use crate::search::{search_file, Hit, TopHits};
 use crate::walk::{given_files, store_files, Candidate};
 use rayon::prelude::*;
 use std::fs::File;
@@ -71,7 +71,7 @@ impl LocalSearch {
     /// Never use an index (a full scan; for tests and comparisons).
     pub fn without_indexes(mut self) -> Self {
         for file in &mut self.files {
-            file.index = None;
+            file.has_index_file = false;
         }
         self.write_indexes = false;
         self
@@ -93,56 +93,56 @@ impl LocalSearch {
     }
 
     /// Runs `query`: at most `limit` hits after `cursor`, in order.
+    ///
+    /// Memory is bounded by the page, not the input: files are read as streams, each file's
+    /// index is loaded only while the file is considered, and hits are merged per thread as
+    /// files finish (at most `limit + 1` kept per thread).
     pub fn run(&self, query: &LogQuery, cursor: Option<&Cursor>, limit: usize) -> Page {
         let matcher = Matcher::new(query);
         let after = cursor.map(Cursor::after);
-        let admitted: Vec<&Candidate> = self
-            .files
-            .iter()
-            .filter(|file| index_admits(file.index.as_ref(), &matcher))
-            .collect();
         // One more than asked, to know whether there is a next page.
         let keep = limit.saturating_add(1);
-        let results: Vec<FileOutcome> = admitted
+        let merged = self
+            .files
             .par_iter()
-            .map(|file| self.search_one(file, &matcher, after, keep))
-            .collect();
-        let mut top = TopHits::new(keep);
+            .fold(
+                || Merged::new(keep),
+                |mut merged, file| {
+                    let (admitted, indexed) = file.admits(&matcher);
+                    if !admitted {
+                        merged.pruned += 1;
+                        return merged;
+                    }
+                    merged.add(self.search_one(file, indexed, &matcher, after, keep));
+                    merged
+                },
+            )
+            .reduce(|| Merged::new(keep), Merged::combine);
         let mut page = Page {
-            hits: Vec::new(),
+            hits: merged.top.into_sorted(),
             next: None,
             files_total: self.files.len(),
-            files_pruned: self.files.len() - admitted.len(),
-            files_read: 0,
-            problems: Vec::new(),
-            unreadable: Vec::new(),
+            files_pruned: merged.pruned,
+            files_read: merged.read,
+            problems: merged.problems,
+            unreadable: merged.unreadable,
         };
-        for outcome in results {
-            match outcome {
-                FileOutcome::Read { key, hits, report } => {
-                    page.files_read += 1;
-                    if report.has_problems() {
-                        page.problems.push((key, report));
-                    }
-                    top.merge(hits);
-                }
-                FileOutcome::Unreadable { key, error } => page.unreadable.push((key, error)),
-            }
-        }
-        let mut hits = top.into_sorted();
-        if hits.len() > limit {
-            hits.truncate(limit);
-            page.next = hits
+        page.problems.sort_by(|a, b| a.0.cmp(&b.0));
+        page.unreadable.sort();
+        if page.hits.len() > limit {
+            page.hits.truncate(limit);
+            page.next = page
+                .hits
                 .last()
                 .map(|last| Cursor::new(query, &self.scope, last.key.clone()));
         }
-        page.hits = hits;
         page
     }
 
     fn search_one(
         &self,
         file: &Candidate,
+        indexed: bool,
         matcher: &Matcher,
         after: Option<&crate::cursor::SortKey>,
         keep: usize,
@@ -156,13 +156,9 @@ impl LocalSearch {
                 }
             }
         };
-        let found = search_file(&file.key, opened, matcher, after, keep);
-        if self.write_indexes
-            && file.index.is_none()
-            && file.key.ends_with(".gz")
-            && !found.report.has_problems()
-        {
-            let mut index = found.index;
+        let build_index = self.write_indexes && !indexed && file.key.ends_with(".gz");
+        let found = search_file(&file.key, opened, matcher, after, keep, build_index);
+        if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
             index.data_bytes = file.bytes;
             // Best effort: a read-only store is still searchable.
             let _ = write_index(&file.index_path(), &index);
@@ -180,20 +176,64 @@ impl LocalSearch {
         let everything = Matcher::new(&LogQuery::default());
         self.files
             .par_iter()
-            .filter(|file| file.index.is_none() && file.key.ends_with(".gz"))
+            .filter(|file| file.key.ends_with(".gz") && file.load_index().is_none())
             .filter(|file| {
                 let Ok(opened) = File::open(&file.path) else {
                     return false;
                 };
-                let found = search_file(&file.key, opened, &everything, None, 0);
-                if found.report.has_problems() {
-                    return false;
+                let found = search_file(&file.key, opened, &everything, None, 0, true);
+                match found.index.filter(|_| !found.report.has_problems()) {
+                    Some(mut index) => {
+                        index.data_bytes = file.bytes;
+                        write_index(&file.index_path(), &index).is_ok()
+                    }
+                    None => false,
                 }
-                let mut index = found.index;
-                index.data_bytes = file.bytes;
-                write_index(&file.index_path(), &index).is_ok()
             })
             .count()
+    }
+}
+
+/// What the files read by one thread gave, merged as they finish.
+struct Merged {
+    top: TopHits,
+    pruned: usize,
+    read: usize,
+    problems: Vec<(String, FileReport)>,
+    unreadable: Vec<(String, String)>,
+}
+
+impl Merged {
+    fn new(keep: usize) -> Self {
+        Self {
+            top: TopHits::new(keep),
+            pruned: 0,
+            read: 0,
+            problems: Vec::new(),
+            unreadable: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, outcome: FileOutcome) {
+        match outcome {
+            FileOutcome::Read { key, hits, report } => {
+                self.read += 1;
+                if report.has_problems() {
+                    self.problems.push((key, report));
+                }
+                self.top.merge(hits);
+            }
+            FileOutcome::Unreadable { key, error } => self.unreadable.push((key, error)),
+        }
+    }
+
+    fn combine(mut self, other: Merged) -> Merged {
+        self.top.merge(other.top);
+        self.pruned += other.pruned;
+        self.read += other.read;
+        self.problems.extend(other.problems);
+        self.unreadable.extend(other.unreadable);
+        self
     }
 }
 

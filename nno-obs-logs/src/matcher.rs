@@ -82,13 +82,56 @@ fn contains_folded(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
-    if haystack.is_ascii() && needle.is_ascii() {
-        return haystack
-            .as_bytes()
-            .windows(needle.len())
-            .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()));
+    if needle.is_ascii() && !has_char_folding_to_ascii(haystack.as_bytes()) {
+        // An ASCII needle can only match ASCII characters, and UTF-8 never puts ASCII bytes
+        // inside a multi-byte character: a byte search is exact.
+        return find_ascii_folded(haystack.as_bytes(), needle.as_bytes());
     }
     haystack.to_lowercase().contains(needle)
+}
+
+/// Whether `text` holds one of the two non-ASCII characters whose lowercase contains an ASCII
+/// letter: U+0130 `İ` (lowercase `i̇`) and U+212A KELVIN SIGN (lowercase `k`).
+fn has_char_folding_to_ascii(text: &[u8]) -> bool {
+    // U+0130 is C4 B0 and U+212A is E2 84 AA in UTF-8: find the lead bytes, check the rest.
+    memchr::memchr2_iter(0xC4, 0xE2, text).any(|at| {
+        let rest = &text[at..];
+        rest.starts_with("\u{130}".as_bytes()) || rest.starts_with("\u{212A}".as_bytes())
+    })
+}
+
+/// ASCII case-insensitive search for `needle` (already lowercase): memchr finds candidates by
+/// the first byte in either case, then the rest is compared.
+fn find_ascii_folded(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let mut start = 0;
+    while let Some(found) = haystack
+        .get(start..)
+        .and_then(|rest| memchr::memchr2(first, first.to_ascii_uppercase(), rest))
+    {
+        let at = start + found;
+        match haystack.get(at..at + needle.len()) {
+            Some(window) if window.eq_ignore_ascii_case(needle) => return true,
+            Some(_) => start = at + 1,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Whether a needle occurrence in any decoded value of the JSON text `json` must also be a
+/// literal (case-folded) occurrence in `json` itself: true when the needle has only characters
+/// JSON never escapes (so the needle is ASCII) and `json` has no `\u` escape and no character
+/// whose lowercase is ASCII (see [`contains_folded`]). Then a `json` without the
+/// needle cannot match, and is not parsed (the same reasoning as [`crate::prefilter`]).
+fn literal_search_decides(json: &str, needle: &str) -> bool {
+    !has_char_folding_to_ascii(json.as_bytes())
+        && !crate::prefilter::may_have_unicode_escape(json.as_bytes())
+        && needle
+            .bytes()
+            .all(|b| (b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b'/')) || b == b' ')
 }
 
 fn text_matches(entry: &Entry, needle: &str) -> bool {
@@ -99,13 +142,14 @@ fn text_matches(entry: &Entry, needle: &str) -> bool {
         return false;
     };
     // The members as written: a string by its text, anything else by its raw JSON.
-    let members_match = serde_json::from_str::<BTreeMap<String, &RawValue>>(line)
-        .map(|members| {
-            members.iter().any(|(key, value)| {
-                key != "timestamp" && key != "level" && value_matches(value, needle)
+    let members_match = (!literal_search_decides(line, needle) || contains_folded(line, needle))
+        && serde_json::from_str::<BTreeMap<String, &RawValue>>(line)
+            .map(|members| {
+                members.iter().any(|(key, value)| {
+                    key != "timestamp" && key != "level" && value_matches(value, needle)
+                })
             })
-        })
-        .unwrap_or(false);
+            .unwrap_or(false);
     // Arguments after our line: each one as a value.
     let args_match = entry.extra_args.as_deref().is_some_and(|args| {
         serde_json::from_str::<Vec<&RawValue>>(args)
@@ -124,5 +168,55 @@ fn value_matches(value: &RawValue, needle: &str) -> bool {
         }
     } else {
         contains_folded(raw, needle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::entries_of_record;
+    use proptest::prelude::*;
+
+    /// The definition, without shortcuts: every member parsed, every value compared.
+    fn reference(entry: &Entry, needle: &str) -> bool {
+        let fold = |s: &str| s.to_lowercase().contains(needle);
+        let members = entry.line.as_deref().is_some_and(|line| {
+            serde_json::from_str::<BTreeMap<String, serde_json::Value>>(line).is_ok_and(|m| {
+                m.iter().any(|(k, v)| {
+                    k != "timestamp"
+                        && k != "level"
+                        && match v {
+                            serde_json::Value::String(s) => fold(s),
+                            _ => false,
+                        }
+                })
+            })
+        });
+        fold(&entry.message) || members
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The shortcut (no parse when the line lacks the needle literally) agrees with the
+        /// definition on lines with escapes, non-ASCII text and ASCII case differences.
+        #[test]
+        fn the_literal_shortcut_never_hides_a_match(
+            value in "[a-cA-C \"\\\\/é\u{212A}\u{130}ik\n]{0,12}",
+            needle in "[a-cA-C \"\\\\/ékiI]{1,3}",
+            escape in any::<bool>(),
+        ) {
+            let mut inner = serde_json::json!({"timestamp": "t", "level": "info", "service": "s",
+                "message": "m", "field": value}).to_string();
+            if escape {
+                inner = inner.replace('a', "\\u0061");
+            }
+            let record = serde_json::json!({"Logs": [{"Level": "log", "Message": [inner]}]});
+            let record = serde_json::from_value(record).unwrap();
+            let entry = &entries_of_record(&record)[0];
+            let needle = needle.to_lowercase();
+            // String members are the only values here, so the reference is complete.
+            prop_assert_eq!(text_matches(entry, &needle), reference(entry, &needle));
+        }
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! Nothing here panics on any input (a proptest in this module's tests feeds it arbitrary bytes).
 
-use crate::entry::{entries_of_record, Entry};
+use crate::entry::{entries_of_owned_record, Entry, ScriptCache};
 use flate2::bufread::MultiGzDecoder;
 use nno_obs_store::record::TraceEventRecord;
 use std::io::{self, BufRead, BufReader, Read};
@@ -103,8 +103,9 @@ impl<R: BufRead> BufRead for Counting<R> {
 /// ```
 pub fn read_entries(input: impl Read, mut visit: impl FnMut(Entry)) -> FileReport {
     let mut entries = 0;
+    let mut scripts = ScriptCache::default();
     let mut report = read_records(input, |record, _| {
-        for entry in entries_of_record(&record) {
+        for entry in entries_of_owned_record(record, &mut scripts) {
             entries += 1;
             visit(entry);
         }
@@ -114,7 +115,18 @@ pub fn read_entries(input: impl Read, mut visit: impl FnMut(Entry)) -> FileRepor
 }
 
 /// Like [`read_entries`], one record at a time, with the record's line number (0-based).
-pub fn read_records(input: impl Read, mut visit: impl FnMut(TraceEventRecord, u64)) -> FileReport {
+pub fn read_records(input: impl Read, visit: impl FnMut(TraceEventRecord, u64)) -> FileReport {
+    read_records_where(input, |_| true, visit)
+}
+
+/// Like [`read_records`], parsing only the lines for which `may_match(line)` is true; the
+/// others are counted as records but not parsed. `may_match` must be sound: `false` only for a
+/// line none of whose entries can match (see [`crate::prefilter`]).
+pub fn read_records_where(
+    input: impl Read,
+    may_match: impl Fn(&[u8]) -> bool,
+    mut visit: impl FnMut(TraceEventRecord, u64),
+) -> FileReport {
     let mut report = FileReport::default();
     let mut buffered = BufReader::with_capacity(64 * 1024, input);
     let is_gzip = match buffered.fill_buf() {
@@ -133,7 +145,7 @@ pub fn read_records(input: impl Read, mut visit: impl FnMut(TraceEventRecord, u6
             consumed: 0,
         };
         let mut decoder = BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(counting));
-        let result = read_lines(&mut decoder, &mut report, &mut visit);
+        let result = read_lines(&mut decoder, &mut report, &may_match, &mut visit);
         if let Err(error) = result {
             let offset = decoder.get_ref().get_ref().consumed;
             report.corrupt = Some(Damage {
@@ -141,7 +153,7 @@ pub fn read_records(input: impl Read, mut visit: impl FnMut(TraceEventRecord, u6
                 message: error.to_string(),
             });
         }
-    } else if let Err(error) = read_lines(&mut buffered, &mut report, &mut visit) {
+    } else if let Err(error) = read_lines(&mut buffered, &mut report, &may_match, &mut visit) {
         report.corrupt = Some(Damage {
             offset: 0,
             message: error.to_string(),
@@ -153,6 +165,7 @@ pub fn read_records(input: impl Read, mut visit: impl FnMut(TraceEventRecord, u6
 fn read_lines(
     input: &mut impl BufRead,
     report: &mut FileReport,
+    may_match: &impl Fn(&[u8]) -> bool,
     visit: &mut impl FnMut(TraceEventRecord, u64),
 ) -> io::Result<()> {
     let mut line = Vec::with_capacity(4096);
@@ -177,8 +190,17 @@ fn read_lines(
             report.blank_lines += 1;
             continue;
         }
-        let text = String::from_utf8_lossy(&line);
-        let repaired = matches!(text, std::borrow::Cow::Owned(_));
+        // A whole line that cannot match is only counted. (A cut-off last line is still
+        // parsed below, so that it is reported as truncated.)
+        if terminated && !may_match(&line) {
+            report.records += 1;
+            continue;
+        }
+        // The validating fast path first; the lossy repair only for invalid UTF-8.
+        let (text, repaired) = match std::str::from_utf8(&line) {
+            Ok(text) => (std::borrow::Cow::Borrowed(text), false),
+            Err(_) => (String::from_utf8_lossy(&line), true),
+        };
         match serde_json::from_str::<TraceEventRecord>(text.trim_end()) {
             Ok(record) => {
                 if repaired {

@@ -2,9 +2,10 @@
 //! filesystem: this is the part a Worker runs over R2 objects too).
 
 use crate::cursor::SortKey;
-use crate::entry::{entries_of_record, Entry};
+use crate::entry::{entries_of_owned_record, Entry, ScriptCache};
 use crate::matcher::Matcher;
-use crate::reader::{read_records, FileReport};
+use crate::prefilter::Prefilter;
+use crate::reader::{read_records_where, FileReport};
 use nno_obs_store::index::FileIndex;
 use std::collections::BinaryHeap;
 use std::io::Read;
@@ -118,8 +119,9 @@ pub struct FileSearch {
     pub hits: TopHits,
     /// What reading found.
     pub report: FileReport,
-    /// The index of everything read, for files that had none.
-    pub index: FileIndex,
+    /// The index of every entry, when asked for (`None` otherwise: lines may have been
+    /// skipped unparsed).
+    pub index: Option<FileIndex>,
 }
 
 /// Searches one file's bytes: every entry after `after` that matches, the best `keep` kept.
@@ -130,7 +132,7 @@ pub struct FileSearch {
 ///
 /// let file = br#"{"Outcome":"ok","EventTimestampMs":7,"Logs":[{"Level":"error","Message":["disk full"]}]}"#;
 /// let query = LogQuery { text: Some("DISK".into()), ..Default::default() };
-/// let found = search_file("f.json", &file[..], &Matcher::new(&query), None, 10);
+/// let found = search_file("f.json", &file[..], &Matcher::new(&query), None, 10, false);
 /// let hits = found.hits.into_sorted();
 /// assert_eq!(hits[0].entry.message, "disk full");
 /// assert_eq!(hits[0].key.time_ms, Some(7));
@@ -141,14 +143,25 @@ pub fn search_file(
     matcher: &Matcher,
     after: Option<&SortKey>,
     keep: usize,
+    build_index: bool,
 ) -> FileSearch {
     let mut hits = TopHits::new(keep);
-    let mut index = FileIndex::default();
+    let mut index = build_index.then(FileIndex::default);
     let mut entries_seen = 0;
-    let report = read_records(input, |record, line| {
-        let entries: Vec<Entry> = entries_of_record(&record);
-        let keys: Vec<_> = entries.iter().map(Entry::keys).collect();
-        index.add_record(&keys);
+    // An index needs every line parsed; otherwise lines that cannot match are skipped.
+    let prefilter = if build_index {
+        Prefilter::default()
+    } else {
+        Prefilter::new(matcher.query())
+    };
+    let may_match = |line: &[u8]| prefilter.may_match(line);
+    let mut scripts = ScriptCache::default();
+    let report = read_records_where(input, may_match, |record, line| {
+        let entries: Vec<Entry> = entries_of_owned_record(record, &mut scripts);
+        if let Some(index) = index.as_mut() {
+            let keys: Vec<_> = entries.iter().map(Entry::keys).collect();
+            index.add_record(&keys);
+        }
         for (position, entry) in entries.into_iter().enumerate() {
             entries_seen += 1;
             if !matcher.matches(&entry) {

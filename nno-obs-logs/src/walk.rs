@@ -21,8 +21,9 @@ pub struct Candidate {
     pub key: String,
     /// Its size in bytes.
     pub bytes: u64,
-    /// Its index, when one exists and describes the file as it is now.
-    pub index: Option<FileIndex>,
+    /// Whether an index sidecar is next to it (read, and checked against the file, only when
+    /// the file is considered: indexes are never all held in memory at once).
+    pub has_index_file: bool,
 }
 
 impl Candidate {
@@ -31,6 +32,82 @@ impl Candidate {
         let mut name = self.path.as_os_str().to_owned();
         name.push(INDEX_SUFFIX);
         PathBuf::from(name)
+    }
+
+    /// Its index, when the sidecar exists, parses, and describes the file as it is now.
+    pub fn load_index(&self) -> Option<FileIndex> {
+        FileIndex::from_json(&self.index_bytes()?).filter(|index| index.data_bytes == self.bytes)
+    }
+
+    fn index_bytes(&self) -> Option<Vec<u8>> {
+        if !self.has_index_file {
+            return None;
+        }
+        let path = self.index_path();
+        let meta = fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > 256 << 20 {
+            return None;
+        }
+        fs::read(&path).ok()
+    }
+
+    /// Whether the file must be read for `matcher`'s query, and whether it had a valid index.
+    ///
+    /// The same decision as [`crate::search::index_admits`] on [`Candidate::load_index`], made
+    /// cheaper: the id sets are not built. A trace or user id of characters JSON never escapes
+    /// is looked up as its quoted text in the sidecar (serde_json writes such a string
+    /// literally), which can only err towards reading the file (the id could be in the other
+    /// set); any other id, or a sidecar with a `\u` escape, takes the full parse.
+    pub fn admits(&self, matcher: &crate::Matcher) -> (bool, bool) {
+        let Some(bytes) = self.index_bytes() else {
+            return (true, false);
+        };
+        let query = matcher.query();
+        let ids: Vec<&String> = [&query.trace_id, &query.user_id]
+            .into_iter()
+            .flatten()
+            .collect();
+        let literal = !crate::prefilter::may_have_unicode_escape(&bytes)
+            && ids
+                .iter()
+                .all(|id| !id.is_empty() && id.bytes().all(crate::prefilter::is_plain));
+        if !literal {
+            let index = FileIndex::from_json(&bytes).filter(|i| i.data_bytes == self.bytes);
+            let valid = index.is_some();
+            return (crate::search::index_admits(index.as_ref(), matcher), valid);
+        }
+        let Some(summary) = IndexSummary::from_json(&bytes).filter(|s| s.data_bytes == self.bytes)
+        else {
+            return (true, false);
+        };
+        let mut admitted = !query.has_time_bound()
+            || match (summary.min_ms, summary.max_ms) {
+                (Some(min), Some(max)) => query.range_meets(min, max),
+                _ => false,
+            };
+        for id in ids {
+            let quoted = format!("\"{id}\"");
+            admitted &= memchr::memmem::find(&bytes, quoted.as_bytes()).is_some();
+        }
+        (admitted, true)
+    }
+}
+
+/// The members of an index sidecar that say which times it spans, read without its id sets.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexSummary {
+    format: u32,
+    data_bytes: u64,
+    min_ms: Option<u64>,
+    max_ms: Option<u64>,
+}
+
+impl IndexSummary {
+    fn from_json(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice::<Self>(bytes)
+            .ok()
+            .filter(|s| s.format == nno_obs_store::index::INDEX_FORMAT)
     }
 }
 
@@ -96,7 +173,7 @@ fn candidate(path: PathBuf, key: String, bytes: u64) -> Candidate {
         path,
         key,
         bytes,
-        index: None,
+        has_index_file: false,
     }
 }
 
@@ -144,16 +221,7 @@ fn finish(mut files: Vec<Candidate>) -> io::Result<Vec<Candidate>> {
         })
     });
     for file in &mut files {
-        file.index = read_index(file);
+        file.has_index_file = fs::symlink_metadata(file.index_path()).is_ok_and(|m| m.is_file());
     }
     Ok(files)
-}
-
-fn read_index(file: &Candidate) -> Option<FileIndex> {
-    let path = file.index_path();
-    let meta = fs::symlink_metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > 256 << 20 {
-        return None;
-    }
-    FileIndex::from_json(&fs::read(&path).ok()?).filter(|index| index.data_bytes == file.bytes)
 }

@@ -331,6 +331,39 @@ fn arb_record() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
+    /// The trace/user prefilter never skips a line that has a matching entry, whatever the
+    /// ids look like and however the JSON spells them (escapes included).
+    #[test]
+    fn the_prefilter_never_skips_a_match(
+        trace in "[a-z0-9\\-\"/é\u{1}]{1,6}",
+        wanted in "[a-z0-9\\-\"/é\u{1}]{1,6}",
+        escape_all in any::<bool>(),
+        same in any::<bool>(),
+    ) {
+        let wanted = if same { trace.clone() } else { wanted };
+        let inner = serde_json::json!({"timestamp": "2026-02-22T10:34:00.000Z", "level": "info",
+            "service": "s", "traceId": trace, "message": "m", "userId": trace}).to_string();
+        // Optionally spell every character of the line as a \u escape (legal JSON).
+        let message = if escape_all {
+            let escaped: String = inner.encode_utf16().map(|unit| format!("\\u{unit:04x}")).collect();
+            format!("\"{escaped}\"")
+        } else {
+            serde_json::to_string(&inner).unwrap()
+        };
+        let line = format!(r#"{{"Outcome":"ok","Logs":[{{"Level":"log","Message":[{message}]}}]}}"#);
+        for query in [
+            LogQuery { trace_id: Some(wanted.clone()), ..Default::default() },
+            LogQuery { user_id: Some(wanted.clone()), ..Default::default() },
+        ] {
+            let (entries, _) = read(line.as_bytes());
+            let matches = entries.iter().any(|e| Matcher::new(&query).matches(e));
+            prop_assert!(!same || matches, "the line parses and its own id matches");
+            if matches {
+                prop_assert!(nno_obs_logs::prefilter::Prefilter::new(&query).may_match(line.as_bytes()));
+            }
+        }
+    }
+
     /// Arbitrary bytes, plain and gzipped: no panic, and the counts add up.
     #[test]
     fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {

@@ -63,6 +63,15 @@ fn queries() -> Vec<LogQuery> {
             ..Default::default()
         },
         LogQuery {
+            trace_id: Some("tr-7-42\"/é".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-7-42".into()),
+            user_id: Some("user-3".into()),
+            ..Default::default()
+        },
+        LogQuery {
             from_ms: Some(T0 + 9_000_000),
             to_ms: Some(T0 + 9_000_001),
             ..Default::default()
@@ -78,7 +87,7 @@ fn an_index_never_hides_a_match() {
     assert!(indexed
         .files()
         .iter()
-        .all(|f| f.index.is_some() || !f.key.ends_with(".gz")));
+        .all(|f| f.load_index().is_some() || !f.key.ends_with(".gz")));
     let full = LocalSearch::store(dir.path(), &OperatorScope)
         .unwrap()
         .without_indexes();
@@ -239,13 +248,13 @@ fn late_records_are_found_by_their_own_time_not_their_folder() {
         .exists());
     // Second read: through the index, still found.
     let second = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
-    assert!(second.files()[0].index.is_some());
+    assert!(second.files()[0].load_index().is_some());
     assert_eq!(second.run(&query, None, 10).hits.len(), 1);
     // A stale index (the file changed size) is ignored, never trusted.
     std::fs::write(folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx"),
         br#"{"format":1,"dataBytes":1,"records":0,"entries":0,"untimedEntries":0,"minMs":null,"maxMs":null,"traceIds":[],"userIds":[]}"#).unwrap();
     let stale = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
-    assert!(stale.files()[0].index.is_none());
+    assert!(stale.files()[0].load_index().is_none());
     assert_eq!(stale.run(&query, None, 10).hits.len(), 1);
 }
 

@@ -126,39 +126,15 @@ fn an_invocation_becomes_one_record_in_its_platform_bucket() {
 }
 
 #[test]
-fn writers_a_little_apart_in_time_share_one_file_per_hour() {
-    // Two writers of one dataset alternate between 10:xx and 11:xx (threads of a simulation
-    // at different paces): one file per hour, not one per switch.
-    let dir = tempfile::tempdir().unwrap();
-    let store = LocalStore::open(dir.path()).unwrap();
-    let dataset = nno_obs_store::layout::DatasetName::parse("nno-core-ops-spans").unwrap();
-    let point = nno_obs::DataPoint::new().blob("x").double(1.0);
-    for n in 0..200u64 {
-        let at = if n % 2 == 0 { T0 } else { T0 + 3_600_000 } + n;
-        store.append_point(&dataset, at, &point).unwrap();
-    }
-    store.close().unwrap();
-    let names = relative(dir.path(), &files_under(dir.path()));
-    let data: Vec<_> = names.iter().filter(|n| n.ends_with(".json.gz")).collect();
-    assert_eq!(data.len(), 2, "{names:?}");
-    let rows = nno_obs_store::fs::read_points(dir.path(), &dataset).unwrap();
-    assert_eq!(rows.len(), 200);
-}
-
-#[test]
 fn core_services_go_to_the_internal_bucket_and_hours_rotate() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(LocalStore::open(dir.path()).unwrap());
     let clock = Clock::manual(T0);
     one_invocation(&store, &clock, "nno-registry-prod", "a", "u");
-    clock.set(T0 + 3_600_000); // the next hour: the 10:00 file stays open for stragglers
+    clock.set(T0 + 3_600_000); // next hour: the 10:00 file rotates
     one_invocation(&store, &clock, "nno-registry-prod", "b", "u");
     let names = relative(dir.path(), &files_under(dir.path()));
-    assert!(names.iter().all(|n| n.ends_with(".json")), "{names:?}");
-    clock.set(T0 + 2 * 3_600_000); // two hours on: the 10:00 file rotates
-    one_invocation(&store, &clock, "nno-registry-prod", "c", "u");
-    let names = relative(dir.path(), &files_under(dir.path()));
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 3, "{names:?}");
     assert!(
         names[0].starts_with("nno-logs-internal/2026-02-22/10/nno-registry-prod-")
             && names[0].ends_with(".json.gz")
@@ -167,12 +143,16 @@ fn core_services_go_to_the_internal_bucket_and_hours_rotate() {
     assert!(
         names[2].starts_with("nno-logs-internal/2026-02-22/11/") && names[2].ends_with(".json")
     );
-    assert!(
-        names[3].starts_with("nno-logs-internal/2026-02-22/12/") && names[3].ends_with(".json")
-    );
+    // A late record (10:xx arriving after 11:00) joins the open 11:00 file: no rotation.
+    clock.set(T0 + 60_000);
+    one_invocation(&store, &clock, "nno-registry-prod", "late", "u");
+    let names = relative(dir.path(), &files_under(dir.path()));
+    assert_eq!(names.len(), 3, "{names:?}");
+    let open = std::fs::read_to_string(dir.path().join(&names[2])).unwrap();
+    assert_eq!(open.lines().count(), 2);
     drop(store); // drop rotates too
     let names = relative(dir.path(), &files_under(dir.path()));
-    assert_eq!(names.iter().filter(|n| n.ends_with(".json.gz")).count(), 3);
+    assert_eq!(names.iter().filter(|n| n.ends_with(".json.gz")).count(), 2);
     assert!(names.iter().all(|n| !n.ends_with(".json")));
 }
 

@@ -1,4 +1,4 @@
-//! The store: open files per (area, stem, hour), hour rotation, the `PointSink`.
+//! The store: open files per (area, stem), hour rotation, the `PointSink`.
 
 use super::open_file::OpenFile;
 use crate::entry::record_entry_keys;
@@ -68,46 +68,7 @@ impl Stream {
 #[derive(Debug)]
 pub struct LocalStore {
     root: PathBuf,
-    open: Mutex<OpenFiles>,
-}
-
-/// How many hours before a stream's newest one its files stay open. Writers of one stream may
-/// be a little apart in time (threads of a simulation, late records): a file is rotated once
-/// its stream has moved this many hours past it, not on the first write of another hour,
-/// which would rotate back and forth between two writers and leave hundreds of tiny files.
-const HOURS_KEPT_OPEN: u64 = 2;
-
-/// The open files, and each stream's newest hour.
-#[derive(Debug, Default)]
-struct OpenFiles {
-    files: HashMap<(Stream, DateHour), OpenFile>,
-    newest: HashMap<Stream, DateHour>,
-}
-
-impl OpenFiles {
-    /// Takes out the files of `stream` that are `HOURS_KEPT_OPEN` hours or more older than
-    /// `hour`, when `hour` is the stream's newest so far.
-    fn take_finished(&mut self, stream: &Stream, hour: DateHour) -> Vec<OpenFile> {
-        let advanced = match self.newest.get(stream) {
-            Some(newest) => hour.start_ms() > newest.start_ms(),
-            None => true,
-        };
-        if !advanced {
-            return Vec::new();
-        }
-        self.newest.insert(stream.clone(), hour);
-        let horizon = hour.start_ms().saturating_sub(HOURS_KEPT_OPEN * 3_600_000);
-        let finished: Vec<(Stream, DateHour)> = self
-            .files
-            .keys()
-            .filter(|(other, other_hour)| other == stream && other_hour.start_ms() <= horizon)
-            .cloned()
-            .collect();
-        finished
-            .iter()
-            .filter_map(|key| self.files.remove(key))
-            .collect()
-    }
+    open: Mutex<HashMap<Stream, OpenFile>>,
 }
 
 impl LocalStore {
@@ -117,7 +78,7 @@ impl LocalStore {
         std::fs::create_dir_all(&root)?;
         Ok(Self {
             root,
-            open: Mutex::new(OpenFiles::default()),
+            open: Mutex::new(HashMap::new()),
         })
     }
 
@@ -126,15 +87,16 @@ impl LocalStore {
         &self.root
     }
 
-    fn files(&self) -> MutexGuard<'_, OpenFiles> {
+    fn files(&self) -> MutexGuard<'_, HashMap<Stream, OpenFile>> {
         // A panic while holding the lock leaves whole lines behind; keep going.
         self.open
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Appends `record` to the file of its script in its bucket, for the hour of its
-    /// `EventTimestampMs` (rotating that script's previous file if the hour changed).
+    /// Appends `record` to the open file of its script in its bucket. A record of a later hour
+    /// (by `EventTimestampMs`) than the open file's rotates it and starts a file in its own hour's
+    /// folder; a record of the same or an earlier hour joins the open file.
     pub fn append_record(&self, script: &ScriptName, record: &TraceEventRecord) -> io::Result<()> {
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');
@@ -144,7 +106,8 @@ impl LocalStore {
         self.append(stream, hour, &line, &entries)
     }
 
-    /// Appends one points row of `dataset` (see [`crate::points`]).
+    /// Appends one points row of `dataset` (see [`crate::points`]); files rotate as for
+    /// records.
     pub fn append_point(
         &self,
         dataset: &DatasetName,
@@ -178,42 +141,37 @@ impl LocalStore {
         line: &[u8],
         entries: &[crate::entry::EntryKeys],
     ) -> io::Result<()> {
-        // Finished files are taken out under the lock and rotated after it is released:
-        // compressing and syncing an hour of records takes milliseconds, and every other
-        // writer of the process would wait for it.
+        // A later hour rotates the open file; a record of an earlier hour (a late one) joins
+        // the open file, as Logpush files hold records by delivery, not by their own time
+        // (the index keeps the real time range). The finished file is taken out under the
+        // lock and rotated after it is released: compressing and syncing an hour of records
+        // takes milliseconds, and every other writer of the process would wait for it.
         let (appended, finished) = {
-            let mut open = self.files();
-            let finished = open.take_finished(&stream, hour);
-            let file = match open.files.entry((stream, hour)) {
-                std::collections::hash_map::Entry::Occupied(file) => Ok(file.into_mut()),
+            let mut files = self.files();
+            let stale = files
+                .get(&stream)
+                .is_some_and(|file| file.key.hour() < hour);
+            let finished = if stale { files.remove(&stream) } else { None };
+            let file = match files.entry(stream) {
+                std::collections::hash_map::Entry::Occupied(open) => Ok(open.into_mut()),
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    let (stream, hour) = slot.key();
+                    let stream = slot.key();
                     let dir = self.root.join(stream.folder());
                     let uuid = uuid::Uuid::new_v4().hyphenated().to_string();
-                    let key = ObjectKey::new(*hour, stream.stem(), &uuid);
+                    let key = ObjectKey::new(hour, stream.stem(), &uuid);
                     OpenFile::create(&dir, key).map(|file| slot.insert(file))
                 }
             };
             (file.and_then(|file| file.append(line, entries)), finished)
         };
-        let mut rotated = Ok(());
-        for file in finished {
-            let result = file.rotate();
-            if rotated.is_ok() {
-                rotated = result;
-            }
-        }
+        let rotated = finished.map_or(Ok(()), OpenFile::rotate);
         appended.and(rotated)
     }
 
     /// Rotates every open file to `.json.gz` with its index. The store stays usable: later
     /// writes open new files. Every file is tried; the first error is returned.
     pub fn close(&self) -> io::Result<()> {
-        let open: Vec<OpenFile> = {
-            let mut open = self.files();
-            open.newest.clear();
-            open.files.drain().map(|(_, file)| file).collect()
-        };
+        let open: Vec<OpenFile> = self.files().drain().map(|(_, file)| file).collect();
         let mut result = Ok(());
         for file in open {
             let rotated = file.rotate();

@@ -1,0 +1,160 @@
+//! The log search on generated Logpush files, against `gzip -dc > /dev/null` (decompression
+//! alone) and `zcat | grep -c` on the same files, and the trace-id lookup with and without the
+//! per-file index. Figures and commands: BENCHMARKS.md.
+//!
+//! `NNO_BENCH_PLATFORMS` and `NNO_BENCH_SECONDS` size the fleet (default 20 platforms × 1800 s
+//! at one request per second each).
+
+#[path = "support/fleet.rs"]
+mod fleet;
+
+use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Fixture {
+    root: PathBuf,
+    files: Vec<PathBuf>,
+    seconds: u64,
+    platforms: u64,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let platforms = env_or("NNO_BENCH_PLATFORMS", 20);
+        let seconds = env_or("NNO_BENCH_SECONDS", 1800);
+        let (root, bytes) = fleet::fleet(platforms, seconds);
+        let search = LocalSearch::store(&root, &OperatorScope).expect("store");
+        let files: Vec<PathBuf> = search.files().iter().map(|f| f.path.clone()).collect();
+        let compressed: u64 = search.files().iter().map(|f| f.bytes).sum();
+        eprintln!(
+            "fleet: {platforms} platforms x {seconds} s, {} files, {:.1} MB uncompressed, {:.1} MB gzip",
+            files.len(),
+            bytes as f64 / 1e6,
+            compressed as f64 / 1e6
+        );
+        Fixture { root, files, seconds, platforms }
+    })
+}
+
+fn main() {
+    fixture();
+    divan::main();
+}
+
+fn one_thread<T>(work: impl FnOnce() -> T + Send) -> T
+where
+    T: Send,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    pool.install(work)
+}
+
+/// A text search that reads every file (no index can prune it), one thread.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn search_text_one_thread() -> usize {
+    let f = fixture();
+    let search = LocalSearch::store(&f.root, &OperatorScope).expect("store");
+    let query = LogQuery {
+        text: Some("D1 query slow".into()),
+        ..Default::default()
+    };
+    one_thread(|| search.run(&query, None, 100).hits.len())
+}
+
+/// The same search on every core.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn search_text_all_cores() -> usize {
+    let f = fixture();
+    let search = LocalSearch::store(&f.root, &OperatorScope).expect("store");
+    let query = LogQuery {
+        text: Some("D1 query slow".into()),
+        ..Default::default()
+    };
+    search.run(&query, None, 100).hits.len()
+}
+
+/// `gzip -dc FILES > /dev/null`: decompression alone, one thread.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn gzip_dc_to_dev_null() {
+    let f = fixture();
+    let status = Command::new("gzip")
+        .arg("-dc")
+        .args(&f.files)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("gzip");
+    assert!(status.success());
+}
+
+/// `zcat FILES | grep -c 'D1 query slow'`.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn zcat_grep_count() {
+    let f = fixture();
+    let mut command = String::from("zcat");
+    for file in &f.files {
+        command.push(' ');
+        command.push_str(&file.display().to_string());
+    }
+    command.push_str(" | grep -c 'D1 query slow' > /dev/null");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .status()
+        .expect("sh");
+    assert!(status.success());
+}
+
+/// One trace id, with the per-file index (only the file that holds it is opened).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn trace_lookup_indexed() -> usize {
+    let f = fixture();
+    let n = f.seconds / 2 * f.platforms + 3;
+    let search = LocalSearch::store(&f.root, &OperatorScope).expect("store");
+    let hits = search
+        .run(
+            &LogQuery {
+                trace_id: Some(fleet::trace_id(n)),
+                ..Default::default()
+            },
+            None,
+            100,
+        )
+        .hits
+        .len();
+    assert!(hits >= 3);
+    hits
+}
+
+/// One trace id, reading everything (the index ignored).
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn trace_lookup_full_scan() -> usize {
+    let f = fixture();
+    let n = f.seconds / 2 * f.platforms + 3;
+    let search = LocalSearch::store(&f.root, &OperatorScope)
+        .expect("store")
+        .without_indexes();
+    search
+        .run(
+            &LogQuery {
+                trace_id: Some(fleet::trace_id(n)),
+                ..Default::default()
+            },
+            None,
+            100,
+        )
+        .hits
+        .len()
+}
