@@ -1,7 +1,7 @@
 //! `nno-obs`: the command-line tool of NNO Observability's read side.
 //!
 //! ```text
-//! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [PATH…]
+//! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
 //! nno-obs logs export  [FILTERS] --output FILE.json.gz [PATH…]
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
@@ -20,7 +20,7 @@ mod simulate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
-use nno_obs_logs::{LocalSearch, OperatorScope, PlatformScope, Scope};
+use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -127,6 +127,13 @@ struct SearchArgs {
     /// Colour in the table.
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+    /// After the matches so far, keep printing new matching entries as they are written
+    /// (every second; Ctrl-C stops).
+    #[arg(long)]
+    follow: bool,
+    /// With --follow, stop after this many polls (for tests and scripts).
+    #[arg(long, hide = true)]
+    follow_polls: Option<u64>,
 }
 
 #[derive(Args)]
@@ -221,31 +228,75 @@ fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure>
 fn search(args: SearchArgs) -> Result<(), Failure> {
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
-    let cursor = match &args.cursor {
+    let mut cursor = match &args.cursor {
         Some(text) => Some(search.cursor(text, &query)?),
         None => None,
     };
-    let page = search.run(&query, cursor.as_ref(), args.limit);
     let stdout = io::stdout();
     let colour = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Table => output::table(&mut out, &page.hits, args.expand, colour)?,
-        Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
-        Format::Json => output::json(&mut out, &page)?,
-    }
-    out.flush()?;
-    output::report_problems(&mut io::stderr(), &page)?;
-    if args.format != Format::Json {
-        if let Some(next) = &page.next {
-            writeln!(io::stderr(), "more: --cursor {next}")?;
+    let print = |page: &Page| -> Result<(), Failure> {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        match args.format {
+            Format::Table => output::table(&mut out, &page.hits, args.expand, colour)?,
+            Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
+            Format::Json => output::json(&mut out, page)?,
         }
+        out.flush()?;
+        output::report_problems(&mut io::stderr(), page)?;
+        Ok(())
+    };
+    let page = search.run(&query, cursor.as_ref(), args.limit);
+    print(&page)?;
+    if !args.follow {
+        if args.format != Format::Json {
+            if let Some(next) = &page.next {
+                writeln!(io::stderr(), "more: --cursor {next}")?;
+            }
+        }
+        return Ok(());
     }
-    Ok(())
+    // Following: every entry after the last one printed, as the store grows. The files are
+    // listed anew on every poll (a new hour, a new Worker), and the open `.json` file of the
+    // current hour is read again; the cursor is a sort position, so nothing prints twice.
+    cursor = last_position(&search, &query, &page, cursor);
+    let mut polls = 0u64;
+    loop {
+        loop {
+            let search = open_search(&args.place, &args.filters)?;
+            let page = search.run(&query, cursor.as_ref(), args.limit);
+            if page.hits.is_empty() {
+                break;
+            }
+            print(&page)?;
+            cursor = last_position(&search, &query, &page, cursor);
+        }
+        polls += 1;
+        if args.follow_polls.is_some_and(|most| polls >= most) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+/// The cursor after the last entry of `page` (or `previous` when it had none).
+fn last_position(
+    search: &LocalSearch,
+    query: &nno_obs_logs::LogQuery,
+    page: &Page,
+    previous: Option<nno_obs_logs::Cursor>,
+) -> Option<nno_obs_logs::Cursor> {
+    match page.hits.last() {
+        Some(hit) => Some(nno_obs_logs::Cursor::new(
+            query,
+            search.scope_name(),
+            hit.key.clone(),
+        )),
+        None => previous,
+    }
 }
 
 fn export(args: ExportArgs) -> Result<(), Failure> {

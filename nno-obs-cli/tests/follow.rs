@@ -1,0 +1,78 @@
+//! `nno-obs logs search --follow`: new matching entries print as the store is written.
+
+use nno_obs::clock::Clock;
+use nno_obs::{fields, Obs, Telemetry};
+use nno_obs_store::fs::{EventMeta, Invocation, LocalStore};
+use nno_obs_store::layout::ScriptName;
+use nno_obs_store::record::Outcome;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+/// 2026-02-22T10:34:00Z.
+const T0: u64 = 1_771_756_440_000;
+
+fn write(store: &Arc<LocalStore>, at: u64, trace: &str, message: &str) {
+    let clock = Clock::manual(at);
+    let capture = Invocation::start(store.clone(), clock.clone());
+    let telemetry = Telemetry::builder()
+        .log_sink(capture.clone())
+        .clock(clock)
+        .build();
+    let obs = Obs::from_headers(telemetry, "registry", &[("x-trace-id", trace)]);
+    obs.warn(message, fields! { n: 1 });
+    let script = ScriptName::parse("nno-registry-prod").unwrap();
+    capture
+        .finish(
+            &script,
+            Outcome::Ok,
+            EventMeta::fetch("GET", "https://r.example/", 200),
+        )
+        .unwrap();
+}
+
+#[test]
+fn follow_prints_what_is_written_after_it_started_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+    write(&store, T0, "tr-before", "slow query");
+    write(&store, T0 + 1, "tr-other", "not a match");
+
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("nno-obs"))
+        .args(["logs", "search", "--store", dir.path().to_str().unwrap()])
+        .args([
+            "--text",
+            "slow",
+            "--format",
+            "ndjson",
+            "--follow",
+            "--follow-polls",
+            "60",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines, received) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let next = || received.recv_timeout(Duration::from_secs(30)).unwrap();
+
+    // What was there when it started.
+    assert!(next().contains("tr-before"));
+    // Written while it follows: printed once, in order; the non-matching line never.
+    write(&store, T0 + 60_000, "tr-after-1", "slow query again");
+    write(&store, T0 + 60_001, "tr-skip", "fast");
+    write(&store, T0 + 60_002, "tr-after-2", "slow, slower");
+    assert!(next().contains("tr-after-1"));
+    assert!(next().contains("tr-after-2"));
+    // Nothing printed twice across polls.
+    assert!(received.recv_timeout(Duration::from_millis(2500)).is_err());
+    let _ = child.kill();
+    let _ = child.wait();
+}
