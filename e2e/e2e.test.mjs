@@ -8,9 +8,15 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { start } from "./harness.mjs";
+import { LogpushStandIn } from "./logpush.mjs";
 
 // From the Workers' wrangler.toml: the gateway is a core service (nno-{service}-{env}, no
 // platform), the analytics Worker a platform feature Worker (seed §2.4's ScriptName).
@@ -39,11 +45,19 @@ const JOB_STEPS = ["create-dataset", "publish-report", "reserve-quota", "rollbac
 /** What the malformed export's handler returns as its Err (workers-rs' JSON error text). */
 const EXPORT_ERROR = "malformed export body: failed to get JSON for body value";
 
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The Logpush stand-in's store (git-ignored, emptied at the start of each run). */
+const STORE = path.join(here, ".out", "store");
+/** The nno-obs CLI of the root workspace, built by scripts/e2e.sh. */
+const NNO_OBS = process.env.NNO_OBS_BIN ?? path.resolve(here, "../target/debug/nno-obs");
+
 let h;
 let capture;
+let logpush;
 
 before(async () => {
-  h = await start([{ dir: "gateway" }, { dir: "analytics" }]);
+  logpush = new LogpushStandIn(STORE);
+  h = await start([{ dir: "gateway" }, { dir: "analytics" }], { logpush });
   capture = h.capture;
 });
 
@@ -939,4 +953,292 @@ test("no Rust panic and no module reinitialization on stderr", () => {
   for (const bad of ["panicked at", "Reinitializing", "RuntimeError", "unreachable"]) {
     assert.ok(!text.includes(bad), `workerd printed ${JSON.stringify(bad)}`);
   }
+});
+
+// -- the Logpush stand-in and `nno-obs logs search` over it (issue 9 §1) ------------------------
+//
+// logpush.mjs writes one Workers Trace Events record per invocation, from the Tail Worker's
+// TraceItems, into STORE in the R2 layout. These tests read what the tests above made the
+// Workers print, with the real nno-obs binary.
+
+const SCRIPT_OF = { gateway: GATEWAY, analytics: ANALYTICS };
+const RECORD_KEYS = ["ScriptName", "Outcome", "EventTimestampMs", "EventType", "Event", "Logs", "Exceptions"];
+const RAY_ID = /^[0-9a-f]{16}$/;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const runFile = promisify(execFile);
+
+/** Every console call of `script`'s records: {level, message, record}. */
+function storedLogs(script) {
+  return logpush.records
+    .filter(({ record }) => record.ScriptName === script)
+    .flatMap(({ record }) => record.Logs.map((log) => ({ level: log.Level, message: log.Message, record })));
+}
+
+/** The console messages of `service` as workerd printed them (recorder points excluded). */
+function printedTexts(service) {
+  return capture.lines().filter((l) => l.entry.service === service).map((l) => l.text);
+}
+
+/** Multiset equality of two lists of strings. */
+function sameTexts(a, b) {
+  return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
+
+/**
+ * Waits until the store holds every line the Workers printed: for each Worker, its records'
+ * nno-obs lines are exactly those workerd printed for it (trace events arrive after each
+ * invocation ends, so they may trail the console), and the analytics Worker's records hold
+ * workers-rs' plain-text line.
+ */
+async function delivered() {
+  const ourLines = (script) =>
+    storedLogs(script)
+      .map((l) => l.message[0])
+      .filter((text) => !(text === EXPORT_ERROR));
+  await logpush.until(
+    () =>
+      sameTexts(ourLines(GATEWAY), printedTexts("gateway")) &&
+      sameTexts(ourLines(ANALYTICS), printedTexts("analytics")) &&
+      storedLogs(ANALYTICS).some((l) => l.message[0] === EXPORT_ERROR),
+    "a trace event record of every invocation",
+  );
+}
+
+/** The record that holds the console message `text`. */
+function recordOf(text) {
+  const found = logpush.records.filter(({ record }) => record.Logs.some((l) => l.Message[0] === text));
+  assert.equal(found.length, 1, `one record holds ${text}`);
+  return found[0].record;
+}
+
+/**
+ * Runs `nno-obs logs search` over the store; returns the NDJSON lines, parsed. One page holds
+ * everything (--limit), and stderr must be empty: no damaged file, no further page.
+ */
+async function search(...args) {
+  const { stdout, stderr } = await runFile(
+    NNO_OBS,
+    ["logs", "search", "--store", STORE, "--format", "ndjson", "--limit", "100000", ...args],
+    { maxBuffer: 256 << 20 },
+  );
+  assert.equal(stderr, "", `nno-obs logs search ${args.join(" ")}: stderr`);
+  return stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+}
+
+/**
+ * A hit of our line without what --format ndjson adds (ScriptName, Outcome, Ray): the line as
+ * the Worker printed it (its keys keep their order through JSON.parse and JSON.stringify).
+ */
+function printedText(hit) {
+  const { ScriptName, Outcome, Ray, ...entry } = hit;
+  return JSON.stringify(entry);
+}
+
+/** Checks that `hit` is the console message `text` with its record's ScriptName, Outcome, Ray. */
+function assertHitOf(hit, text) {
+  const record = recordOf(text);
+  assert.equal(printedText(hit), text);
+  assert.equal(hit.ScriptName, record.ScriptName);
+  assert.equal(hit.Outcome, record.Outcome);
+  assert.equal(hit.Ray, record.Event.RayID);
+}
+
+/**
+ * Checks a record's URL against the path the Worker logged. workerd, like Cloudflare, redacts
+ * what looks like an id in a trace event's URL (`/x/{uuid}/…` becomes `/x/REDACTED/…`), so a
+ * `REDACTED` stands for one run of [A-Za-z0-9_-] of the logged path.
+ */
+function assertRedactedPath(url, path) {
+  const pattern = new URL(url).pathname
+    .split("REDACTED")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[A-Za-z0-9_-]+");
+  assert.match(path, new RegExp(`^${pattern}$`), url);
+}
+
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)))
+    .sort();
+}
+
+test("Logpush stand-in: one Workers Trace Events record per invocation, in the R2 layout", async () => {
+  await delivered();
+  assert.deepEqual(logpush.problems, []);
+  for (const [service, script] of Object.entries(SCRIPT_OF)) {
+    const records = logpush.records.filter(({ record }) => record.ScriptName === script);
+    assert.equal(
+      records.length,
+      lines({ service, message: "→ request" }).length,
+      `${script}: one record per invocation`,
+    );
+    for (const { record } of records) {
+      assert.deepEqual(Object.keys(record), RECORD_KEYS);
+      // workers-rs answers a handler's Err with a 500: no invocation threw.
+      assert.equal(record.Outcome, "ok");
+      assert.equal(record.EventType, "fetch");
+      assert.deepEqual(Object.keys(record.Event), ["RayID", "Request", "Response"]);
+      // No headers: Workers Trace Events carry none (and a hostile one must not be stored).
+      assert.deepEqual(Object.keys(record.Event.Request), ["URL", "Method"]);
+      assert.match(record.Event.RayID, RAY_ID);
+      assert.deepEqual(record.Exceptions, []);
+      for (const log of record.Logs) {
+        assert.deepEqual(Object.keys(log), ["Level", "Message", "TimestampMs"]);
+        assert.ok(["log", "error"].includes(log.Level), log.Level);
+        assert.ok(log.TimestampMs >= record.EventTimestampMs);
+      }
+      // The runtime attributed the lines: one request's ids, its path, method and status.
+      const ours = record.Logs.filter((l) => l.Message[0] !== EXPORT_ERROR).map((l) => JSON.parse(l.Message[0]));
+      assert.ok(ours.every((e) => e.service === service), JSON.stringify(ours));
+      assert.equal(new Set(ours.map((e) => e.traceId)).size, 1, "one trace per record");
+      assert.equal(new Set(ours.map((e) => e.requestId)).size, 1, "one request per record");
+      const [request, response] = ["→ request", "← response"].map((m) => ours.filter((e) => e.message === m));
+      assert.equal(request.length, 1);
+      assert.equal(response.length, 1);
+      assertRedactedPath(record.Event.Request.URL, request[0].path);
+      assert.equal(record.Event.Request.Method, request[0].method);
+      assert.deepEqual(record.Event.Response, { Status: response[0].status });
+    }
+  }
+
+  // On disk: exactly these records, one per line, each Worker in its bucket.
+  const files = filesUnder(STORE);
+  const byFile = new Map();
+  for (const written of logpush.records) {
+    byFile.set(written.file, [...(byFile.get(written.file) ?? []), written]);
+  }
+  assert.deepEqual(files, [...byFile.keys()].sort());
+  for (const file of files) {
+    const script = byFile.get(file)[0].record.ScriptName;
+    const bucket = script === GATEWAY ? "nno-logs-internal" : `nno-logs-${PLATFORM}`;
+    assert.match(file, new RegExp(`^${bucket}/\\d{4}-\\d{2}-\\d{2}/\\d{2}/${script}-${UUID}\\.json$`));
+    const expected = byFile.get(file).map(({ record }) => JSON.stringify(record) + "\n").join("");
+    assert.equal(readFileSync(path.join(STORE, file), "utf8"), expected, file);
+  }
+});
+
+test("nno-obs logs search --trace-id: the gateway's and the analytics Worker's lines, in order", async () => {
+  await delivered();
+  const traceId = "tr_e2e_keep_1";
+  const hits = await search("--trace-id", traceId);
+  const printed = lines({ traceId });
+  assert.equal(hits.length, 4);
+  assert.ok(sameTexts(hits.map(printedText), printed.map((l) => l.text)));
+  for (const hit of hits) {
+    assertHitOf(hit, printedText(hit));
+    assert.equal(hit.ScriptName, SCRIPT_OF[hit.service]);
+  }
+  // Ordered by time; each Worker's lines in the order it printed them.
+  const times = hits.map((hit) => Date.parse(hit.timestamp));
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  for (const service of ["gateway", "analytics"]) {
+    assert.deepEqual(
+      hits.filter((hit) => hit.ScriptName === SCRIPT_OF[service]).map((hit) => hit.message),
+      ["→ request", "← response"],
+      service,
+    );
+  }
+  // The gateway's request encloses the analytics Worker's.
+  const at = (service, message) => times[hits.findIndex((x) => x.service === service && x.message === message)];
+  assert.ok(at("gateway", "→ request") <= at("analytics", "→ request"));
+  assert.ok(at("analytics", "← response") <= at("gateway", "← response"));
+});
+
+test("nno-obs logs search --feature analytics --level error: the malformed export's unhandled error", async () => {
+  await delivered();
+  const hits = await search("--feature", "analytics", "--level", "error");
+  assert.ok(hits.every((hit) => hit.level === "error" && hit.ScriptName === ANALYTICS));
+  const unhandled = hits.filter((hit) => hit.message === "unhandled error");
+  assert.equal(unhandled.length, 1);
+  assert.equal(unhandled[0].traceId, "tr_export_bad");
+  assertHitOf(unhandled[0], one({ traceId: "tr_export_bad", message: "unhandled error" }).text);
+  // Every error line the analytics Worker printed (the jobs' `step failed` too), and nothing
+  // else but workers-rs' plain-text line.
+  const ours = hits.filter((hit) => hit.kind === undefined);
+  const printed = lines({ service: "analytics", level: "error" }).map((l) => l.text);
+  assert.ok(sameTexts(ours.map(printedText), printed));
+  assert.deepEqual(
+    hits.filter((hit) => hit.kind !== undefined).map((hit) => [hit.kind, hit.message]),
+    [["text", EXPORT_ERROR]],
+  );
+});
+
+test("nno-obs logs search --platform k3m9p2xw7q: the platform's Worker only, never the gateway", async () => {
+  await delivered();
+  const hits = await search("--platform", PLATFORM);
+  assert.ok(hits.length > 400, `${hits.length} hits`);
+  assert.deepEqual([...new Set(hits.map((hit) => hit.ScriptName))], [ANALYTICS]);
+  const ours = hits.filter((hit) => hit.kind === undefined);
+  assert.ok(sameTexts(ours.map(printedText), printedTexts("analytics")));
+  // A trace through both Workers: only the platform's half.
+  const trace = await search("--platform", PLATFORM, "--trace-id", "tr_e2e_keep_1");
+  assert.deepEqual(
+    trace.map((hit) => [hit.ScriptName, hit.message]),
+    [
+      [ANALYTICS, "→ request"],
+      [ANALYTICS, "← response"],
+    ],
+  );
+  // Only the platform's bucket was listed.
+  const { stdout } = await runFile(NNO_OBS, ["logs", "search", "--store", STORE, "--platform", PLATFORM, "--format", "json"]);
+  const platformFiles = filesUnder(path.join(STORE, `nno-logs-${PLATFORM}`));
+  assert.equal(JSON.parse(stdout).files.total, platformFiles.length);
+});
+
+test("nno-obs logs search --text finds workers-rs' plain-text error line", async () => {
+  await delivered();
+  const hits = await search("--text", "FAILED TO GET JSON");
+  const text = hits.filter((hit) => hit.kind === "text");
+  assert.equal(text.length, 1);
+  const record = recordOf(EXPORT_ERROR);
+  const log = record.Logs.find((l) => l.Message[0] === EXPORT_ERROR);
+  assert.deepEqual(text[0], {
+    timestamp: new Date(log.TimestampMs).toISOString(),
+    level: "error",
+    message: EXPORT_ERROR,
+    kind: "text",
+    ScriptName: ANALYTICS,
+    Outcome: "ok",
+    Ray: record.Event.RayID,
+  });
+  // It has no trace id, but its record is the one of tr_export_bad's analytics lines.
+  const unhandled = one({ traceId: "tr_export_bad", message: "unhandled error" }).text;
+  assert.equal(recordOf(unhandled), record);
+  // The matching lines of ours: the handler's warning and the unhandled error.
+  assert.deepEqual(
+    hits.filter((hit) => hit.kind === undefined).map((hit) => hit.message).sort(),
+    ["malformed export body", "unhandled error"],
+  );
+});
+
+test("the hostile-header test's rejected ids appear nowhere in the store", async () => {
+  await delivered();
+  for (const file of filesUnder(STORE)) {
+    assert.ok(!readFileSync(path.join(STORE, file)).includes("EVIL"), file);
+  }
+  assert.deepEqual(await search("--text", "evil"), []);
+  // The replacements are there, each with its fresh id, which finds the request in both Workers.
+  const replaced = await search("--text", "invalid incoming id replaced");
+  assert.equal(replaced.length, HOSTILE_VIA_FETCH.length + HOSTILE_RAW.length + 1);
+  for (const hit of replaced) {
+    assert.equal(hit.ScriptName, GATEWAY);
+    assert.equal(hit.level, "warn");
+    assert.match(hit.traceId, UUID_V4);
+    const trace = await search("--trace-id", hit.traceId);
+    const services = hit.header === "x-trace-id" ? ["gateway", "analytics"] : ["gateway"];
+    assert.deepEqual([...new Set(trace.map((x) => x.service))].sort(), [...services].sort());
+  }
+});
+
+test("closed (.json.gz) files answer the same searches as the open ones", async () => {
+  await delivered();
+  const queries = [["--trace-id", "tr_export_bad"], ["--platform", PLATFORM], ["--level", "warn"]];
+  const before = await Promise.all(queries.map((q) => search(...q)));
+  logpush.rotate();
+  const files = filesUnder(STORE);
+  assert.ok(files.length > 0 && files.every((f) => f.endsWith(".json.gz")), files.join(" "));
+  const after = await Promise.all(queries.map((q) => search(...q)));
+  assert.deepEqual(after, before);
 });

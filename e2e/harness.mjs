@@ -141,12 +141,15 @@ export function workerOptions(dir, { name, recordAnalytics = true } = {}) {
 }
 
 /**
- * Starts the Workers named in `workers` (array of {dir, name?, recordAnalytics?}).
+ * Starts the Workers named in `workers` (array of {dir, name?, recordAnalytics?}); with
+ * `logpush` (a LogpushStandIn of logpush.mjs), each of them also sends its trace events there.
  * Returns {mf, capture, url(name), dispose()}.
  */
-export async function start(workers) {
+export async function start(workers, { logpush } = {}) {
   const capture = new Capture();
   const workerList = workers.map((w) => workerOptions(w.dir, w).options);
+  const tested = workerList.map((w) => w.name);
+  if (logpush) workerList.push(...workerList.map((w) => logpush.attach(w)));
   workerList.push({
     name: RECORDER,
     modules: true,
@@ -170,9 +173,7 @@ export async function start(workers) {
   });
   await mf.ready;
   const urls = new Map();
-  for (const w of workerList) {
-    if (w.name !== RECORDER) urls.set(w.name, await mf.unsafeGetDirectURL(w.name));
-  }
+  for (const name of tested) urls.set(name, await mf.unsafeGetDirectURL(name));
   return {
     mf,
     capture,

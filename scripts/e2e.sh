@@ -176,6 +176,13 @@ for worker in hello hello-obs analytics gateway; do
   echo "$worker: $(grep -m1 'Total Upload' "$DRY/$worker.log")"
 done
 
+# -- the nno-obs CLI, which the test runs over the Logpush stand-in's store -----------------
+# Built in the root workspace's own target dir (not the Workers' one exported above); cargo
+# decides whether target/debug/nno-obs is missing or stale, and does nothing when it is fresh.
+log "cargo build -p nno-obs-cli (root workspace)"
+(cd "$ROOT" && CARGO_TARGET_DIR="$ROOT/target" cargo build --quiet -p nno-obs-cli)
+export NNO_OBS_BIN="$ROOT/target/debug/nno-obs"
+
 # -- test -----------------------------------------------------------------------------------
 log "end-to-end test (node --test)"
 cd "$E2E"
