@@ -81,18 +81,29 @@ impl LogEntry<'_> {
     /// The result is always exactly one line of valid JSON: every string is escaped, including
     /// U+2028 and U+2029.
     pub fn write_ndjson(&self, out: &mut Vec<u8>) -> WriteReport {
+        self.write_ndjson_then(out, &[])
+    }
+
+    /// Like [`LogEntry::write_ndjson`], with `extra` fields after the entry's own: the fields
+    /// a generated step adds to the user's, written without first copying both lists into one.
+    pub(crate) fn write_ndjson_then(&self, out: &mut Vec<u8>, extra: &[Field<'_>]) -> WriteReport {
         self.write_head(out);
         write_ids(out, self.trace_id, self.request_id);
-        self.write_tail(out)
+        self.write_tail(out, extra)
     }
 
     /// Like [`LogEntry::write_ndjson`], with the `traceId`/`requestId` members already written
     /// by [`ids_json`] (a request context does it once, not once per line); the entry's own
     /// `trace_id` and `request_id` are ignored.
-    pub(crate) fn write_ndjson_with_ids(&self, out: &mut Vec<u8>, ids_json: &[u8]) -> WriteReport {
+    pub(crate) fn write_ndjson_with_ids(
+        &self,
+        out: &mut Vec<u8>,
+        ids_json: &[u8],
+        extra: &[Field<'_>],
+    ) -> WriteReport {
         self.write_head(out);
         out.extend_from_slice(ids_json);
-        self.write_tail(out)
+        self.write_tail(out, extra)
     }
 
     fn write_head(&self, out: &mut Vec<u8>) {
@@ -104,11 +115,11 @@ impl LogEntry<'_> {
         json::write_str(out, self.service);
     }
 
-    fn write_tail(&self, out: &mut Vec<u8>) -> WriteReport {
+    fn write_tail(&self, out: &mut Vec<u8>, extra: &[Field<'_>]) -> WriteReport {
         let mut report = WriteReport::default();
         out.extend_from_slice(b",\"message\":");
         json::write_str(out, self.message);
-        for field in self.fields {
+        for field in self.fields.iter().chain(extra) {
             out.push(b',');
             if is_core_key(field.key) {
                 report.renamed_fields += 1;

@@ -313,7 +313,8 @@ impl Telemetry {
         level >= self.inner.min_level
     }
 
-    /// Formats and writes one line; failures are counted, never returned.
+    /// Formats and writes one line (`fields`, then `extra`); failures are counted, never
+    /// returned.
     pub(crate) fn emit(
         &self,
         level: LogLevel,
@@ -321,6 +322,7 @@ impl Telemetry {
         ids: LineIds<'_>,
         message: &str,
         fields: &[Field<'_>],
+        extra: &[Field<'_>],
     ) {
         if !self.is_enabled(level) {
             return;
@@ -340,8 +342,8 @@ impl Telemetry {
         };
         with_line_buffer(|buffer| {
             let report = match ids {
-                LineIds::Separate(..) => entry.write_ndjson(buffer),
-                LineIds::Prewritten(json) => entry.write_ndjson_with_ids(buffer, json),
+                LineIds::Separate(..) => entry.write_ndjson_then(buffer, extra),
+                LineIds::Prewritten(json) => entry.write_ndjson_with_ids(buffer, json, extra),
             };
             let stats = &self.inner.stats;
             if report.renamed_fields > 0 {

@@ -269,12 +269,25 @@ impl Obs {
 
     /// Writes a line at `level` with this context's service, trace id and request id.
     pub fn log(&self, level: LogLevel, message: &str, fields: &[Field<'_>]) {
+        self.log_then(level, message, fields, &[]);
+    }
+
+    /// [`Obs::log`] with `extra` fields after `fields` (a generated step's own keys after the
+    /// user's), without copying both lists into one.
+    pub(crate) fn log_then(
+        &self,
+        level: LogLevel,
+        message: &str,
+        fields: &[Field<'_>],
+        extra: &[Field<'_>],
+    ) {
         self.scope.telemetry.emit(
             level,
             &self.service,
             crate::telemetry::LineIds::Prewritten(&self.scope.ids_json),
             message,
             fields,
+            extra,
         );
     }
 

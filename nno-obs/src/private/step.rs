@@ -1,6 +1,6 @@
 //! Steps: what `#[nno_instrument]` runs around a function body.
 
-use super::fields::{with_fields, DisplayValue};
+use super::fields::DisplayValue;
 use super::*;
 use crate::fields::Field;
 use crate::level::LogLevel;
@@ -129,10 +129,11 @@ enum Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn log(self, level: LogLevel, message: &str, fields: &[Field<'_>]) {
+    /// Writes the user's `fields`, then the step's own `extra` keys.
+    fn log(self, level: LogLevel, message: &str, fields: &[Field<'_>], extra: &[Field<'_>]) {
         match self {
-            Writer::Obs(obs) => obs.log(level, message, fields),
-            Writer::Detached(logger) => logger.log(level, message, fields),
+            Writer::Obs(obs) => obs.log_then(level, message, fields, extra),
+            Writer::Detached(logger) => logger.log_then(level, message, fields, extra),
         }
     }
 }
@@ -238,9 +239,7 @@ fn write_started(spec: &StepSpec, writer: Writer<'_>, fields: &[Field<'_>]) {
         key: "step",
         value: &spec.operation,
     }];
-    with_fields(fields, &step, |all| {
-        writer.log(spec.level, "step started", all)
-    });
+    writer.log(spec.level, "step started", fields, &step);
 }
 
 fn write_ended<E: StepError + ?Sized>(
@@ -277,5 +276,5 @@ fn write_ended<E: StepError + ?Sized>(
     } else {
         (spec.level, "step completed", &extra[..2])
     };
-    with_fields(fields, extra, |all| writer.log(level, message, all));
+    writer.log(level, message, fields, extra);
 }

@@ -79,6 +79,17 @@ impl Logger {
 
     /// Writes a line at `level`.
     pub fn log(&self, level: LogLevel, message: &str, fields: &[Field<'_>]) {
+        self.log_then(level, message, fields, &[]);
+    }
+
+    /// [`Logger::log`] with `extra` fields after `fields`.
+    pub(crate) fn log_then(
+        &self,
+        level: LogLevel,
+        message: &str,
+        fields: &[Field<'_>],
+        extra: &[Field<'_>],
+    ) {
         self.telemetry.emit(
             level,
             &self.service,
@@ -88,6 +99,7 @@ impl Logger {
             ),
             message,
             fields,
+            extra,
         );
     }
 
