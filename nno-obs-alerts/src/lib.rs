@@ -16,6 +16,13 @@
 //! | [`alert`] | [`Alert`] and its stable id (the PagerDuty `dedup_key`) |
 //! | [`message`] | the §6.3 text, exactly, and its resolved form |
 //! | [`text`] | one-line sanitising, percentages and times as the seed writes them |
+//! | [`channel`] | email (the NNO email Worker's contract), Slack, PagerDuty: requests and verdicts, no I/O |
+//! | [`route`] | destinations (a platform's config, ops' secrets of §10) and who gets what |
+//! | [`state`] | pending → firing → clearing → resolved, with hold-down |
+//! | [`outbox`] | the persisted [`outbox::State`]: book + notifications not yet delivered |
+//! | [`deliver`] | bounded retries with backoff, in rounds; failures as nno-obs lines |
+//! | `store` (native) | the state file, replaced atomically |
+//! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers) |
 //!
 //! ```
 //! use nno_obs_alerts::rules::{evaluate, seed_example};
@@ -30,12 +37,21 @@
 pub mod alert;
 pub mod burn;
 pub mod category;
+pub mod channel;
 pub mod config;
+pub mod deliver;
 pub mod measure;
 pub mod message;
+#[cfg(feature = "native")]
+pub mod native;
+pub mod outbox;
+pub mod route;
 pub mod rules;
 mod secret;
 pub mod slo;
+pub mod state;
+#[cfg(feature = "native")]
+pub mod store;
 pub mod text;
 
 pub use alert::Alert;
