@@ -11,6 +11,7 @@
 //! | [`category`] | the eight categories of §6.2 as data, [`Severity`], recipients, default thresholds |
 //! | [`slo`] | every objective of §5.1–§5.3, its data source or "no data source" |
 //! | [`burn`] | multi-window, multi-burn-rate arithmetic (SRE workbook) |
+//! | [`status`] | one objective's status: value, target met, alert crossed, budget left, burn |
 //! | [`measure`] | [`Measurements`]: what the evaluator measured (filled by the query layer) |
 //! | [`rules`] | measurements + configs → the [`Alert`]s that hold now |
 //! | [`alert`] | [`Alert`] and its stable id (the PagerDuty `dedup_key`) |
@@ -50,6 +51,7 @@ pub mod rules;
 mod secret;
 pub mod slo;
 pub mod state;
+pub mod status;
 #[cfg(feature = "native")]
 pub mod store;
 pub mod text;

@@ -1,4 +1,4 @@
-//! Who gets what: the destinations (a platform's [`AlertConfig`], NNO ops' secrets of seed
+//! Who gets what: the destinations (a platform's [`AlertConfig`](crate::AlertConfig), NNO ops' secrets of seed
 //! §10, the email Worker) and the routing of an alert to (channel, audience) pairs.
 //!
 //! | recipient (§6.2) | email | Slack | PagerDuty |
