@@ -106,6 +106,21 @@ impl Destinations {
             base_url,
             token: Secret::new(var("NNO_EMAIL_WORKER_TOKEN").unwrap_or_default()),
         });
+        if let Some(worker) = &email_worker {
+            // http is allowed: a local email Worker under `wrangler dev` has no TLS. Its
+            // token, not its URL, is the credential.
+            let ok = crate::channel::split_url(&worker.base_url).is_some_and(|(base, path)| {
+                (base.starts_with("https://") || base.starts_with("http://"))
+                    && path.trim_end_matches('/').is_empty()
+                    && worker.base_url.bytes().all(|b| b.is_ascii_graphic())
+            });
+            if !ok {
+                errors.push(ConfigError {
+                    field: "NNO_EMAIL_WORKER_URL",
+                    reason: "must be the email Worker's base URL, http(s)://host[:port]".to_owned(),
+                });
+            }
+        }
         for (id, config) in &platforms {
             if let Err(mut more) = config.validate() {
                 errors.append(&mut more);
@@ -221,5 +236,73 @@ impl Destinations {
                 Ok(pagerduty::request(&self.pagerduty_url, key, alert, event))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn every_variable_is_optional() {
+        let dest = Destinations::from_env(env(&[]), Configs::new()).unwrap();
+        assert!(dest.email_worker.is_none() && dest.ops_email.is_none());
+        assert_eq!(dest.pagerduty_url, pagerduty::EVENTS_URL);
+    }
+
+    #[test]
+    fn bad_variables_are_reported_without_their_secrets() {
+        let errors = Destinations::from_env(
+            env(&[
+                ("ALERT_EMAIL", "ops"),
+                ("PAGERDUTY_KEY", "s3cr3t"),
+                ("NNO_EMAIL_WORKER_URL", "ftp://mail.example/v1"),
+            ]),
+            Configs::new(),
+        )
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["ALERT_EMAIL", "PAGERDUTY_KEY", "NNO_EMAIL_WORKER_URL"]
+        );
+        assert!(errors.iter().all(|e| !e.to_string().contains("s3cr3t")));
+    }
+
+    #[test]
+    fn a_config_stored_under_another_id_is_refused() {
+        let mut configs = Configs::new();
+        configs.insert("r8n4t6y1z5".to_owned(), crate::AlertConfig::example());
+        let errors = Destinations::from_env(env(&[]), configs).unwrap_err();
+        assert_eq!(errors[0].field, "platformId");
+    }
+
+    #[test]
+    fn ops_pagerduty_only_for_critical() {
+        let (m, configs) = crate::rules::seed_example();
+        let mut alert = crate::rules::evaluate(&m, &configs)[0].clone();
+        alert.recipients = vec![Recipient::NnoOps];
+        let dest = Destinations {
+            ops_email: Some("ops@nno.app".into()),
+            ops_pagerduty: Some(Secret::new("k")),
+            ..Default::default()
+        };
+        assert_eq!(dest.routes(&alert), [(Channel::Email, Audience::Ops)]);
+        alert.severity = Severity::Critical;
+        assert_eq!(
+            dest.routes(&alert),
+            [
+                (Channel::Email, Audience::Ops),
+                (Channel::Pagerduty, Audience::Ops)
+            ]
+        );
     }
 }
