@@ -8,11 +8,13 @@
 //! nno-obs store prune  [--now RFC3339]
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
+//! nno-obs alerts check --measurements FILE [--config FILE] [--state FILE] [--dry-run]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
 //! `target/nno-obs-store`); with PATHs (files or R2-layout directories) on those.
 
+mod alerts;
 mod filters;
 mod logpush;
 mod output;
@@ -49,6 +51,9 @@ enum Command {
     /// Logpush into R2: what provisioning sends.
     #[command(subcommand)]
     Logpush(LogpushCommand),
+    /// Alerts (seed §6): evaluate, print or deliver what fires and resolves.
+    #[command(subcommand)]
+    Alerts(alerts::AlertsCommand),
 }
 
 #[derive(Subcommand)]
@@ -197,6 +202,7 @@ fn main() -> ExitCode {
         Command::Store(StoreCommand::Prune(args)) => prune(args),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Logpush(LogpushCommand::Plan(args)) => logpush::plan(args),
+        Command::Alerts(command) => alerts::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,8 +10,9 @@ use serde::de::DeserializeOwned;
 use std::future::Future;
 
 /// Carries one request to the API and brings back the answer. Implementations add the
-/// `Authorization: Bearer` header from `token` and `Content-Type: application/json` for a
-/// body, and never log or return the token.
+/// `Authorization: Bearer` header from `token` (none for an empty token: webhooks carry their
+/// credential in the URL or the body) and `Content-Type: application/json` for a body, and
+/// never log or return the token.
 pub trait Transport {
     /// Sends `request`; `Err` only when no answer came (the text says why).
     fn send(

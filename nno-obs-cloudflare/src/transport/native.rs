@@ -51,25 +51,34 @@ impl NativeTransport {
         token: &Secret,
     ) -> Result<ApiResponse, ureq::Error> {
         let url = format!("{}{}", self.base_url, request.path);
-        let authorization = format!("Bearer {}", token.expose());
+        // An empty token sends no `Authorization` header: webhooks (Slack, PagerDuty's Events
+        // API) carry their credential in the URL or the body, not in a bearer token.
+        let authorization =
+            (!token.expose().is_empty()).then(|| format!("Bearer {}", token.expose()));
         let response = match (request.method, request.body) {
-            (Method::Get, _) => self
-                .agent
-                .get(&url)
-                .header("Authorization", &authorization)
-                .call(),
-            (Method::Delete, _) => self
-                .agent
-                .delete(&url)
-                .header("Authorization", &authorization)
-                .call(),
+            (Method::Get, _) => {
+                let mut builder = self.agent.get(&url);
+                if let Some(value) = &authorization {
+                    builder = builder.header("Authorization", value);
+                }
+                builder.call()
+            }
+            (Method::Delete, _) => {
+                let mut builder = self.agent.delete(&url);
+                if let Some(value) = &authorization {
+                    builder = builder.header("Authorization", value);
+                }
+                builder.call()
+            }
             (method, body) => {
-                let builder = match method {
+                let mut builder = match method {
                     Method::Put => self.agent.put(&url),
                     _ => self.agent.post(&url),
                 };
+                if let Some(value) = &authorization {
+                    builder = builder.header("Authorization", value);
+                }
                 builder
-                    .header("Authorization", &authorization)
                     .header("Content-Type", "application/json")
                     .send(body.unwrap_or_default())
             }

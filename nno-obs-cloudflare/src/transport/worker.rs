@@ -24,7 +24,11 @@ impl WorkerTransport {
 
     async fn fetch(&self, request: ApiRequest, token: &Secret) -> worker::Result<ApiResponse> {
         let headers = worker::Headers::new();
-        headers.set("Authorization", &format!("Bearer {}", token.expose()))?;
+        // An empty token sends no `Authorization` header (webhooks carry their credential in
+        // the URL or the body).
+        if !token.expose().is_empty() {
+            headers.set("Authorization", &format!("Bearer {}", token.expose()))?;
+        }
         let mut init = worker::RequestInit::new();
         init.with_method(match request.method {
             Method::Get => worker::Method::Get,

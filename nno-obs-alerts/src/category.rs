@@ -1,0 +1,375 @@
+//! The eight alert categories of seed §6.2 as data: trigger, severity, default recipients, and
+//! the default thresholds a platform's [`AlertConfig`](crate::AlertConfig) overrides.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Severity, from seed §6.2's column (Info … Critical).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational (usage at 50 %).
+    Info,
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// `Info`, `Low`, … as the seed's table writes them.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "Info",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+
+    /// PagerDuty's `payload.severity` (it has four levels for our five): Critical →
+    /// `critical`, High → `error`, Medium → `warning`, Low and Info → `info` (a Low alert is
+    /// for the next working hour, never a page).
+    ///
+    /// ```
+    /// use nno_obs_alerts::Severity;
+    /// assert_eq!(Severity::High.pagerduty(), "error");
+    /// ```
+    pub const fn pagerduty(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low | Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who an alert goes to by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recipient {
+    /// The platform's admin: [`AlertConfig`](crate::AlertConfig)'s email, Slack, PagerDuty.
+    PlatformAdmin,
+    /// NNO's operators: `ALERT_EMAIL`, `ALERT_SLACK_WEBHOOK`, `PAGERDUTY_KEY` (seed §10).
+    NnoOps,
+}
+
+/// The eight categories of seed §6.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Platform Worker error spike.
+    WorkerErrorSpike,
+    /// Auth Worker down.
+    AuthWorkerDown,
+    /// CF Pages build failure.
+    PagesBuildFailure,
+    /// Provisioning job failed.
+    ProvisioningJobFailed,
+    /// Provisioning job timeout.
+    ProvisioningJobTimeout,
+    /// Registry D1 latency.
+    RegistryLatency,
+    /// Stack Registry validation failure rate.
+    StackValidationFailures,
+    /// Usage threshold.
+    UsageThreshold,
+}
+
+/// One row of seed §6.2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CategorySpec {
+    /// The category.
+    pub category: Category,
+    /// Its name in the seed's table.
+    pub name: &'static str,
+    /// The trigger, as the seed's table words it.
+    pub trigger: &'static str,
+    /// The severity; for usage, the one at 100 % ([`usage_severity`] gives each level's).
+    pub severity: Severity,
+    /// The seed's "Info → Critical" for usage; otherwise the severity's name.
+    pub severity_text: &'static str,
+    /// Default recipients.
+    pub recipients: &'static [Recipient],
+}
+
+use Recipient::{NnoOps, PlatformAdmin};
+
+/// Seed §6.2, row for row.
+///
+/// ```
+/// use nno_obs_alerts::category::{Category, TABLE};
+/// assert_eq!(TABLE.len(), 8);
+/// assert_eq!(TABLE[1].name, "Auth Worker down");
+/// assert_eq!(Category::AuthWorkerDown.spec().recipients.len(), 2);
+/// ```
+pub const TABLE: [CategorySpec; 8] = [
+    CategorySpec {
+        category: Category::WorkerErrorSpike,
+        name: "Platform Worker error spike",
+        trigger: "Feature Worker 5xx rate > 5% in 5-min window",
+        severity: Severity::High,
+        severity_text: "High",
+        recipients: &[PlatformAdmin],
+    },
+    CategorySpec {
+        category: Category::AuthWorkerDown,
+        name: "Auth Worker down",
+        trigger: "Auth Worker returning 0 requests for 2 min",
+        severity: Severity::Critical,
+        severity_text: "Critical",
+        recipients: &[PlatformAdmin, NnoOps],
+    },
+    CategorySpec {
+        category: Category::PagesBuildFailure,
+        name: "CF Pages build failure",
+        trigger: "Build exits non-zero",
+        severity: Severity::Medium,
+        severity_text: "Medium",
+        recipients: &[PlatformAdmin],
+    },
+    CategorySpec {
+        category: Category::ProvisioningJobFailed,
+        name: "Provisioning job failed",
+        trigger: "Job reaches FAILED state",
+        severity: Severity::High,
+        severity_text: "High",
+        recipients: &[NnoOps],
+    },
+    CategorySpec {
+        category: Category::ProvisioningJobTimeout,
+        name: "Provisioning job timeout",
+        trigger: "Job running > 10 min",
+        severity: Severity::Medium,
+        severity_text: "Medium",
+        recipients: &[NnoOps],
+    },
+    CategorySpec {
+        category: Category::RegistryLatency,
+        name: "Registry D1 latency",
+        trigger: "p99 read > 300ms for 5 min",
+        severity: Severity::High,
+        severity_text: "High",
+        recipients: &[NnoOps],
+    },
+    CategorySpec {
+        category: Category::StackValidationFailures,
+        name: "Stack Registry validation failure rate",
+        trigger: "> 20% of publish attempts in 1 hour",
+        severity: Severity::Low,
+        severity_text: "Low",
+        recipients: &[NnoOps],
+    },
+    CategorySpec {
+        category: Category::UsageThreshold,
+        name: "Usage threshold",
+        trigger: "50% / 75% / 90% / 100% of tier limit",
+        severity: Severity::Critical,
+        severity_text: "Info → Critical",
+        recipients: &[PlatformAdmin],
+    },
+];
+
+impl Category {
+    /// Its row of [`TABLE`].
+    pub fn spec(self) -> &'static CategorySpec {
+        // TABLE is in declaration order; the test `table_is_in_enum_order` pins it.
+        &TABLE[self as usize]
+    }
+
+    /// A short stable name, used in alert ids and `dedup_key`s.
+    pub const fn slug(self) -> &'static str {
+        match self {
+            Category::WorkerErrorSpike => "worker-error-spike",
+            Category::AuthWorkerDown => "auth-worker-down",
+            Category::PagesBuildFailure => "pages-build-failure",
+            Category::ProvisioningJobFailed => "provisioning-job-failed",
+            Category::ProvisioningJobTimeout => "provisioning-job-timeout",
+            Category::RegistryLatency => "registry-latency",
+            Category::StackValidationFailures => "stack-validation-failures",
+            Category::UsageThreshold => "usage-threshold",
+        }
+    }
+}
+
+/// The usage levels of seed §6.2, in percent of the tier limit.
+pub const USAGE_LEVELS: [u32; 4] = [50, 75, 90, 100];
+
+/// The severity at a usage level, "Info → Critical" in four steps: 50 % Info, 75 % Medium,
+/// 90 % High, 100 % Critical (the seed names only the ends; Low is left out because 75 % of a
+/// limit already wants a decision this week).
+///
+/// ```
+/// use nno_obs_alerts::{category::usage_severity, Severity};
+/// assert_eq!(usage_severity(90), Severity::High);
+/// ```
+pub const fn usage_severity(level: u32) -> Severity {
+    match level {
+        0..=74 => Severity::Info,
+        75..=89 => Severity::Medium,
+        90..=99 => Severity::High,
+        _ => Severity::Critical,
+    }
+}
+
+/// The thresholds the rules compare measurements with: seed §6.2's defaults, overridden per
+/// platform by [`AlertConfig`](crate::AlertConfig).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Feature Worker 5xx ratio (default 0.05, `alerts.errorRateThreshold`).
+    pub error_rate: f64,
+    /// The error-rate window in minutes (5).
+    pub error_window_minutes: u64,
+    /// Minutes of zero auth requests (2).
+    pub auth_silent_minutes: u64,
+    /// Minutes a provisioning job may run (10).
+    pub job_timeout_minutes: u64,
+    /// Registry read p99 in ms (300) …
+    pub registry_read_p99_ms: f64,
+    /// … for this many minutes (5).
+    pub registry_window_minutes: u64,
+    /// Stack Registry validation failure ratio (0.20) …
+    pub stack_validation_failure_rate: f64,
+    /// … over this many minutes (60).
+    pub stack_validation_window_minutes: u64,
+    /// Raise build failures (`alerts.buildFailureAlert`).
+    pub build_failure_alert: bool,
+    /// Raise provisioning failures and timeouts (`alerts.provisioningFailureAlert`).
+    pub provisioning_failure_alert: bool,
+    /// Raise usage alerts (`alerts.usageAlerts`).
+    pub usage_alerts: bool,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            error_rate: 0.05,
+            error_window_minutes: 5,
+            auth_silent_minutes: 2,
+            job_timeout_minutes: 10,
+            registry_read_p99_ms: 300.0,
+            registry_window_minutes: 5,
+            stack_validation_failure_rate: 0.20,
+            stack_validation_window_minutes: 60,
+            build_failure_alert: true,
+            provisioning_failure_alert: true,
+            usage_alerts: true,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The defaults with a platform's overrides. `latencyP99ThresholdMs` is validated but
+    /// overrides nothing: no §6.2 category watches a platform Worker's p99 (the registry's
+    /// 300 ms is NNO's own objective, not a platform's).
+    ///
+    /// ```
+    /// use nno_obs_alerts::{AlertConfig, category::Thresholds};
+    /// let mut config = AlertConfig::example();
+    /// config.alerts.error_rate_threshold = 0.02;
+    /// assert_eq!(Thresholds::for_platform(&config).error_rate, 0.02);
+    /// ```
+    pub fn for_platform(config: &crate::AlertConfig) -> Self {
+        Self {
+            error_rate: config.alerts.error_rate_threshold,
+            build_failure_alert: config.alerts.build_failure_alert,
+            provisioning_failure_alert: config.alerts.provisioning_failure_alert,
+            usage_alerts: config.alerts.usage_alerts,
+            ..Self::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_in_enum_order() {
+        for (at, row) in TABLE.iter().enumerate() {
+            assert_eq!(row.category as usize, at);
+            assert_eq!(row.category.spec(), row);
+        }
+    }
+
+    #[test]
+    fn table_is_the_seeds() {
+        let rows: Vec<_> = TABLE
+            .iter()
+            .map(|r| {
+                let recipients: Vec<_> = r
+                    .recipients
+                    .iter()
+                    .map(|r| match r {
+                        PlatformAdmin => "Platform admin",
+                        NnoOps => "NNO ops team",
+                    })
+                    .collect();
+                format!(
+                    "| {} | {} | {} | {} |",
+                    r.name,
+                    r.trigger,
+                    r.severity_text,
+                    recipients.join(" + ")
+                )
+            })
+            .collect();
+        // Seed §6.2 (its "Platform admin + NNO ops" row writes "NNO ops"; the others "NNO ops team").
+        assert_eq!(
+            rows.join("\n").replace("Platform admin + NNO ops team", "Platform admin + NNO ops"),
+            "\
+| Platform Worker error spike | Feature Worker 5xx rate > 5% in 5-min window | High | Platform admin |
+| Auth Worker down | Auth Worker returning 0 requests for 2 min | Critical | Platform admin + NNO ops |
+| CF Pages build failure | Build exits non-zero | Medium | Platform admin |
+| Provisioning job failed | Job reaches FAILED state | High | NNO ops team |
+| Provisioning job timeout | Job running > 10 min | Medium | NNO ops team |
+| Registry D1 latency | p99 read > 300ms for 5 min | High | NNO ops team |
+| Stack Registry validation failure rate | > 20% of publish attempts in 1 hour | Low | NNO ops team |
+| Usage threshold | 50% / 75% / 90% / 100% of tier limit | Info → Critical | Platform admin |"
+        );
+    }
+
+    #[test]
+    fn usage_climbs_from_info_to_critical() {
+        let severities: Vec<_> = USAGE_LEVELS.iter().map(|l| usage_severity(*l)).collect();
+        assert_eq!(
+            severities,
+            [
+                Severity::Info,
+                Severity::Medium,
+                Severity::High,
+                Severity::Critical
+            ]
+        );
+    }
+
+    #[test]
+    fn pagerduty_severities_are_the_four_it_accepts() {
+        for row in &TABLE {
+            assert!(["critical", "error", "warning", "info"].contains(&row.severity.pagerduty()));
+        }
+    }
+
+    #[test]
+    fn overrides() {
+        let mut config = crate::AlertConfig::example();
+        config.alerts.build_failure_alert = false;
+        config.alerts.error_rate_threshold = 0.1;
+        let t = Thresholds::for_platform(&config);
+        assert!(!t.build_failure_alert);
+        assert_eq!(t.error_rate, 0.1);
+        assert_eq!(t.registry_read_p99_ms, 300.0);
+    }
+}

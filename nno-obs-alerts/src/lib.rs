@@ -1,0 +1,64 @@
+//! # nno-obs-alerts
+//!
+//! NNO's objectives and alerts (seed §5, §6): the alert configuration, the eight categories,
+//! the SLO table with multi-window burn rates, the exact alert message, and — natively —
+//! delivery to email, Slack and PagerDuty, exactly once, across restarts and failing
+//! receivers.
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`config`] | [`AlertConfig`] (seed §6.1) and its validation |
+//! | [`category`] | the eight categories of §6.2 as data, [`Severity`], recipients, default thresholds |
+//! | [`slo`] | every objective of §5.1–§5.3, its data source or "no data source" |
+//! | [`burn`] | multi-window, multi-burn-rate arithmetic (SRE workbook) |
+//! | [`status`] | one objective's status: value, target met, alert crossed, budget left, burn |
+//! | [`measure`] | [`Measurements`]: what the evaluator measured (filled by the query layer) |
+//! | [`rules`] | measurements + configs → the [`Alert`]s that hold now |
+//! | [`alert`] | [`Alert`] and its stable id (the PagerDuty `dedup_key`) |
+//! | [`message`] | the §6.3 text, exactly, and its resolved form |
+//! | [`text`] | one-line sanitising, percentages and times as the seed writes them |
+//! | [`channel`] | email (the NNO email Worker's contract), Slack, PagerDuty: requests and verdicts, no I/O |
+//! | [`route`] | destinations (a platform's config, ops' secrets of §10) and who gets what |
+//! | [`state`] | pending → firing → clearing → resolved, with hold-down |
+//! | [`outbox`] | the persisted [`outbox::State`]: book + notifications not yet delivered |
+//! | [`deliver`] | bounded retries with backoff, in rounds; failures as nno-obs lines |
+//! | `store` (native) | the state file, replaced atomically |
+//! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers) |
+//!
+//! ```
+//! use nno_obs_alerts::rules::{evaluate, seed_example};
+//!
+//! let (measurements, configs) = seed_example();
+//! let alerts = evaluate(&measurements, &configs);
+//! assert_eq!(alerts[0].message.subject(), "[NNO ALERT] Platform k3m9p2xw7q — analytics Worker error rate critical");
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod alert;
+pub mod burn;
+pub mod category;
+pub mod channel;
+pub mod config;
+pub mod deliver;
+pub mod measure;
+pub mod message;
+#[cfg(feature = "native")]
+pub mod native;
+pub mod outbox;
+pub mod route;
+pub mod rules;
+mod secret;
+pub mod slo;
+pub mod state;
+pub mod status;
+#[cfg(feature = "native")]
+pub mod store;
+pub mod text;
+
+pub use alert::Alert;
+pub use category::{Category, Recipient, Severity};
+pub use config::{AlertConfig, AlertSwitches, ConfigError};
+pub use measure::Measurements;
+pub use message::Message;
+pub use secret::Secret;

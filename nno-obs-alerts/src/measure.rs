@@ -1,0 +1,153 @@
+//! What the evaluator measured: the one input of the rules. The query layer (issue 10) fills
+//! it from Analytics Engine; until then `nno-obs alerts check --measurements FILE` reads it as
+//! JSON. Every field is a number the rules compare, already reduced over its window.
+
+use serde::{Deserialize, Serialize};
+
+/// One evaluation's measurements.
+///
+/// ```
+/// use nno_obs_alerts::Measurements;
+///
+/// let m: Measurements = serde_json::from_str(r#"{
+///     "atMs": 1771756440000,
+///     "platforms": [{
+///         "platformId": "k3m9p2xw7q",
+///         "platformName": "AcmeCorp",
+///         "features": [{ "feature": "analytics", "errorRate": 0.124, "windowMinutes": 5 }]
+///     }]
+/// }"#).unwrap();
+/// assert_eq!(m.platforms[0].features[0].error_rate, 0.124);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Measurements {
+    /// When the evaluation ran (the end of every window), ms since the epoch.
+    pub at_ms: u64,
+    /// Per platform.
+    #[serde(default)]
+    pub platforms: Vec<PlatformMeasurements>,
+    /// NNO's own services.
+    #[serde(default)]
+    pub nno: NnoMeasurements,
+}
+
+/// One platform's measurements.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlatformMeasurements {
+    /// The platform id.
+    pub platform_id: String,
+    /// Its display name (`AcmeCorp`), from the NNO Registry.
+    #[serde(default)]
+    pub platform_name: Option<String>,
+    /// Feature Workers' 5xx ratios (`{platformId}-perf`).
+    #[serde(default)]
+    pub features: Vec<FeatureErrors>,
+    /// Minutes since the auth Worker's last request (`nno-auth-events`); `None` when not
+    /// measured (a platform without an auth Worker yet).
+    #[serde(default)]
+    pub auth_silent_minutes: Option<u64>,
+    /// Builds that failed in the lookback (`nno-builds`, outcome `failure`).
+    #[serde(default)]
+    pub failed_builds: Vec<String>,
+    /// Usage as a ratio of the tier's limit (billing metering, `{platformId}-usage`).
+    #[serde(default)]
+    pub usage_ratio: Option<f64>,
+}
+
+/// One feature Worker's 5xx ratio over a window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FeatureErrors {
+    /// The feature (`analytics`).
+    pub feature: String,
+    /// 5xx responses over responses.
+    pub error_rate: f64,
+    /// The window, minutes.
+    pub window_minutes: u64,
+    /// Its endpoints with errors, worst first.
+    #[serde(default)]
+    pub endpoints: Vec<EndpointErrors>,
+    /// A trace id of a recent 5xx, for the message's "Trace a recent error" link.
+    #[serde(default)]
+    pub recent_error_trace_id: Option<String>,
+}
+
+/// One endpoint's 5xx ratio.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EndpointErrors {
+    /// `METHOD route` (`POST /api/data/export`).
+    pub endpoint: String,
+    /// 5xx over responses.
+    pub error_rate: f64,
+}
+
+/// NNO's own services.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NnoMeasurements {
+    /// The registry's read p99 (`nno-core-ops`).
+    #[serde(default)]
+    pub registry_read_p99: Option<WindowValue>,
+    /// Stack Registry publishes and their validation failures.
+    #[serde(default)]
+    pub stack_publishes: Option<PublishCounts>,
+    /// Provisioning jobs that failed in the lookback or are still running.
+    #[serde(default)]
+    pub jobs: Vec<Job>,
+}
+
+/// A value over a window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WindowValue {
+    /// The value (ms for a latency).
+    pub value: f64,
+    /// The window, minutes.
+    pub window_minutes: u64,
+}
+
+/// Publish attempts and validation failures over a window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublishCounts {
+    /// Attempts.
+    pub attempts: u64,
+    /// Of which failed validation.
+    pub validation_failures: u64,
+    /// The window, minutes.
+    pub window_minutes: u64,
+}
+
+/// A provisioning job's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Job {
+    /// The job.
+    pub job_id: String,
+    /// The platform provisioned.
+    pub platform_id: String,
+    /// `PROVISION_PLATFORM`, `ACTIVATE_FEATURE`, …
+    pub operation: String,
+    /// Where it is.
+    pub state: JobState,
+    /// Minutes since it started.
+    pub running_minutes: u64,
+    /// The failed step, for a FAILED job.
+    #[serde(default)]
+    pub failed_step: Option<String>,
+}
+
+/// The provisioning job states the rules look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobState {
+    /// Still running.
+    Running,
+    /// Reached FAILED.
+    Failed,
+    /// Done.
+    Completed,
+}

@@ -1,0 +1,89 @@
+//! Native delivery (feature `native`): blocking HTTPS through nno-obs-cloudflare's
+//! `NativeTransport`, a real sleeper, and [`run`], one evaluation from file to receivers.
+
+use crate::alert::Alert;
+use crate::deliver::{deliver, Connect, Report, RetryPolicy, Sleep};
+use crate::route::Destinations;
+use crate::state::{Policy, Transition};
+use crate::store::{FileStore, StoreError};
+use nno_obs::Obs;
+use nno_obs_cloudflare::NativeTransport;
+use std::time::Duration;
+
+/// Connects with `NativeTransport` and one timeout for each whole call.
+#[derive(Clone, Copy, Debug)]
+pub struct NativeConnect {
+    /// The timeout of one request.
+    pub timeout: Duration,
+}
+
+impl Default for NativeConnect {
+    /// 10 s: a receiver slower than that is treated as down and retried.
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Connect for NativeConnect {
+    type Transport = NativeTransport;
+    fn connect(&self, base_url: &str) -> NativeTransport {
+        NativeTransport::new(base_url, self.timeout)
+    }
+}
+
+/// Sleeps the thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ThreadSleep;
+
+impl Sleep for ThreadSleep {
+    async fn sleep(&self, ms: u64) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+/// One evaluation: loads the state, steps it with the alerts that hold at `now_ms`, saves it
+/// with the new outbox entries *before* sending, then delivers the whole outbox (saving after
+/// each entry).
+///
+/// ```no_run
+/// use nno_obs_alerts::native::{run, NativeConnect, ThreadSleep};
+/// use nno_obs_alerts::{route::Destinations, rules, state::Policy, store::FileStore};
+///
+/// let (m, configs) = rules::seed_example();
+/// let destinations = Destinations::from_env(|name| std::env::var(name).ok(), configs.clone()).unwrap();
+/// let obs = nno_obs::Obs::detached(nno_obs::Telemetry::console(), "alerts");
+/// let (transitions, report) = pollster::block_on(run(
+///     &FileStore::new("alerts.json"), m.at_ms, &rules::evaluate(&m, &configs), &Policy::default(),
+///     &destinations, &NativeConnect::default(), &ThreadSleep, &Default::default(), &obs,
+/// )).unwrap();
+/// ```
+#[allow(clippy::too_many_arguments)] // the run's context; grouping it would only rename it
+pub async fn run<C: Connect, S: Sleep>(
+    store: &FileStore,
+    now_ms: u64,
+    holding: &[Alert],
+    policy: &Policy,
+    destinations: &Destinations,
+    connect: &C,
+    sleeper: &S,
+    retry: &RetryPolicy,
+    obs: &Obs,
+) -> Result<(Vec<Transition>, Report), StoreError> {
+    let mut state = store.load()?;
+    let transitions = state.evaluate(now_ms, holding, policy, destinations);
+    store.save(&state).map_err(StoreError::Io)?;
+    let mut save = |state: &crate::outbox::State| store.save(state).map_err(|e| e.to_string());
+    let report = deliver(
+        &mut state,
+        destinations,
+        connect,
+        sleeper,
+        retry,
+        obs,
+        &mut save,
+    )
+    .await;
+    Ok((transitions, report))
+}

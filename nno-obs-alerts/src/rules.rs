@@ -1,0 +1,447 @@
+//! The rules: [`Measurements`] and the platforms' [`AlertConfig`]s in, the alerts that hold
+//! now out — one per category and subject, each with its seed §6.3 message.
+
+use crate::alert::{alert_id, Alert};
+use crate::category::{usage_severity, Category, Severity, Thresholds, USAGE_LEVELS};
+use crate::config::{is_platform_id, AlertConfig};
+use crate::measure::{FeatureErrors, JobState, Measurements, PlatformMeasurements};
+use crate::message::{Details, Message, PlatformRef, DASH};
+use crate::text::{minutes, one_line, percent};
+use std::collections::BTreeMap;
+
+/// Where the messages' links point.
+pub const PORTAL: &str = "https://portal.nno.app";
+
+/// The most endpoints listed under "Affected endpoints:" (the worst first).
+pub const MAX_ENDPOINTS: usize = 5;
+
+/// The platforms' configurations, by platform id. A platform without one is evaluated with
+/// the defaults of seed §6.2.
+pub type Configs = BTreeMap<String, AlertConfig>;
+
+/// Every alert that holds in `measurements`, ordered by id. Platforms whose id is not valid
+/// are skipped (their id could not be put in a link or an alert id safely).
+///
+/// ```
+/// use nno_obs_alerts::rules::{evaluate, Configs};
+/// use nno_obs_alerts::measure::{FeatureErrors, Measurements, PlatformMeasurements};
+///
+/// let m = Measurements {
+///     at_ms: 1_771_756_440_000,
+///     platforms: vec![PlatformMeasurements {
+///         platform_id: "k3m9p2xw7q".into(),
+///         features: vec![FeatureErrors { feature: "analytics".into(), error_rate: 0.124, window_minutes: 5, ..Default::default() }],
+///         ..Default::default()
+///     }],
+///     ..Default::default()
+/// };
+/// let alerts = evaluate(&m, &Configs::new());
+/// assert_eq!(alerts[0].id, "worker-error-spike/k3m9p2xw7q/analytics");
+/// ```
+pub fn evaluate(measurements: &Measurements, configs: &Configs) -> Vec<Alert> {
+    let at = measurements.at_ms;
+    let mut alerts = Vec::new();
+    for platform in &measurements.platforms {
+        if !is_platform_id(&platform.platform_id) {
+            continue;
+        }
+        let thresholds = configs
+            .get(&platform.platform_id)
+            .map(Thresholds::for_platform)
+            .unwrap_or_default();
+        platform_alerts(platform, &thresholds, at, &mut alerts);
+    }
+    nno_alerts(measurements, configs, at, &mut alerts);
+    alerts.sort_by(|a, b| a.id.cmp(&b.id));
+    alerts.dedup_by(|a, b| a.id == b.id);
+    alerts
+}
+
+fn platform_ref(platform: &PlatformMeasurements) -> PlatformRef {
+    let name = platform
+        .platform_name
+        .as_deref()
+        .map(one_line)
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| platform.platform_id.clone());
+    PlatformRef {
+        id: platform.platform_id.clone(),
+        name,
+    }
+}
+
+fn observability(platform_id: &str) -> String {
+    format!("Review logs at {PORTAL}/platforms/{platform_id}/observability")
+}
+
+fn alert(
+    category: Category,
+    severity: Severity,
+    platform: Option<&str>,
+    subject: &str,
+    message: Message,
+) -> Alert {
+    Alert {
+        id: alert_id(category, platform, subject),
+        category,
+        severity,
+        platform_id: platform.map(str::to_owned),
+        recipients: category.spec().recipients.to_vec(),
+        message,
+    }
+}
+
+fn platform_alerts(
+    platform: &PlatformMeasurements,
+    t: &Thresholds,
+    at: u64,
+    alerts: &mut Vec<Alert>,
+) {
+    let id = platform.platform_id.as_str();
+    for feature in &platform.features {
+        if feature.error_rate.is_finite() && feature.error_rate > t.error_rate {
+            alerts.push(error_spike(platform, feature, t, at));
+        }
+    }
+    if let Some(silent) = platform.auth_silent_minutes {
+        if silent >= t.auth_silent_minutes {
+            let message = Message {
+                platform: Some(platform_ref(platform)),
+                headline: "auth Worker down".to_owned(),
+                subjects: vec![("Feature".to_owned(), "auth".to_owned())],
+                alert: "Auth Worker returning 0 requests".to_owned(),
+                threshold: format!("0 requests for {}", minutes(t.auth_silent_minutes)),
+                current: format!("0 requests (over last {})", minutes(silent)),
+                time_ms: at,
+                details: None,
+                action: observability(id),
+                trace_url: None,
+            };
+            let a = alert(
+                Category::AuthWorkerDown,
+                Severity::Critical,
+                Some(id),
+                "auth",
+                message,
+            );
+            alerts.push(a);
+        }
+    }
+    if t.build_failure_alert {
+        for build in &platform.failed_builds {
+            let build = one_line(build);
+            let message = Message {
+                platform: Some(platform_ref(platform)),
+                headline: "CF Pages build failed".to_owned(),
+                subjects: vec![("Build".to_owned(), build.clone())],
+                alert: "CF Pages build exited non-zero".to_owned(),
+                threshold: "any failed build".to_owned(),
+                current: "1 failed build".to_owned(),
+                time_ms: at,
+                details: None,
+                action: observability(id),
+                trace_url: None,
+            };
+            alerts.push(alert(
+                Category::PagesBuildFailure,
+                Severity::Medium,
+                Some(id),
+                &build,
+                message,
+            ));
+        }
+    }
+    if t.usage_alerts {
+        if let Some(ratio) = platform.usage_ratio.filter(|r| r.is_finite()) {
+            // Only the highest level crossed holds: crossing 90 % ends the 75 % alert.
+            let crossed = USAGE_LEVELS
+                .iter()
+                .rev()
+                .find(|level| ratio * 100.0 >= f64::from(**level));
+            if let Some(level) = crossed {
+                let severity = usage_severity(*level);
+                let message = Message {
+                    platform: Some(platform_ref(platform)),
+                    headline: format!("usage at {level}% of tier limit"),
+                    subjects: Vec::new(),
+                    alert: format!("Usage reached {level}% of the tier limit"),
+                    threshold: format!("{level}%"),
+                    current: format!("{} of the tier limit", percent(ratio)),
+                    time_ms: at,
+                    details: None,
+                    action: format!("Review usage at {PORTAL}/platforms/{id}/observability"),
+                    trace_url: None,
+                };
+                let subject = format!("{level}");
+                alerts.push(alert(
+                    Category::UsageThreshold,
+                    severity,
+                    Some(id),
+                    &subject,
+                    message,
+                ));
+            }
+        }
+    }
+}
+
+fn error_spike(
+    platform: &PlatformMeasurements,
+    feature: &FeatureErrors,
+    t: &Thresholds,
+    at: u64,
+) -> Alert {
+    let id = platform.platform_id.as_str();
+    let name = one_line(&feature.feature);
+    let mut endpoints: Vec<_> = feature
+        .endpoints
+        .iter()
+        .filter(|e| e.error_rate.is_finite())
+        .collect();
+    endpoints.sort_by(|a, b| b.error_rate.total_cmp(&a.error_rate));
+    let items: Vec<String> = endpoints
+        .iter()
+        .take(MAX_ENDPOINTS)
+        .map(|e| {
+            format!(
+                "{} {DASH} {} error rate",
+                one_line(&e.endpoint),
+                percent(e.error_rate)
+            )
+        })
+        .collect();
+    let trace_url = feature
+        .recent_error_trace_id
+        .as_deref()
+        .filter(|trace| nno_obs::trace::is_valid_id(trace.as_bytes()))
+        .map(|trace| format!("{PORTAL}/platforms/{id}/logs?traceId={trace}"));
+    let message = Message {
+        platform: Some(platform_ref(platform)),
+        headline: format!("{name} Worker error rate critical"),
+        subjects: vec![("Feature".to_owned(), name.clone())],
+        alert: "Worker error rate exceeded threshold".to_owned(),
+        threshold: percent(t.error_rate),
+        current: format!(
+            "{} (over last {})",
+            percent(feature.error_rate),
+            minutes(feature.window_minutes)
+        ),
+        time_ms: at,
+        details: (!items.is_empty()).then(|| Details {
+            heading: "Affected endpoints".to_owned(),
+            items,
+        }),
+        action: observability(id),
+        trace_url,
+    };
+    alert(
+        Category::WorkerErrorSpike,
+        Severity::High,
+        Some(id),
+        &feature.feature,
+        message,
+    )
+}
+
+fn nno_alerts(measurements: &Measurements, configs: &Configs, at: u64, alerts: &mut Vec<Alert>) {
+    let defaults = Thresholds::default();
+    let nno = &measurements.nno;
+    if let Some(p99) = nno.registry_read_p99 {
+        if p99.value.is_finite()
+            && p99.value > defaults.registry_read_p99_ms
+            && p99.window_minutes >= defaults.registry_window_minutes
+        {
+            let message = Message {
+                platform: None,
+                headline: "Registry D1 read latency high".to_owned(),
+                subjects: vec![("Service".to_owned(), "registry".to_owned())],
+                alert: "Registry read p99 latency exceeded threshold".to_owned(),
+                threshold: format!("{}ms", defaults.registry_read_p99_ms),
+                current: format!(
+                    "{}ms (over last {})",
+                    p99.value.round(),
+                    minutes(p99.window_minutes)
+                ),
+                time_ms: at,
+                details: None,
+                action: format!(
+                    "Review the registry at {PORTAL}/operator/observability?service=registry"
+                ),
+                trace_url: None,
+            };
+            alerts.push(alert(
+                Category::RegistryLatency,
+                Severity::High,
+                None,
+                "registry-read-p99",
+                message,
+            ));
+        }
+    }
+    if let Some(p) = nno.stack_publishes {
+        let ratio = if p.attempts == 0 {
+            0.0
+        } else {
+            p.validation_failures as f64 / p.attempts as f64
+        };
+        if ratio > defaults.stack_validation_failure_rate {
+            let message = Message {
+                platform: None,
+                headline: "Stack Registry validation failure rate high".to_owned(),
+                subjects: vec![("Service".to_owned(), "stack-registry".to_owned())],
+                alert: "Template validation failure rate exceeded threshold".to_owned(),
+                threshold: percent(defaults.stack_validation_failure_rate),
+                current: format!(
+                    "{} ({} of {} publish attempts over last {})",
+                    percent(ratio),
+                    p.validation_failures,
+                    p.attempts,
+                    minutes(p.window_minutes)
+                ),
+                time_ms: at,
+                details: None,
+                action: format!("Review publishes at {PORTAL}/operator/stack-registry"),
+                trace_url: None,
+            };
+            alerts.push(alert(
+                Category::StackValidationFailures,
+                Severity::Low,
+                None,
+                "validation",
+                message,
+            ));
+        }
+    }
+    for job in &nno.jobs {
+        if !is_platform_id(&job.platform_id) {
+            continue;
+        }
+        let enabled = configs
+            .get(&job.platform_id)
+            .map(|c| c.alerts.provisioning_failure_alert)
+            .unwrap_or(true);
+        if !enabled {
+            continue;
+        }
+        let pid = job.platform_id.as_str();
+        let job_name = one_line(&job.job_id);
+        let platform = PlatformRef {
+            id: job.platform_id.clone(),
+            name: measurements
+                .platforms
+                .iter()
+                .find(|p| p.platform_id == job.platform_id)
+                .map(|p| platform_ref(p).name)
+                .unwrap_or_else(|| job.platform_id.clone()),
+        };
+        let subjects = vec![
+            ("Job".to_owned(), job_name.clone()),
+            ("Operation".to_owned(), one_line(&job.operation)),
+        ];
+        let action = format!(
+            "Review the job at {PORTAL}/operator/provisioning?jobId={}",
+            url_safe(&job.job_id)
+        );
+        match job.state {
+            JobState::Failed => {
+                let current = match &job.failed_step {
+                    Some(step) => format!("FAILED at step {}", one_line(step)),
+                    None => "FAILED".to_owned(),
+                };
+                let message = Message {
+                    platform: Some(platform),
+                    headline: format!("provisioning job {job_name} failed"),
+                    subjects,
+                    alert: "Provisioning job reached FAILED state".to_owned(),
+                    threshold: "FAILED state".to_owned(),
+                    current,
+                    time_ms: at,
+                    details: None,
+                    action,
+                    trace_url: None,
+                };
+                alerts.push(alert(
+                    Category::ProvisioningJobFailed,
+                    Severity::High,
+                    Some(pid),
+                    &job.job_id,
+                    message,
+                ));
+            }
+            JobState::Running if job.running_minutes > defaults.job_timeout_minutes => {
+                let message = Message {
+                    platform: Some(platform),
+                    headline: format!("provisioning job {job_name} running too long"),
+                    subjects,
+                    alert: "Provisioning job running longer than allowed".to_owned(),
+                    threshold: minutes(defaults.job_timeout_minutes),
+                    current: format!("running for {}", minutes(job.running_minutes)),
+                    time_ms: at,
+                    details: None,
+                    action,
+                    trace_url: None,
+                };
+                alerts.push(alert(
+                    Category::ProvisioningJobTimeout,
+                    Severity::Medium,
+                    Some(pid),
+                    &job.job_id,
+                    message,
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `text` if it is URL-safe as a query value (`[A-Za-z0-9_.:-]`), else `invalid-id`: a link
+/// must not be steerable by a hostile job id.
+fn url_safe(text: &str) -> &str {
+    if nno_obs::trace::is_valid_id(text.as_bytes()) {
+        text
+    } else {
+        "invalid-id"
+    }
+}
+
+/// The measurements and configuration of seed §6.3's example: AcmeCorp (`k3m9p2xw7q`),
+/// `analytics` at 12.4 % 5xx over 5 minutes against 5 %, at 2026-02-22 10:34:00 UTC.
+///
+/// ```
+/// use nno_obs_alerts::rules::{evaluate, seed_example};
+///
+/// let (measurements, configs) = seed_example();
+/// let alerts = evaluate(&measurements, &configs);
+/// assert_eq!(alerts[0].message.current, "12.4% (over last 5 minutes)");
+/// ```
+pub fn seed_example() -> (Measurements, Configs) {
+    use crate::measure::EndpointErrors;
+    let measurements = Measurements {
+        at_ms: 1_771_756_440_000,
+        platforms: vec![PlatformMeasurements {
+            platform_id: "k3m9p2xw7q".to_owned(),
+            platform_name: Some("AcmeCorp".to_owned()),
+            features: vec![FeatureErrors {
+                feature: "analytics".to_owned(),
+                error_rate: 0.124,
+                window_minutes: 5,
+                endpoints: vec![
+                    EndpointErrors {
+                        endpoint: "GET /api/report".to_owned(),
+                        error_rate: 0.08,
+                    },
+                    EndpointErrors {
+                        endpoint: "POST /api/data/export".to_owned(),
+                        error_rate: 0.45,
+                    },
+                ],
+                recent_error_trace_id: Some("tr_abc123".to_owned()),
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut configs = Configs::new();
+    configs.insert("k3m9p2xw7q".to_owned(), AlertConfig::example());
+    (measurements, configs)
+}

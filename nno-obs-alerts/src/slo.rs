@@ -1,0 +1,306 @@
+//! The objectives of seed §5.1–§5.3 as one table: scope, metric, target, alert threshold,
+//! window, and the dataset that measures each — or "no data source" and the dataset that
+//! would carry it. The query layer (issue 10) binds each [`Source::Dataset`] row to its typed
+//! query; rows without a source stay in the table and are reported, never dropped.
+
+use crate::burn::BurnRatePolicy;
+
+/// Whose objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// An NNO core service (§5.1), by name.
+    Service(&'static str),
+    /// Every platform's Workers, evaluated per platform (§5.2).
+    PlatformWorkers,
+    /// Every platform's shell, client-facing (§5.3).
+    PlatformShell,
+}
+
+/// What is compared with the target.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Objective {
+    /// A quantile of a duration stays below `ms` (`p99 < 500ms`: quantile 0.99).
+    LatencyBelow {
+        /// 0.99 for p99, 0.95 for p95, 0.5 for a "typical" value.
+        quantile: f64,
+        /// The bound, ms.
+        ms: f64,
+    },
+    /// A ratio of bad events stays below `ratio` (`5xx < 0.1%`).
+    ErrorRatioBelow {
+        /// 0.001 for 0.1 %.
+        ratio: f64,
+    },
+    /// A ratio of good events stays above `ratio` (`success > 99%`).
+    SuccessRatioAbove {
+        /// 0.99 for 99 %.
+        ratio: f64,
+    },
+}
+
+impl Objective {
+    /// The error budget as a ratio of events: `1 - quantile` for latency (p99 < X means at
+    /// most 1 % of requests slower than X), the allowed error ratio, `1 - success`.
+    pub fn budget(&self) -> f64 {
+        match *self {
+            Objective::LatencyBelow { quantile, .. } => 1.0 - quantile,
+            Objective::ErrorRatioBelow { ratio } => ratio,
+            Objective::SuccessRatioAbove { ratio } => 1.0 - ratio,
+        }
+    }
+}
+
+/// Where the measurement comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An Analytics Engine dataset of seed §3.1 and what to select in it.
+    Dataset {
+        /// e.g. `nno-core-ops`, `{platformId}-perf`.
+        dataset: &'static str,
+        /// Which rows and columns.
+        selection: &'static str,
+    },
+    /// No dataset carries it yet.
+    NoDataSource {
+        /// The dataset that would carry it, and who would write it.
+        would_be: &'static str,
+    },
+}
+
+/// One row of seed §5.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slo {
+    /// A stable id, e.g. `gateway-5xx`.
+    pub id: &'static str,
+    /// Whose.
+    pub scope: Scope,
+    /// The seed's metric column.
+    pub metric: &'static str,
+    /// The target as a value.
+    pub objective: Objective,
+    /// The seed's target column.
+    pub target: &'static str,
+    /// The seed's "Alert at" column (§5.1 only; §5.2/§5.3 give notes instead).
+    pub alert_at: Option<&'static str>,
+    /// The alert threshold as a value, comparable with the measured one (ms or ratio).
+    pub alert_value: Option<f64>,
+    /// The seed's notes (§5.2, §5.3).
+    pub notes: &'static str,
+    /// The evaluation window, minutes. The seed gives none in §5; 5 minutes follows §6.2's
+    /// "5-min window" for request rates and latencies, 60 for slow, rare events (jobs,
+    /// builds, publishes), where 5 minutes would hold one or no sample.
+    pub window_minutes: u64,
+    /// The period the error budget is counted over, days.
+    pub period_days: u64,
+    /// What measures it.
+    pub source: Source,
+    /// Multi-window, multi-burn-rate alerting, where it applies.
+    pub burn_rate: Option<BurnRatePolicy>,
+}
+
+const CORE_OPS: &str = "nno-core-ops";
+const PERF: &str = "{platformId}-perf";
+const AUTH: &str = "nno-auth-events";
+const BUILDS: &str = "nno-builds";
+
+// One row of a table, positional like the seed's columns: a struct literal per row would
+// triple the table's length.
+#[allow(clippy::too_many_arguments)]
+const fn core(
+    id: &'static str,
+    service: &'static str,
+    metric: &'static str,
+    objective: Objective,
+    target: &'static str,
+    alert_at: &'static str,
+    alert_value: f64,
+    window_minutes: u64,
+    selection: &'static str,
+    burn_rate: Option<BurnRatePolicy>,
+) -> Slo {
+    Slo {
+        id,
+        scope: Scope::Service(service),
+        metric,
+        objective,
+        target,
+        alert_at: Some(alert_at),
+        alert_value: Some(alert_value),
+        notes: "",
+        window_minutes,
+        period_days: 30,
+        source: Source::Dataset {
+            dataset: CORE_OPS,
+            selection,
+        },
+        burn_rate,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn platform(
+    id: &'static str,
+    scope: Scope,
+    metric: &'static str,
+    objective: Objective,
+    target: &'static str,
+    notes: &'static str,
+    window_minutes: u64,
+    source: Source,
+    burn_rate: Option<BurnRatePolicy>,
+) -> Slo {
+    Slo {
+        id,
+        scope,
+        metric,
+        objective,
+        target,
+        alert_at: None,
+        alert_value: None,
+        notes,
+        window_minutes,
+        period_days: 30,
+        source,
+        burn_rate,
+    }
+}
+
+const fn lat(quantile: f64, ms: f64) -> Objective {
+    Objective::LatencyBelow { quantile, ms }
+}
+
+const SRE: Option<BurnRatePolicy> = Some(BurnRatePolicy::SRE_WORKBOOK);
+
+/// Every row of seed §5.1, §5.2 and §5.3, in the seed's order.
+///
+/// ```
+/// use nno_obs_alerts::slo::{Source, TABLE};
+/// assert_eq!(TABLE.len(), 19);
+/// let missing: Vec<_> = TABLE.iter().filter(|s| matches!(s.source, Source::NoDataSource { .. })).map(|s| s.id).collect();
+/// assert_eq!(missing, ["shell-ttfb", "feature-registry-init", "remote-manifest-fetch"]);
+/// ```
+pub const TABLE: [Slo; 19] = [
+    // §5.1 NNO core services
+    core("gateway-5xx", "NNO Gateway", "Request error rate (5xx)", Objective::ErrorRatioBelow { ratio: 0.001 }, "< 0.1%", "> 1%", 0.01, 5,
+        "blob1 = 'gateway': SUM(double3) / SUM(double1)", SRE),
+    core("gateway-p99", "NNO Gateway", "p99 latency", lat(0.99, 500.0), "< 500ms", "> 1000ms", 1000.0, 5,
+        "blob1 = 'gateway': quantileWeighted(0.99)(double2, double1)", SRE),
+    core("registry-read-p99", "NNO Registry", "Read p99 latency", lat(0.99, 100.0), "< 100ms", "> 300ms", 300.0, 5,
+        "blob1 = 'registry' AND blob2 LIKE 'GET %': p99 of double2", SRE),
+    core("registry-write-p99", "NNO Registry", "Write p99 latency", lat(0.99, 200.0), "< 200ms", "> 500ms", 500.0, 5,
+        "blob1 = 'registry' AND blob2 NOT LIKE 'GET %': p99 of double2", SRE),
+    core("provisioning-job-success", "NNO Provisioning", "Job success rate", Objective::SuccessRatioAbove { ratio: 0.99 }, "> 99%", "< 97%", 0.97, 60,
+        "blob1 = 'provisioning', job operations: 1 - SUM(double3) / SUM(double1)", SRE),
+    core("provision-platform-duration", "NNO Provisioning", "PROVISION_PLATFORM duration", lat(0.5, 120_000.0), "< 120s", "> 300s", 300_000.0, 60,
+        "blob1 = 'provisioning' AND blob2 = 'PROVISION_PLATFORM': double2", None),
+    core("activate-feature-duration", "NNO Provisioning", "ACTIVATE_FEATURE duration", lat(0.5, 60_000.0), "< 60s", "> 180s", 180_000.0, 60,
+        "blob1 = 'provisioning' AND blob2 = 'ACTIVATE_FEATURE': double2", None),
+    core("cli-activation-commit", "NNO CLI Service", "Feature activation commit time", lat(0.5, 10_000.0), "< 10s", "> 30s", 30_000.0, 60,
+        "blob1 = 'cli', the activation commit operation: double2", None),
+    core("template-publish-p95", "Stack Registry", "Template publish p95", lat(0.95, 5_000.0), "< 5s", "> 15s", 15_000.0, 60,
+        "blob1 = 'stack-registry', publish: quantileWeighted(0.95)(double2, double1)", None),
+    core("version-validation-duration", "Stack Registry", "Version validation duration", lat(0.5, 60_000.0), "< 60s", "> 300s", 300_000.0, 60,
+        "blob1 = 'stack-registry', validation: double2", None),
+    // §5.2 platform Workers, per platform
+    platform("auth-p95", Scope::PlatformWorkers, "Auth Worker p95 latency", lat(0.95, 200.0), "< 200ms", "Login, session validation", 5,
+        Source::Dataset { dataset: AUTH, selection: "blob1 = platform, login and session events: p95 of double2" }, SRE),
+    platform("feature-p95", Scope::PlatformWorkers, "Feature Worker p95 latency", lat(0.95, 300.0), "< 300ms", "Per activated feature", 5,
+        Source::Dataset { dataset: PERF, selection: "per blob1 (feature): quantileWeighted(0.95)(double2, double1)" }, SRE),
+    platform("feature-5xx", Scope::PlatformWorkers, "Feature Worker error rate", Objective::ErrorRatioBelow { ratio: 0.005 }, "< 0.5%", "5xx responses", 5,
+        Source::Dataset { dataset: PERF, selection: "per blob1 (feature): SUM(double3) / SUM(double1)" }, SRE),
+    platform("pages-build-success", Scope::PlatformWorkers, "CF Pages build success rate", Objective::SuccessRatioAbove { ratio: 0.98 }, "> 98%", "Platform shell rebuild", 60,
+        Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: 1 - SUM(double3) / SUM(double1)" }, None),
+    platform("pages-build-duration", Scope::PlatformWorkers, "CF Pages build duration", lat(0.5, 120_000.0), "< 120s", "Typical pnpm install + build", 60,
+        Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: median of double2" }, None),
+    // §5.3 platform shell, client-facing
+    platform("shell-ttfb", Scope::PlatformShell, "Shell TTFB (CF Pages CDN)", lat(0.5, 50.0), "< 50ms", "Static asset, fully cached", 5,
+        Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon (or Cloudflare Web Analytics) from the shell; no Worker serves a cached asset" }, None),
+    platform("auth-session-check", Scope::PlatformShell, "Auth session check latency", lat(0.5, 100.0), "< 100ms", "Cookie cache hit", 5,
+        Source::Dataset { dataset: AUTH, selection: "blob1 = platform, session validation events: double2" }, None),
+    platform("feature-registry-init", Scope::PlatformShell, "Feature registry init time", lat(0.5, 50.0), "< 50ms", "Static imports, no network", 5,
+        Source::NoDataSource { would_be: "{platformId}-shell: measured in the browser (no request is made), sent by a beacon" }, None),
+    platform("remote-manifest-fetch", Scope::PlatformShell, "Remote manifest fetch (Phase 2)", lat(0.5, 30.0), "< 30ms", "CDN-cached KV read", 5,
+        Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon; a cached KV read runs no instrumented Worker code" }, None),
+];
+
+/// Whether `measured` is past the row's alert threshold (`alert_value`): above it for
+/// latencies and error ratios, below it for success ratios. `None` without a threshold or
+/// for a non-finite measurement.
+///
+/// ```
+/// use nno_obs_alerts::slo::{alert_crossed, TABLE};
+/// let gateway_5xx = &TABLE[0];
+/// assert_eq!(alert_crossed(gateway_5xx, 0.012), Some(true));
+/// let job_success = &TABLE[4];
+/// assert_eq!(alert_crossed(job_success, 0.98), Some(false));
+/// ```
+pub fn alert_crossed(slo: &Slo, measured: f64) -> Option<bool> {
+    let threshold = slo.alert_value?;
+    if !measured.is_finite() {
+        return None;
+    }
+    Some(match slo.objective {
+        Objective::SuccessRatioAbove { .. } => measured < threshold,
+        _ => measured > threshold,
+    })
+}
+
+/// Whether `measured` meets the target.
+///
+/// ```
+/// use nno_obs_alerts::slo::{target_met, TABLE};
+/// assert_eq!(target_met(&TABLE[1], 420.0), Some(true)); // gateway p99 420 ms < 500 ms
+/// ```
+pub fn target_met(slo: &Slo, measured: f64) -> Option<bool> {
+    if !measured.is_finite() {
+        return None;
+    }
+    Some(match slo.objective {
+        Objective::LatencyBelow { ms, .. } => measured < ms,
+        Objective::ErrorRatioBelow { ratio } => measured < ratio,
+        Objective::SuccessRatioAbove { ratio } => measured > ratio,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique() {
+        let mut ids: Vec<_> = TABLE.iter().map(|s| s.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), TABLE.len());
+    }
+
+    #[test]
+    fn section_5_1_alert_column() {
+        let alert_at: Vec<_> = TABLE.iter().filter_map(|s| s.alert_at).collect();
+        assert_eq!(
+            alert_at,
+            [
+                "> 1%", "> 1000ms", "> 300ms", "> 500ms", "< 97%", "> 300s", "> 180s", "> 30s",
+                "> 15s", "> 300s"
+            ]
+        );
+    }
+
+    #[test]
+    fn budgets() {
+        assert!((TABLE[0].objective.budget() - 0.001).abs() < 1e-12);
+        assert!((TABLE[1].objective.budget() - 0.01).abs() < 1e-12);
+        assert!((TABLE[4].objective.budget() - 0.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn every_target_is_consistent_with_its_alert() {
+        for slo in TABLE.iter().filter(|s| s.alert_value.is_some()) {
+            let at = slo.alert_value.unwrap();
+            // The alert threshold itself is not a breach of the alert, but misses the target.
+            assert_eq!(alert_crossed(slo, at), Some(false), "{}", slo.id);
+            assert_eq!(target_met(slo, at), Some(false), "{}", slo.id);
+        }
+        assert_eq!(alert_crossed(&TABLE[0], f64::NAN), None);
+    }
+}

@@ -1,0 +1,203 @@
+//! The simulator's 24 hours on a simulated clock, one evaluation per minute, through the rules
+//! and the state machine: every scheduled incident raises its alert (category, severity,
+//! recipients) within its window and resolves after it, and nothing else fires.
+//!
+//! The measurements here are an oracle read off the incident schedule — what a perfect query
+//! layer would measure. With the query layer (issue 10), the same loop runs on measurements
+//! computed from the simulator's Analytics Engine rows; this test pins the part above it.
+
+use nno_obs_alerts::measure::{
+    FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
+};
+use nno_obs_alerts::rules::{evaluate, Configs};
+use nno_obs_alerts::state::{Book, Policy, Transition};
+use nno_obs_alerts::text::utc_time;
+use nno_obs_alerts::{Category, Recipient, Severity};
+use nno_obs_sim::fleet::platforms;
+use nno_obs_sim::incidents::{schedule, Incident, IncidentKind};
+use std::collections::BTreeMap;
+
+const MIN: u64 = 60_000;
+
+/// An alert's row of the timeline: category, severity, recipients, fired, resolved.
+type Row = (Category, Severity, Vec<Recipient>, u64, Option<u64>);
+const UNTIL: u64 = 1_771_804_800_000; // 2026-02-23 00:00:00 UTC
+const FROM: u64 = UNTIL - 24 * 60 * MIN;
+
+fn platform<'a>(m: &'a mut Measurements, id: &str, name: &str) -> &'a mut PlatformMeasurements {
+    if let Some(at) = m.platforms.iter().position(|p| p.platform_id == id) {
+        return &mut m.platforms[at];
+    }
+    m.platforms.push(PlatformMeasurements {
+        platform_id: id.to_owned(),
+        platform_name: Some(name.to_owned()),
+        ..Default::default()
+    });
+    m.platforms.last_mut().unwrap()
+}
+
+/// What a perfect evaluator measures at `at` while `incidents` run.
+fn oracle(at: u64, incidents: &[Incident], names: &BTreeMap<String, String>) -> Measurements {
+    let mut m = Measurements {
+        at_ms: at,
+        ..Default::default()
+    };
+    for incident in incidents.iter().filter(|i| i.covers(at)) {
+        let minutes = (at - incident.start_ms) / MIN + 1;
+        let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+        match &incident.kind {
+            IncidentKind::FeatureErrorSpike {
+                platform: id,
+                feature,
+                rate,
+            } => {
+                platform(&mut m, id, &name(id))
+                    .features
+                    .push(FeatureErrors {
+                        feature: feature.clone(),
+                        error_rate: *rate,
+                        window_minutes: 5,
+                        ..Default::default()
+                    });
+            }
+            IncidentKind::AuthSilent { platform: id } => {
+                platform(&mut m, id, &name(id)).auth_silent_minutes = Some(minutes);
+            }
+            IncidentKind::SlowRegistryReads { p99_ms } => {
+                m.nno.registry_read_p99 = Some(WindowValue {
+                    value: *p99_ms as f64,
+                    window_minutes: 5,
+                });
+            }
+            IncidentKind::ProvisioningJobFailed { platform, job_id } => m.nno.jobs.push(Job {
+                job_id: job_id.clone(),
+                platform_id: platform.clone(),
+                operation: "PROVISION_PLATFORM".into(),
+                state: JobState::Failed,
+                running_minutes: minutes,
+                failed_step: None,
+            }),
+            IncidentKind::ProvisioningJobSlow { platform, job_id } => m.nno.jobs.push(Job {
+                job_id: job_id.clone(),
+                platform_id: platform.clone(),
+                operation: "PROVISION_PLATFORM".into(),
+                state: JobState::Running,
+                running_minutes: minutes,
+                failed_step: None,
+            }),
+            IncidentKind::PagesBuildFailed {
+                platform: id,
+                build_id,
+            } => {
+                platform(&mut m, id, &name(id))
+                    .failed_builds
+                    .push(build_id.clone());
+            }
+            IncidentKind::UsageThreshold {
+                platform: id,
+                percent,
+            } => {
+                platform(&mut m, id, &name(id)).usage_ratio =
+                    Some(f64::from(*percent) / 100.0 + 0.004);
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn every_incident_fires_once_in_its_window_and_resolves_after_it() {
+    let fleet = platforms(20, 1);
+    let ids: Vec<String> = fleet.iter().map(|p| p.id.clone()).collect();
+    let names: BTreeMap<_, _> = fleet
+        .iter()
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect();
+    let incidents = schedule(&ids, FROM, UNTIL);
+    let policy = Policy::default();
+    let mut book = Book::default();
+    // alert id -> (category, severity, recipients, fired, resolved)
+    let mut timeline: BTreeMap<String, Row> = BTreeMap::new();
+    let mut at = FROM;
+    while at < UNTIL {
+        let alerts = evaluate(&oracle(at, &incidents, &names), &Configs::new());
+        for transition in book.step(at, &alerts, &policy) {
+            match transition {
+                Transition::Fire { alert, .. } => {
+                    let previous = timeline.insert(
+                        alert.id.clone(),
+                        (
+                            alert.category,
+                            alert.severity,
+                            alert.recipients.clone(),
+                            at,
+                            None,
+                        ),
+                    );
+                    assert!(previous.is_none(), "{} fired twice", alert.id);
+                }
+                Transition::Resolve { alert, at_ms, .. } => {
+                    timeline.get_mut(&alert.id).unwrap().4 = Some(at_ms);
+                }
+            }
+        }
+        at += MIN;
+    }
+
+    assert_eq!(
+        timeline.len(),
+        incidents.len(),
+        "one alert per incident, nothing else: {timeline:#?}"
+    );
+    for incident in &incidents {
+        let expected = match &incident.kind {
+            IncidentKind::FeatureErrorSpike { .. } => Category::WorkerErrorSpike,
+            IncidentKind::AuthSilent { .. } => Category::AuthWorkerDown,
+            IncidentKind::SlowRegistryReads { .. } => Category::RegistryLatency,
+            IncidentKind::ProvisioningJobFailed { .. } => Category::ProvisioningJobFailed,
+            IncidentKind::ProvisioningJobSlow { .. } => Category::ProvisioningJobTimeout,
+            IncidentKind::PagesBuildFailed { .. } => Category::PagesBuildFailure,
+            IncidentKind::UsageThreshold { .. } => Category::UsageThreshold,
+        };
+        let (_, (_, severity, recipients, fired, resolved)) = timeline
+            .iter()
+            .find(|(_, (category, ..))| *category == expected)
+            .unwrap_or_else(|| panic!("no alert for {incident:?}"));
+        assert!(incident.covers(*fired), "{incident:?} fired at {fired}");
+        assert_eq!(recipients.as_slice(), expected.spec().recipients);
+        if expected != Category::UsageThreshold {
+            assert_eq!(*severity, expected.spec().severity);
+        }
+        match resolved {
+            Some(resolved) => assert!(
+                *resolved >= incident.end_ms,
+                "{incident:?} resolved at {resolved}"
+            ),
+            // Only an incident that lasts to the end of the run may still be firing.
+            None => assert_eq!(incident.end_ms, UNTIL, "{incident:?} never resolved"),
+        }
+    }
+
+    // The timeline, pinned.
+    let mut rows: Vec<_> = timeline
+        .iter()
+        .map(|(id, (_, severity, _, fired, resolved))| {
+            let resolved = resolved
+                .map(utc_time)
+                .unwrap_or_else(|| "still firing".into());
+            (
+                fired,
+                format!("{} | {id} | {severity} | {resolved}", utc_time(*fired)),
+            )
+        })
+        .collect();
+    rows.sort();
+    let text: Vec<_> = rows.into_iter().map(|(_, row)| row).collect();
+    let text = text.join("\n") + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/simulator-timeline.txt");
+    if std::env::var_os("NNO_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(text, std::fs::read_to_string(&path).unwrap());
+}
