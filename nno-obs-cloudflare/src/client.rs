@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use std::future::Future;
 
 /// Carries one request to the API and brings back the answer. Implementations add the
-/// `Authorization: Bearer` header from `token` and `Content-Type: application/json` for a
+/// `Authorization: Bearer` header from `token` and the request's `Content-Type` (JSON unless it says otherwise) for a
 /// body, and never log or return the token.
 pub trait Transport {
     /// Sends `request`; `Err` only when no answer came (the text says why).
@@ -137,6 +137,7 @@ impl<T: Transport> Client<T> {
             method,
             path,
             body: body.map(|body| body.to_string().into_bytes()),
+            content_type: None,
         };
         let response = self
             .transport

@@ -3,7 +3,7 @@
 //! The metrics pillar's read side (issue 10, DESIGN principle 8): every number the dashboards
 //! of seed §3.3, §4.2, §5, §7 and §8 show is a typed [`Question`] with a typed answer. A
 //! question lowers to [`Plan`]s; a plan renders as Analytics Engine SQL for the SQL API
-//! ([`sql`]) and evaluates locally over the local store ([`eval`], `local`), with
+//! ([`sql`], [`client`]) and evaluates locally over the local store ([`eval`], `local`), with
 //! the same definitions, checked against ClickHouse running the rendered SQL
 //! (`tests/clickhouse.rs`, on chdb).
 //!
@@ -18,6 +18,7 @@
 //! | [`eval`] | a plan's semantics over rows, one row at a time, memory per group |
 //! | `local` (feature `local`) | the local evaluator over the store's files |
 //! | [`questions`] | the typed questions and their answers |
+//! | [`client`] | the SQL API client, over `nno-obs-cloudflare`'s transports |
 
 //!
 //! Everything but `local` and the native transport builds for `wasm32-unknown-unknown`.
@@ -34,6 +35,7 @@
 
 #![warn(missing_docs)]
 
+pub mod client;
 mod error;
 pub mod eval;
 pub mod literal;

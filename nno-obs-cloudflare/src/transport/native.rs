@@ -52,6 +52,7 @@ impl NativeTransport {
     ) -> Result<ApiResponse, ureq::Error> {
         let url = format!("{}{}", self.base_url, request.path);
         let authorization = format!("Bearer {}", token.expose());
+        let content_type = request.content_type.unwrap_or("application/json");
         let response = match (request.method, request.body) {
             (Method::Get, _) => self
                 .agent
@@ -70,7 +71,7 @@ impl NativeTransport {
                 };
                 builder
                     .header("Authorization", &authorization)
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", content_type)
                     .send(body.unwrap_or_default())
             }
         };
