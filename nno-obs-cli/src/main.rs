@@ -8,6 +8,8 @@
 //! nno-obs store prune  [--now RFC3339]
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
+//! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|csv] [--sql]
+//! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--json]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
@@ -15,8 +17,11 @@
 
 mod filters;
 mod logpush;
+mod metrics_output;
 mod output;
+mod query;
 mod simulate;
+mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
@@ -49,6 +54,10 @@ enum Command {
     /// Logpush into R2: what provisioning sends.
     #[command(subcommand)]
     Logpush(LogpushCommand),
+    /// A metrics question (issue 10) on the local store or Analytics Engine.
+    Query(Box<query::QueryArgs>),
+    /// A trace's spans as a waterfall, then its log lines.
+    Trace(Box<trace::TraceArgs>),
 }
 
 #[derive(Subcommand)]
@@ -186,6 +195,8 @@ fn main() -> ExitCode {
         Command::Store(StoreCommand::Prune(args)) => prune(args),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Logpush(LogpushCommand::Plan(args)) => logpush::plan(args),
+        Command::Query(args) => query::query(*args),
+        Command::Trace(args) => trace::trace(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
