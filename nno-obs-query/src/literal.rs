@@ -41,7 +41,8 @@ impl Literal {
         Ok(Self(value.to_owned()))
     }
 
-    /// A literal the crate itself spells (a fixed vocabulary word); checked all the same.
+    /// A literal the crate itself spells: a fixed vocabulary word of the datasets (`registry`,
+    /// `run-job`, …), with no quote, backslash or control character, so nothing to check.
     pub(crate) fn fixed(value: &'static str) -> Self {
         Self(value.to_owned())
     }
