@@ -78,22 +78,50 @@ pub struct Evaluator<'p> {
     rows: Vec<Vec<Value>>,
 }
 
-fn text(row: &PointRow, col: TextCol) -> &str {
-    match col {
-        TextCol::Index1 => &row.index1,
-        TextCol::Blob(n) => row
-            .blobs
+/// A row with Analytics Engine's columns, however it is held (an owned [`PointRow`], or a
+/// line parsed in place by the local reader).
+pub trait Row {
+    /// `timestamp`, seconds since the epoch.
+    fn timestamp_s(&self) -> i64;
+    /// A text column (`""` when absent).
+    fn text(&self, col: TextCol) -> &str;
+    /// `doubleN` (`0` when absent).
+    fn double(&self, n: u8) -> f64;
+    /// `_sample_interval`.
+    fn sample_interval(&self) -> u32;
+}
+
+impl Row for PointRow {
+    fn timestamp_s(&self) -> i64 {
+        self.timestamp_s
+    }
+    fn text(&self, col: TextCol) -> &str {
+        match col {
+            TextCol::Index1 => &self.index1,
+            TextCol::Blob(n) => self
+                .blobs
+                .get(usize::from(n).wrapping_sub(1))
+                .map(String::as_str)
+                .unwrap_or(""),
+        }
+    }
+    fn double(&self, n: u8) -> f64 {
+        self.doubles
             .get(usize::from(n).wrapping_sub(1))
-            .map(String::as_str)
-            .unwrap_or(""),
+            .copied()
+            .unwrap_or(0.0)
+    }
+    fn sample_interval(&self) -> u32 {
+        self.sample_interval
     }
 }
 
-fn double(row: &PointRow, n: u8) -> f64 {
-    row.doubles
-        .get(usize::from(n).wrapping_sub(1))
-        .copied()
-        .unwrap_or(0.0)
+fn text<R: Row + ?Sized>(row: &R, col: TextCol) -> &str {
+    row.text(col)
+}
+
+fn double<R: Row + ?Sized>(row: &R, n: u8) -> f64 {
+    row.double(n)
 }
 
 impl<'p> Evaluator<'p> {
@@ -118,8 +146,8 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Whether `row` is read by the plan (range and equality filters).
-    pub fn matches(&self, row: &PointRow) -> bool {
-        self.plan.range.contains(row.timestamp_s)
+    pub fn matches<R: Row + ?Sized>(&self, row: &R) -> bool {
+        self.plan.range.contains(row.timestamp_s())
             && self
                 .plan
                 .filters
@@ -128,7 +156,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Adds one row (ignored unless it [`matches`](Self::matches)).
-    pub fn push(&mut self, row: &PointRow) {
+    pub fn push<R: Row + ?Sized>(&mut self, row: &R) {
         if !self.matches(row) {
             return;
         }
@@ -137,10 +165,10 @@ impl<'p> Evaluator<'p> {
                 let out = cols
                     .iter()
                     .map(|(_, col)| match col {
-                        RowCol::Timestamp => Value::Time(row.timestamp_s),
+                        RowCol::Timestamp => Value::Time(row.timestamp_s()),
                         RowCol::Text(c) => Value::Text(text(row, *c).to_owned()),
                         RowCol::Double(n) => Value::Float(Some(double(row, *n))),
-                        RowCol::SampleInterval => Value::UInt(u64::from(row.sample_interval)),
+                        RowCol::SampleInterval => Value::UInt(u64::from(row.sample_interval())),
                     })
                     .collect();
                 self.rows.push(out);
@@ -150,7 +178,7 @@ impl<'p> Evaluator<'p> {
                     .iter()
                     .map(|(_, key)| match key {
                         Key::Text(c) => GroupKey::Text(text(row, *c).to_owned()),
-                        Key::Bucket(bucket) => GroupKey::Time(bucket.start_of(row.timestamp_s)),
+                        Key::Bucket(bucket) => GroupKey::Time(bucket.start_of(row.timestamp_s())),
                         Key::PrefixClass {
                             col,
                             prefix,
@@ -171,16 +199,16 @@ impl<'p> Evaluator<'p> {
                     .groups
                     .entry(key)
                     .or_insert_with(|| new_group(aggs, slots));
-                let weight = u64::from(row.sample_interval);
+                let weight = u64::from(row.sample_interval());
                 for (state, (_, agg)) in group.aggs.iter_mut().zip(aggs) {
                     match (state, agg) {
                         (AggState::Count(n), Agg::Count { since })
-                            if since.is_none_or(|s| row.timestamp_s >= s) =>
+                            if since.is_none_or(|s| row.timestamp_s() >= s) =>
                         {
                             *n += weight;
                         }
                         (AggState::Sum(sum), Agg::Sum { double: d, since })
-                            if since.is_none_or(|s| row.timestamp_s >= s) =>
+                            if since.is_none_or(|s| row.timestamp_s() >= s) =>
                         {
                             *sum += double(row, *d) * weight as f64;
                         }

@@ -7,7 +7,8 @@
 //! store's own reader does. Symlinks are not followed.
 
 use crate::error::QueryError;
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, Row};
+use crate::local_row::LineRow;
 use crate::plan::Plan;
 use crate::questions::Engine;
 use crate::table::Table;
@@ -90,7 +91,7 @@ impl Engine for LocalEngine {
 pub fn for_each_row(
     folder: &Path,
     range: TimeRange,
-    visit: &mut dyn FnMut(&PointRow),
+    visit: &mut dyn FnMut(&dyn Row),
 ) -> Result<(), QueryError> {
     let mut stack = vec![(folder.to_owned(), None::<String>)];
     while let Some((dir, date)) = stack.pop() {
@@ -133,7 +134,7 @@ pub fn for_each_row(
     Ok(())
 }
 
-fn read_rows(reader: impl Read, visit: &mut dyn FnMut(&PointRow)) -> io::Result<()> {
+fn read_rows(reader: impl Read, visit: &mut dyn FnMut(&dyn Row)) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let mut line = Vec::new();
     loop {
@@ -141,7 +142,9 @@ fn read_rows(reader: impl Read, visit: &mut dyn FnMut(&PointRow)) -> io::Result<
         if reader.read_until(b'\n', &mut line)? == 0 {
             return Ok(());
         }
-        if let Some(row) = PointRow::from_line(&line) {
+        if let Some(row) = LineRow::parse(&line) {
+            visit(&row);
+        } else if let Some(row) = PointRow::from_line(&line) {
             visit(&row);
         }
     }
