@@ -236,6 +236,41 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Adds what `other` (an evaluator of the same plan over other rows) has seen: the local
+    /// reader evaluates files on several threads and merges their states, in file order.
+    pub fn merge(&mut self, other: Evaluator<'p>) {
+        self.rows.extend(other.rows);
+        for (key, theirs) in other.groups {
+            match self.groups.get_mut(&key) {
+                None => {
+                    self.groups.insert(key, theirs);
+                }
+                Some(mine) => {
+                    for (a, b) in mine.aggs.iter_mut().zip(theirs.aggs) {
+                        match (a, b) {
+                            (AggState::Count(a), AggState::Count(b)) => *a += b,
+                            (AggState::Sum(a), AggState::Sum(b)) => *a += b,
+                            (
+                                AggState::Mean { sum, weight },
+                                AggState::Mean { sum: s, weight: w },
+                            ) => {
+                                *sum += s;
+                                *weight += w;
+                            }
+                            (AggState::Distinct(a), AggState::Distinct(b)) => a.extend(b),
+                            _ => {}
+                        }
+                    }
+                    for (a, b) in mine.values.iter_mut().zip(theirs.values) {
+                        for (value, weight) in b {
+                            *a.entry(value).or_insert(0) += weight;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The answer: rows in the plan's full order, limited.
     pub fn finish(self) -> Table {
         let mut table = Table::empty(self.plan);

@@ -72,6 +72,8 @@ fn engine_error(path: &Path, error: &io::Error) -> QueryError {
 }
 
 impl Engine for LocalEngine {
+    /// Reads the plan's files on up to as many threads as the machine has cores (contiguous
+    /// runs of the sorted file list), then merges the per-thread states in file order.
     fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
         let dataset = plan
             .dataset()
@@ -79,10 +81,41 @@ impl Engine for LocalEngine {
             .ok_or_else(|| QueryError::InvalidValue {
                 detail: format!("`{}` is not a dataset name", plan.dataset().name()),
             })?;
-        let mut evaluator = Evaluator::new(plan);
-        let folder = self.root.join(dataset.folder());
-        for_each_row(&folder, plan.range(), &mut |row| evaluator.push(row))?;
-        Ok(evaluator.finish())
+        let files = files(&self.root.join(dataset.folder()), plan.range())?;
+        let threads = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+            .clamp(1, files.len().max(1));
+        let chunk = files.len().div_ceil(threads).max(1);
+        let partials: Vec<Result<Evaluator, QueryError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut evaluator = Evaluator::new(plan);
+                        for path in part {
+                            read_file(path, &mut |row| evaluator.push(row))?;
+                        }
+                        Ok(evaluator)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|_| {
+                        Err(QueryError::Engine {
+                            detail: "a reader thread panicked".to_owned(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        let mut merged = Evaluator::new(plan);
+        for partial in partials {
+            merged.merge(partial?);
+        }
+        Ok(merged.finish())
     }
 }
 
@@ -93,6 +126,16 @@ pub fn for_each_row(
     range: TimeRange,
     visit: &mut dyn FnMut(&dyn Row),
 ) -> Result<(), QueryError> {
+    for path in files(folder, range)? {
+        read_file(&path, visit)?;
+    }
+    Ok(())
+}
+
+/// The dataset's files (`.json.gz` and the open `.json`) in hour folders overlapping `range`,
+/// sorted by path.
+fn files(folder: &Path, range: TimeRange) -> Result<Vec<PathBuf>, QueryError> {
+    let mut out = Vec::new();
     let mut stack = vec![(folder.to_owned(), None::<String>)];
     while let Some((dir, date)) = stack.pop() {
         let entries = match std::fs::read_dir(&dir) {
@@ -103,6 +146,7 @@ pub fn for_each_row(
         for entry in entries {
             let entry = entry.map_err(|e| engine_error(&dir, &e))?;
             let path = entry.path();
+            // Symlinks are not followed: the store is ours, and a link could leave it.
             let kind = std::fs::symlink_metadata(&path)
                 .map_err(|e| engine_error(&path, &e))?
                 .file_type();
@@ -110,10 +154,8 @@ pub fn for_each_row(
             if kind.is_dir() {
                 if let Some(date) = &date {
                     if let Some(hour) = DateHour::parse_folder(date, &name) {
-                        let (start, end) = (
-                            (hour.start_ms() / 1000) as i64,
-                            (hour.end_ms() / 1000) as i64,
-                        );
+                        let start = (hour.start_ms() / 1000) as i64;
+                        let end = (hour.end_ms() / 1000) as i64;
                         if end <= range.from_s() || start >= range.until_s() {
                             continue;
                         }
@@ -121,17 +163,26 @@ pub fn for_each_row(
                 }
                 let next_date = if date.is_none() { Some(name) } else { None };
                 stack.push((path, next_date));
-            } else if kind.is_file() && name.ends_with(CLOSED_SUFFIX) {
-                let file = std::fs::File::open(&path).map_err(|e| engine_error(&path, &e))?;
-                read_rows(flate2::read::MultiGzDecoder::new(file), visit)
-                    .map_err(|e| engine_error(&path, &e))?;
-            } else if kind.is_file() && name.ends_with(OPEN_SUFFIX) {
-                let file = std::fs::File::open(&path).map_err(|e| engine_error(&path, &e))?;
-                read_rows(file, visit).map_err(|e| engine_error(&path, &e))?;
+            } else if kind.is_file()
+                && (name.ends_with(CLOSED_SUFFIX) || name.ends_with(OPEN_SUFFIX))
+            {
+                out.push(path);
             }
         }
     }
-    Ok(())
+    out.sort();
+    Ok(out)
+}
+
+fn read_file(path: &Path, visit: &mut dyn FnMut(&dyn Row)) -> Result<(), QueryError> {
+    let file = std::fs::File::open(path).map_err(|e| engine_error(path, &e))?;
+    let name = path.to_string_lossy();
+    let read = if name.ends_with(CLOSED_SUFFIX) {
+        read_rows(flate2::read::MultiGzDecoder::new(file), visit)
+    } else {
+        read_rows(file, visit)
+    };
+    read.map_err(|e| engine_error(path, &e))
 }
 
 fn read_rows(reader: impl Read, visit: &mut dyn FnMut(&dyn Row)) -> io::Result<()> {
