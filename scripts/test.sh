@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit, integration, property, UI (trybuild) and doc tests of
-# the workspace; the differential test of the log search's ClickHouse SQL on chdb (installed
-# from PyPI into .tools/ on first use); the W3C Trace Context suite (scripts/w3c.sh: it runs
+# the workspace; the differential tests of the log search's and the metrics questions'
+# ClickHouse SQL on chdb (installed from PyPI into .tools/ on first use); the W3C Trace Context suite (scripts/w3c.sh: it runs
 # where a copy of the suite is in .tools/, and otherwise says it skipped;
 # tests/w3c_trace_context.rs pins the same behaviour in the cargo tests); then the end-to-end
 # test of the real Workers in workerd (scripts/e2e.sh, which installs its own tools from
@@ -20,6 +20,11 @@ cargo test --workspace
 # ClickHouse from PyPI, installed once into the git-ignored .tools/chdb by scripts/chdb.sh).
 NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
   cargo test -p nno-obs-logs --test clickhouse -- --ignored
+
+# The Analytics Engine SQL of every metrics question against the local evaluator, on chdb over
+# tables with Analytics Engine's schema (generated points and the fleet simulator's).
+NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
+  cargo test -p nno-obs-query --test clickhouse -- --ignored
 
 if [ "${NNO_SKIP_W3C:-0}" != 1 ]; then
   ./scripts/w3c.sh

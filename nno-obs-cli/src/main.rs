@@ -9,6 +9,8 @@
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
 //! nno-obs alerts check --measurements FILE [--config FILE] [--state FILE] [--dry-run]
+//! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|csv] [--sql]
+//! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--json]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
@@ -17,8 +19,11 @@
 mod alerts;
 mod filters;
 mod logpush;
+mod metrics_output;
 mod output;
+mod query;
 mod simulate;
+mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
@@ -54,6 +59,10 @@ enum Command {
     /// Alerts (seed §6): evaluate, print or deliver what fires and resolves.
     #[command(subcommand)]
     Alerts(alerts::AlertsCommand),
+    /// A metrics question (issue 10) on the local store or Analytics Engine.
+    Query(Box<query::QueryArgs>),
+    /// A trace's spans as a waterfall, then its log lines.
+    Trace(Box<trace::TraceArgs>),
 }
 
 #[derive(Subcommand)]
@@ -203,6 +212,8 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::simulate(args),
         Command::Logpush(LogpushCommand::Plan(args)) => logpush::plan(args),
         Command::Alerts(command) => alerts::run(command),
+        Command::Query(args) => query::query(*args),
+        Command::Trace(args) => trace::trace(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,6 +40,9 @@ pub struct ApiRequest {
     pub path: String,
     /// A JSON body.
     pub body: Option<Vec<u8>>,
+    /// The body's `Content-Type` when it is not JSON (the Analytics Engine SQL API takes the
+    /// SQL as `text/plain`); `None` is `application/json`.
+    pub content_type: Option<&'static str>,
 }
 
 /// What the server answered.

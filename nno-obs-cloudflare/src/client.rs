@@ -11,8 +11,8 @@ use std::future::Future;
 
 /// Carries one request to the API and brings back the answer. Implementations add the
 /// `Authorization: Bearer` header from `token` (none for an empty token: webhooks carry their
-/// credential in the URL or the body) and `Content-Type: application/json` for a body, and
-/// never log or return the token.
+/// credential in the URL or the body) and the request's `Content-Type` (JSON unless it says
+/// otherwise) for a body, and never log or return the token.
 pub trait Transport {
     /// Sends `request`; `Err` only when no answer came (the text says why).
     fn send(
@@ -138,6 +138,7 @@ impl<T: Transport> Client<T> {
             method,
             path,
             body: body.map(|body| body.to_string().into_bytes()),
+            content_type: None,
         };
         let response = self
             .transport

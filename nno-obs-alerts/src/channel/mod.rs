@@ -138,6 +138,7 @@ impl Outgoing {
                 method: Method::Post,
                 path,
                 body: Some(body.to_string().into_bytes()),
+                content_type: None,
             },
             token,
             redact: Vec::new(),

@@ -55,6 +55,7 @@ impl NativeTransport {
         // API) carry their credential in the URL or the body, not in a bearer token.
         let authorization =
             (!token.expose().is_empty()).then(|| format!("Bearer {}", token.expose()));
+        let content_type = request.content_type.unwrap_or("application/json");
         let response = match (request.method, request.body) {
             (Method::Get, _) => {
                 let mut builder = self.agent.get(&url);
@@ -79,7 +80,7 @@ impl NativeTransport {
                     builder = builder.header("Authorization", value);
                 }
                 builder
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", content_type)
                     .send(body.unwrap_or_default())
             }
         };

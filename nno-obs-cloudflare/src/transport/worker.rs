@@ -37,7 +37,10 @@ impl WorkerTransport {
             Method::Delete => worker::Method::Delete,
         });
         if let Some(body) = request.body {
-            headers.set("Content-Type", "application/json")?;
+            headers.set(
+                "Content-Type",
+                request.content_type.unwrap_or("application/json"),
+            )?;
             init.with_body(Some(
                 worker::js_sys::Uint8Array::from(body.as_slice()).into(),
             ));

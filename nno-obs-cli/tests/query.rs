@@ -1,0 +1,287 @@
+//! `nno-obs query` and `nno-obs trace` as a user runs them, on a simulated store (3 platforms,
+//! 2 hours, seed 1, ending 2026-11-28T09:00:00Z: its incidents are at fixed times).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const UNTIL: &str = "2026-11-28T09:00:00Z";
+const UNTIL_S: i64 = 1_795_856_400;
+
+fn store() -> &'static Path {
+    static STORE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = STORE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let status = Command::cargo_bin("nno-obs")
+            .unwrap()
+            .args([
+                "simulate",
+                "--platforms",
+                "3",
+                "--hours",
+                "2",
+                "--seed",
+                "1",
+            ])
+            .args(["--until", UNTIL, "--threads", "2"])
+            .arg("--store")
+            .arg(&path)
+            .output()
+            .unwrap()
+            .status;
+        assert!(status.success());
+        (dir, path)
+    });
+    path
+}
+
+fn nno_obs(args: &[&str]) -> (bool, String, String) {
+    let output = Command::cargo_bin("nno-obs")
+        .unwrap()
+        .args(args)
+        .env("NNO_OBS_STORE", store())
+        .env_remove("CF_ACCOUNT_ID")
+        .env_remove("CF_API_TOKEN")
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn features_print_an_aligned_table() {
+    let (ok, out, err) = nno_obs(&[
+        "query",
+        "features",
+        "--platform",
+        "k3m9p2xw7q",
+        "--range",
+        "2h",
+        "--until",
+        UNTIL,
+    ]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("feature    requests  req/min"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 5, "{out}");
+    // Numbers are right-aligned under their header.
+    let end = lines[0].find("requests").unwrap() + "requests".len();
+    for row in &lines[1..] {
+        assert!(row[..end].ends_with(|c: char| c.is_ascii_digit()), "{row}");
+    }
+    for feature in ["analytics", "auth", "exports", "reports"] {
+        assert!(out.contains(feature), "{out}");
+    }
+}
+
+#[test]
+fn json_and_csv_carry_the_same_rows() {
+    let common = [
+        "--platform",
+        "k3m9p2xw7q",
+        "--range",
+        "2h",
+        "--until",
+        UNTIL,
+    ];
+    let (ok, json, _) = nno_obs(
+        &[
+            &["query", "slowest-endpoints", "--format", "json"][..],
+            &common,
+        ]
+        .concat(),
+    );
+    assert!(ok);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let (ok, csv, _) = nno_obs(
+        &[
+            &["query", "slowest-endpoints", "--format", "csv"][..],
+            &common,
+        ]
+        .concat(),
+    );
+    assert!(ok);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "feature,endpoint,requests,errors,error %,avg ms,p95 ms"
+    );
+    assert_eq!(lines.len(), rows.len() + 1);
+    assert!(!rows.is_empty() && rows.len() <= 10);
+    assert!(lines[1].starts_with(&format!(
+        "{},{},{}",
+        rows[0]["feature"].as_str().unwrap(),
+        rows[0]["endpoint"].as_str().unwrap(),
+        rows[0]["requests"]
+    )));
+}
+
+#[test]
+fn sql_prints_the_statement_with_the_same_bounds() {
+    let (ok, out, _) = nno_obs(&[
+        "query",
+        "features",
+        "--platform",
+        "k3m9p2xw7q",
+        "--until",
+        UNTIL,
+        "--sql",
+    ]);
+    assert!(ok);
+    assert!(out.contains("FROM \"k3m9p2xw7q-perf\""), "{out}");
+    assert!(
+        out.contains(&format!(
+            "timestamp >= toDateTime({}) AND timestamp < toDateTime({UNTIL_S})",
+            UNTIL_S - 86_400
+        )),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with(';'));
+    let (ok, out, _) = nno_obs(&[
+        "query",
+        "fleet",
+        "--platform",
+        "k3m9p2xw7q",
+        "--platform",
+        "bud8m6y4fn",
+        "--sql",
+        "--until",
+        UNTIL,
+    ]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 2, "one statement per platform: {out}");
+}
+
+#[test]
+fn the_incidents_show() {
+    // The silent auth Worker (bud8m6y4fn, 08:06–08:09).
+    let (ok, out, err) = nno_obs(&[
+        "query",
+        "health",
+        "--platform",
+        "bud8m6y4fn",
+        "--range",
+        "2h",
+        "--until",
+        "2026-11-28T08:09:00Z",
+        "--window",
+        "3m",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("auth ") && l.contains("silent")),
+        "{out}"
+    );
+    // The failed provisioning job, with its steps.
+    let (ok, out, _) = nno_obs(&["query", "failed-jobs", "--range", "2h", "--until", UNTIL]);
+    assert!(ok);
+    assert!(
+        out.contains("configure-dns:error") && out.contains("rollback:ok"),
+        "{out}"
+    );
+    // Every platform in the fleet overview.
+    let (ok, out, _) = nno_obs(&["query", "fleet", "--range", "2h", "--until", UNTIL]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 4, "{out}");
+}
+
+#[test]
+fn trace_draws_the_waterfall_then_the_log_lines() {
+    let (ok, json, _) = nno_obs(&[
+        "query",
+        "failed-jobs",
+        "--range",
+        "2h",
+        "--until",
+        UNTIL,
+        "--format",
+        "json",
+    ]);
+    assert!(ok);
+    let jobs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let trace = jobs[0]["trace_id"].as_str().unwrap().to_owned();
+    let (ok, out, err) = nno_obs(&["trace", &trace, "--until", UNTIL]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("trace {trace}: 8 spans"));
+    assert!(
+        lines[1].starts_with("span ") && lines[1].ends_with("outcome"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("gateway POST /api/platforms/:id/activate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("      provisioning run-job") && out.contains('█'),
+        "{out}"
+    );
+    assert!(out.contains("log lines"), "{out}");
+    assert!(
+        out.contains("job failed") && out.contains("rollback started"),
+        "{out}"
+    );
+    let (ok, json, _) = nno_obs(&["trace", &trace, "--until", UNTIL, "--json"]);
+    assert!(ok);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["spans"].as_array().unwrap().len(), 8);
+    assert!(doc["logs"].as_array().unwrap().len() >= 10);
+}
+
+#[test]
+fn mistakes_are_errors_with_a_message() {
+    for (args, says) in [
+        (&["query", "features"][..], "give one --platform"),
+        (
+            &["query", "features", "--platform", "../etc"][..],
+            "platform id",
+        ),
+        (
+            &["query", "jobs", "--platform", "k3m9p2xw7q"][..],
+            "operator question",
+        ),
+        (
+            &[
+                "query",
+                "features",
+                "--platform",
+                "k3m9p2xw7q",
+                "--feature",
+                "a\u{1}b",
+            ][..],
+            "control character",
+        ),
+        (
+            &[
+                "query",
+                "features",
+                "--platform",
+                "k3m9p2xw7q",
+                "--range",
+                "24 hours",
+            ][..],
+            "not a length",
+        ),
+        (
+            &["query", "heatmap", "--bucket", "7m"][..],
+            "does not divide a day",
+        ),
+        (
+            &["query", "features", "--platform", "k3m9p2xw7q", "--cfae"][..],
+            "CF_ACCOUNT_ID",
+        ),
+        (&["trace", "tr\u{1}x"][..], "control character"),
+    ] {
+        let (ok, _, err) = nno_obs(args);
+        assert!(!ok, "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

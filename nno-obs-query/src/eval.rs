@@ -1,0 +1,408 @@
+//! The plan's semantics over rows, one row at a time: the local evaluator's core (it builds
+//! for wasm32 too; reading the store's files is [`crate::local`]).
+//!
+//! Memory: one state per group, not per row. A count, sum or mean is a number or two; a
+//! quantile keeps a map from each distinct value to its total weight (what ClickHouse's
+//! `quantileExactWeighted` keeps), shared by the quantiles of one column, so it grows with the
+//! distinct durations of a group (integer milliseconds: bounded by the largest duration), not
+//! with its points; `COUNT(DISTINCT …)` keeps the distinct values. Row-listing plans (a trace's
+//! spans) keep the matching rows.
+//!
+//! Arithmetic follows ClickHouse's: the weighted sum adds `double × _sample_interval` as f64 in
+//! row order; a mean is one f64 division of that sum by the integer weight; a quantile picks
+//! the smallest value whose cumulative weight (ascending values) reaches
+//! `ceil(level × total weight)`. Sums of integer-valued products below 2^53 (durations in ms,
+//! flags) are exact in any order, so both engines agree bit for bit on them and on the means
+//! and rates derived from them; for fractional doubles the sums may differ by rounding in the
+//! last bits with the order of addition.
+//!
+//! ```
+//! use nno_obs_query::{eval::Evaluator, questions::FeatureStats, PlatformScope, Question, TimeRange};
+//! use nno_obs_store::layout::PlatformId;
+//! use nno_obs_store::points::PointRow;
+//!
+//! let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+//! let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
+//! let plan = &question.plans()[0];
+//! let mut evaluator = Evaluator::new(plan);
+//! for (ms, weight) in [(10.0, 1), (30.0, 3)] {
+//!     let mut blobs = vec![String::new(); 20];
+//!     blobs[0] = "analytics".into();
+//!     let mut doubles = vec![0.0; 20];
+//!     doubles[..3].copy_from_slice(&[1.0, ms, 0.0]);
+//!     evaluator.push(&PointRow { timestamp_s: 5, index1: "analytics".into(), blobs, doubles, sample_interval: weight });
+//! }
+//! let rows = question.answer(vec![evaluator.finish()]).unwrap();
+//! assert_eq!(rows[0].requests, 4);
+//! assert_eq!(rows[0].avg_ms, Some(25.0)); // (10 + 3 × 30) / 4
+//! assert_eq!(rows[0].p50_ms, Some(30.0)); // ceil(0.5 × 4) = 2 ≤ 1 + 3
+//! ```
+
+use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
+use crate::table::{Table, Value};
+use nno_obs_store::points::PointRow;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum GroupKey {
+    Text(String),
+    Time(i64),
+}
+
+enum AggState {
+    Count(u64),
+    Sum(f64),
+    Mean {
+        sum: f64,
+        weight: u64,
+    },
+    /// Reads the group's value map of this slot.
+    Quantile {
+        slot: usize,
+    },
+    Distinct(HashSet<String>),
+}
+
+struct Group {
+    aggs: Vec<AggState>,
+    /// Per quantile column: value bits → total weight.
+    values: Vec<HashMap<u64, u64>>,
+}
+
+/// Evaluates one plan over rows pushed one at a time.
+pub struct Evaluator<'p> {
+    plan: &'p Plan,
+    /// The double column of each value-map slot.
+    slots: Vec<u8>,
+    groups: HashMap<Vec<GroupKey>, Group>,
+    rows: Vec<Vec<Value>>,
+}
+
+/// A row with Analytics Engine's columns, however it is held (an owned [`PointRow`], or a
+/// line parsed in place by the local reader).
+pub trait Row {
+    /// `timestamp`, seconds since the epoch.
+    fn timestamp_s(&self) -> i64;
+    /// A text column (`""` when absent).
+    fn text(&self, col: TextCol) -> &str;
+    /// `doubleN` (`0` when absent).
+    fn double(&self, n: u8) -> f64;
+    /// `_sample_interval`.
+    fn sample_interval(&self) -> u32;
+}
+
+impl Row for PointRow {
+    fn timestamp_s(&self) -> i64 {
+        self.timestamp_s
+    }
+    fn text(&self, col: TextCol) -> &str {
+        match col {
+            TextCol::Index1 => &self.index1,
+            TextCol::Blob(n) => self
+                .blobs
+                .get(usize::from(n).wrapping_sub(1))
+                .map(String::as_str)
+                .unwrap_or(""),
+        }
+    }
+    fn double(&self, n: u8) -> f64 {
+        self.doubles
+            .get(usize::from(n).wrapping_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    }
+    fn sample_interval(&self) -> u32 {
+        self.sample_interval
+    }
+}
+
+fn text<R: Row + ?Sized>(row: &R, col: TextCol) -> &str {
+    row.text(col)
+}
+
+fn double<R: Row + ?Sized>(row: &R, n: u8) -> f64 {
+    row.double(n)
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator of `plan` with no row yet.
+    pub fn new(plan: &'p Plan) -> Self {
+        let mut slots = Vec::new();
+        if let Shape::Aggregate { aggs, .. } = &plan.shape {
+            for (_, agg) in aggs {
+                if let Agg::Quantile { double, .. } = agg {
+                    if !slots.contains(double) {
+                        slots.push(*double);
+                    }
+                }
+            }
+        }
+        Self {
+            plan,
+            slots,
+            groups: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Whether `row` is read by the plan (range and equality filters).
+    pub fn matches<R: Row + ?Sized>(&self, row: &R) -> bool {
+        self.plan.range.contains(row.timestamp_s())
+            && self
+                .plan
+                .filters
+                .iter()
+                .all(|(col, literal)| text(row, *col) == literal.as_str())
+    }
+
+    /// Adds one row (ignored unless it [`matches`](Self::matches)).
+    pub fn push<R: Row + ?Sized>(&mut self, row: &R) {
+        if !self.matches(row) {
+            return;
+        }
+        match &self.plan.shape {
+            Shape::Rows { cols } => {
+                let out = cols
+                    .iter()
+                    .map(|(_, col)| match col {
+                        RowCol::Timestamp => Value::Time(row.timestamp_s()),
+                        RowCol::Text(c) => Value::Text(text(row, *c).to_owned()),
+                        RowCol::Double(n) => Value::Float(Some(double(row, *n))),
+                        RowCol::SampleInterval => Value::UInt(u64::from(row.sample_interval())),
+                    })
+                    .collect();
+                self.rows.push(out);
+            }
+            Shape::Aggregate { keys, aggs } => {
+                let key: Vec<GroupKey> = keys
+                    .iter()
+                    .map(|(_, key)| match key {
+                        Key::Text(c) => GroupKey::Text(text(row, *c).to_owned()),
+                        Key::Bucket(bucket) => GroupKey::Time(bucket.start_of(row.timestamp_s())),
+                        Key::PrefixClass {
+                            col,
+                            prefix,
+                            yes,
+                            no,
+                        } => GroupKey::Text(
+                            if text(row, *col).starts_with(prefix) {
+                                yes
+                            } else {
+                                no
+                            }
+                            .to_string(),
+                        ),
+                    })
+                    .collect();
+                let slots = &self.slots;
+                let group = self
+                    .groups
+                    .entry(key)
+                    .or_insert_with(|| new_group(aggs, slots));
+                let weight = u64::from(row.sample_interval());
+                for (state, (_, agg)) in group.aggs.iter_mut().zip(aggs) {
+                    match (state, agg) {
+                        (AggState::Count(n), Agg::Count { since })
+                            if since.is_none_or(|s| row.timestamp_s() >= s) =>
+                        {
+                            *n += weight;
+                        }
+                        (AggState::Sum(sum), Agg::Sum { double: d, since })
+                            if since.is_none_or(|s| row.timestamp_s() >= s) =>
+                        {
+                            *sum += double(row, *d) * weight as f64;
+                        }
+                        (AggState::Mean { sum, weight: w }, Agg::Mean { double: d }) => {
+                            *sum += double(row, *d) * weight as f64;
+                            *w += weight;
+                        }
+                        (AggState::Distinct(set), Agg::Distinct { col }) => {
+                            let value = text(row, *col);
+                            if !set.contains(value) {
+                                set.insert(value.to_owned());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                for (slot, d) in self.slots.iter().enumerate() {
+                    // +0.0 makes -0.0 and 0.0 one value, as ClickHouse's comparison does.
+                    let value = double(row, *d) + 0.0;
+                    if let Some(map) = group.values.get_mut(slot) {
+                        *map.entry(value.to_bits()).or_insert(0) += weight;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds what `other` (an evaluator of the same plan over other rows) has seen: the local
+    /// reader evaluates files on several threads and merges their states, in file order.
+    pub fn merge(&mut self, other: Evaluator<'p>) {
+        self.rows.extend(other.rows);
+        for (key, theirs) in other.groups {
+            match self.groups.get_mut(&key) {
+                None => {
+                    self.groups.insert(key, theirs);
+                }
+                Some(mine) => {
+                    for (a, b) in mine.aggs.iter_mut().zip(theirs.aggs) {
+                        match (a, b) {
+                            (AggState::Count(a), AggState::Count(b)) => *a += b,
+                            (AggState::Sum(a), AggState::Sum(b)) => *a += b,
+                            (
+                                AggState::Mean { sum, weight },
+                                AggState::Mean { sum: s, weight: w },
+                            ) => {
+                                *sum += s;
+                                *weight += w;
+                            }
+                            (AggState::Distinct(a), AggState::Distinct(b)) => a.extend(b),
+                            _ => {}
+                        }
+                    }
+                    for (a, b) in mine.values.iter_mut().zip(theirs.values) {
+                        for (value, weight) in b {
+                            *a.entry(value).or_insert(0) += weight;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The answer: rows in the plan's full order, limited.
+    pub fn finish(self) -> Table {
+        let mut table = Table::empty(self.plan);
+        let Evaluator {
+            plan, groups, rows, ..
+        } = self;
+        table.rows = match &plan.shape {
+            Shape::Rows { .. } => rows,
+            Shape::Aggregate { keys, aggs } => {
+                let mut out: Vec<Vec<Value>> = groups
+                    .into_iter()
+                    .map(|(key, group)| finish_group(key, group, aggs))
+                    .collect();
+                if keys.is_empty() && out.is_empty() {
+                    // An aggregate without GROUP BY answers one row even over no rows.
+                    out.push(aggs.iter().map(|(_, agg)| empty_value(agg)).collect());
+                }
+                out
+            }
+        };
+        let order = plan.full_order();
+        table.rows.sort_by(|a, b| {
+            for (i, dir) in &order {
+                let (Some(x), Some(y)) = (a.get(*i), b.get(*i)) else {
+                    continue;
+                };
+                let ord = match dir {
+                    Dir::Asc => x.compare(y),
+                    Dir::Desc => y.compare(x),
+                };
+                if ord.is_ne() {
+                    return ord;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+        if let Some(limit) = plan.limit {
+            table.rows.truncate(limit as usize);
+        }
+        table
+    }
+}
+
+fn new_group(aggs: &[(&'static str, Agg)], slots: &[u8]) -> Group {
+    Group {
+        aggs: aggs
+            .iter()
+            .map(|(_, agg)| match agg {
+                Agg::Count { .. } => AggState::Count(0),
+                Agg::Sum { .. } => AggState::Sum(0.0),
+                Agg::Mean { .. } => AggState::Mean {
+                    sum: 0.0,
+                    weight: 0,
+                },
+                Agg::Quantile { double, .. } => AggState::Quantile {
+                    slot: slots.iter().position(|d| d == double).unwrap_or(0),
+                },
+                Agg::Distinct { .. } => AggState::Distinct(HashSet::new()),
+            })
+            .collect(),
+        values: slots.iter().map(|_| HashMap::new()).collect(),
+    }
+}
+
+fn empty_value(agg: &Agg) -> Value {
+    match agg {
+        Agg::Count { .. } | Agg::Distinct { .. } => Value::UInt(0),
+        Agg::Sum { .. } => Value::Float(Some(0.0)),
+        Agg::Mean { .. } | Agg::Quantile { .. } => Value::Float(None),
+    }
+}
+
+fn finish_group(key: Vec<GroupKey>, group: Group, aggs: &[(&'static str, Agg)]) -> Vec<Value> {
+    let mut out: Vec<Value> = key
+        .into_iter()
+        .map(|k| match k {
+            GroupKey::Text(t) => Value::Text(t),
+            GroupKey::Time(t) => Value::Time(t),
+        })
+        .collect();
+    let mut sorted: Vec<Option<Vec<(f64, u64)>>> = vec![None; group.values.len()];
+    for (state, (_, agg)) in group.aggs.into_iter().zip(aggs) {
+        out.push(match state {
+            AggState::Count(n) => Value::UInt(n),
+            AggState::Sum(sum) => Value::Float(Some(sum)),
+            AggState::Mean { sum, weight } => {
+                Value::Float((weight > 0).then(|| sum / weight as f64))
+            }
+            AggState::Distinct(set) => Value::UInt(set.len() as u64),
+            AggState::Quantile { slot } => {
+                let level = match agg {
+                    Agg::Quantile { level, .. } => *level,
+                    _ => 0.5,
+                };
+                let values = sorted[slot].get_or_insert_with(|| {
+                    let mut values: Vec<(f64, u64)> = group.values[slot]
+                        .iter()
+                        .map(|(bits, w)| (f64::from_bits(*bits), *w))
+                        .collect();
+                    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    values
+                });
+                Value::Float(quantile_exact_weighted(values, level))
+            }
+        });
+    }
+    out
+}
+
+/// ClickHouse's `quantileExactWeighted(level)` over `(value, weight)` sorted by value: the
+/// first value whose cumulative weight reaches `ceil(level × total)`; the last value if none
+/// does (rounding); `None` for no values.
+///
+/// ```
+/// use nno_obs_query::eval::quantile_exact_weighted;
+///
+/// let values = [(1.0, 1), (2.0, 1), (3.0, 1), (4.0, 1)];
+/// assert_eq!(quantile_exact_weighted(&values, 0.5), Some(2.0)); // the lower value at a boundary
+/// assert_eq!(quantile_exact_weighted(&values, 0.0), Some(1.0));
+/// assert_eq!(quantile_exact_weighted(&values, 1.0), Some(4.0));
+/// assert_eq!(quantile_exact_weighted(&[(7.0, 1)], 0.99), Some(7.0));
+/// assert_eq!(quantile_exact_weighted(&[], 0.5), None);
+/// ```
+pub fn quantile_exact_weighted(sorted: &[(f64, u64)], level: f64) -> Option<f64> {
+    let total: f64 = sorted.iter().map(|(_, w)| *w as f64).sum();
+    let threshold = (total * level).ceil();
+    let mut accumulated = 0.0;
+    for (value, weight) in sorted {
+        accumulated += *weight as f64;
+        if accumulated >= threshold {
+            return Some(*value);
+        }
+    }
+    sorted.last().map(|(value, _)| *value)
+}

@@ -1,0 +1,202 @@
+//! The local evaluator: a plan over the local store's points (feature `local`, native).
+//!
+//! The dataset's files (`analytics-engine/{dataset}/{DATE}/{HOUR}/points-*.json.gz`, and the
+//! `.json` still being written) are streamed line by line into an [`Evaluator`]; hour folders
+//! wholly outside the plan's range are not opened (a point's folder is the hour of its own
+//! `timestamp`, see `nno_obs_store::points`). Lines that are not rows are skipped, as the
+//! store's own reader does. Symlinks are not followed.
+
+use crate::error::QueryError;
+use crate::eval::{Evaluator, Row};
+use crate::local_row::LineRow;
+use crate::plan::Plan;
+use crate::questions::Engine;
+use crate::table::Table;
+use crate::time_range::TimeRange;
+use nno_obs_store::layout::{DateHour, CLOSED_SUFFIX, DATASETS_FOLDER, OPEN_SUFFIX};
+use nno_obs_store::points::PointRow;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Runs plans over a local store.
+///
+/// ```
+/// use nno_obs_query::{local::LocalEngine, questions::FeatureStats, PlatformScope, Question, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let empty = tempfile::tempdir().unwrap();
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let rows = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap())
+///     .ask(&LocalEngine::new(empty.path()))
+///     .unwrap();
+/// assert!(rows.is_empty()); // a dataset that does not exist has no rows
+/// ```
+pub struct LocalEngine {
+    root: PathBuf,
+}
+
+impl LocalEngine {
+    /// The store at `root`.
+    pub fn new(root: &Path) -> Self {
+        Self {
+            root: root.to_owned(),
+        }
+    }
+
+    /// The platforms with a `{platformId}-perf` dataset in the store (for the fleet questions).
+    pub fn platforms(&self) -> Result<Vec<nno_obs_store::layout::PlatformId>, QueryError> {
+        let folder = self.root.join(DATASETS_FOLDER);
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(error) => return Err(engine_error(&folder, &error)),
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix("-perf")) {
+                if let Ok(platform) = nno_obs_store::layout::PlatformId::parse(id) {
+                    out.push(platform);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn engine_error(path: &Path, error: &io::Error) -> QueryError {
+    QueryError::Engine {
+        detail: format!("{}: {error}", path.display()),
+    }
+}
+
+impl Engine for LocalEngine {
+    /// Reads the plan's files on up to as many threads as the machine has cores (contiguous
+    /// runs of the sorted file list), then merges the per-thread states in file order.
+    fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
+        let dataset = plan
+            .dataset()
+            .dataset_name()
+            .ok_or_else(|| QueryError::InvalidValue {
+                detail: format!("`{}` is not a dataset name", plan.dataset().name()),
+            })?;
+        let files = files(&self.root.join(dataset.folder()), plan.range())?;
+        let threads = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+            .clamp(1, files.len().max(1));
+        let chunk = files.len().div_ceil(threads).max(1);
+        let partials: Vec<Result<Evaluator, QueryError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut evaluator = Evaluator::new(plan);
+                        for path in part {
+                            read_file(path, &mut |row| evaluator.push(row))?;
+                        }
+                        Ok(evaluator)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|_| {
+                        Err(QueryError::Engine {
+                            detail: "a reader thread panicked".to_owned(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        let mut merged = Evaluator::new(plan);
+        for partial in partials {
+            merged.merge(partial?);
+        }
+        Ok(merged.finish())
+    }
+}
+
+/// Streams every row of a dataset folder whose hour folder overlaps `range` (files outside
+/// the `{DATE}/{HOUR}` layout are read too: the filter decides).
+pub fn for_each_row(
+    folder: &Path,
+    range: TimeRange,
+    visit: &mut dyn FnMut(&dyn Row),
+) -> Result<(), QueryError> {
+    for path in files(folder, range)? {
+        read_file(&path, visit)?;
+    }
+    Ok(())
+}
+
+/// The dataset's files (`.json.gz` and the open `.json`) in hour folders overlapping `range`,
+/// sorted by path.
+fn files(folder: &Path, range: TimeRange) -> Result<Vec<PathBuf>, QueryError> {
+    let mut out = Vec::new();
+    let mut stack = vec![(folder.to_owned(), None::<String>)];
+    while let Some((dir, date)) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(engine_error(&dir, &error)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| engine_error(&dir, &e))?;
+            let path = entry.path();
+            // Symlinks are not followed: the store is ours, and a link could leave it.
+            let kind = std::fs::symlink_metadata(&path)
+                .map_err(|e| engine_error(&path, &e))?
+                .file_type();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_dir() {
+                if let Some(date) = &date {
+                    if let Some(hour) = DateHour::parse_folder(date, &name) {
+                        let start = (hour.start_ms() / 1000) as i64;
+                        let end = (hour.end_ms() / 1000) as i64;
+                        if end <= range.from_s() || start >= range.until_s() {
+                            continue;
+                        }
+                    }
+                }
+                let next_date = if date.is_none() { Some(name) } else { None };
+                stack.push((path, next_date));
+            } else if kind.is_file()
+                && (name.ends_with(CLOSED_SUFFIX) || name.ends_with(OPEN_SUFFIX))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read_file(path: &Path, visit: &mut dyn FnMut(&dyn Row)) -> Result<(), QueryError> {
+    let file = std::fs::File::open(path).map_err(|e| engine_error(path, &e))?;
+    let name = path.to_string_lossy();
+    let read = if name.ends_with(CLOSED_SUFFIX) {
+        read_rows(flate2::read::MultiGzDecoder::new(file), visit)
+    } else {
+        read_rows(file, visit)
+    };
+    read.map_err(|e| engine_error(path, &e))
+}
+
+fn read_rows(reader: impl Read, visit: &mut dyn FnMut(&dyn Row)) -> io::Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        if let Some(row) = LineRow::parse(&line) {
+            visit(&row);
+        } else if let Some(row) = PointRow::from_line(&line) {
+            visit(&row);
+        }
+    }
+}

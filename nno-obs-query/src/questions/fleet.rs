@@ -1,0 +1,518 @@
+//! The operator's fleet-wide questions (seed §8.1, §5.1) and the build questions (§5.2).
+
+use super::{blob, cell, only, percent, rate, Builder, Question, Tabular};
+use crate::error::QueryError;
+use crate::literal::Literal;
+use crate::plan::{Agg, Dir, Key, Plan};
+use crate::scope::{Dataset, OperatorScope, PlatformScope};
+use crate::table::Table;
+use crate::time_range::{format_datetime, Bucket, TimeRange};
+use nno_obs_store::layout::PlatformId;
+use serde::Serialize;
+
+/// The fleet overview (seed §8.1): one row per platform given, from its `{platformId}-perf`
+/// dataset (one query per platform: the SQL API reads one table per query): the Workers seen
+/// (distinct features with a point in the range, `auth` included) and the aggregate 5xx rate.
+/// A platform without points has 0 Workers and no rate. Ordered by platform id.
+#[derive(Clone, Debug)]
+pub struct FleetOverview {
+    platforms: Vec<PlatformId>,
+    range: TimeRange,
+}
+
+/// A row of [`FleetOverview`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FleetRow {
+    /// The platform.
+    pub platform: String,
+    /// Distinct Workers seen.
+    pub workers: u64,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// 5xx (weighted).
+    pub errors: f64,
+    /// `errors / requests`.
+    pub error_rate: Option<f64>,
+}
+
+impl FleetOverview {
+    /// The overview of `platforms` (an operator's list, e.g. the datasets present) over `range`.
+    pub fn new(_scope: &OperatorScope, platforms: &[PlatformId], range: TimeRange) -> Self {
+        let mut platforms = platforms.to_vec();
+        platforms.sort();
+        platforms.dedup();
+        Self { platforms, range }
+    }
+}
+
+impl Question for FleetOverview {
+    type Answer = Vec<FleetRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        self.platforms
+            .iter()
+            .map(|platform| {
+                Builder::aggregate(Dataset::Perf(platform.clone()), self.range)
+                    .agg("workers", Agg::Distinct { col: blob(1) })
+                    .agg("requests", Agg::Count { since: None })
+                    .agg(
+                        "errors",
+                        Agg::Sum {
+                            double: 3,
+                            since: None,
+                        },
+                    )
+                    .build()
+            })
+            .collect()
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(self
+            .platforms
+            .iter()
+            .zip(tables)
+            .map(|(platform, table)| {
+                let (workers, requests, errors) = table
+                    .views()
+                    .next()
+                    .map(|row| {
+                        (
+                            row.count("workers"),
+                            row.count("requests"),
+                            row.number("errors"),
+                        )
+                    })
+                    .unwrap_or((0, 0, 0.0));
+                FleetRow {
+                    platform: platform.to_string(),
+                    workers,
+                    requests,
+                    errors,
+                    error_rate: rate(errors, requests),
+                }
+            })
+            .collect())
+    }
+}
+
+impl Tabular for FleetRow {
+    fn header() -> Vec<&'static str> {
+        vec!["platform", "workers", "requests", "errors", "5xx %"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            self.workers.to_string(),
+            self.requests.to_string(),
+            self.errors.to_string(),
+            percent(self.error_rate),
+        ]
+    }
+}
+
+/// The incident heatmap (seed §8.1): for every platform given and every bucket overlapping
+/// the range, the 5xx rate; a cell without requests has no rate. Ordered by platform, then
+/// bucket.
+#[derive(Clone, Debug)]
+pub struct IncidentHeatmap {
+    platforms: Vec<PlatformId>,
+    range: TimeRange,
+    bucket: Bucket,
+}
+
+/// A cell of [`IncidentHeatmap`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeatCell {
+    /// The platform.
+    pub platform: String,
+    /// The bucket's start.
+    pub bucket: i64,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// 5xx (weighted).
+    pub errors: f64,
+    /// `errors / requests`.
+    pub error_rate: Option<f64>,
+}
+
+impl IncidentHeatmap {
+    /// The heatmap of `platforms` over `range` in buckets of `bucket`.
+    pub fn new(
+        _scope: &OperatorScope,
+        platforms: &[PlatformId],
+        range: TimeRange,
+        bucket: Bucket,
+    ) -> Self {
+        let mut platforms = platforms.to_vec();
+        platforms.sort();
+        platforms.dedup();
+        Self {
+            platforms,
+            range,
+            bucket,
+        }
+    }
+}
+
+impl Question for IncidentHeatmap {
+    type Answer = Vec<HeatCell>;
+
+    fn plans(&self) -> Vec<Plan> {
+        self.platforms
+            .iter()
+            .map(|platform| {
+                Builder::aggregate(Dataset::Perf(platform.clone()), self.range)
+                    .key("bucket", Key::Bucket(self.bucket))
+                    .agg("requests", Agg::Count { since: None })
+                    .agg(
+                        "errors",
+                        Agg::Sum {
+                            double: 3,
+                            since: None,
+                        },
+                    )
+                    .build()
+            })
+            .collect()
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let starts = self.bucket.starts(&self.range);
+        let mut out = Vec::new();
+        for (platform, table) in self.platforms.iter().zip(tables) {
+            let found: std::collections::HashMap<i64, (u64, f64)> = table
+                .views()
+                .map(|row| {
+                    (
+                        row.time("bucket"),
+                        (row.count("requests"), row.number("errors")),
+                    )
+                })
+                .collect();
+            for bucket in &starts {
+                let (requests, errors) = found.get(bucket).copied().unwrap_or((0, 0.0));
+                out.push(HeatCell {
+                    platform: platform.to_string(),
+                    bucket: *bucket,
+                    requests,
+                    errors,
+                    error_rate: rate(errors, requests),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Tabular for HeatCell {
+    fn header() -> Vec<&'static str> {
+        vec!["platform", "bucket (UTC)", "requests", "errors", "5xx %"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            format_datetime(self.bucket),
+            self.requests.to_string(),
+            self.errors.to_string(),
+            percent(self.error_rate),
+        ]
+    }
+}
+
+/// Per core service (`nno-core-ops`, seed §5.1): requests, errors (outcome `error` or
+/// `timeout`, which the gateway writes for a 5xx), the error rate, p95 and p99 — the gateway's
+/// 5xx rate and p99 SLOs among them. Ordered by service.
+#[derive(Clone, Debug)]
+pub struct ServiceStats {
+    range: TimeRange,
+}
+
+/// A row of [`ServiceStats`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ServiceRow {
+    /// The service.
+    pub service: String,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// Errors (weighted).
+    pub errors: f64,
+    /// `errors / requests`.
+    pub error_rate: Option<f64>,
+    /// Weighted p95, ms.
+    pub p95_ms: Option<f64>,
+    /// Weighted p99, ms.
+    pub p99_ms: Option<f64>,
+}
+
+impl ServiceStats {
+    /// Every core service over `range`.
+    pub fn new(_scope: &OperatorScope, range: TimeRange) -> Self {
+        Self { range }
+    }
+}
+
+impl Question for ServiceStats {
+    type Answer = Vec<ServiceRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::aggregate(Dataset::CoreOps, self.range)
+            .key("service", Key::Text(blob(1)))
+            .agg("requests", Agg::Count { since: None })
+            .agg(
+                "errors",
+                Agg::Sum {
+                    double: 3,
+                    since: None,
+                },
+            )
+            .agg(
+                "p95_ms",
+                Agg::Quantile {
+                    level: 0.95,
+                    double: 2,
+                },
+            )
+            .agg(
+                "p99_ms",
+                Agg::Quantile {
+                    level: 0.99,
+                    double: 2,
+                },
+            )
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(only(tables)?
+            .views()
+            .map(|row| {
+                let requests = row.count("requests");
+                let errors = row.number("errors");
+                ServiceRow {
+                    service: row.text("service"),
+                    requests,
+                    errors,
+                    error_rate: rate(errors, requests),
+                    p95_ms: Some(row.number("p95_ms")),
+                    p99_ms: Some(row.number("p99_ms")),
+                }
+            })
+            .collect())
+    }
+}
+
+impl Tabular for ServiceRow {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "service", "requests", "errors", "error %", "p95 ms", "p99 ms",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.service.clone(),
+            self.requests.to_string(),
+            self.errors.to_string(),
+            percent(self.error_rate),
+            cell(self.p95_ms, 0),
+            cell(self.p99_ms, 0),
+        ]
+    }
+}
+
+/// The registry's read and write latency (seed §5.1): `nno-core-ops` rows of service
+/// `registry`, a read being an operation starting with `GET ` and a write anything else;
+/// p99 of each. Ordered by kind (`read`, `write`); a kind without requests is absent.
+#[derive(Clone, Debug)]
+pub struct RegistryLatency {
+    range: TimeRange,
+}
+
+/// A row of [`RegistryLatency`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegistryRow {
+    /// `read` or `write`.
+    pub kind: String,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// Weighted p99, ms.
+    pub p99_ms: Option<f64>,
+}
+
+impl RegistryLatency {
+    /// Registry latency over `range`.
+    pub fn new(_scope: &OperatorScope, range: TimeRange) -> Self {
+        Self { range }
+    }
+}
+
+impl Question for RegistryLatency {
+    type Answer = Vec<RegistryRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::aggregate(Dataset::CoreOps, self.range)
+            .filter(blob(1), Literal::fixed("registry"))
+            .key(
+                "kind",
+                Key::PrefixClass {
+                    col: blob(2),
+                    prefix: "GET ",
+                    yes: "read",
+                    no: "write",
+                },
+            )
+            .agg("requests", Agg::Count { since: None })
+            .agg(
+                "p99_ms",
+                Agg::Quantile {
+                    level: 0.99,
+                    double: 2,
+                },
+            )
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(only(tables)?
+            .views()
+            .map(|row| RegistryRow {
+                kind: row.text("kind"),
+                requests: row.count("requests"),
+                p99_ms: Some(row.number("p99_ms")),
+            })
+            .collect())
+    }
+}
+
+impl Tabular for RegistryRow {
+    fn header() -> Vec<&'static str> {
+        vec!["kind", "requests", "p99 ms"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.kind.clone(),
+            self.requests.to_string(),
+            cell(self.p99_ms, 0),
+        ]
+    }
+}
+
+/// Pages builds (`nno-builds`, seed §5.2): per platform, builds, failures (outcome `failure`;
+/// a canceled build is not one), success rate (`1 - failures / builds`), mean and p95
+/// duration. A platform admin sees only its own platform's row; an operator every platform's.
+/// Ordered by platform.
+#[derive(Clone, Debug)]
+pub struct BuildStats {
+    platform: Option<PlatformId>,
+    range: TimeRange,
+}
+
+/// A row of [`BuildStats`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BuildRow {
+    /// The platform.
+    pub platform: String,
+    /// Builds (weighted).
+    pub builds: u64,
+    /// Failed builds (weighted).
+    pub failures: f64,
+    /// `1 - failures / builds`.
+    pub success_rate: Option<f64>,
+    /// Weighted mean duration, ms.
+    pub avg_ms: Option<f64>,
+    /// Weighted p95 duration, ms.
+    pub p95_ms: Option<f64>,
+}
+
+impl BuildStats {
+    /// The builds of `scope`'s platform.
+    pub fn for_platform(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            platform: Some(scope.platform().clone()),
+            range,
+        }
+    }
+
+    /// The builds of every platform.
+    pub fn fleet(_scope: &OperatorScope, range: TimeRange) -> Self {
+        Self {
+            platform: None,
+            range,
+        }
+    }
+}
+
+impl Question for BuildStats {
+    type Answer = Vec<BuildRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        let mut builder = Builder::aggregate(Dataset::Builds, self.range);
+        if let Some(platform) = &self.platform {
+            // A validated id: [a-z0-9]{10}, always a valid literal.
+            if let Ok(literal) = Literal::new(platform.as_str()) {
+                builder = builder.filter(blob(1), literal);
+            }
+        }
+        vec![builder
+            .key("platform", Key::Text(blob(1)))
+            .agg("builds", Agg::Count { since: None })
+            .agg(
+                "failures",
+                Agg::Sum {
+                    double: 3,
+                    since: None,
+                },
+            )
+            .agg("avg_ms", Agg::Mean { double: 2 })
+            .agg(
+                "p95_ms",
+                Agg::Quantile {
+                    level: 0.95,
+                    double: 2,
+                },
+            )
+            .order("platform", Dir::Asc)
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(only(tables)?
+            .views()
+            .map(|row| {
+                let builds = row.count("builds");
+                let failures = row.number("failures");
+                BuildRow {
+                    platform: row.text("platform"),
+                    builds,
+                    failures,
+                    success_rate: rate(failures, builds).map(|r| 1.0 - r),
+                    avg_ms: Some(row.number("avg_ms")),
+                    p95_ms: Some(row.number("p95_ms")),
+                }
+            })
+            .collect())
+    }
+}
+
+impl Tabular for BuildRow {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "platform",
+            "builds",
+            "failures",
+            "success %",
+            "avg ms",
+            "p95 ms",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.platform.clone(),
+            self.builds.to_string(),
+            self.failures.to_string(),
+            percent(self.success_rate),
+            cell(self.avg_ms, 0),
+            cell(self.p95_ms, 0),
+        ]
+    }
+}

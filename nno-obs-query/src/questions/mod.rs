@@ -1,0 +1,201 @@
+//! The questions of issue 10 §1, one typed query each, with its answer type.
+//!
+//! | question | asked by | seed | dataset |
+//! |---|---|---|---|
+//! | [`FeatureStats`] | platform | §3.3, §7.2, §5.2 | `{platformId}-perf` |
+//! | [`RequestsPerHour`] | platform | §7.1 | `{platformId}-perf` |
+//! | [`ErrorRatePerFeatureHour`] | platform | §7.1 | `{platformId}-perf` |
+//! | [`WorkerHealth`] | platform | §7.1, §5.2 | `{platformId}-perf` |
+//! | [`SlowestEndpoints`] | platform | §7.2 | `{platformId}-perf` |
+//! | [`MostErroringEndpoints`] | platform | §7.2 | `{platformId}-perf` |
+//! | [`BuildStats`] | platform or operator | §5.2, §8.1 | `nno-builds` |
+//! | [`TraceSpans`] | platform or operator | §4.2, §8.4 | `nno-core-ops-spans` |
+//! | [`JobStats`] | operator | §3.3, §8.2, §5.1 | `nno-core-ops` |
+//! | [`FailedJobs`] | operator | §8.2 | `nno-core-ops-spans` |
+//! | [`ServiceStats`] | operator | §5.1 (gateway 5xx rate, p99) | `nno-core-ops` |
+//! | [`RegistryLatency`] | operator | §5.1 (registry read/write p99) | `nno-core-ops` |
+//! | [`FleetOverview`] | operator | §8.1 | every `{platformId}-perf` |
+//! | [`IncidentHeatmap`] | operator | §8.1 | every `{platformId}-perf` |
+//!
+//! Every answer derives its rates from the engine's exact weighted sums (`errors /
+//! requests`), so both engines give bit-identical rates when they give identical sums.
+
+mod fleet;
+mod jobs;
+mod perf;
+mod trace;
+
+pub use fleet::{
+    BuildRow, BuildStats, FleetOverview, FleetRow, HeatCell, IncidentHeatmap, RegistryLatency,
+    RegistryRow, ServiceRow, ServiceStats,
+};
+pub use jobs::{FailedJob, FailedJobs, JobRow, JobStats};
+pub use perf::{
+    EndpointRow, ErrorRatePerFeatureHour, FeatureHourRow, FeatureStats, FeatureStatsRow, Health,
+    HealthRow, HourRow, MostErroringEndpoints, RequestsPerHour, SlowestEndpoints, WorkerHealth,
+    DEGRADED_FACTOR, FEATURE_ERROR_RATE_TARGET,
+};
+pub use trace::{Span, Trace, TraceSpans};
+
+use crate::error::QueryError;
+use crate::literal::Literal;
+use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
+use crate::scope::Dataset;
+use crate::table::Table;
+use crate::time_range::TimeRange;
+
+/// Runs plans: the local evaluator, the SQL API client, ClickHouse in tests.
+pub trait Engine {
+    /// The answer to `plan`.
+    fn run(&self, plan: &Plan) -> Result<Table, QueryError>;
+}
+
+/// A typed question: its plans, and how their tables become its answer.
+///
+/// ```
+/// use nno_obs_query::{questions::RequestsPerHour, Engine, Plan, PlatformScope, Question, Table, TimeRange, QueryError};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// /// An engine with no data at all.
+/// struct Nothing;
+/// impl Engine for Nothing {
+///     fn run(&self, plan: &Plan) -> Result<Table, QueryError> { Ok(Table::empty(plan)) }
+/// }
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let hours = RequestsPerHour::new(&scope, TimeRange::new(0, 3 * 3600).unwrap()).ask(&Nothing).unwrap();
+/// assert_eq!(hours.len(), 3); // every hour of the range, empty ones as zeros
+/// assert!(hours.iter().all(|h| h.requests == 0));
+/// ```
+pub trait Question {
+    /// The typed answer.
+    type Answer;
+
+    /// The plans, run in order (most questions have one).
+    fn plans(&self) -> Vec<Plan>;
+
+    /// The answer from the plans' tables (same order).
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError>;
+
+    /// Runs the plans on `engine` and builds the answer.
+    fn ask(&self, engine: &dyn Engine) -> Result<Self::Answer, QueryError> {
+        let tables = self
+            .plans()
+            .iter()
+            .map(|plan| engine.run(plan))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.answer(tables)
+    }
+}
+
+/// An answer printable as a table (the CLI's table and CSV forms).
+pub trait Tabular {
+    /// Column headers.
+    fn header() -> Vec<&'static str>;
+    /// The cells of one row.
+    fn cells(&self) -> Vec<String>;
+}
+
+/// The single table of a one-plan question.
+pub(crate) fn only(tables: Vec<Table>) -> Result<Table, QueryError> {
+    tables.into_iter().next().ok_or_else(|| QueryError::Shape {
+        detail: "no table for the question's plan".to_owned(),
+    })
+}
+
+/// `errors / requests`, `None` without requests.
+pub(crate) fn rate(errors: f64, requests: u64) -> Option<f64> {
+    (requests > 0).then(|| errors / requests as f64)
+}
+
+/// A plan builder for the questions (the only constructor of [`Plan`]).
+pub(crate) struct Builder {
+    plan: Plan,
+}
+
+impl Builder {
+    pub(crate) fn aggregate(dataset: Dataset, range: TimeRange) -> Self {
+        Self {
+            plan: Plan {
+                dataset,
+                range,
+                filters: Vec::new(),
+                shape: Shape::Aggregate {
+                    keys: Vec::new(),
+                    aggs: Vec::new(),
+                },
+                order: Vec::new(),
+                limit: None,
+            },
+        }
+    }
+
+    pub(crate) fn rows(
+        dataset: Dataset,
+        range: TimeRange,
+        cols: Vec<(&'static str, RowCol)>,
+    ) -> Self {
+        let mut builder = Self::aggregate(dataset, range);
+        builder.plan.shape = Shape::Rows { cols };
+        builder
+    }
+
+    pub(crate) fn filter(mut self, col: TextCol, value: Literal) -> Self {
+        self.plan.filters.push((col, value));
+        self
+    }
+
+    pub(crate) fn key(mut self, name: &'static str, key: Key) -> Self {
+        if let Shape::Aggregate { keys, .. } = &mut self.plan.shape {
+            keys.push((name, key));
+        }
+        self
+    }
+
+    pub(crate) fn agg(mut self, name: &'static str, agg: Agg) -> Self {
+        if let Shape::Aggregate { aggs, .. } = &mut self.plan.shape {
+            aggs.push((name, agg));
+        }
+        self
+    }
+
+    pub(crate) fn order(mut self, name: &'static str, dir: Dir) -> Self {
+        self.plan.order.push((name, dir));
+        self
+    }
+
+    pub(crate) fn limit(mut self, limit: u32) -> Self {
+        self.plan.limit = Some(limit);
+        self
+    }
+
+    pub(crate) fn build(self) -> Plan {
+        debug_assert!(self
+            .plan
+            .columns()
+            .iter()
+            .all(|(name, _)| !crate::plan::is_reserved_alias(name)));
+        self.plan
+    }
+}
+
+/// `blobN`.
+pub(crate) const fn blob(n: u8) -> TextCol {
+    TextCol::Blob(n)
+}
+
+/// Formats an optional float for a table cell.
+pub(crate) fn cell(value: Option<f64>, digits: usize) -> String {
+    match value {
+        Some(x) if x.is_finite() => format!("{x:.digits$}"),
+        _ => "-".to_owned(),
+    }
+}
+
+/// Formats a rate as a percentage cell.
+pub(crate) fn percent(value: Option<f64>) -> String {
+    match value {
+        Some(x) if x.is_finite() => format!("{:.2}%", x * 100.0),
+        _ => "-".to_owned(),
+    }
+}

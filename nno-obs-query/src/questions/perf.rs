@@ -1,0 +1,690 @@
+//! The platform admin's questions on `{platformId}-perf` (seed §3.3, §7.1, §7.2, §5.2).
+//!
+//! Columns (seed §3.2): `blob1` feature, `blob2` endpoint (`METHOD route`), `blob3` status,
+//! `blob4` entity; `double1` 1, `double2` duration in ms, `double3` 1 for a 5xx; `index1`
+//! feature. Every question reads `[from, until)` of its [`TimeRange`].
+
+use super::{blob, cell, only, percent, rate, Builder, Question, Tabular};
+use crate::error::QueryError;
+use crate::literal::Literal;
+use crate::plan::{Agg, Dir, Key, Plan};
+use crate::scope::{Dataset, PlatformScope};
+use crate::table::Table;
+use crate::time_range::{format_datetime, Bucket, TimeRange};
+use serde::Serialize;
+
+const DURATION: u8 = 2;
+const SERVER_ERROR: u8 = 3;
+
+fn perf(scope: &PlatformScope) -> Dataset {
+    Dataset::Perf(scope.platform().clone())
+}
+
+fn with_feature(builder: Builder, feature: &Option<Literal>) -> Builder {
+    match feature {
+        Some(feature) => builder.filter(blob(1), feature.clone()),
+        None => builder,
+    }
+}
+
+/// Per feature over a range: requests, request rate, 5xx errors and rate, mean and
+/// p50/p95/p99 duration (seed §3.3's first query, done right; §7.2's per-feature breakdown;
+/// §5.2's feature and auth Worker p95 and error rate — the auth Worker is feature `auth`).
+///
+/// One row per feature with at least one point in the range, by requests descending, then
+/// feature. `req_per_min` is requests over the range's length in minutes (the whole range, not
+/// the span of the points).
+///
+/// ```
+/// use nno_obs_query::{questions::FeatureStats, PlatformScope, Question, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let plan = &FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).plans()[0];
+/// assert_eq!(plan.dataset().name(), "k3m9p2xw7q-perf");
+/// ```
+#[derive(Clone, Debug)]
+pub struct FeatureStats {
+    dataset: Dataset,
+    range: TimeRange,
+    feature: Option<Literal>,
+}
+
+/// A row of [`FeatureStats`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeatureStatsRow {
+    /// The feature.
+    pub feature: String,
+    /// Requests (weighted by sampling).
+    pub requests: u64,
+    /// Requests per minute over the range.
+    pub req_per_min: f64,
+    /// 5xx responses (weighted).
+    pub errors: f64,
+    /// `errors / requests`.
+    pub error_rate: Option<f64>,
+    /// Weighted mean duration, ms.
+    pub avg_ms: Option<f64>,
+    /// Weighted p50, ms.
+    pub p50_ms: Option<f64>,
+    /// Weighted p95, ms.
+    pub p95_ms: Option<f64>,
+    /// Weighted p99, ms.
+    pub p99_ms: Option<f64>,
+}
+
+impl FeatureStats {
+    /// Per feature of `scope`'s platform over `range`.
+    pub fn new(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            dataset: perf(scope),
+            range,
+            feature: None,
+        }
+    }
+
+    /// Only `feature` (any text: escaped, or rejected, see [`Literal`]).
+    pub fn feature(mut self, feature: &str) -> Result<Self, QueryError> {
+        self.feature = Some(Literal::new(feature)?);
+        Ok(self)
+    }
+}
+
+impl Question for FeatureStats {
+    type Answer = Vec<FeatureStatsRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![with_feature(
+            Builder::aggregate(self.dataset.clone(), self.range),
+            &self.feature,
+        )
+        .key("feature", Key::Text(blob(1)))
+        .agg("requests", Agg::Count { since: None })
+        .agg(
+            "errors",
+            Agg::Sum {
+                double: SERVER_ERROR,
+                since: None,
+            },
+        )
+        .agg("avg_ms", Agg::Mean { double: DURATION })
+        .agg(
+            "p50_ms",
+            Agg::Quantile {
+                level: 0.5,
+                double: DURATION,
+            },
+        )
+        .agg(
+            "p95_ms",
+            Agg::Quantile {
+                level: 0.95,
+                double: DURATION,
+            },
+        )
+        .agg(
+            "p99_ms",
+            Agg::Quantile {
+                level: 0.99,
+                double: DURATION,
+            },
+        )
+        .order("requests", Dir::Desc)
+        .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let table = only(tables)?;
+        let minutes = self.range.seconds() as f64 / 60.0;
+        Ok(table
+            .views()
+            .map(|row| {
+                let requests = row.count("requests");
+                let errors = row.number("errors");
+                FeatureStatsRow {
+                    feature: row.text("feature"),
+                    requests,
+                    req_per_min: requests as f64 / minutes,
+                    errors,
+                    error_rate: rate(errors, requests),
+                    avg_ms: Some(row.number("avg_ms")),
+                    p50_ms: Some(row.number("p50_ms")),
+                    p95_ms: Some(row.number("p95_ms")),
+                    p99_ms: Some(row.number("p99_ms")),
+                }
+            })
+            .collect())
+    }
+}
+
+impl Tabular for FeatureStatsRow {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "feature", "requests", "req/min", "errors", "error %", "avg ms", "p50 ms", "p95 ms",
+            "p99 ms",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.feature.clone(),
+            self.requests.to_string(),
+            format!("{:.2}", self.req_per_min),
+            format!("{}", self.errors),
+            percent(self.error_rate),
+            cell(self.avg_ms, 1),
+            cell(self.p50_ms, 0),
+            cell(self.p95_ms, 0),
+            cell(self.p99_ms, 0),
+        ]
+    }
+}
+
+/// Requests per hour over a range across all of a platform's Workers (seed §7.1's volume
+/// chart): **every** hour bucket overlapping the range, in order, an hour without points as
+/// zero requests. The first and last buckets may be partial (the range need not start on the
+/// hour).
+#[derive(Clone, Debug)]
+pub struct RequestsPerHour {
+    dataset: Dataset,
+    range: TimeRange,
+}
+
+/// A row of [`RequestsPerHour`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HourRow {
+    /// The hour's start, seconds since the epoch.
+    pub hour: i64,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// 5xx responses (weighted).
+    pub errors: f64,
+}
+
+impl RequestsPerHour {
+    /// Requests per hour of `scope`'s platform over `range`.
+    pub fn new(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            dataset: perf(scope),
+            range,
+        }
+    }
+}
+
+impl Question for RequestsPerHour {
+    type Answer = Vec<HourRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::aggregate(self.dataset.clone(), self.range)
+            .key("hour", Key::Bucket(Bucket::HOUR))
+            .agg("requests", Agg::Count { since: None })
+            .agg(
+                "errors",
+                Agg::Sum {
+                    double: SERVER_ERROR,
+                    since: None,
+                },
+            )
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let table = only(tables)?;
+        let mut found = std::collections::HashMap::new();
+        for row in table.views() {
+            found.insert(
+                row.time("hour"),
+                (row.count("requests"), row.number("errors")),
+            );
+        }
+        Ok(Bucket::HOUR
+            .starts(&self.range)
+            .into_iter()
+            .map(|hour| {
+                let (requests, errors) = found.get(&hour).copied().unwrap_or((0, 0.0));
+                HourRow {
+                    hour,
+                    requests,
+                    errors,
+                }
+            })
+            .collect())
+    }
+}
+
+impl Tabular for HourRow {
+    fn header() -> Vec<&'static str> {
+        vec!["hour (UTC)", "requests", "errors"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            format_datetime(self.hour),
+            self.requests.to_string(),
+            self.errors.to_string(),
+        ]
+    }
+}
+
+/// The 5xx rate per feature per hour (seed §7.1's error chart): for every feature with a
+/// point in the range, every hour bucket overlapping the range; an hour without requests has
+/// rate `None` (no data, which is not 0 %). Ordered by feature, then hour.
+#[derive(Clone, Debug)]
+pub struct ErrorRatePerFeatureHour {
+    dataset: Dataset,
+    range: TimeRange,
+}
+
+/// A row of [`ErrorRatePerFeatureHour`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeatureHourRow {
+    /// The feature.
+    pub feature: String,
+    /// The hour's start, seconds since the epoch.
+    pub hour: i64,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// 5xx responses (weighted).
+    pub errors: f64,
+    /// `errors / requests`.
+    pub error_rate: Option<f64>,
+}
+
+impl ErrorRatePerFeatureHour {
+    /// The 5xx rate of `scope`'s features per hour over `range`.
+    pub fn new(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            dataset: perf(scope),
+            range,
+        }
+    }
+}
+
+impl Question for ErrorRatePerFeatureHour {
+    type Answer = Vec<FeatureHourRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::aggregate(self.dataset.clone(), self.range)
+            .key("feature", Key::Text(blob(1)))
+            .key("hour", Key::Bucket(Bucket::HOUR))
+            .agg("requests", Agg::Count { since: None })
+            .agg(
+                "errors",
+                Agg::Sum {
+                    double: SERVER_ERROR,
+                    since: None,
+                },
+            )
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let table = only(tables)?;
+        let mut found = std::collections::BTreeMap::new();
+        for row in table.views() {
+            found.insert(
+                (row.text("feature"), row.time("hour")),
+                (row.count("requests"), row.number("errors")),
+            );
+        }
+        let features: std::collections::BTreeSet<String> =
+            found.keys().map(|(f, _)| f.clone()).collect();
+        let hours = Bucket::HOUR.starts(&self.range);
+        let mut out = Vec::new();
+        for feature in features {
+            for hour in &hours {
+                let (requests, errors) = found
+                    .get(&(feature.clone(), *hour))
+                    .copied()
+                    .unwrap_or((0, 0.0));
+                out.push(FeatureHourRow {
+                    feature: feature.clone(),
+                    hour: *hour,
+                    requests,
+                    errors,
+                    error_rate: rate(errors, requests),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Tabular for FeatureHourRow {
+    fn header() -> Vec<&'static str> {
+        vec!["feature", "hour (UTC)", "requests", "errors", "5xx %"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.feature.clone(),
+            format_datetime(self.hour),
+            self.requests.to_string(),
+            self.errors.to_string(),
+            percent(self.error_rate),
+        ]
+    }
+}
+
+/// The feature Worker error-rate target of seed §5.2: 5xx < 0.5 %.
+pub const FEATURE_ERROR_RATE_TARGET: f64 = 0.005;
+/// A Worker is degraded from the target up to this many times the target and failing above:
+/// the seed's core SLOs alert at 10× their error-rate target (gateway: 0.1 % → 1 %).
+pub const DEGRADED_FACTOR: f64 = 10.0;
+
+/// A Worker's traffic light (seed §7.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    /// Recent 5xx rate below [`FEATURE_ERROR_RATE_TARGET`].
+    Ok,
+    /// From the target to [`DEGRADED_FACTOR`] × the target (exclusive).
+    Degraded,
+    /// At or above [`DEGRADED_FACTOR`] × the target.
+    Failing,
+    /// Seen in the range but no request in the recent window.
+    Silent,
+}
+
+impl Health {
+    /// The light for `errors` of `requests` in the recent window.
+    ///
+    /// ```
+    /// use nno_obs_query::questions::Health;
+    ///
+    /// assert_eq!(Health::of(0.0, 1000), Health::Ok);
+    /// assert_eq!(Health::of(5.0, 1000), Health::Degraded); // exactly 0.5 %
+    /// assert_eq!(Health::of(50.0, 1000), Health::Failing); // exactly 5 %
+    /// assert_eq!(Health::of(0.0, 0), Health::Silent);
+    /// ```
+    pub fn of(errors: f64, requests: u64) -> Health {
+        match rate(errors, requests) {
+            None => Health::Silent,
+            Some(r) if r < FEATURE_ERROR_RATE_TARGET => Health::Ok,
+            Some(r) if r < FEATURE_ERROR_RATE_TARGET * DEGRADED_FACTOR => Health::Degraded,
+            Some(_) => Health::Failing,
+        }
+    }
+
+    /// The word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Degraded => "degraded",
+            Health::Failing => "failing",
+            Health::Silent => "silent",
+        }
+    }
+}
+
+/// Health per Worker (feature, `auth` included) of a platform (seed §7.1): every Worker with
+/// a point in `[until - lookback, until)` (default 24 h), judged on its 5xx rate in the recent
+/// window `[until - window, until)` (default 15 min) by [`Health::of`]. A Worker seen in the
+/// look-back but silent in the window is [`Health::Silent`] — the silent-Worker incident.
+/// Ordered by Worker.
+#[derive(Clone, Debug)]
+pub struct WorkerHealth {
+    dataset: Dataset,
+    range: TimeRange,
+    window_start: i64,
+}
+
+/// A row of [`WorkerHealth`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HealthRow {
+    /// The Worker's feature (`auth` for the auth Worker).
+    pub worker: String,
+    /// Its light.
+    pub health: Health,
+    /// Requests in the recent window.
+    pub recent_requests: u64,
+    /// 5xx in the recent window.
+    pub recent_errors: f64,
+    /// Their ratio.
+    pub recent_error_rate: Option<f64>,
+    /// Requests over the look-back.
+    pub requests: u64,
+}
+
+impl WorkerHealth {
+    /// Health of `scope`'s Workers: look-back `lookback` (the range), window of `window_s`
+    /// seconds ending with it (at most the look-back).
+    pub fn new(scope: &PlatformScope, lookback: TimeRange, window_s: i64) -> Self {
+        let window_start = (lookback.until_s() - window_s.max(1)).max(lookback.from_s());
+        Self {
+            dataset: perf(scope),
+            range: lookback,
+            window_start,
+        }
+    }
+}
+
+impl Question for WorkerHealth {
+    type Answer = Vec<HealthRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        let since = Some(self.window_start);
+        vec![Builder::aggregate(self.dataset.clone(), self.range)
+            .key("worker", Key::Text(blob(1)))
+            .agg("requests", Agg::Count { since: None })
+            .agg("recent_requests", Agg::Count { since })
+            .agg(
+                "recent_errors",
+                Agg::Sum {
+                    double: SERVER_ERROR,
+                    since,
+                },
+            )
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let table = only(tables)?;
+        Ok(table
+            .views()
+            .map(|row| {
+                let recent_requests = row.count("recent_requests");
+                let recent_errors = row.number("recent_errors");
+                HealthRow {
+                    worker: row.text("worker"),
+                    health: Health::of(recent_errors, recent_requests),
+                    recent_requests,
+                    recent_errors,
+                    recent_error_rate: rate(recent_errors, recent_requests),
+                    requests: row.count("requests"),
+                }
+            })
+            .collect())
+    }
+}
+
+impl Tabular for HealthRow {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "worker",
+            "health",
+            "recent requests",
+            "recent 5xx",
+            "recent 5xx %",
+            "requests",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.worker.clone(),
+            self.health.as_str().to_owned(),
+            self.recent_requests.to_string(),
+            self.recent_errors.to_string(),
+            percent(self.recent_error_rate),
+            self.requests.to_string(),
+        ]
+    }
+}
+
+/// A row of the endpoint questions.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndpointRow {
+    /// The feature.
+    pub feature: String,
+    /// `METHOD route`.
+    pub endpoint: String,
+    /// Requests (weighted).
+    pub requests: u64,
+    /// 5xx (weighted).
+    pub errors: f64,
+    /// `errors / requests`.
+    pub error_rate: Option<f64>,
+    /// Weighted mean duration, ms.
+    pub avg_ms: Option<f64>,
+    /// Weighted p95, ms.
+    pub p95_ms: Option<f64>,
+}
+
+fn endpoint_plan(
+    dataset: &Dataset,
+    range: TimeRange,
+    feature: &Option<Literal>,
+    by: &'static str,
+) -> Plan {
+    with_feature(Builder::aggregate(dataset.clone(), range), feature)
+        .key("feature", Key::Text(blob(1)))
+        .key("endpoint", Key::Text(blob(2)))
+        .agg("requests", Agg::Count { since: None })
+        .agg(
+            "errors",
+            Agg::Sum {
+                double: SERVER_ERROR,
+                since: None,
+            },
+        )
+        .agg("avg_ms", Agg::Mean { double: DURATION })
+        .agg(
+            "p95_ms",
+            Agg::Quantile {
+                level: 0.95,
+                double: DURATION,
+            },
+        )
+        .order(by, Dir::Desc)
+        .limit(10)
+        .build()
+}
+
+fn endpoint_rows(table: &Table) -> Vec<EndpointRow> {
+    table
+        .views()
+        .map(|row| {
+            let requests = row.count("requests");
+            let errors = row.number("errors");
+            EndpointRow {
+                feature: row.text("feature"),
+                endpoint: row.text("endpoint"),
+                requests,
+                errors,
+                error_rate: rate(errors, requests),
+                avg_ms: Some(row.number("avg_ms")),
+                p95_ms: Some(row.number("p95_ms")),
+            }
+        })
+        .collect()
+}
+
+/// The 10 slowest endpoints (seed §7.2): by weighted p95 duration descending, then feature and
+/// endpoint ascending.
+#[derive(Clone, Debug)]
+pub struct SlowestEndpoints {
+    dataset: Dataset,
+    range: TimeRange,
+    feature: Option<Literal>,
+}
+
+impl SlowestEndpoints {
+    /// The slowest endpoints of `scope`'s platform over `range`.
+    pub fn new(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            dataset: perf(scope),
+            range,
+            feature: None,
+        }
+    }
+
+    /// Only the endpoints of `feature` (escaped, or rejected, see [`Literal`]).
+    pub fn feature(mut self, feature: &str) -> Result<Self, QueryError> {
+        self.feature = Some(Literal::new(feature)?);
+        Ok(self)
+    }
+}
+
+impl Question for SlowestEndpoints {
+    type Answer = Vec<EndpointRow>;
+    fn plans(&self) -> Vec<Plan> {
+        vec![endpoint_plan(
+            &self.dataset,
+            self.range,
+            &self.feature,
+            "p95_ms",
+        )]
+    }
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(endpoint_rows(&only(tables)?))
+    }
+}
+
+/// The 10 most-erroring endpoints (seed §7.2): by weighted 5xx count descending, then feature
+/// and endpoint; of those ten, endpoints without a 5xx are left out (so it may list fewer).
+#[derive(Clone, Debug)]
+pub struct MostErroringEndpoints {
+    dataset: Dataset,
+    range: TimeRange,
+    feature: Option<Literal>,
+}
+
+impl MostErroringEndpoints {
+    /// The most-erroring endpoints of `scope`'s platform over `range`.
+    pub fn new(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            dataset: perf(scope),
+            range,
+            feature: None,
+        }
+    }
+
+    /// Only the endpoints of `feature` (escaped, or rejected, see [`Literal`]).
+    pub fn feature(mut self, feature: &str) -> Result<Self, QueryError> {
+        self.feature = Some(Literal::new(feature)?);
+        Ok(self)
+    }
+}
+
+impl Question for MostErroringEndpoints {
+    type Answer = Vec<EndpointRow>;
+    fn plans(&self) -> Vec<Plan> {
+        vec![endpoint_plan(
+            &self.dataset,
+            self.range,
+            &self.feature,
+            "errors",
+        )]
+    }
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let mut rows = endpoint_rows(&only(tables)?);
+        rows.retain(|row| row.errors > 0.0);
+        Ok(rows)
+    }
+}
+
+impl Tabular for EndpointRow {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "feature", "endpoint", "requests", "errors", "error %", "avg ms", "p95 ms",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.feature.clone(),
+            self.endpoint.clone(),
+            self.requests.to_string(),
+            self.errors.to_string(),
+            percent(self.error_rate),
+            cell(self.avg_ms, 1),
+            cell(self.p95_ms, 0),
+        ]
+    }
+}

@@ -1,0 +1,318 @@
+//! All spans of a trace (seed §4.2, §8.4): the waterfall's data.
+
+use super::{blob, only, Builder, Question, Tabular};
+use crate::error::QueryError;
+use crate::literal::Literal;
+use crate::plan::{Dir, Plan, RowCol, TextCol};
+use crate::scope::{Dataset, OperatorScope, PlatformScope};
+use crate::table::Table;
+use crate::time_range::TimeRange;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The spans of one trace from `nno-core-ops-spans`, found by the index (`index1 = trace id`,
+/// what the span point indexes), within a range (Analytics Engine keeps 90 days).
+///
+/// Columns (seed §4.2): `blob1` trace, `blob2` span, `blob3` parent span (`""` for a root),
+/// `blob4` service, `blob5` operation, `blob6` outcome, `blob7` platform; `double1` duration
+/// ms, `double2` error flag. A span point is written when the span ends, so `timestamp` is its
+/// end, cut to the second; a span's **start is estimated** as `timestamp × 1000 − duration`,
+/// up to 999 ms early. The SQL orders by `timestamp`, then span id (the stated tie-break within
+/// a second); the answer is in **tree order**: each root, then its children depth-first, siblings
+/// by estimated start then span id. A span whose parent is not in the trace is a root.
+/// A platform admin's trace is restricted to spans of its platform (`blob7`).
+///
+/// ```
+/// use nno_obs_query::{questions::TraceSpans, OperatorScope, TimeRange};
+///
+/// let range = TimeRange::new(0, 86_400).unwrap();
+/// let q = TraceSpans::new(&OperatorScope::new(), "tr_abc'123", range).unwrap();
+/// assert!(q.sql().contains(r"AND index1 = 'tr_abc\'123'"));
+/// assert!(TraceSpans::new(&OperatorScope::new(), "tr\n", range).is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct TraceSpans {
+    trace_id: Literal,
+    platform: Option<Literal>,
+    range: TimeRange,
+}
+
+/// One span of a [`Trace`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Span {
+    /// The span id.
+    pub span_id: String,
+    /// The parent's id, `""` for a root.
+    pub parent_span_id: String,
+    /// The service.
+    pub service: String,
+    /// The operation.
+    pub operation: String,
+    /// `ok` or `error`.
+    pub outcome: String,
+    /// The platform, or `nno-internal`.
+    pub platform: String,
+    /// The end second (the point's timestamp).
+    pub end_s: i64,
+    /// The duration, ms.
+    pub duration_ms: f64,
+    /// Estimated start, ms since the epoch.
+    pub start_ms: f64,
+    /// Estimated start relative to the trace's earliest estimated start, ms.
+    pub offset_ms: f64,
+    /// Depth in the tree (0 for a root).
+    pub depth: usize,
+}
+
+/// The answer of [`TraceSpans`]: spans in tree order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    /// The trace id.
+    pub trace_id: String,
+    /// The spans.
+    pub spans: Vec<Span>,
+}
+
+impl TraceSpans {
+    /// Any trace (operator).
+    pub fn new(
+        _scope: &OperatorScope,
+        trace_id: &str,
+        range: TimeRange,
+    ) -> Result<Self, QueryError> {
+        Ok(Self {
+            trace_id: Literal::new(trace_id)?,
+            platform: None,
+            range,
+        })
+    }
+
+    /// The spans of `scope`'s platform in a trace.
+    pub fn for_platform(
+        scope: &PlatformScope,
+        trace_id: &str,
+        range: TimeRange,
+    ) -> Result<Self, QueryError> {
+        Ok(Self {
+            trace_id: Literal::new(trace_id)?,
+            platform: Some(Literal::new(scope.platform().as_str())?),
+            range,
+        })
+    }
+
+    /// The rendered SQL (the one plan's).
+    pub fn sql(&self) -> String {
+        self.plan().sql()
+    }
+
+    fn plan(&self) -> Plan {
+        let mut builder = Builder::rows(
+            Dataset::Spans,
+            self.range,
+            vec![
+                ("at", RowCol::Timestamp),
+                ("span_id", RowCol::Text(blob(2))),
+                ("parent_span_id", RowCol::Text(blob(3))),
+                ("service", RowCol::Text(blob(4))),
+                ("operation", RowCol::Text(blob(5))),
+                ("outcome", RowCol::Text(blob(6))),
+                ("platform", RowCol::Text(blob(7))),
+                ("duration_ms", RowCol::Double(1)),
+                ("sample_interval", RowCol::SampleInterval),
+            ],
+        )
+        .filter(TextCol::Index1, self.trace_id.clone());
+        if let Some(platform) = &self.platform {
+            builder = builder.filter(blob(7), platform.clone());
+        }
+        builder
+            .order("at", Dir::Asc)
+            .order("span_id", Dir::Asc)
+            .build()
+    }
+}
+
+impl Question for TraceSpans {
+    type Answer = Trace;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![self.plan()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Trace, QueryError> {
+        let table = only(tables)?;
+        let spans = table
+            .views()
+            .map(|row| {
+                let end_s = row.time("at");
+                let duration_ms = row.number("duration_ms");
+                Span {
+                    span_id: row.text("span_id"),
+                    parent_span_id: row.text("parent_span_id"),
+                    service: row.text("service"),
+                    operation: row.text("operation"),
+                    outcome: row.text("outcome"),
+                    platform: row.text("platform"),
+                    end_s,
+                    duration_ms,
+                    start_ms: end_s as f64 * 1000.0 - duration_ms,
+                    offset_ms: 0.0,
+                    depth: 0,
+                }
+            })
+            .collect();
+        Ok(Trace {
+            trace_id: self.trace_id.as_str().to_owned(),
+            spans: tree_order(spans),
+        })
+    }
+}
+
+/// Roots, then children depth-first; siblings by estimated start, then span id. Each span is
+/// placed once even if ids repeat or parents form a cycle.
+fn tree_order(spans: Vec<Span>) -> Vec<Span> {
+    let ids: HashMap<&str, usize> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.span_id.as_str(), i))
+        .collect();
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        match ids.get(span.parent_span_id.as_str()) {
+            Some(&parent) if parent != i && !span.parent_span_id.is_empty() => {
+                children.entry(parent).or_default().push(i)
+            }
+            _ => roots.push(i),
+        }
+    }
+    let by_start = |list: &mut Vec<usize>| {
+        list.sort_by(|&a, &b| {
+            spans[a]
+                .start_ms
+                .total_cmp(&spans[b].start_ms)
+                .then_with(|| spans[a].span_id.cmp(&spans[b].span_id))
+        })
+    };
+    by_start(&mut roots);
+    for list in children.values_mut() {
+        by_start(list);
+    }
+    let earliest = spans
+        .iter()
+        .map(|s| s.start_ms)
+        .fold(f64::INFINITY, f64::min);
+    let mut placed = vec![false; spans.len()];
+    let mut order = Vec::with_capacity(spans.len());
+    let mut stack: Vec<(usize, usize)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    // Spans on a parent cycle have no root: they are started from afterwards.
+    let mut rest: Vec<usize> = (0..spans.len()).rev().collect();
+    let mut next = |stack: &mut Vec<(usize, usize)>, placed: &[bool]| {
+        stack.pop().or_else(|| {
+            while let Some(i) = rest.pop() {
+                if !placed[i] {
+                    return Some((i, 0));
+                }
+            }
+            None
+        })
+    };
+    while let Some((i, depth)) = next(&mut stack, &placed) {
+        if placed[i] {
+            continue;
+        }
+        placed[i] = true;
+        order.push((i, depth));
+        if let Some(kids) = children.get(&i) {
+            for &kid in kids.iter().rev() {
+                stack.push((kid, depth + 1));
+            }
+        }
+    }
+    let mut slots: Vec<Option<Span>> = spans.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(i, depth)| {
+            let mut span = slots.get_mut(i)?.take()?;
+            span.depth = depth;
+            span.offset_ms = span.start_ms - earliest;
+            Some(span)
+        })
+        .collect()
+}
+
+impl Tabular for Span {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "span",
+            "parent",
+            "service",
+            "operation",
+            "outcome",
+            "offset ms",
+            "duration ms",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            format!("{}{}", "  ".repeat(self.depth), self.span_id),
+            self.parent_span_id.clone(),
+            self.service.clone(),
+            self.operation.clone(),
+            self.outcome.clone(),
+            format!("{:.0}", self.offset_ms),
+            format!("{}", self.duration_ms),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: &str, parent: &str, end_s: i64, duration_ms: f64) -> Span {
+        Span {
+            span_id: id.into(),
+            parent_span_id: parent.into(),
+            service: "s".into(),
+            operation: "o".into(),
+            outcome: "ok".into(),
+            platform: "p".into(),
+            end_s,
+            duration_ms,
+            start_ms: end_s as f64 * 1000.0 - duration_ms,
+            offset_ms: 0.0,
+            depth: 0,
+        }
+    }
+
+    #[test]
+    fn tree_order_places_children_under_parents_and_survives_cycles() {
+        let spans = vec![
+            span("c2", "root", 10, 100.0),
+            span("root", "", 11, 2000.0),
+            span("c1", "root", 10, 500.0),
+            span("g", "c1", 10, 50.0),
+            span("x", "y", 5, 1.0),
+            span("y", "x", 5, 1.0),
+        ];
+        let order = tree_order(spans);
+        let ids: Vec<(&str, usize)> = order
+            .iter()
+            .map(|s| (s.span_id.as_str(), s.depth))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("root", 0),
+                ("c1", 1),
+                ("g", 2),
+                ("c2", 1),
+                ("x", 0),
+                ("y", 1)
+            ]
+        );
+        assert_eq!(order[0].offset_ms, 4001.0); // x and y start earliest (4 999 ms)
+        assert_eq!(order[4].offset_ms, 0.0);
+    }
+}

@@ -1,0 +1,124 @@
+//! Who asks, by type (DESIGN principle 10).
+//!
+//! A [`PlatformScope`] holds one validated [`PlatformId`]; the questions a platform admin can
+//! ask take one and can only name that platform's datasets (`{platformId}-perf`, …) or filter
+//! a shared dataset on that id. An [`OperatorScope`] is another type, taken by the fleet-wide
+//! questions. A [`crate::Plan`] cannot be built outside this crate, so no caller can aim a
+//! platform question at another platform's data.
+
+use nno_obs_store::layout::{DatasetName, PlatformId};
+
+/// A platform admin: one platform.
+///
+/// ```
+/// use nno_obs_query::PlatformScope;
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// assert_eq!(scope.platform().as_str(), "k3m9p2xw7q");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlatformScope {
+    platform: PlatformId,
+}
+
+impl PlatformScope {
+    /// The scope of `platform`'s admin.
+    pub fn new(platform: PlatformId) -> Self {
+        Self { platform }
+    }
+
+    /// The platform.
+    pub fn platform(&self) -> &PlatformId {
+        &self.platform
+    }
+}
+
+/// An NNO operator: every platform and the core services.
+///
+/// ```
+/// let _operator = nno_obs_query::OperatorScope::new();
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OperatorScope {
+    _private: (),
+}
+
+impl OperatorScope {
+    /// The operator scope (whoever constructs it has authenticated an operator).
+    pub fn new() -> Self {
+        Self { _private: () }
+    }
+}
+
+/// The Analytics Engine datasets of seed §3.1 the questions read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Dataset {
+    /// `nno-core-ops`.
+    CoreOps,
+    /// `nno-core-ops-spans`.
+    Spans,
+    /// `nno-auth-events`.
+    AuthEvents,
+    /// `nno-builds`.
+    Builds,
+    /// `{platformId}-perf`.
+    Perf(PlatformId),
+    /// `{platformId}-usage`.
+    Usage(PlatformId),
+}
+
+impl Dataset {
+    /// The dataset's name as written by the Workers (and as the local store's folder).
+    ///
+    /// ```
+    /// use nno_obs_query::Dataset;
+    /// use nno_obs_store::layout::PlatformId;
+    ///
+    /// let perf = Dataset::Perf(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// assert_eq!(perf.name(), "k3m9p2xw7q-perf");
+    /// assert_eq!(Dataset::Spans.name(), "nno-core-ops-spans");
+    /// ```
+    pub fn name(&self) -> String {
+        match self {
+            Dataset::CoreOps => "nno-core-ops".to_owned(),
+            Dataset::Spans => "nno-core-ops-spans".to_owned(),
+            Dataset::AuthEvents => "nno-auth-events".to_owned(),
+            Dataset::Builds => "nno-builds".to_owned(),
+            Dataset::Perf(platform) => format!("{platform}-perf"),
+            Dataset::Usage(platform) => format!("{platform}-usage"),
+        }
+    }
+
+    /// The validated folder name. Every name above is in the dataset grammar (a platform id
+    /// is `[a-z0-9]{10}`), so this cannot fail; a failure would be a bug, reported as such.
+    pub fn dataset_name(&self) -> Option<DatasetName> {
+        DatasetName::parse(&self.name()).ok()
+    }
+}
+
+/// A platform question cannot be asked with the operator's scope, nor an operator's question
+/// with a platform's: the constructors take the scope type.
+///
+/// ```compile_fail
+/// use nno_obs_query::{questions::FeatureStats, OperatorScope, TimeRange};
+/// let _ = FeatureStats::new(&OperatorScope::new(), TimeRange::new(0, 60).unwrap());
+/// ```
+///
+/// ```compile_fail
+/// use nno_obs_query::{questions::JobStats, PlatformScope, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let _ = JobStats::new(&scope, TimeRange::new(0, 60).unwrap());
+/// ```
+///
+/// Nor can a plan be built or re-aimed outside the crate (its fields are private):
+///
+/// ```compile_fail
+/// use nno_obs_query::{questions::FeatureStats, Dataset, PlatformScope, Question, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let mut plan = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).plans().remove(0);
+/// plan.dataset = Dataset::Perf(PlatformId::parse("aaaaaaaaaa").unwrap());
+/// ```
+pub struct ScopedByType;

@@ -1,0 +1,81 @@
+//! Point sets for the tests: rows with Analytics Engine's columns (any `_sample_interval`),
+//! written in the local store's layout so the local evaluator reads them from files.
+
+#![allow(dead_code)]
+
+use flate2::write::GzEncoder;
+use nno_obs_store::layout::DateHour;
+use nno_obs_store::points::{PointRow, BLOB_COLUMNS, DOUBLE_COLUMNS};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+pub const PLATFORM_A: &str = "k3m9p2xw7q";
+pub const PLATFORM_B: &str = "bud8m6y4fn";
+/// A platform whose dataset exists but has no row in the tested ranges.
+pub const PLATFORM_EMPTY: &str = "zzzzzzzzzz";
+
+/// A row at `timestamp_s` with `blobs` and `doubles` (the rest empty / zero).
+pub fn row(
+    timestamp_s: i64,
+    index: &str,
+    blobs: &[&str],
+    doubles: &[f64],
+    weight: u32,
+) -> PointRow {
+    let mut b = vec![String::new(); BLOB_COLUMNS];
+    for (i, v) in blobs.iter().enumerate() {
+        b[i] = (*v).to_owned();
+    }
+    let mut d = vec![0.0; DOUBLE_COLUMNS];
+    d[..doubles.len()].copy_from_slice(doubles);
+    PointRow {
+        timestamp_s,
+        index1: index.to_owned(),
+        blobs: b,
+        doubles: d,
+        sample_interval: weight,
+    }
+}
+
+/// The row as a JSONEachRow line with every column.
+pub fn json_line(row: &PointRow) -> String {
+    let mut map = serde_json::Map::new();
+    map.insert(
+        "timestamp".into(),
+        nno_obs_query::time_range::format_datetime(row.timestamp_s).into(),
+    );
+    map.insert("index1".into(), row.index1.clone().into());
+    for (i, b) in row.blobs.iter().enumerate() {
+        map.insert(format!("blob{}", i + 1), b.clone().into());
+    }
+    for (i, d) in row.doubles.iter().enumerate() {
+        map.insert(format!("double{}", i + 1), (*d).into());
+    }
+    map.insert("_sample_interval".into(), row.sample_interval.into());
+    // serde_json writes keys sorted; JSONEachRow reads by name.
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Writes `rows` of `dataset` into `root` in the store's layout, one gzip file per hour.
+pub fn write_dataset(root: &Path, dataset: &str, rows: &[PointRow]) {
+    let mut by_hour: BTreeMap<String, Vec<&PointRow>> = BTreeMap::new();
+    for row in rows {
+        let hour = DateHour::of_unix_ms(row.timestamp_s as u64 * 1000);
+        by_hour.entry(hour.folder()).or_default().push(row);
+    }
+    let base = root.join("analytics-engine").join(dataset);
+    std::fs::create_dir_all(&base).unwrap();
+    for (folder, rows) in by_hour {
+        let dir = base.join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file =
+            std::fs::File::create(dir.join("points-00000000-0000-4000-8000-000000000000.json.gz"))
+                .unwrap();
+        let mut gz = GzEncoder::new(file, flate2::Compression::fast());
+        for row in rows {
+            writeln!(gz, "{}", json_line(row)).unwrap();
+        }
+        gz.finish().unwrap();
+    }
+}

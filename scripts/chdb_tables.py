@@ -1,0 +1,35 @@
+"""Loads Analytics Engine-shaped tables into a chdb session and runs SQL statements on them.
+Used by nno-obs-query's differential test (tests/clickhouse.rs).
+
+stdin: {"structure": "...", "tables": {"name": ["glob", ...]}, "queries": ["SQL", ...]}
+stdout: one JSON document: a list with, per query, {"rows": [...]} or {"error": "..."}.
+Each table is created under its own (quoted) name, as the SQL API names a dataset, so the
+rendered SQL runs unchanged."""
+import json
+import sys
+import tempfile
+
+from chdb import session as chs
+
+spec = json.load(sys.stdin)
+out = []
+with tempfile.TemporaryDirectory() as path:
+    sess = chs.Session(path)
+    sess.query("SET session_timezone = 'UTC'")
+    structure_literal = spec["structure"].replace("\\", "\\\\").replace("'", "\\'")
+    for name, globs in spec["tables"].items():
+        quoted = '"' + name + '"'
+        sess.query(f"CREATE TABLE {quoted} ({spec['structure']}) ENGINE = MergeTree ORDER BY tuple()")
+        for pattern in globs:
+            sess.query(
+                f"INSERT INTO {quoted} SELECT * FROM file('{pattern}', 'JSONEachRow', "
+                f"'{structure_literal}')"
+            )
+    for sql in spec["queries"]:
+        try:
+            text = str(sess.query(sql, "JSONEachRow"))
+            out.append({"rows": [json.loads(l) for l in text.splitlines() if l.strip()]})
+        except Exception as error:  # reported to the test, which fails with it
+            out.append({"error": str(error)[:2000]})
+    sess.close()
+json.dump(out, sys.stdout)
