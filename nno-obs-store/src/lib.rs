@@ -9,6 +9,7 @@
 //! | [`layout`] | buckets, platform ids, script names, object keys, dataset folders |
 //! | [`index`] | the per-file index sidecar |
 //! | [`points`] | the stored Analytics Engine row |
+//! | [`registry`] | the platforms' names and usage limits, as the NNO Registry gives them |
 //! | [`retention`] | how long each part is kept (seed §9) |
 //! | `fs` (feature `fs`, native) | the local store writer: per-invocation capture, rotation, prune |
 //!
@@ -22,6 +23,7 @@ pub mod layout;
 pub mod lenient;
 pub mod points;
 pub mod record;
+pub mod registry;
 pub mod retention;
 
 #[cfg(all(feature = "fs", not(target_arch = "wasm32")))]

@@ -334,3 +334,51 @@ fn a_crash_never_leaves_a_torn_record() {
     }
     assert!(whole >= 4, "{whole} records");
 }
+
+#[test]
+fn a_late_point_goes_to_the_folder_of_its_own_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::open(dir.path()).unwrap();
+    let dataset = nno_obs_store::layout::DatasetName::parse("nno-core-ops-spans").unwrap();
+    let point = |blob: &'static str| nno_obs::DataPoint::new().blob(blob).double(1.0);
+    // 11:00:01 opens the 11 file; a request of 10:59 ends after it; an hour-09 straggler too.
+    let at = |h: u64, m: u64, s: u64| 1_771_718_400_000 + (h * 3600 + m * 60 + s) * 1000;
+    store
+        .append_point(&dataset, at(11, 0, 1), &point("eleven"))
+        .unwrap();
+    store
+        .append_point(&dataset, at(10, 59, 59), &point("ten"))
+        .unwrap();
+    store
+        .append_point(&dataset, at(11, 0, 2), &point("eleven"))
+        .unwrap();
+    store
+        .append_point(&dataset, at(9, 30, 0), &point("nine"))
+        .unwrap();
+    store
+        .append_point(&dataset, at(10, 59, 58), &point("ten"))
+        .unwrap();
+    store.close().unwrap();
+    for (hour, expected) in [("09", "nine"), ("10", "ten"), ("11", "eleven")] {
+        let folder = dir
+            .path()
+            .join("analytics-engine/nno-core-ops-spans/2026-02-22")
+            .join(hour);
+        let mut blobs = Vec::new();
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".json.gz") {
+                let mut text = String::new();
+                GzDecoder::new(std::fs::File::open(&path).unwrap())
+                    .read_to_string(&mut text)
+                    .unwrap();
+                for line in text.lines() {
+                    let row: serde_json::Value = serde_json::from_str(line).unwrap();
+                    blobs.push(row["blob1"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        assert!(!blobs.is_empty(), "{hour}");
+        assert!(blobs.iter().all(|b| b == expected), "{hour}: {blobs:?}");
+    }
+}

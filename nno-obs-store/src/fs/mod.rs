@@ -9,14 +9,17 @@
 //!   [`finish`](Invocation::finish)es it as one Trace Events record.
 //! - [`prune`] applies [`crate::retention`] to a store directory.
 //! - [`read_points`] reads a dataset's rows back.
+//! - [`write_registry`] / [`read_registry`]: the Registry's platform records.
 
 mod invocation;
 mod open_file;
 mod prune;
 mod read_points;
+mod registry;
 mod store;
 
 pub use invocation::{EventMeta, Invocation};
 pub use prune::{prune, PruneReport};
 pub use read_points::read_points;
+pub use registry::{read_registry, write_registry};
 pub use store::LocalStore;

@@ -17,20 +17,24 @@ use std::sync::{Mutex, MutexGuard};
 enum Stream {
     Logs(Bucket, String),
     Points(DatasetName),
+    /// A dataset's rows of an hour before its open file's: a point's folder is the hour of
+    /// its own timestamp ([`crate::points`]), so a late row cannot join the open file the way
+    /// a late record does.
+    LatePoints(DatasetName),
 }
 
 impl Stream {
     fn folder(&self) -> String {
         match self {
             Stream::Logs(bucket, _) => bucket.name(),
-            Stream::Points(dataset) => dataset.folder(),
+            Stream::Points(dataset) | Stream::LatePoints(dataset) => dataset.folder(),
         }
     }
 
     fn stem(&self) -> &str {
         match self {
             Stream::Logs(_, script) => script,
-            Stream::Points(_) => POINTS_STEM,
+            Stream::Points(_) | Stream::LatePoints(_) => POINTS_STEM,
         }
     }
 }
@@ -148,9 +152,22 @@ impl LocalStore {
         // takes milliseconds, and every other writer of the process would wait for it.
         let (appended, finished) = {
             let mut files = self.files();
-            let stale = files
-                .get(&stream)
-                .is_some_and(|file| file.key.hour() < hour);
+            // A point older than its dataset's open file goes to a file of its own hour (a
+            // request that ended after the hour turned wrote ahead of its peers).
+            let stream = match stream {
+                Stream::Points(dataset)
+                    if files
+                        .get(&Stream::Points(dataset.clone()))
+                        .is_some_and(|file| hour < file.key.hour()) =>
+                {
+                    Stream::LatePoints(dataset)
+                }
+                other => other,
+            };
+            let stale = files.get(&stream).is_some_and(|file| match stream {
+                Stream::LatePoints(_) => file.key.hour() != hour,
+                _ => file.key.hour() < hour,
+            });
             let finished = if stale { files.remove(&stream) } else { None };
             let file = match files.entry(stream) {
                 std::collections::hash_map::Entry::Occupied(open) => Ok(open.into_mut()),
