@@ -96,7 +96,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             );
         }
     };
-    let summary = run::run(&config, store.clone(), &progress);
+    let summary = run::run(&config, store.clone(), &progress)?;
     store.close()?;
     if on_terminal {
         let _ = writeln!(io::stderr());

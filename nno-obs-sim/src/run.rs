@@ -109,6 +109,27 @@ fn plan_traffic(config: &SimConfig) -> (Schedule, Traffic) {
             }
         }
     }
+    // On its way to 90 % the platform crosses 50 % and 75 % (and later perhaps 100 %): each
+    // level's crossing is an incident of its own, from the minute its invocations reach it to
+    // the minute the next level's do (or the end).
+    let mut crossings = Vec::new();
+    incidents.retain(|incident| match &incident.kind {
+        IncidentKind::UsageThreshold { platform, .. } => {
+            if let Some(at) = platforms.iter().position(|p| &p.id == platform) {
+                crossings.extend(usage_crossings(
+                    platform,
+                    &counts[at],
+                    platforms[at].daily_invocation_limit,
+                    from_ms,
+                    until_ms,
+                ));
+            }
+            false
+        }
+        _ => true,
+    });
+    incidents.extend(crossings);
+    incidents.sort_by_key(|incident| incident.start_ms);
     for (at, platform) in platforms.iter_mut().enumerate() {
         // Every other platform stays well below its limit.
         if !incidents.iter().any(|i| matches!(&i.kind, IncidentKind::UsageThreshold { platform: p, .. } if *p == platform.id)) {
@@ -127,14 +148,57 @@ fn plan_traffic(config: &SimConfig) -> (Schedule, Traffic) {
     )
 }
 
+/// The usage levels of seed §6.2 (50, 75, 90, 100 %) that a platform's cumulative invocations
+/// (`counts` per minute from `from_ms`) cross against `limit`, each as an incident from its
+/// crossing minute to the next crossing (or `until_ms`). A level counts as crossed in the
+/// minute whose invocations bring the total to it.
+fn usage_crossings(
+    platform: &str,
+    counts: &[u64],
+    limit: u64,
+    from_ms: u64,
+    until_ms: u64,
+) -> Vec<Incident> {
+    let mut starts: Vec<(u32, u64)> = Vec::new();
+    let mut total = 0u64;
+    let mut levels = [50u32, 75, 90, 100].into_iter().peekable();
+    for (minute, count) in counts.iter().enumerate() {
+        total += count;
+        while let Some(level) = levels.peek() {
+            if total * 100 >= u64::from(*level) * limit {
+                starts.push((*level, from_ms + minute as u64 * MINUTE));
+                levels.next();
+            } else {
+                break;
+            }
+        }
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, (level, start_ms))| Incident {
+            kind: IncidentKind::UsageThreshold {
+                platform: platform.to_owned(),
+                percent: *level,
+            },
+            start_ms: *start_ms,
+            end_ms: starts.get(i + 1).map(|(_, next)| *next).unwrap_or(until_ms),
+        })
+        .collect()
+}
+
 /// Runs the simulation into `store`; `progress(done, total)` is called as minutes of platform
-/// traffic complete.
+/// traffic complete. The fleet's platform records (names, usage limits) go first into the
+/// store's copy of the Registry ([`registry`]), where the read side looks them up; failing to
+/// write them is the only error (the Workers' own writes are telemetry, which never fails a
+/// program).
 pub fn run(
     config: &SimConfig,
     store: Arc<LocalStore>,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Summary {
+) -> std::io::Result<Summary> {
     let (schedule, traffic) = plan_traffic(config);
+    nno_obs_store::fs::write_registry(store.root(), &registry(&schedule))?;
     let driver = Driver::new(store);
     let minutes = (schedule.until_ms - schedule.from_ms) / MINUTE;
     let total = minutes * schedule.platforms.len() as u64;
@@ -173,13 +237,37 @@ pub fn run(
     }
     let mut incidents = schedule.incidents.clone();
     incidents.sort_by_key(|incident| incident.start_ms);
-    Summary {
+    Ok(Summary {
         schedule: Schedule {
             incidents,
             ..schedule
         },
         invocations: driver.counters.invocations.load(Ordering::Relaxed),
         server_errors: driver.counters.server_errors.load(Ordering::Relaxed),
+    })
+}
+
+/// The fleet as the NNO Registry would describe it: names and daily invocation limits.
+///
+/// ```
+/// use nno_obs_sim::run::{registry, schedule, SimConfig};
+///
+/// let config = SimConfig { platforms: 2, hours: 1, seed: 1, until_ms: 1_771_804_800_000, threads: 1 };
+/// let file = registry(&schedule(&config));
+/// assert_eq!(file.platforms[0].platform_id, "k3m9p2xw7q");
+/// assert_eq!(file.platforms[0].name, "AcmeCorp");
+/// ```
+pub fn registry(schedule: &Schedule) -> nno_obs_store::registry::RegistryFile {
+    nno_obs_store::registry::RegistryFile {
+        platforms: schedule
+            .platforms
+            .iter()
+            .map(|p| nno_obs_store::registry::RegistryPlatform {
+                platform_id: p.id.clone(),
+                name: p.name.clone(),
+                daily_invocation_limit: Some(p.daily_invocation_limit),
+            })
+            .collect(),
     }
 }
 

@@ -22,7 +22,7 @@ fn simulate(dir: &Path, platforms: usize, seed: u64, threads: usize) -> Summary 
         threads,
     };
     let store = Arc::new(LocalStore::open(dir).unwrap());
-    let summary = run(&config, store.clone(), &|_, _| {});
+    let summary = run(&config, store.clone(), &|_, _| {}).unwrap();
     store.close().unwrap();
     summary
 }
@@ -185,32 +185,45 @@ fn every_scheduled_incident_is_in_what_the_workers_wrote() {
         .iter()
         .any(|row| row.blobs[1] == "build-failed-0001" && row.blobs[2] == "failure"));
 
-    // The usage threshold: the platform's invocations reach 90 % of its limit in the window.
-    let usage = incident(summary, "usage threshold crossed");
-    let IncidentKind::UsageThreshold { platform, .. } = &usage.kind else {
-        unreachable!()
-    };
-    let limit = summary
+    // The usage thresholds: the platform's invocations (auth and features alike) reach each
+    // level of its limit in the first minute of the level's window, 90 % among them.
+    let usage: Vec<_> = summary
         .schedule
-        .platforms
+        .incidents
         .iter()
-        .find(|p| &p.id == platform)
-        .unwrap()
-        .daily_invocation_limit as f64;
-    let used_before = |until: u64| {
-        points(dir.path(), &format!("{platform}-usage"))
+        .filter_map(|incident| match &incident.kind {
+            IncidentKind::UsageThreshold { platform, percent } => {
+                Some((platform.clone(), *percent, incident.start_ms))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        usage.iter().any(|(_, percent, _)| *percent == 90),
+        "{usage:?}"
+    );
+    for (platform, percent, start_ms) in &usage {
+        let limit = summary
+            .schedule
+            .platforms
             .iter()
-            .filter(|row| ms(row) < until)
-            .map(|row| row.doubles[0])
-            .sum::<f64>()
-            // Auth requests are invocations too, and write their perf point.
-            + points(dir.path(), &format!("{platform}-perf"))
-                .iter()
-                .filter(|row| row.blobs[0] == "auth" && ms(row) < until)
-                .count() as f64
-    };
-    assert!(used_before(usage.start_ms) < 0.9 * limit);
-    assert!(used_before(usage.start_ms + 60_000) >= 0.9 * limit);
+            .find(|p| &p.id == platform)
+            .unwrap()
+            .daily_invocation_limit as f64;
+        let rows = points(dir.path(), &format!("{platform}-usage"));
+        let used_before = |until: u64| {
+            rows.iter()
+                .filter(|row| ms(row) < until)
+                .map(|row| row.doubles[0])
+                .sum::<f64>()
+        };
+        let level = f64::from(*percent) / 100.0;
+        assert!(used_before(*start_ms) < level * limit, "{percent} %");
+        assert!(
+            used_before(start_ms + 60_000) >= level * limit,
+            "{percent} %"
+        );
+    }
 }
 
 #[test]

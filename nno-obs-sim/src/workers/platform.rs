@@ -25,6 +25,7 @@ pub fn auth(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
     let platform = obs.platform_id().unwrap_or("").to_owned();
     let user = plan.user_id.as_str();
+    meter_invocation(&obs, "auth");
     work(&obs, plan.latency_ms);
     let (event, code) = match request.uri().path() {
         "/login" if plan.client_error => {
@@ -73,6 +74,18 @@ pub fn auth(request: http::Request<()>, obs: Obs) -> Response {
     status(code)
 }
 
+/// One invocation of a platform Worker on the platform's usage (`{platformId}-usage`): the
+/// auth Worker's count against the tier's limit like any feature's.
+fn meter_invocation(obs: &Obs, feature: &str) {
+    let usage = UsageRecord {
+        feature_id: feature,
+        entity_id: obs.entity_id().unwrap_or(""),
+        metric: UsageRecord::INVOCATIONS,
+        units: 1.0,
+    };
+    obs.write_point(Binding::Usage, &DataPoint::usage(&usage));
+}
+
 /// What every feature Worker does: meter the invocation, do the work, log it, and fail the
 /// way the plan says.
 fn feature_work(
@@ -82,13 +95,7 @@ fn feature_work(
 ) -> Result<Response, SimError> {
     let plan = plan_of(request);
     let user = plan.user_id.as_str();
-    let usage = UsageRecord {
-        feature_id: feature,
-        entity_id: obs.entity_id().unwrap_or(""),
-        metric: UsageRecord::INVOCATIONS,
-        units: 1.0,
-    };
-    obs.write_point(Binding::Usage, &DataPoint::usage(&usage));
+    meter_invocation(obs, feature);
     work(obs, plan.latency_ms);
     if plan.latency_ms > 200 {
         obs.warn(
