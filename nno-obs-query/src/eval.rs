@@ -207,6 +207,11 @@ impl<'p> Evaluator<'p> {
                         {
                             *n += weight;
                         }
+                        (AggState::Count(n), Agg::CountAbove { double: d, above })
+                            if double(row, *d) > f64::from(*above) =>
+                        {
+                            *n += weight;
+                        }
                         (AggState::Sum(sum), Agg::Sum { double: d, since })
                             if since.is_none_or(|s| row.timestamp_s() >= s) =>
                         {
@@ -319,7 +324,7 @@ fn new_group(aggs: &[(&'static str, Agg)], slots: &[u8]) -> Group {
         aggs: aggs
             .iter()
             .map(|(_, agg)| match agg {
-                Agg::Count { .. } => AggState::Count(0),
+                Agg::Count { .. } | Agg::CountAbove { .. } => AggState::Count(0),
                 Agg::Sum { .. } => AggState::Sum(0.0),
                 Agg::Mean { .. } => AggState::Mean {
                     sum: 0.0,
@@ -337,7 +342,7 @@ fn new_group(aggs: &[(&'static str, Agg)], slots: &[u8]) -> Group {
 
 fn empty_value(agg: &Agg) -> Value {
     match agg {
-        Agg::Count { .. } | Agg::Distinct { .. } => Value::UInt(0),
+        Agg::Count { .. } | Agg::CountAbove { .. } | Agg::Distinct { .. } => Value::UInt(0),
         Agg::Sum { .. } => Value::Float(Some(0.0)),
         Agg::Mean { .. } | Agg::Quantile { .. } => Value::Float(None),
     }

@@ -17,6 +17,7 @@
 //! | [`table`] | a plan's answer from any engine: columns and [`Value`]s |
 //! | [`eval`] | a plan's semantics over rows, one row at a time, memory per group |
 //! | `local` (feature `local`) | the local evaluator over the store's files |
+//! | `memory` (feature `local`) | the same semantics over datasets read once and kept sorted in memory |
 //! | [`questions`] | the typed questions and their answers |
 //! | [`client`] | the SQL API client, over `nno-obs-cloudflare`'s transports |
 
@@ -43,6 +44,8 @@ pub mod literal;
 pub mod local;
 #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
 mod local_row;
+#[cfg(all(feature = "local", not(target_arch = "wasm32")))]
+pub mod memory;
 pub mod plan;
 pub mod questions;
 pub mod scope;

@@ -82,6 +82,15 @@ pub enum Agg {
         /// N of `doubleN`.
         double: u8,
     },
+    /// `SUM(if(doubleN > above, _sample_interval, 0))`: the points whose `doubleN` is strictly
+    /// above a whole number (a latency objective's slow requests: "p99 < 500ms" allows 1 % of
+    /// requests above 500 ms).
+    CountAbove {
+        /// N of `doubleN`.
+        double: u8,
+        /// The bound (exclusive), e.g. ms.
+        above: u32,
+    },
     /// `COUNT(DISTINCT col)`: distinct values among the rows kept by sampling (a value only
     /// in sampled-out points is not seen).
     Distinct {
@@ -198,7 +207,9 @@ impl Plan {
                 })
                 .chain(aggs.iter().map(|(name, agg)| {
                     let ty = match agg {
-                        Agg::Count { .. } | Agg::Distinct { .. } => ValueType::UInt,
+                        Agg::Count { .. } | Agg::CountAbove { .. } | Agg::Distinct { .. } => {
+                            ValueType::UInt
+                        }
                         Agg::Sum { .. } | Agg::Mean { .. } | Agg::Quantile { .. } => {
                             ValueType::Float
                         }

@@ -143,6 +143,9 @@ fn agg_sql(agg: &Agg) -> String {
         Agg::Quantile { level, double } => {
             format!("quantileExactWeighted({level})(double{double}, _sample_interval)")
         }
+        Agg::CountAbove { double, above } => {
+            format!("SUM(if(double{double} > {above}, _sample_interval, 0))")
+        }
         Agg::Distinct { col } => format!("COUNT(DISTINCT {})", text_col_sql(*col)),
     }
 }

@@ -111,6 +111,8 @@ pub struct Bucket {
 }
 
 impl Bucket {
+    /// One minute.
+    pub const MINUTE: Bucket = Bucket { seconds: 60 };
     /// One hour.
     pub const HOUR: Bucket = Bucket { seconds: 3600 };
     /// Five minutes.

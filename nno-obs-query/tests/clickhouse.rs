@@ -19,6 +19,7 @@ mod common;
 
 use common::{row, write_dataset, PLATFORM_A, PLATFORM_B, PLATFORM_EMPTY};
 use nno_obs_query::local::LocalEngine;
+use nno_obs_query::memory::MemoryEngine;
 use nno_obs_query::questions::*;
 use nno_obs_query::{
     Bucket, Engine, OperatorScope, Plan, PlatformScope, Question, Table, TimeRange, Value,
@@ -144,7 +145,47 @@ fn all_plans(range: TimeRange, platforms: &[PlatformId], traces: &[String]) -> V
             &format!("BuildStats {platform}"),
             BuildStats::for_platform(&scope, range).plans(),
         );
+        add(
+            &format!("UsageTotal {platform}"),
+            UsageTotal::invocations(&scope, range).plans(),
+        );
+        add(
+            &format!("UsageTotal rows {platform}"),
+            UsageTotal::metric(&scope, "rows-exported", range)
+                .unwrap()
+                .plans(),
+        );
+        add(
+            &format!("FailedBuilds {platform}"),
+            FailedBuilds::of_platform(&scope, range).plans(),
+        );
+        add(
+            &format!("Sli features {platform}"),
+            Sli::features(&scope, range, Some(300)).plans(),
+        );
+        add(
+            &format!("Sli builds {platform}"),
+            Sli::builds(&scope, range, Some(120_000)).plans(),
+        );
         for feature in [HOSTILE_FEATURE, "analytics"] {
+            add(
+                &format!("RequestsPerMinute {platform} {feature}"),
+                RequestsPerMinute::new(&scope, feature, range)
+                    .unwrap()
+                    .plans(),
+            );
+            add(
+                &format!("Sli endpoints {platform} {feature}"),
+                Sli::endpoints(&scope, feature, range, Some(250))
+                    .unwrap()
+                    .plans(),
+            );
+            add(
+                &format!("RecentErrorTrace {platform} {feature}"),
+                RecentErrorTrace::new(&scope, feature, range)
+                    .unwrap()
+                    .plans(),
+            );
             add(
                 &format!("FeatureStats {platform} {feature}"),
                 FeatureStats::new(&scope, range)
@@ -169,6 +210,28 @@ fn all_plans(range: TimeRange, platforms: &[PlatformId], traces: &[String]) -> V
             );
         }
     }
+    add(
+        "FailedBuilds",
+        FailedBuilds::everywhere(&operator, range).plans(),
+    );
+    add("RunningJobs", RunningJobs::new(&operator, range).plans());
+    for (service, slow) in [
+        (CoreService::Gateway, Some(500)),
+        (CoreService::Provisioning, None),
+    ] {
+        add(
+            &format!("Sli service {}", service.as_str()),
+            Sli::service(&operator, service, range, slow).plans(),
+        );
+    }
+    add(
+        "Sli registry",
+        Sli::registry(&operator, range, Some(100)).plans(),
+    );
+    add(
+        "Sli operations",
+        Sli::operations(&operator, CoreService::Provisioning, range, Some(60_000)).plans(),
+    );
     add("JobStats", JobStats::new(&operator, range).plans());
     add("FailedJobs", FailedJobs::new(&operator, range).plans());
     add("ServiceStats", ServiceStats::new(&operator, range).plans());
@@ -252,6 +315,8 @@ fn differential(root: &Path, plans: &[(String, Plan)]) -> Tally {
     let queries: Vec<String> = plans.iter().map(|(_, plan)| plan.sql()).collect();
     let answers = run_chdb(root, &queries);
     let engine = LocalEngine::new(root);
+    // The in-memory engine (the alert replay's) must give the same answers.
+    let memory = MemoryEngine::new(root);
     let mut tally = Tally::default();
     for ((label, plan), answer) in plans.iter().zip(answers) {
         let rows = answer
@@ -259,6 +324,14 @@ fn differential(root: &Path, plans: &[(String, Plan)]) -> Tally {
         let clickhouse = Table::from_json_rows(plan, &rows).unwrap();
         let local = engine.run(plan).unwrap();
         compare(label, &plan.sql(), &local, &clickhouse, &mut tally);
+        let in_memory = memory.run(plan).unwrap();
+        compare(
+            &format!("{label} (memory)"),
+            &plan.sql(),
+            &in_memory,
+            &clickhouse,
+            &mut Tally::default(),
+        );
     }
     tally
 }
@@ -434,6 +507,26 @@ fn generated_points(root: &Path) -> Vec<String> {
         ));
     }
     write_dataset(root, "nno-builds", &builds);
+
+    // {A}-usage: invocations (whole units) and a fractional metric, weighted, range edges.
+    let usage: Vec<PointRow> = (0..400)
+        .map(|i| {
+            let t = T0 - 30 + rng.below(7200 + 60) as i64;
+            let (metric, units) = if i % 4 == 0 {
+                ("rows-exported", 0.5 * (1 + rng.below(40)) as f64)
+            } else {
+                ("invocations", 1.0)
+            };
+            row(
+                t,
+                "analytics",
+                &["analytics", "r8n4t6y1z5", metric],
+                &[units],
+                1 + rng.below(3) as u32,
+            )
+        })
+        .collect();
+    write_dataset(root, &format!("{PLATFORM_A}-usage"), &usage);
 
     // Spans: a failed job with steps and a rollback, a hostile trace id, same-second ties.
     let span = |t: i64,
@@ -637,7 +730,7 @@ fn the_simulated_fleet_agrees_with_clickhouse() {
         threads: 2,
     };
     let store = Arc::new(nno_obs_store::fs::LocalStore::open(dir.path()).unwrap());
-    let summary = nno_obs_sim::run::run(&config, store.clone(), &|_, _| {});
+    let summary = nno_obs_sim::run::run(&config, store.clone(), &|_, _| {}).unwrap();
     store.close().unwrap();
     let engine = LocalEngine::new(dir.path());
     let platforms = engine.platforms().unwrap();

@@ -16,15 +16,27 @@
 //! | [`RegistryLatency`] | operator | §5.1 (registry read/write p99) | `nno-core-ops` |
 //! | [`FleetOverview`] | operator | §8.1 | every `{platformId}-perf` |
 //! | [`IncidentHeatmap`] | operator | §8.1 | every `{platformId}-perf` |
+//! | [`RequestsPerMinute`] | platform | §6.2 (auth Worker silent) | `{platformId}-perf` |
+//! | [`FailedBuilds`] | platform or operator | §6.2 (Pages build failure) | `nno-builds` |
+//! | [`UsageTotal`] | platform | §6.2 (usage thresholds) | `{platformId}-usage` |
+//! | [`RunningJobs`] | operator | §6.2 (job running > 10 minutes) | `nno-core-ops-spans` |
+//! | [`RecentErrorTrace`] | platform | §6.3 (the "Trace a recent error" link) | `nno-core-ops-spans` |
+//! | [`Sli`] | platform or operator | §5 (objectives: events, bad, slow, quantiles) | `nno-core-ops`, `{platformId}-perf`, `nno-builds` |
 //!
 //! Every answer derives its rates from the engine's exact weighted sums (`errors /
 //! requests`), so both engines give bit-identical rates when they give identical sums.
 
+mod alerting;
 mod fleet;
 mod jobs;
 mod perf;
+mod sli;
 mod trace;
 
+pub use alerting::{
+    FailedBuild, FailedBuilds, MinuteRow, RecentErrorTrace, RequestsPerMinute, RunningJob,
+    RunningJobs, UsageTotal,
+};
 pub use fleet::{
     BuildRow, BuildStats, FleetOverview, FleetRow, HeatCell, IncidentHeatmap, RegistryLatency,
     RegistryRow, ServiceRow, ServiceStats,
@@ -35,6 +47,7 @@ pub use perf::{
     HealthRow, HourRow, MostErroringEndpoints, RequestsPerHour, SlowestEndpoints, WorkerHealth,
     DEGRADED_FACTOR, FEATURE_ERROR_RATE_TARGET,
 };
+pub use sli::{CoreService, Sli, SliRow};
 pub use trace::{Span, Trace, TraceSpans};
 
 use crate::error::QueryError;

@@ -1,0 +1,436 @@
+//! The questions only the alert rules of seed §6.2 ask (issue 11): is an auth Worker silent,
+//! which builds failed, how much of its limit a platform used, which provisioning jobs are
+//! still running, and a recent failing trace of a feature for the message's link.
+//!
+//! Every one reads `[from, until)` of its [`TimeRange`], like the rest; an evaluation at time
+//! `t` asks with ranges ending at `t`, so it sees exactly the points written before `t`.
+
+use super::{blob, only, Builder, Question, Tabular};
+use crate::error::QueryError;
+use crate::literal::Literal;
+use crate::plan::{Agg, Dir, Key, Plan, RowCol};
+use crate::scope::{Dataset, OperatorScope, PlatformScope};
+use crate::table::Table;
+use crate::time_range::{format_datetime, Bucket, TimeRange};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Requests per minute of one feature Worker of a platform (`{platformId}-perf`, `blob1` =
+/// feature): **every** minute bucket overlapping the range, in order, a minute without points
+/// as 0 — what "auth Worker returning 0 requests for 2 minutes" (§6.2) is read from.
+///
+/// ```
+/// use nno_obs_query::{questions::RequestsPerMinute, PlatformScope, Question, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let question = RequestsPerMinute::new(&scope, "auth", TimeRange::new(0, 600).unwrap()).unwrap();
+/// assert!(question.plans()[0].sql().contains("blob1 = 'auth'"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct RequestsPerMinute {
+    dataset: Dataset,
+    feature: Literal,
+    range: TimeRange,
+}
+
+/// A row of [`RequestsPerMinute`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MinuteRow {
+    /// The minute's start, seconds since the epoch.
+    pub minute: i64,
+    /// Requests (weighted).
+    pub requests: u64,
+}
+
+impl RequestsPerMinute {
+    /// Requests per minute of `feature` on `scope`'s platform over `range`; a feature that is
+    /// not a valid literal is rejected.
+    pub fn new(scope: &PlatformScope, feature: &str, range: TimeRange) -> Result<Self, QueryError> {
+        Ok(Self {
+            dataset: Dataset::Perf(scope.platform().clone()),
+            feature: Literal::new(feature)?,
+            range,
+        })
+    }
+}
+
+/// One minute: the bucket every alert window is made of.
+const MINUTE: Bucket = Bucket::MINUTE;
+
+impl Question for RequestsPerMinute {
+    type Answer = Vec<MinuteRow>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::aggregate(self.dataset.clone(), self.range)
+            .filter(blob(1), self.feature.clone())
+            .key("minute", Key::Bucket(MINUTE))
+            .agg("requests", Agg::Count { since: None })
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let table = only(tables)?;
+        let found: HashMap<i64, u64> = table
+            .views()
+            .map(|row| (row.time("minute"), row.count("requests")))
+            .collect();
+        Ok(MINUTE
+            .starts(&self.range)
+            .into_iter()
+            .map(|minute| MinuteRow {
+                minute,
+                requests: found.get(&minute).copied().unwrap_or(0),
+            })
+            .collect())
+    }
+}
+
+impl Tabular for MinuteRow {
+    fn header() -> Vec<&'static str> {
+        vec!["minute (UTC)", "requests"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![format_datetime(self.minute), self.requests.to_string()]
+    }
+}
+
+/// Cloudflare Pages builds that failed (`nno-builds`, outcome `failure`; a canceled build is
+/// not a failure), oldest first, then build id. A platform admin sees its own platform's only.
+///
+/// ```
+/// use nno_obs_query::{questions::FailedBuilds, OperatorScope, Question, TimeRange};
+///
+/// let question = FailedBuilds::everywhere(&OperatorScope::new(), TimeRange::new(0, 3600).unwrap());
+/// assert!(question.plans()[0].sql().contains("blob3 = 'failure'"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct FailedBuilds {
+    platform: Option<Literal>,
+    range: TimeRange,
+}
+
+/// A row of [`FailedBuilds`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FailedBuild {
+    /// When it was recorded (its end), seconds since the epoch.
+    pub at: i64,
+    /// The platform whose shell it built.
+    pub platform: String,
+    /// The build (Pages deployment) id.
+    pub build_id: String,
+    /// How long it ran, ms.
+    pub duration_ms: f64,
+}
+
+impl FailedBuilds {
+    /// Failed builds of every platform.
+    pub fn everywhere(_scope: &OperatorScope, range: TimeRange) -> Self {
+        Self {
+            platform: None,
+            range,
+        }
+    }
+
+    /// Failed builds of `scope`'s platform.
+    pub fn of_platform(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            platform: Literal::new(scope.platform().as_str()).ok(),
+            range,
+        }
+    }
+}
+
+impl Question for FailedBuilds {
+    type Answer = Vec<FailedBuild>;
+
+    fn plans(&self) -> Vec<Plan> {
+        let mut builder = Builder::rows(
+            Dataset::Builds,
+            self.range,
+            vec![
+                ("at", RowCol::Timestamp),
+                ("platform", RowCol::Text(blob(1))),
+                ("build_id", RowCol::Text(blob(2))),
+                ("duration_ms", RowCol::Double(2)),
+            ],
+        )
+        .filter(blob(3), Literal::fixed("failure"));
+        if let Some(platform) = &self.platform {
+            builder = builder.filter(blob(1), platform.clone());
+        }
+        vec![builder
+            .order("at", Dir::Asc)
+            .order("build_id", Dir::Asc)
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(only(tables)?
+            .views()
+            .map(|row| FailedBuild {
+                at: row.time("at"),
+                platform: row.text("platform"),
+                build_id: row.text("build_id"),
+                duration_ms: row.number("duration_ms"),
+            })
+            .collect())
+    }
+}
+
+impl Tabular for FailedBuild {
+    fn header() -> Vec<&'static str> {
+        vec!["at (UTC)", "platform", "build", "duration ms"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            format_datetime(self.at),
+            self.platform.clone(),
+            self.build_id.clone(),
+            format!("{}", self.duration_ms),
+        ]
+    }
+}
+
+/// Units of one usage metric a platform consumed over a range (`{platformId}-usage`:
+/// `SUM(double1 × _sample_interval)` where `blob3` = metric), what a tier limit is compared
+/// with. No point in the range is 0 units.
+///
+/// ```
+/// use nno_obs_query::{questions::UsageTotal, PlatformScope, Question, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let plan = &UsageTotal::invocations(&scope, TimeRange::new(0, 86_400).unwrap()).plans()[0];
+/// assert_eq!(plan.dataset().name(), "k3m9p2xw7q-usage");
+/// ```
+#[derive(Clone, Debug)]
+pub struct UsageTotal {
+    dataset: Dataset,
+    metric: Literal,
+    range: TimeRange,
+}
+
+impl UsageTotal {
+    /// Invocations (the metric every request of a platform Worker meters).
+    pub fn invocations(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            dataset: Dataset::Usage(scope.platform().clone()),
+            metric: Literal::fixed("invocations"),
+            range,
+        }
+    }
+
+    /// Any metric (`rows-exported`, …); a metric that is not a valid literal is rejected.
+    pub fn metric(
+        scope: &PlatformScope,
+        metric: &str,
+        range: TimeRange,
+    ) -> Result<Self, QueryError> {
+        Ok(Self {
+            dataset: Dataset::Usage(scope.platform().clone()),
+            metric: Literal::new(metric)?,
+            range,
+        })
+    }
+}
+
+impl Question for UsageTotal {
+    /// The units.
+    type Answer = f64;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::aggregate(self.dataset.clone(), self.range)
+            .filter(blob(3), self.metric.clone())
+            .agg(
+                "units",
+                Agg::Sum {
+                    double: 1,
+                    since: None,
+                },
+            )
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let table = only(tables)?;
+        let units = table.views().next().map(|row| row.number("units"));
+        Ok(units.filter(|u| u.is_finite()).unwrap_or(0.0))
+    }
+}
+
+/// Provisioning jobs still running (seed §6.2, "job running > 10 minutes"), read from the
+/// spans of `nno-core-ops-spans`: a job's steps write their span as each ends, its `run-job`
+/// span is written when the job ends. A trace with provisioning spans in the range and no
+/// `run-job` span is a job still running; it started at its earliest span's start (end minus
+/// duration). A job that ran longer than the range without writing a span is not seen: ask with
+/// a range longer than any step.
+///
+/// Answer: one row per running job, oldest first, then trace id.
+///
+/// ```
+/// use nno_obs_query::{questions::RunningJobs, OperatorScope, Question, TimeRange};
+///
+/// let question = RunningJobs::new(&OperatorScope::new(), TimeRange::new(0, 3600).unwrap());
+/// assert!(question.plans()[0].sql().contains("blob4 = 'provisioning'"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct RunningJobs {
+    range: TimeRange,
+}
+
+/// A row of [`RunningJobs`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunningJob {
+    /// The job's trace.
+    pub trace_id: String,
+    /// The platform provisioned.
+    pub platform: String,
+    /// When its first span started, ms since the epoch (second resolution: a point's
+    /// timestamp is whole seconds).
+    pub started_ms: i64,
+    /// The spans written so far (steps done), in time order.
+    pub steps_done: Vec<String>,
+}
+
+impl RunningJobs {
+    /// Jobs running at the end of `range`.
+    pub fn new(_scope: &OperatorScope, range: TimeRange) -> Self {
+        Self { range }
+    }
+}
+
+impl Question for RunningJobs {
+    type Answer = Vec<RunningJob>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::rows(
+            Dataset::Spans,
+            self.range,
+            vec![
+                ("at", RowCol::Timestamp),
+                ("trace_id", RowCol::Text(blob(1))),
+                ("span_id", RowCol::Text(blob(2))),
+                ("operation", RowCol::Text(blob(5))),
+                ("platform", RowCol::Text(blob(7))),
+                ("duration_ms", RowCol::Double(1)),
+            ],
+        )
+        .filter(blob(4), Literal::fixed("provisioning"))
+        .order("at", Dir::Asc)
+        .order("trace_id", Dir::Asc)
+        .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        struct Seen {
+            platform: String,
+            started_ms: i64,
+            steps: Vec<String>,
+            ended: bool,
+        }
+        let mut traces: BTreeMap<String, Seen> = BTreeMap::new();
+        for row in only(tables)?.views() {
+            let duration = row.number("duration_ms");
+            let duration = if duration.is_finite() {
+                duration as i64
+            } else {
+                0
+            };
+            let started = row.time("at") * 1000 - duration.max(0);
+            let operation = row.text("operation");
+            let seen = traces.entry(row.text("trace_id")).or_insert(Seen {
+                platform: row.text("platform"),
+                started_ms: started,
+                steps: Vec::new(),
+                ended: false,
+            });
+            seen.started_ms = seen.started_ms.min(started);
+            seen.ended |= operation == "run-job";
+            seen.steps.push(operation);
+        }
+        let mut running: Vec<RunningJob> = traces
+            .into_iter()
+            .filter(|(_, seen)| !seen.ended)
+            .map(|(trace_id, seen)| RunningJob {
+                trace_id,
+                platform: seen.platform,
+                started_ms: seen.started_ms,
+                steps_done: seen.steps,
+            })
+            .collect();
+        running.sort_by(|a, b| (a.started_ms, &a.trace_id).cmp(&(b.started_ms, &b.trace_id)));
+        Ok(running)
+    }
+}
+
+impl Tabular for RunningJob {
+    fn header() -> Vec<&'static str> {
+        vec!["started (UTC)", "trace", "platform", "steps done"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            format_datetime(self.started_ms.div_euclid(1000)),
+            self.trace_id.clone(),
+            self.platform.clone(),
+            self.steps_done.join(" "),
+        ]
+    }
+}
+
+/// The most recent failing span of one feature Worker of a platform (`nno-core-ops-spans`,
+/// `blob7` = platform, `blob4` = the feature's service, outcome `error`): the trace the alert
+/// message links to ("Trace a recent error", §6.3). Latest first; ties by trace id descending.
+///
+/// ```
+/// use nno_obs_query::{questions::RecentErrorTrace, PlatformScope, Question, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let question = RecentErrorTrace::new(&scope, "analytics", TimeRange::new(0, 300).unwrap()).unwrap();
+/// assert!(question.plans()[0].sql().contains("LIMIT 1"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct RecentErrorTrace {
+    platform: Literal,
+    service: Literal,
+    range: TimeRange,
+}
+
+impl RecentErrorTrace {
+    /// The latest failing trace of `feature` (its Worker's service) on `scope`'s platform.
+    pub fn new(scope: &PlatformScope, feature: &str, range: TimeRange) -> Result<Self, QueryError> {
+        Ok(Self {
+            platform: Literal::new(scope.platform().as_str())?,
+            service: Literal::new(feature)?,
+            range,
+        })
+    }
+}
+
+impl Question for RecentErrorTrace {
+    /// The trace id, if any span failed in the range.
+    type Answer = Option<String>;
+
+    fn plans(&self) -> Vec<Plan> {
+        vec![Builder::rows(
+            Dataset::Spans,
+            self.range,
+            vec![
+                ("at", RowCol::Timestamp),
+                ("trace_id", RowCol::Text(blob(1))),
+            ],
+        )
+        .filter(blob(7), self.platform.clone())
+        .filter(blob(4), self.service.clone())
+        .filter(blob(6), Literal::fixed("error"))
+        .order("at", Dir::Desc)
+        .order("trace_id", Dir::Desc)
+        .limit(1)
+        .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(only(tables)?.views().next().map(|row| row.text("trace_id")))
+    }
+}
