@@ -12,7 +12,9 @@
 //! | [`slo`] | every objective of §5.1–§5.3, its data source or "no data source" |
 //! | [`burn`] | multi-window, multi-burn-rate arithmetic (SRE workbook) |
 //! | [`status`] | one objective's status: value, target met, alert crossed, budget left, burn |
-//! | [`measure`] | [`Measurements`]: what the evaluator measured (filled by the query layer) |
+//! | [`objectives`] | every objective measured through the query layer, per subject |
+//! | [`measure`] | [`Measurements`]: what the evaluator measured |
+//! | [`observe`] | measuring: [`Measurements`] from the query layer's typed questions |
 //! | [`rules`] | measurements + configs → the [`Alert`]s that hold now |
 //! | [`alert`] | [`Alert`] and its stable id (the PagerDuty `dedup_key`) |
 //! | [`message`] | the §6.3 text, exactly, and its resolved form |
@@ -24,6 +26,8 @@
 //! | [`deliver`] | bounded retries with backoff, in rounds; failures as nno-obs lines |
 //! | `store` (native) | the state file, replaced atomically |
 //! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers) |
+//! | [`replay`] | a period replayed minute by minute: the timeline of what fired and resolved |
+//! | `job_logs` (native) | job ids and operations from the log search, by trace id |
 //!
 //! ```
 //! use nno_obs_alerts::rules::{evaluate, seed_example};
@@ -41,11 +45,16 @@ pub mod category;
 pub mod channel;
 pub mod config;
 pub mod deliver;
+#[cfg(feature = "native")]
+pub mod job_logs;
 pub mod measure;
 pub mod message;
 #[cfg(feature = "native")]
 pub mod native;
+pub mod objectives;
+pub mod observe;
 pub mod outbox;
+pub mod replay;
 pub mod route;
 pub mod rules;
 mod secret;

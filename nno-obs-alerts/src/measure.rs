@@ -66,6 +66,14 @@ pub struct FeatureErrors {
     pub error_rate: f64,
     /// The window, minutes.
     pub window_minutes: u64,
+    /// Responses in the window (weighted), when known: a rate over fewer than
+    /// [`MIN_REQUESTS`](crate::rules::MIN_REQUESTS) does not alert.
+    #[serde(default)]
+    pub requests: Option<u64>,
+    /// 5xx responses in the window (weighted), when known: fewer than
+    /// [`MIN_ERRORS`](crate::rules::MIN_ERRORS) do not alert.
+    #[serde(default)]
+    pub errors: Option<f64>,
     /// Its endpoints with errors, worst first.
     #[serde(default)]
     pub endpoints: Vec<EndpointErrors>,

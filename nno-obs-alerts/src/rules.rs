@@ -15,6 +15,15 @@ pub const PORTAL: &str = "https://portal.nno.app";
 /// The most endpoints listed under "Affected endpoints:" (the worst first).
 pub const MAX_ENDPOINTS: usize = 5;
 
+/// Fewest responses in the window for a feature's 5xx ratio to alert: at night a feature may
+/// answer a handful of requests in five minutes, and one 5xx among them is not a 33 % spike.
+pub const MIN_REQUESTS: u64 = 20;
+
+/// Fewest 5xx responses in the window for a feature's ratio to alert (with [`MIN_REQUESTS`]:
+/// the usual volume floor of rate alerts, so that two unlucky errors among 30 requests at
+/// night — 6.7 % — do not page anyone).
+pub const MIN_ERRORS: f64 = 5.0;
+
 /// The platforms' configurations, by platform id. A platform without one is evaluated with
 /// the defaults of seed §6.2.
 pub type Configs = BTreeMap<String, AlertConfig>;
@@ -99,7 +108,9 @@ fn platform_alerts(
 ) {
     let id = platform.platform_id.as_str();
     for feature in &platform.features {
-        if feature.error_rate.is_finite() && feature.error_rate > t.error_rate {
+        let enough = feature.requests.is_none_or(|n| n >= MIN_REQUESTS)
+            && feature.errors.is_none_or(|n| n >= MIN_ERRORS);
+        if enough && feature.error_rate.is_finite() && feature.error_rate > t.error_rate {
             alerts.push(error_spike(platform, feature, t, at));
         }
     }
@@ -436,6 +447,7 @@ pub fn seed_example() -> (Measurements, Configs) {
                     },
                 ],
                 recent_error_trace_id: Some("tr_abc123".to_owned()),
+                ..Default::default()
             }],
             ..Default::default()
         }],

@@ -4,6 +4,7 @@
 //! query; rows without a source stay in the table and are reported, never dropped.
 
 use crate::burn::BurnRatePolicy;
+use nno_obs_query::questions::CoreService;
 
 /// Whose objective.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +68,33 @@ pub enum Source {
     },
 }
 
+/// The typed query that measures a row ([`nno_obs_query::questions::Sli`]), and which of
+/// its groups: the binding of the table to the query layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indicator {
+    /// A core service as a whole (`nno-core-ops`, `blob1` = service).
+    Service(CoreService),
+    /// The registry's reads (`GET …` operations) or its writes.
+    Registry {
+        /// Reads, else writes.
+        reads: bool,
+    },
+    /// Provisioning's jobs: every operation that is not a request (`METHOD route`).
+    Jobs,
+    /// One operation of a core service (`blob2`).
+    Operation(CoreService, &'static str),
+    /// Each of a platform's feature Workers but auth (`{platformId}-perf`, per `blob1`).
+    Features,
+    /// A platform's auth Worker as a whole (feature `auth`).
+    AuthWorker,
+    /// One endpoint of a platform's auth Worker (`blob2`).
+    AuthEndpoint(&'static str),
+    /// A platform's Pages builds (`nno-builds`).
+    Builds,
+    /// Nothing measures it ([`Source::NoDataSource`]).
+    Unmeasured,
+}
+
 /// One row of seed §5.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Slo {
@@ -96,11 +124,12 @@ pub struct Slo {
     pub source: Source,
     /// Multi-window, multi-burn-rate alerting, where it applies.
     pub burn_rate: Option<BurnRatePolicy>,
+    /// The query that measures it.
+    pub indicator: Indicator,
 }
 
 const CORE_OPS: &str = "nno-core-ops";
 const PERF: &str = "{platformId}-perf";
-const AUTH: &str = "nno-auth-events";
 const BUILDS: &str = "nno-builds";
 
 // One row of a table, positional like the seed's columns: a struct literal per row would
@@ -117,6 +146,7 @@ const fn core(
     window_minutes: u64,
     selection: &'static str,
     burn_rate: Option<BurnRatePolicy>,
+    indicator: Indicator,
 ) -> Slo {
     Slo {
         id,
@@ -134,6 +164,7 @@ const fn core(
             selection,
         },
         burn_rate,
+        indicator,
     }
 }
 
@@ -148,6 +179,7 @@ const fn platform(
     window_minutes: u64,
     source: Source,
     burn_rate: Option<BurnRatePolicy>,
+    indicator: Indicator,
 ) -> Slo {
     Slo {
         id,
@@ -162,6 +194,7 @@ const fn platform(
         period_days: 30,
         source,
         burn_rate,
+        indicator,
     }
 }
 
@@ -182,45 +215,45 @@ const SRE: Option<BurnRatePolicy> = Some(BurnRatePolicy::SRE_WORKBOOK);
 pub const TABLE: [Slo; 19] = [
     // §5.1 NNO core services
     core("gateway-5xx", "NNO Gateway", "Request error rate (5xx)", Objective::ErrorRatioBelow { ratio: 0.001 }, "< 0.1%", "> 1%", 0.01, 5,
-        "blob1 = 'gateway': SUM(double3) / SUM(double1)", SRE),
+        "blob1 = 'gateway': SUM(double3 × _sample_interval) / SUM(_sample_interval)", SRE, Indicator::Service(CoreService::Gateway)),
     core("gateway-p99", "NNO Gateway", "p99 latency", lat(0.99, 500.0), "< 500ms", "> 1000ms", 1000.0, 5,
-        "blob1 = 'gateway': quantileWeighted(0.99)(double2, double1)", SRE),
+        "blob1 = 'gateway': quantileExactWeighted(0.99)(double2, _sample_interval)", SRE, Indicator::Service(CoreService::Gateway)),
     core("registry-read-p99", "NNO Registry", "Read p99 latency", lat(0.99, 100.0), "< 100ms", "> 300ms", 300.0, 5,
-        "blob1 = 'registry' AND blob2 LIKE 'GET %': p99 of double2", SRE),
+        "blob1 = 'registry' AND blob2 LIKE 'GET %': p99 of double2", SRE, Indicator::Registry { reads: true }),
     core("registry-write-p99", "NNO Registry", "Write p99 latency", lat(0.99, 200.0), "< 200ms", "> 500ms", 500.0, 5,
-        "blob1 = 'registry' AND blob2 NOT LIKE 'GET %': p99 of double2", SRE),
+        "blob1 = 'registry' AND blob2 NOT LIKE 'GET %': p99 of double2", SRE, Indicator::Registry { reads: false }),
     core("provisioning-job-success", "NNO Provisioning", "Job success rate", Objective::SuccessRatioAbove { ratio: 0.99 }, "> 99%", "< 97%", 0.97, 60,
-        "blob1 = 'provisioning', job operations: 1 - SUM(double3) / SUM(double1)", SRE),
+        "blob1 = 'provisioning', job operations (not `METHOD route`): 1 - failures / jobs", SRE, Indicator::Jobs),
     core("provision-platform-duration", "NNO Provisioning", "PROVISION_PLATFORM duration", lat(0.5, 120_000.0), "< 120s", "> 300s", 300_000.0, 60,
-        "blob1 = 'provisioning' AND blob2 = 'PROVISION_PLATFORM': double2", None),
+        "blob1 = 'provisioning' AND blob2 = 'PROVISION_PLATFORM': median of double2", None, Indicator::Operation(CoreService::Provisioning, "PROVISION_PLATFORM")),
     core("activate-feature-duration", "NNO Provisioning", "ACTIVATE_FEATURE duration", lat(0.5, 60_000.0), "< 60s", "> 180s", 180_000.0, 60,
-        "blob1 = 'provisioning' AND blob2 = 'ACTIVATE_FEATURE': double2", None),
+        "blob1 = 'provisioning' AND blob2 = 'ACTIVATE_FEATURE': median of double2", None, Indicator::Operation(CoreService::Provisioning, "ACTIVATE_FEATURE")),
     core("cli-activation-commit", "NNO CLI Service", "Feature activation commit time", lat(0.5, 10_000.0), "< 10s", "> 30s", 30_000.0, 60,
-        "blob1 = 'cli', the activation commit operation: double2", None),
+        "blob1 = 'cli' AND blob2 = 'COMMIT_ACTIVATION': median of double2", None, Indicator::Operation(CoreService::Cli, "COMMIT_ACTIVATION")),
     core("template-publish-p95", "Stack Registry", "Template publish p95", lat(0.95, 5_000.0), "< 5s", "> 15s", 15_000.0, 60,
-        "blob1 = 'stack-registry', publish: quantileWeighted(0.95)(double2, double1)", None),
+        "blob1 = 'stack-registry' AND blob2 = 'PUBLISH_TEMPLATE': p95 of double2", None, Indicator::Operation(CoreService::StackRegistry, "PUBLISH_TEMPLATE")),
     core("version-validation-duration", "Stack Registry", "Version validation duration", lat(0.5, 60_000.0), "< 60s", "> 300s", 300_000.0, 60,
-        "blob1 = 'stack-registry', validation: double2", None),
+        "blob1 = 'stack-registry' AND blob2 = 'VALIDATE_VERSION': median of double2", None, Indicator::Operation(CoreService::StackRegistry, "VALIDATE_VERSION")),
     // §5.2 platform Workers, per platform
     platform("auth-p95", Scope::PlatformWorkers, "Auth Worker p95 latency", lat(0.95, 200.0), "< 200ms", "Login, session validation", 5,
-        Source::Dataset { dataset: AUTH, selection: "blob1 = platform, login and session events: p95 of double2" }, SRE),
+        Source::Dataset { dataset: PERF, selection: "blob1 = 'auth' (the auth Worker's requests): p95 of double2" }, SRE, Indicator::AuthWorker),
     platform("feature-p95", Scope::PlatformWorkers, "Feature Worker p95 latency", lat(0.95, 300.0), "< 300ms", "Per activated feature", 5,
-        Source::Dataset { dataset: PERF, selection: "per blob1 (feature): quantileWeighted(0.95)(double2, double1)" }, SRE),
+        Source::Dataset { dataset: PERF, selection: "per blob1 (feature, auth aside): quantileExactWeighted(0.95)(double2, _sample_interval)" }, SRE, Indicator::Features),
     platform("feature-5xx", Scope::PlatformWorkers, "Feature Worker error rate", Objective::ErrorRatioBelow { ratio: 0.005 }, "< 0.5%", "5xx responses", 5,
-        Source::Dataset { dataset: PERF, selection: "per blob1 (feature): SUM(double3) / SUM(double1)" }, SRE),
+        Source::Dataset { dataset: PERF, selection: "per blob1 (feature, auth aside): SUM(double3 × _sample_interval) / SUM(_sample_interval)" }, SRE, Indicator::Features),
     platform("pages-build-success", Scope::PlatformWorkers, "CF Pages build success rate", Objective::SuccessRatioAbove { ratio: 0.98 }, "> 98%", "Platform shell rebuild", 60,
-        Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: 1 - SUM(double3) / SUM(double1)" }, None),
+        Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: 1 - failures / builds" }, None, Indicator::Builds),
     platform("pages-build-duration", Scope::PlatformWorkers, "CF Pages build duration", lat(0.5, 120_000.0), "< 120s", "Typical pnpm install + build", 60,
-        Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: median of double2" }, None),
+        Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: median of double2" }, None, Indicator::Builds),
     // §5.3 platform shell, client-facing
     platform("shell-ttfb", Scope::PlatformShell, "Shell TTFB (CF Pages CDN)", lat(0.5, 50.0), "< 50ms", "Static asset, fully cached", 5,
-        Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon (or Cloudflare Web Analytics) from the shell; no Worker serves a cached asset" }, None),
+        Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon (or Cloudflare Web Analytics) from the shell; no Worker serves a cached asset" }, None, Indicator::Unmeasured),
     platform("auth-session-check", Scope::PlatformShell, "Auth session check latency", lat(0.5, 100.0), "< 100ms", "Cookie cache hit", 5,
-        Source::Dataset { dataset: AUTH, selection: "blob1 = platform, session validation events: double2" }, None),
+        Source::Dataset { dataset: PERF, selection: "blob1 = 'auth' AND blob2 = 'GET /session': median of double2" }, None, Indicator::AuthEndpoint("GET /session")),
     platform("feature-registry-init", Scope::PlatformShell, "Feature registry init time", lat(0.5, 50.0), "< 50ms", "Static imports, no network", 5,
-        Source::NoDataSource { would_be: "{platformId}-shell: measured in the browser (no request is made), sent by a beacon" }, None),
+        Source::NoDataSource { would_be: "{platformId}-shell: measured in the browser (no request is made), sent by a beacon" }, None, Indicator::Unmeasured),
     platform("remote-manifest-fetch", Scope::PlatformShell, "Remote manifest fetch (Phase 2)", lat(0.5, 30.0), "< 30ms", "CDN-cached KV read", 5,
-        Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon; a cached KV read runs no instrumented Worker code" }, None),
+        Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon; a cached KV read runs no instrumented Worker code" }, None, Indicator::Unmeasured),
 ];
 
 /// Whether `measured` is past the row's alert threshold (`alert_value`): above it for

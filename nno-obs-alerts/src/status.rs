@@ -36,9 +36,14 @@ pub struct SloStatus {
 }
 
 impl SloStatus {
-    /// In breach: the target is missed, the alert threshold crossed, or a burn-rate pair fires.
+    /// In breach: the seed's alert threshold is crossed, or a burn-rate pair fires — or, for
+    /// an objective without burn-rate alerting, its target is missed over the window. With
+    /// burn rates, a target missed in one short window is not a breach by itself: one 5xx
+    /// among a hundred requests misses a 0.5 % target for five minutes and spends almost no
+    /// budget; the burn rates say when the budget is really going.
     pub fn in_breach(&self) -> bool {
-        self.target_met == Some(false)
+        let target_missed = self.target_met == Some(false) && self.burn.is_none();
+        target_missed
             || self.alert_crossed == Some(true)
             || matches!(self.burn, Some(BurnAlert::Fast | BurnAlert::Slow))
     }
@@ -132,6 +137,37 @@ mod tests {
         );
         assert_eq!(s.target_met, Some(true));
         assert_eq!(s.burn, Some(BurnAlert::Fast));
+        assert!(s.in_breach());
+    }
+
+    #[test]
+    fn a_short_miss_that_burns_little_budget_is_not_a_breach() {
+        let feature_5xx = TABLE.iter().find(|s| s.id == "feature-5xx").unwrap();
+        let calm = WindowRatios {
+            fast_long: 0.001,
+            fast_short: 0.01,
+            slow_long: 0.001,
+            slow_short: 0.002,
+        };
+        let s = status(
+            feature_5xx,
+            Some(&SloInput {
+                value: 0.01, // one 5xx in a hundred requests over five minutes
+                period_bad_ratio: Some(0.001),
+                burn: Some(calm),
+            }),
+        );
+        assert_eq!((s.target_met, s.burn), (Some(false), Some(BurnAlert::None)));
+        assert!(!s.in_breach());
+        // Without burn-rate data the miss itself is the breach.
+        let s = status(
+            feature_5xx,
+            Some(&SloInput {
+                value: 0.01,
+                period_bad_ratio: None,
+                burn: None,
+            }),
+        );
         assert!(s.in_breach());
     }
 

@@ -60,6 +60,7 @@ fn everything() -> (Measurements, Configs) {
                         },
                     ],
                     recent_error_trace_id: Some("tr_abc123".into()),
+                    ..Default::default()
                 }],
                 auth_silent_minutes: Some(3),
                 failed_builds: vec!["build-failed-0001".into()],

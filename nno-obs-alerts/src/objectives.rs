@@ -1,0 +1,408 @@
+//! Measuring the objectives of [`crate::slo::TABLE`]: each row's [`Indicator`] asked of an
+//! [`Engine`] as the typed [`Sli`] question, over the row's window (its value), over its
+//! budget period so far (the budget left) and over the burn-rate windows — then
+//! [`crate::status::status`] on what came back.
+//!
+//! | objective kind | value | bad events (budget, burn rates) |
+//! |---|---|---|
+//! | error ratio below | 5xx (error flag) ÷ events | the same |
+//! | success ratio above | 1 − failures ÷ events | failures ÷ events |
+//! | latency below | the quantile of the row | events slower than the bound ÷ events |
+//!
+//! A platform row is measured per subject: each feature Worker (auth aside) for the feature
+//! rows, the auth Worker, the builds. A subject with no event in the window has no value
+//! (which is not a breach); a row no dataset carries reports its missing source.
+
+use crate::burn::WindowRatios;
+use crate::slo::{Indicator, Objective, Scope, Slo, TABLE};
+use crate::status::{status, SloInput, SloStatus};
+use nno_obs_query::questions::{CoreService, Sli, SliRow};
+use nno_obs_query::{Engine, OperatorScope, PlatformScope, QueryError, Question, TimeRange};
+use nno_obs_store::layout::PlatformId;
+use nno_obs_store::registry::RegistryFile;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One objective for one subject, measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SloReport {
+    /// The row's id (`gateway-5xx`).
+    pub id: &'static str,
+    /// What was measured: `NNO Gateway`, `k3m9p2xw7q analytics`, …
+    pub subject: String,
+    /// The platform, for a platform row.
+    pub platform_id: Option<String>,
+    /// The seed's target (`< 0.1%`).
+    pub target: &'static str,
+    /// Events in the window.
+    pub events: u64,
+    /// The window, minutes.
+    pub window_minutes: u64,
+    /// The measured value (ms or a ratio).
+    pub value: Option<f64>,
+    /// Whether the value is a latency in ms (else a ratio).
+    pub latency: bool,
+    /// Target met.
+    pub target_met: Option<bool>,
+    /// The seed's alert threshold crossed (§5.1 rows).
+    pub alert_crossed: Option<bool>,
+    /// Share of the period's budget left.
+    pub budget_remaining: Option<f64>,
+    /// `fast`, `slow` or `none` for rows with burn-rate alerting and data.
+    pub burn: Option<&'static str>,
+    /// In breach (target missed, alert crossed, or a burn-rate pair firing).
+    pub in_breach: bool,
+    /// For a row no dataset carries: the dataset that would.
+    pub no_data_source: Option<&'static str>,
+}
+
+impl SloReport {
+    fn new(
+        slo: &'static Slo,
+        subject: String,
+        platform: Option<&str>,
+        events: u64,
+        s: &SloStatus,
+    ) -> Self {
+        Self {
+            id: slo.id,
+            subject,
+            platform_id: platform.map(str::to_owned),
+            target: slo.target,
+            events,
+            window_minutes: slo.window_minutes,
+            value: s.value,
+            latency: matches!(slo.objective, Objective::LatencyBelow { .. }),
+            target_met: s.target_met,
+            alert_crossed: s.alert_crossed,
+            budget_remaining: s.budget_remaining,
+            burn: s.burn.map(|b| match b {
+                crate::burn::BurnAlert::Fast => "fast",
+                crate::burn::BurnAlert::Slow => "slow",
+                crate::burn::BurnAlert::None => "none",
+            }),
+            in_breach: s.in_breach(),
+            no_data_source: s.no_data_source,
+        }
+    }
+}
+
+/// Which objectives to measure.
+#[derive(Clone, Copy, Debug)]
+pub enum Selection<'a> {
+    /// NNO's core services and every platform of the Registry (an operator's view).
+    Everything,
+    /// One platform's rows only (a platform admin's view).
+    Platform(&'a PlatformId),
+}
+
+const MINUTE_S: i64 = 60;
+
+fn ending(at_s: i64, minutes: u64) -> Result<TimeRange, QueryError> {
+    TimeRange::new(at_s - minutes as i64 * MINUTE_S, at_s)
+}
+
+/// Every objective of the selection at `at_ms`, in the table's order (platforms in the
+/// Registry's order, features by name).
+///
+/// ```
+/// use nno_obs_alerts::objectives::{measure_objectives, Selection};
+/// use nno_obs_query::memory::MemoryEngine;
+/// use nno_obs_store::registry::{RegistryFile, RegistryPlatform};
+///
+/// let store = tempfile::tempdir().unwrap();
+/// let registry = RegistryFile { platforms: vec![RegistryPlatform {
+///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: None,
+/// }]};
+/// let reports = measure_objectives(&MemoryEngine::new(store.path()), &registry,
+///                                  Selection::Everything, 1_771_756_440_000).unwrap();
+/// let gateway = reports.iter().find(|r| r.id == "gateway-5xx").unwrap();
+/// assert_eq!((gateway.events, gateway.value, gateway.in_breach), (0, None, false));
+/// assert!(reports.iter().any(|r| r.id == "shell-ttfb" && r.no_data_source.is_some()));
+/// ```
+pub fn measure_objectives(
+    engine: &dyn Engine,
+    registry: &RegistryFile,
+    selection: Selection<'_>,
+    at_ms: u64,
+) -> Result<Vec<SloReport>, QueryError> {
+    let at_s = (at_ms / 1000) as i64;
+    let platforms: Vec<PlatformId> = match selection {
+        Selection::Everything => registry
+            .valid_platforms()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        Selection::Platform(id) => vec![id.clone()],
+    };
+    let mut out = Vec::new();
+    for slo in TABLE.iter() {
+        match slo.scope {
+            Scope::Service(name) => {
+                if matches!(selection, Selection::Everything) {
+                    out.extend(measure_row(engine, slo, None, name, at_s)?);
+                }
+            }
+            Scope::PlatformWorkers | Scope::PlatformShell => {
+                for platform in &platforms {
+                    out.extend(measure_row(
+                        engine,
+                        slo,
+                        Some(platform),
+                        platform.as_str(),
+                        at_s,
+                    )?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The six ranges an objective is read over.
+struct Readings {
+    window: BTreeMap<String, SliRow>,
+    period: BTreeMap<String, SliRow>,
+    burn: Option<[BTreeMap<String, SliRow>; 4]>,
+}
+
+fn measure_row(
+    engine: &dyn Engine,
+    slo: &'static Slo,
+    platform: Option<&PlatformId>,
+    label: &str,
+    at_s: i64,
+) -> Result<Vec<SloReport>, QueryError> {
+    let platform_text = platform.map(PlatformId::as_str);
+    if slo.indicator == Indicator::Unmeasured {
+        let s = status(slo, None);
+        return Ok(vec![SloReport::new(
+            slo,
+            label.to_owned(),
+            platform_text,
+            0,
+            &s,
+        )]);
+    }
+    let slow_above = match slo.objective {
+        Objective::LatencyBelow { ms, .. } => Some(ms as u32),
+        _ => None,
+    };
+    let read = |range: TimeRange| subjects(engine, slo.indicator, platform, range, slow_above);
+    let readings = Readings {
+        window: read(ending(at_s, slo.window_minutes)?)?,
+        period: read(ending(at_s, slo.period_days * 24 * 60)?)?,
+        burn: match slo.burn_rate {
+            Some(policy) => Some([
+                read(ending(at_s, policy.fast.long_minutes)?)?,
+                read(ending(at_s, policy.fast.short_minutes)?)?,
+                read(ending(at_s, policy.slow.long_minutes)?)?,
+                read(ending(at_s, policy.slow.short_minutes)?)?,
+            ]),
+            None => None,
+        },
+    };
+    // Every subject seen over the period; a single-subject row is reported even when empty.
+    let mut keys: Vec<&String> = readings
+        .period
+        .keys()
+        .chain(readings.window.keys())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let single = String::new();
+    if keys.is_empty() && slo.indicator != Indicator::Features {
+        keys.push(&single);
+    }
+    let mut out = Vec::new();
+    for key in keys {
+        let subject = if key.is_empty() {
+            label.to_owned()
+        } else {
+            format!("{label} {key}")
+        };
+        let window = readings.window.get(key);
+        let bad = |rows: &BTreeMap<String, SliRow>| rows.get(key).and_then(|r| bad_ratio(slo, r));
+        let input = SloInput {
+            value: window.and_then(|r| value(slo, r)).unwrap_or(f64::NAN),
+            period_bad_ratio: bad(&readings.period),
+            burn: readings.burn.as_ref().and_then(|[fl, fs, sl, ss]| {
+                Some(WindowRatios {
+                    fast_long: bad(fl)?,
+                    fast_short: bad(fs)?,
+                    slow_long: bad(sl)?,
+                    slow_short: bad(ss)?,
+                })
+            }),
+        };
+        let s = status(slo, Some(&input));
+        let events = window.map(|r| r.events).unwrap_or(0);
+        out.push(SloReport::new(slo, subject, platform_text, events, &s));
+    }
+    Ok(out)
+}
+
+/// The row's value from one reading.
+fn value(slo: &Slo, row: &SliRow) -> Option<f64> {
+    match slo.objective {
+        Objective::ErrorRatioBelow { .. } => row.bad_ratio(),
+        Objective::SuccessRatioAbove { .. } => row.bad_ratio().map(|bad| 1.0 - bad),
+        Objective::LatencyBelow { quantile, .. } => {
+            if quantile >= 0.99 {
+                row.p99_ms
+            } else if quantile >= 0.95 {
+                row.p95_ms
+            } else {
+                row.p50_ms
+            }
+        }
+    }
+}
+
+/// The share of bad events in one reading (what the budget is spent on).
+fn bad_ratio(slo: &Slo, row: &SliRow) -> Option<f64> {
+    match slo.objective {
+        Objective::LatencyBelow { .. } => row.slow_ratio(),
+        _ => row.bad_ratio(),
+    }
+}
+
+/// The subjects of an indicator over `range`, by key (`""` for a single subject).
+fn subjects(
+    engine: &dyn Engine,
+    indicator: Indicator,
+    platform: Option<&PlatformId>,
+    range: TimeRange,
+    slow: Option<u32>,
+) -> Result<BTreeMap<String, SliRow>, QueryError> {
+    let operator = OperatorScope::new();
+    let scope = platform.map(|p| PlatformScope::new(p.clone()));
+    let one = |rows: Vec<SliRow>, key: &str| -> BTreeMap<String, SliRow> {
+        rows.into_iter()
+            .filter(|row| row.key == key)
+            .map(|row| (String::new(), row))
+            .collect()
+    };
+    Ok(match (indicator, &scope) {
+        (Indicator::Service(service), _) => one(
+            Sli::service(&operator, service, range, slow).ask(engine)?,
+            "",
+        ),
+        (Indicator::Registry { reads }, _) => one(
+            Sli::registry(&operator, range, slow).ask(engine)?,
+            if reads { "read" } else { "write" },
+        ),
+        (Indicator::Operation(service, operation), _) => one(
+            Sli::operations(&operator, service, range, slow).ask(engine)?,
+            operation,
+        ),
+        (Indicator::Jobs, _) => {
+            let rows =
+                Sli::operations(&operator, CoreService::Provisioning, range, slow).ask(engine)?;
+            // Jobs are the operations that are not a request (`POST /jobs`).
+            let jobs: Vec<&SliRow> = rows.iter().filter(|r| !r.key.contains(' ')).collect();
+            if jobs.is_empty() {
+                BTreeMap::new()
+            } else {
+                let total = SliRow {
+                    key: String::new(),
+                    events: jobs.iter().map(|r| r.events).sum(),
+                    bad: jobs.iter().map(|r| r.bad).sum(),
+                    slow: None,
+                    p50_ms: None,
+                    p95_ms: None,
+                    p99_ms: None,
+                };
+                BTreeMap::from([(String::new(), total)])
+            }
+        }
+        (Indicator::Features, Some(scope)) => Sli::features(scope, range, slow)
+            .ask(engine)?
+            .into_iter()
+            .filter(|row| row.key != "auth")
+            .map(|row| (row.key.clone(), row))
+            .collect(),
+        (Indicator::AuthWorker, Some(scope)) => {
+            one(Sli::features(scope, range, slow).ask(engine)?, "auth")
+        }
+        (Indicator::AuthEndpoint(endpoint), Some(scope)) => one(
+            Sli::endpoints(scope, "auth", range, slow)?.ask(engine)?,
+            endpoint,
+        ),
+        (Indicator::Builds, Some(scope)) => one(Sli::builds(scope, range, slow).ask(engine)?, ""),
+        // A platform indicator without a platform, or nothing to measure.
+        _ => BTreeMap::new(),
+    })
+}
+
+fn percent(ratio: f64) -> String {
+    let digits = if ratio != 0.0 && ratio.abs() < 0.01 {
+        3
+    } else {
+        2
+    };
+    format!("{:.digits$}%", ratio * 100.0)
+}
+
+fn yes_no(value: Option<bool>) -> String {
+    match value {
+        Some(true) => "yes".to_owned(),
+        Some(false) => "no".to_owned(),
+        None => "-".to_owned(),
+    }
+}
+
+impl SloReport {
+    /// `breach`, `ok`, `no data` or `no data source`.
+    pub fn verdict(&self) -> &'static str {
+        if self.no_data_source.is_some() {
+            "no data source"
+        } else if self.in_breach {
+            "breach"
+        } else if self.value.is_none() {
+            "no data"
+        } else {
+            "ok"
+        }
+    }
+}
+
+impl nno_obs_query::Tabular for SloReport {
+    fn header() -> Vec<&'static str> {
+        vec![
+            "objective",
+            "subject",
+            "target",
+            "value",
+            "events",
+            "met",
+            "alert",
+            "budget left",
+            "burn",
+            "status",
+        ]
+    }
+    fn cells(&self) -> Vec<String> {
+        let value = match self.value {
+            Some(ms) if self.latency && ms >= 10_000.0 => format!("{:.1} s", ms / 1000.0),
+            Some(ms) if self.latency => format!("{ms:.0} ms"),
+            Some(ratio) => percent(ratio),
+            None => "-".to_owned(),
+        };
+        vec![
+            self.id.to_owned(),
+            self.subject.clone(),
+            self.target.to_owned(),
+            value,
+            self.events.to_string(),
+            yes_no(self.target_met),
+            yes_no(self.alert_crossed),
+            self.budget_remaining
+                .map(percent)
+                .unwrap_or_else(|| "-".to_owned()),
+            self.burn.unwrap_or("-").to_owned(),
+            self.verdict().to_owned(),
+        ]
+    }
+}

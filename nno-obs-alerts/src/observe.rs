@@ -1,0 +1,391 @@
+//! Filling [`Measurements`] from the query layer: every field the rules read, asked of an
+//! [`Engine`] as typed questions (`nno-obs-query`) with ranges ending at the evaluation time,
+//! so an evaluation at `t` sees exactly the points written before `t` — in production the
+//! Analytics Engine SQL API, locally the store.
+//!
+//! | field | question | window ending at `t` |
+//! |---|---|---|
+//! | a feature's 5xx ratio | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
+//! | its worst endpoints | [`MostErroringEndpoints`] (only for a feature over its threshold) | the same |
+//! | a recent failing trace | [`RecentErrorTrace`] (same) | the same |
+//! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] |
+//! | failed Pages builds | [`FailedBuilds`] | [`Windows::event_minutes`] |
+//! | usage ratio | [`UsageTotal`] of invocations ÷ the Registry's daily limit | 24 hours |
+//! | registry read p99 | [`RegistryLatency`], kind `read` | [`Windows::registry_minutes`] (§6.2: 5) |
+//! | failed jobs | [`FailedJobs`] | [`Windows::event_minutes`] |
+//! | jobs still running | [`RunningJobs`] | [`Windows::job_lookback_minutes`] |
+//!
+//! A one-off event (a failed job or build) holds its alert for [`Windows::event_minutes`]
+//! after it was recorded; the state machine then resolves it. Stack Registry publishes are not
+//! written to any dataset yet (seed §3.1 has no column for them), so that field stays empty.
+//!
+//! Job ids and operations are not in the span points; a [`JobLogs`] (natively the log search,
+//! by trace id) supplies them, and without one the job is named by its trace id.
+
+use crate::category::Thresholds;
+use crate::measure::{
+    EndpointErrors, FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
+};
+use crate::rules::{Configs, MIN_ERRORS, MIN_REQUESTS};
+use nno_obs_query::questions::{
+    FailedBuilds, FailedJobs, FeatureStats, MostErroringEndpoints, RecentErrorTrace,
+    RegistryLatency, RequestsPerMinute, RunningJobs, UsageTotal,
+};
+use nno_obs_query::{Engine, OperatorScope, PlatformScope, QueryError, Question, TimeRange};
+use nno_obs_store::registry::RegistryFile;
+use std::collections::HashMap;
+
+/// The windows the measurements are taken over, in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Windows {
+    /// Feature 5xx ratios (§6.2: "5xx > 5% in 5-min window").
+    pub error_minutes: u64,
+    /// How far back auth silence is counted; a Worker silent for longer reads as this.
+    pub auth_lookback_minutes: u64,
+    /// Registry read p99 (§6.2: "> 300ms for 5 min").
+    pub registry_minutes: u64,
+    /// How long a one-off failure (job, build) keeps its alert.
+    pub event_minutes: u64,
+    /// How far back running jobs are looked for (longer than any step).
+    pub job_lookback_minutes: u64,
+}
+
+impl Windows {
+    /// How long after the data starts the windows are full: before that, a window reaching
+    /// back before the first point would read missing data as silence (every auth Worker
+    /// "down" at the first minute of a store).
+    ///
+    /// ```
+    /// assert_eq!(nno_obs_alerts::observe::Windows::default().warm_up_ms(), 15 * 60_000);
+    /// ```
+    pub fn warm_up_ms(&self) -> u64 {
+        self.error_minutes
+            .max(self.auth_lookback_minutes)
+            .max(self.registry_minutes)
+            * MINUTE_MS
+    }
+}
+
+impl Default for Windows {
+    /// 5, 15, 5, 15 and 60 minutes.
+    fn default() -> Self {
+        Self {
+            error_minutes: 5,
+            auth_lookback_minutes: 15,
+            registry_minutes: 5,
+            event_minutes: 15,
+            job_lookback_minutes: 60,
+        }
+    }
+}
+
+/// What a job's logs say: its id, operation and platform (the provisioning service's `job
+/// created` line carries them, with the job's trace id). The span points name no platform for
+/// NNO's own work (`nno-internal`), so a job's platform comes from here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobFacts {
+    /// `job-prov-0001`.
+    pub job_id: String,
+    /// `PROVISION_PLATFORM`.
+    pub operation: String,
+    /// The platform provisioned, when the line names it.
+    pub platform_id: Option<String>,
+}
+
+/// Looks a job up by its trace id.
+pub trait JobLogs {
+    /// The job of `trace_id`, if its logs name it; `range` bounds the search.
+    fn job(&self, trace_id: &str, range: TimeRange) -> Option<JobFacts>;
+}
+
+/// No logs: jobs are named by their trace id.
+pub struct NoJobLogs;
+
+impl JobLogs for NoJobLogs {
+    fn job(&self, _trace_id: &str, _range: TimeRange) -> Option<JobFacts> {
+        None
+    }
+}
+
+const MINUTE_MS: u64 = 60_000;
+
+fn ending(at_ms: u64, minutes: u64) -> Result<TimeRange, QueryError> {
+    let until = (at_ms / 1000) as i64;
+    TimeRange::new(until - (minutes * 60) as i64, until)
+}
+
+/// The measurements at `at_ms` of the Registry's platforms (`registry`), with each platform's
+/// thresholds from `configs` deciding which features need their endpoints and trace looked up.
+/// One evaluation; for many in a row, keep an [`Observer`].
+///
+/// ```
+/// use nno_obs_alerts::observe::{measure, NoJobLogs, Windows};
+/// use nno_obs_alerts::rules::Configs;
+/// use nno_obs_query::memory::MemoryEngine;
+/// use nno_obs_store::registry::{RegistryFile, RegistryPlatform};
+///
+/// let store = tempfile::tempdir().unwrap();
+/// let registry = RegistryFile { platforms: vec![RegistryPlatform {
+///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: Some(1000),
+/// }]};
+/// let m = measure(&MemoryEngine::new(store.path()), &registry, &Configs::new(), &NoJobLogs,
+///                 1_771_756_440_000, &Windows::default()).unwrap();
+/// // An empty store: the auth Worker has been silent for the whole lookback.
+/// assert_eq!(m.platforms[0].auth_silent_minutes, Some(15));
+/// assert_eq!(m.platforms[0].usage_ratio, Some(0.0));
+/// ```
+pub fn measure(
+    engine: &dyn Engine,
+    registry: &RegistryFile,
+    configs: &Configs,
+    jobs: &dyn JobLogs,
+    at_ms: u64,
+    windows: &Windows,
+) -> Result<Measurements, QueryError> {
+    Observer::new(*windows).measure(engine, registry, configs, jobs, at_ms)
+}
+
+/// The usage period: invocations of the last 24 hours against the daily limit.
+const USAGE_PERIOD_MS: u64 = 24 * 60 * MINUTE_MS;
+
+/// How long a usage total is carried forward by differences before it is asked whole again
+/// (with fractional units, differences could drift in the last bits; with whole units, the
+/// sums are exact either way).
+const USAGE_REANCHOR_MS: u64 = 60 * MINUTE_MS;
+
+/// Measures evaluation after evaluation. It carries each platform's 24-hour usage total
+/// forward — the last total, plus the units of the minutes that entered the period, minus
+/// those that left it — instead of summing a whole day of points every minute; the answer is
+/// the same sum (checked in the tests against asking whole).
+pub struct Observer {
+    windows: Windows,
+    /// Per platform: (total at, total, last whole query at).
+    usage: HashMap<String, (u64, f64, u64)>,
+}
+
+impl Observer {
+    /// An observer with no history.
+    pub fn new(windows: Windows) -> Self {
+        Self {
+            windows,
+            usage: HashMap::new(),
+        }
+    }
+
+    /// Its windows.
+    pub fn windows(&self) -> &Windows {
+        &self.windows
+    }
+
+    /// The measurements at `at_ms` (see [`measure`]).
+    pub fn measure(
+        &mut self,
+        engine: &dyn Engine,
+        registry: &RegistryFile,
+        configs: &Configs,
+        jobs: &dyn JobLogs,
+        at_ms: u64,
+    ) -> Result<Measurements, QueryError> {
+        let windows = self.windows;
+        let operator = OperatorScope::new();
+        let event_range = ending(at_ms, windows.event_minutes)?;
+        let failed_builds = FailedBuilds::everywhere(&operator, event_range).ask(engine)?;
+        let mut platforms = Vec::new();
+        for (id, record) in registry.valid_platforms() {
+            let scope = PlatformScope::new(id.clone());
+            let thresholds = configs
+                .get(id.as_str())
+                .map(Thresholds::for_platform)
+                .unwrap_or_default();
+            let usage = self.usage(engine, &scope, at_ms)?;
+            platforms.push(PlatformMeasurements {
+                platform_id: id.as_str().to_owned(),
+                platform_name: Some(record.name.clone()),
+                features: feature_errors(engine, &scope, &thresholds, at_ms, &windows)?,
+                auth_silent_minutes: Some(auth_silence(engine, &scope, at_ms, &windows)?),
+                failed_builds: failed_builds
+                    .iter()
+                    .filter(|b| b.platform == id.as_str())
+                    .map(|b| b.build_id.clone())
+                    .collect(),
+                usage_ratio: record
+                    .daily_invocation_limit
+                    .filter(|limit| *limit > 0)
+                    .map(|limit| usage / limit as f64),
+            });
+        }
+        let registry_range = ending(at_ms, windows.registry_minutes)?;
+        let registry_read_p99 = RegistryLatency::new(&operator, registry_range)
+            .ask(engine)?
+            .into_iter()
+            .find(|row| row.kind == "read" && row.requests > 0)
+            .and_then(|row| row.p99_ms)
+            .map(|value| WindowValue {
+                value,
+                window_minutes: windows.registry_minutes,
+            });
+        let mut nno_jobs = Vec::new();
+        let job_range = ending(at_ms, windows.job_lookback_minutes)?;
+        for failed in FailedJobs::new(&operator, event_range).ask(engine)? {
+            let facts = jobs.job(&failed.trace_id, job_range);
+            let failed_step = failed
+                .steps
+                .iter()
+                .find(|step| step.outcome == "error" && step.operation != "rollback")
+                .map(|step| step.operation.clone());
+            nno_jobs.push(job(
+                facts,
+                &failed.trace_id,
+                failed.platform,
+                JobState::Failed,
+                at_ms.saturating_sub(failed.end_s.max(0) as u64 * 1000) / MINUTE_MS,
+                failed_step,
+            ));
+        }
+        for running in RunningJobs::new(&operator, job_range).ask(engine)? {
+            let facts = jobs.job(&running.trace_id, job_range);
+            let minutes = at_ms.saturating_sub(running.started_ms.max(0) as u64) / MINUTE_MS;
+            nno_jobs.push(job(
+                facts,
+                &running.trace_id,
+                running.platform,
+                JobState::Running,
+                minutes,
+                None,
+            ));
+        }
+        Ok(Measurements {
+            at_ms,
+            platforms,
+            nno: crate::measure::NnoMeasurements {
+                registry_read_p99,
+                stack_publishes: None,
+                jobs: nno_jobs,
+            },
+        })
+    }
+
+    /// Invocations of `scope`'s platform in the 24 hours before `at_ms`.
+    fn usage(
+        &mut self,
+        engine: &dyn Engine,
+        scope: &PlatformScope,
+        at_ms: u64,
+    ) -> Result<f64, QueryError> {
+        let key = scope.platform().as_str().to_owned();
+        let sum = |from_ms: u64, until_ms: u64| -> Result<f64, QueryError> {
+            let range = TimeRange::new((from_ms / 1000) as i64, (until_ms / 1000) as i64)?;
+            UsageTotal::invocations(scope, range).ask(engine)
+        };
+        let total = match self.usage.get(&key) {
+            Some(&(last_ms, total, anchored_ms))
+                if last_ms <= at_ms && at_ms - anchored_ms < USAGE_REANCHOR_MS =>
+            {
+                let entered = sum(last_ms, at_ms)?;
+                let left = sum(
+                    last_ms.saturating_sub(USAGE_PERIOD_MS),
+                    at_ms.saturating_sub(USAGE_PERIOD_MS),
+                )?;
+                self.usage
+                    .insert(key, (at_ms, total + entered - left, anchored_ms));
+                total + entered - left
+            }
+            _ => {
+                let total = sum(at_ms.saturating_sub(USAGE_PERIOD_MS), at_ms)?;
+                self.usage.insert(key, (at_ms, total, at_ms));
+                total
+            }
+        };
+        Ok(total)
+    }
+}
+
+fn job(
+    facts: Option<JobFacts>,
+    trace_id: &str,
+    platform_id: String,
+    state: JobState,
+    running_minutes: u64,
+    failed_step: Option<String>,
+) -> Job {
+    let (job_id, operation, platform_id) = match facts {
+        Some(facts) => (
+            facts.job_id,
+            facts.operation,
+            facts.platform_id.unwrap_or(platform_id),
+        ),
+        None => (
+            trace_id.to_owned(),
+            "provisioning job".to_owned(),
+            platform_id,
+        ),
+    };
+    Job {
+        job_id,
+        platform_id,
+        operation,
+        state,
+        running_minutes,
+        failed_step,
+    }
+}
+
+fn feature_errors(
+    engine: &dyn Engine,
+    scope: &PlatformScope,
+    thresholds: &Thresholds,
+    at_ms: u64,
+    windows: &Windows,
+) -> Result<Vec<FeatureErrors>, QueryError> {
+    let range = ending(at_ms, windows.error_minutes)?;
+    let mut out = Vec::new();
+    let mut endpoints = None;
+    for row in FeatureStats::new(scope, range).ask(engine)? {
+        let Some(rate) = row.error_rate else { continue };
+        let mut feature = FeatureErrors {
+            feature: row.feature.clone(),
+            error_rate: rate,
+            window_minutes: windows.error_minutes,
+            requests: Some(row.requests),
+            errors: Some(row.errors),
+            ..FeatureErrors::default()
+        };
+        // Only an alert's message needs these: ask for them only then.
+        let alerting = row.requests >= MIN_REQUESTS && row.errors >= MIN_ERRORS;
+        if alerting && rate > thresholds.error_rate {
+            let all = match endpoints.take() {
+                Some(all) => all,
+                None => MostErroringEndpoints::new(scope, range).ask(engine)?,
+            };
+            feature.endpoints = all
+                .iter()
+                .filter(|e| e.feature == row.feature && e.errors > 0.0)
+                .filter_map(|e| {
+                    e.error_rate.map(|error_rate| EndpointErrors {
+                        endpoint: e.endpoint.clone(),
+                        error_rate,
+                    })
+                })
+                .collect();
+            endpoints = Some(all);
+            feature.recent_error_trace_id =
+                RecentErrorTrace::new(scope, &row.feature, range)?.ask(engine)?;
+        }
+        out.push(feature);
+    }
+    Ok(out)
+}
+
+/// Trailing minutes without an auth request, up to the lookback.
+fn auth_silence(
+    engine: &dyn Engine,
+    scope: &PlatformScope,
+    at_ms: u64,
+    windows: &Windows,
+) -> Result<u64, QueryError> {
+    // Whole minutes only: a partial current minute would read as silent.
+    let at_ms = at_ms - at_ms % MINUTE_MS;
+    let range = ending(at_ms, windows.auth_lookback_minutes)?;
+    let minutes = RequestsPerMinute::new(scope, "auth", range)?.ask(engine)?;
+    Ok(minutes.iter().rev().take_while(|m| m.requests == 0).count() as u64)
+}
