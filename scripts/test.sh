@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit, integration, property, UI (trybuild) and doc tests of
 # the workspace; the differential tests of the log search's and the metrics questions'
-# ClickHouse SQL on chdb (installed from PyPI into .tools/ on first use); the W3C Trace Context suite (scripts/w3c.sh: it runs
+# ClickHouse SQL on chdb (installed from PyPI into .tools/ on first use); the alert
+# evaluator's replay of a simulated day (release); the W3C Trace Context suite (scripts/w3c.sh: it runs
 # where a copy of the suite is in .tools/, and otherwise says it skipped;
 # tests/w3c_trace_context.rs pins the same behaviour in the cargo tests); then the end-to-end
 # test of the real Workers in workerd (scripts/e2e.sh, which installs its own tools from
@@ -25,6 +26,12 @@ NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
 # tables with Analytics Engine's schema (generated points and the fleet simulator's).
 NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
   cargo test -p nno-obs-query --test clickhouse -- --ignored
+
+# Issue 11's proof on a simulated day: the simulator writes 24 h of six platforms through the
+# instrumented Workers, the alert evaluator replays it minute by minute through the query
+# layer, and every incident must fire its alert, resolve, and nothing else fire (release: a
+# simulated day is too slow for a debug build; the 2-hour version runs in `cargo test`).
+cargo test --release -p nno-obs-alerts --test simulator_replay -- --ignored
 
 if [ "${NNO_SKIP_W3C:-0}" != 1 ]; then
   ./scripts/w3c.sh

@@ -1,32 +1,45 @@
-//! `nno-obs alerts check`: evaluates the rules of seed §6.2 on the evaluator's measurements,
-//! steps the persisted alert state, and prints (`--dry-run`) or delivers what fires and
-//! resolves. The measurements come from a JSON file for now (`nno_obs_alerts::Measurements`);
-//! the query layer will compute them from Analytics Engine.
+//! `nno-obs alerts check`: measures the fleet through the query layer (the local store, or a
+//! `--measurements` JSON file), evaluates the rules of seed §6.2, steps the persisted alert
+//! state, and prints (`--dry-run`) or delivers what fires and resolves.
+//!
+//! `nno-obs alerts replay`: the same evaluation once per minute over a past period, on a
+//! simulated clock: the timeline of what fired and when it resolved.
 
-use crate::Failure;
+use crate::metrics_output::{emit, Format};
+use crate::{filters, Failure};
 use clap::{Args, Subcommand};
 use nno_obs_alerts::channel::{texts, Event};
 use nno_obs_alerts::deliver::RetryPolicy;
+use nno_obs_alerts::job_logs::SearchJobLogs;
 use nno_obs_alerts::native::{self, NativeConnect, ThreadSleep};
+use nno_obs_alerts::observe::{measure, Windows};
 use nno_obs_alerts::outbox::State;
+use nno_obs_alerts::replay::Replay;
 use nno_obs_alerts::route::Destinations;
 use nno_obs_alerts::rules::{evaluate, Configs};
 use nno_obs_alerts::state::{Policy, Transition};
 use nno_obs_alerts::store::FileStore;
 use nno_obs_alerts::{AlertConfig, Measurements};
+use nno_obs_logs::{LocalSearch, OperatorScope};
+use nno_obs_query::local::LocalEngine;
+use nno_obs_query::memory::MemoryEngine;
+use nno_obs_store::fs::read_registry;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// `nno-obs alerts …`.
 #[derive(Subcommand)]
 pub enum AlertsCommand {
-    /// Evaluates the measurements now: what fires or resolves, and the messages.
+    /// Evaluates now (or --at): what fires or resolves, and the messages.
     Check(CheckArgs),
+    /// Evaluates once per minute over a past period: when each alert fired and resolved.
+    Replay(ReplayArgs),
 }
 
 pub fn run(command: AlertsCommand) -> Result<(), Failure> {
     match command {
         AlertsCommand::Check(args) => check(args),
+        AlertsCommand::Replay(args) => replay(args),
     }
 }
 
@@ -35,9 +48,15 @@ pub struct CheckArgs {
     /// The platforms' alert configurations: a JSON AlertConfig (seed §6.1) or an array of them.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// What the evaluator measured (JSON, nno_obs_alerts::Measurements).
+    /// Measurements from a JSON file (nno_obs_alerts::Measurements) instead of the store.
     #[arg(long)]
-    measurements: PathBuf,
+    measurements: Option<PathBuf>,
+    /// The local store measured (its points, its logs, its Registry copy).
+    #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
+    store: PathBuf,
+    /// The evaluation time (RFC 3339; default: now).
+    #[arg(long)]
+    at: Option<String>,
     /// The alert state (firing alerts, undelivered notifications).
     #[arg(long, default_value = "target/nno-obs-alerts.json")]
     state: PathBuf,
@@ -77,9 +96,34 @@ fn configs(path: Option<&Path>) -> Result<Configs, Failure> {
     Ok(configs)
 }
 
+/// Measures the store at `at_ms` (points in memory, job ids from the logs).
+fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurements, Failure> {
+    let registry = read_registry(store)?;
+    let engine = LocalEngine::new(store);
+    let jobs = SearchJobLogs::new(LocalSearch::store(store, &OperatorScope)?);
+    Ok(measure(
+        &engine,
+        &registry,
+        configs,
+        &jobs,
+        at_ms,
+        &Windows::default(),
+    )?)
+}
+
 pub fn check(args: CheckArgs) -> Result<(), Failure> {
     let configs = configs(args.config.as_deref())?;
-    let measurements: Measurements = read_json(&args.measurements, "measurements")?;
+    let measurements: Measurements = match &args.measurements {
+        Some(path) => read_json(path, "measurements")?,
+        None => {
+            let at_ms = match &args.at {
+                Some(text) => filters::parse_time(text)?,
+                None => filters::now_ms(),
+            };
+            // Whole minutes: windows end on a minute boundary, as the evaluator runs.
+            measure_store(&args.store, &configs, at_ms - at_ms % 60_000)?
+        }
+    };
     let holding = evaluate(&measurements, &configs);
     let policy = Policy {
         pending_ms: 0,
@@ -176,4 +220,79 @@ fn print(
         transitions.len() - fired,
         state.book.alerts.len()
     )
+}
+
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// The local store replayed (its points, its logs, its Registry copy).
+    #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
+    store: PathBuf,
+    /// The platforms' alert configurations (as for `check`).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The period's length, ending at --until.
+    #[arg(long, default_value = "24h")]
+    since: String,
+    /// The period's end (RFC 3339, exclusive; default: now, rounded down to the minute).
+    #[arg(long)]
+    until: Option<String>,
+    /// Minutes a condition must stay gone before its alert resolves.
+    #[arg(long, default_value_t = 5)]
+    hold_down_minutes: u64,
+    /// Also print each alert's message as it fired.
+    #[arg(long)]
+    messages: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let configs = configs(args.config.as_deref())?;
+    let until_ms = match &args.until {
+        Some(text) => filters::parse_time(text)?,
+        None => filters::now_ms(),
+    };
+    let until_ms = until_ms - until_ms % 60_000;
+    let from_ms = until_ms.saturating_sub(filters::parse_duration(&args.since)?);
+    let registry = read_registry(&args.store)?;
+    // Many evaluations over the same points: read each dataset once, keep it sorted.
+    let engine = MemoryEngine::new(&args.store);
+    let jobs = SearchJobLogs::new(LocalSearch::store(&args.store, &OperatorScope)?);
+    let setup = Replay {
+        registry: &registry,
+        configs: &configs,
+        jobs: &jobs,
+        windows: Windows::default(),
+        policy: Policy {
+            pending_ms: 0,
+            hold_down_ms: args.hold_down_minutes.saturating_mul(60_000),
+        },
+        step_ms: 60_000,
+    };
+    let progress_shown = io::stderr().is_terminal();
+    let mut last_percent = u64::MAX;
+    let mut progress = |done: u64, total: u64| {
+        let percent = done * 100 / total.max(1);
+        if progress_shown && percent != last_percent {
+            last_percent = percent;
+            eprint!("\revaluating: {percent:>3} % ({done}/{total} minutes)");
+        }
+    };
+    let episodes =
+        nno_obs_alerts::replay::replay(&engine, &setup, from_ms, until_ms, &mut progress)?;
+    if progress_shown {
+        eprintln!();
+    }
+    let mut out = io::stdout().lock();
+    let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    emit(&mut out, &episodes, args.format, colour)?;
+    if args.messages && args.format == Format::Table {
+        for episode in &episodes {
+            writeln!(out, "\n=== {}", episode.id)?;
+            writeln!(out, "{}", texts(&episode.alert, Event::Trigger).1)?;
+        }
+    }
+    Ok(())
 }

@@ -23,6 +23,7 @@ mod metrics_output;
 mod output;
 mod query;
 mod simulate;
+mod slo;
 mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -59,6 +60,9 @@ enum Command {
     /// Alerts (seed §6): evaluate, print or deliver what fires and resolves.
     #[command(subcommand)]
     Alerts(alerts::AlertsCommand),
+    /// Objectives (seed §5): values, budgets, breaches.
+    #[command(subcommand)]
+    Slo(slo::SloCommand),
     /// A metrics question (issue 10) on the local store or Analytics Engine.
     Query(Box<query::QueryArgs>),
     /// A trace's spans as a waterfall, then its log lines.
@@ -212,6 +216,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::simulate(args),
         Command::Logpush(LogpushCommand::Plan(args)) => logpush::plan(args),
         Command::Alerts(command) => alerts::run(command),
+        Command::Slo(command) => slo::run(command),
         Command::Query(args) => query::query(*args),
         Command::Trace(args) => trace::trace(*args),
     };

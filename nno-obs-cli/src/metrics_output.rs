@@ -123,7 +123,7 @@ fn paint(cell: &str, bold: bool) -> String {
         _ if bold => "1",
         "ok" => "32",
         "degraded" => "33",
-        "failing" | "error" => "31",
+        "failing" | "error" | "breach" => "31",
         "silent" => "35",
         _ => return cell.to_owned(),
     };

@@ -73,6 +73,18 @@ impl EngineArgs {
         }
     }
 
+    /// As [`engine`](Self::engine), for many questions over the same data: locally, each
+    /// dataset is read once and kept in memory.
+    pub fn engine_for_many_questions(&self) -> Result<Box<dyn Engine>, Failure> {
+        if self.cfae {
+            self.engine()
+        } else {
+            Ok(Box::new(nno_obs_query::memory::MemoryEngine::new(
+                &self.store,
+            )))
+        }
+    }
+
     pub fn is_local(&self) -> bool {
         !self.cfae
     }

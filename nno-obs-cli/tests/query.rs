@@ -285,3 +285,135 @@ fn mistakes_are_errors_with_a_message() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+// `nno-obs slo status` and the alert evaluator on the same simulated store: its incidents are
+// at fixed times (the schedule's fractions of 07:00–09:00).
+
+#[test]
+fn slo_status_reports_every_objective_and_the_registry_breach() {
+    let (ok, out, err) = nno_obs(&[
+        "slo",
+        "status",
+        "--at",
+        "2026-11-28T07:40:00Z",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let reports: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    // Every row of seed §5 is there, the sourceless ones saying so.
+    for id in [
+        "gateway-5xx",
+        "registry-read-p99",
+        "feature-5xx",
+        "pages-build-duration",
+    ] {
+        assert!(reports.iter().any(|r| r["id"] == id), "{id}");
+    }
+    let ttfb: Vec<_> = reports.iter().filter(|r| r["id"] == "shell-ttfb").collect();
+    assert_eq!(ttfb.len(), 3, "one per platform");
+    assert!(ttfb.iter().all(|r| r["noDataSource"].is_string()));
+    // Slow registry reads (07:36–07:42): p99 above the 300 ms alert threshold.
+    let read = reports
+        .iter()
+        .find(|r| r["id"] == "registry-read-p99")
+        .unwrap();
+    assert_eq!(read["alertCrossed"], true, "{read}");
+    assert_eq!(read["inBreach"], true);
+    assert!(read["value"].as_f64().unwrap() > 300.0);
+}
+
+#[test]
+fn slo_status_of_one_platform_is_an_aligned_table() {
+    let (ok, out, err) = nno_obs(&[
+        "slo",
+        "status",
+        "--platform",
+        "k3m9p2xw7q",
+        "--at",
+        "2026-11-28T08:00:00Z",
+    ]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("objective "), "{out}");
+    // A platform admin's view: no core service, only this platform.
+    assert!(!out.contains("NNO Gateway"), "{out}");
+    assert!(out.contains("k3m9p2xw7q analytics"), "{out}");
+    let status_column = lines[0].find("status").unwrap();
+    for line in &lines[1..lines.len() - 1] {
+        let cell = &line[status_column..];
+        assert!(
+            ["ok", "breach", "no data"]
+                .iter()
+                .any(|v| cell.starts_with(v)),
+            "{line}"
+        );
+    }
+    assert!(lines.last().unwrap().ends_with("in breach"), "{out}");
+    let (ok, _, err) = nno_obs(&["slo", "status", "--platform", "../etc"]);
+    assert!(!ok);
+    assert!(err.contains("--platform"), "{err}");
+}
+
+#[test]
+fn alerts_replay_fires_each_incident_of_the_store() {
+    let (ok, out, err) = nno_obs(&[
+        "alerts", "replay", "--since", "2h", "--until", UNTIL, "--format", "json",
+    ]);
+    assert!(ok, "{err}");
+    let episodes: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = episodes.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    for prefix in [
+        "provisioning-job-failed/",
+        "registry-latency/nno/registry-read-p99",
+        "worker-error-spike/k3m9p2xw7q/analytics",
+        "auth-worker-down/",
+        "provisioning-job-timeout/",
+        "pages-build-failure/",
+        "usage-threshold/",
+    ] {
+        assert!(
+            ids.iter().any(|id| id.starts_with(prefix)),
+            "{prefix}: {ids:?}"
+        );
+    }
+    let spike = episodes
+        .iter()
+        .find(|e| e["id"] == "worker-error-spike/k3m9p2xw7q/analytics")
+        .unwrap();
+    assert_eq!(spike["severity"], "high");
+    assert_eq!(spike["recipients"], serde_json::json!(["platform-admin"]));
+}
+
+#[test]
+fn alerts_check_measures_the_store_and_prints_the_message() {
+    let state = tempfile::tempdir().unwrap();
+    let state = state.path().join("state.json");
+    let (ok, out, err) = nno_obs(&[
+        "alerts",
+        "check",
+        "--at",
+        "2026-11-28T07:52:00Z",
+        "--dry-run",
+        "--state",
+        state.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("=== would fire: worker-error-spike/k3m9p2xw7q/analytics (High)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[NNO ALERT] Platform k3m9p2xw7q — analytics Worker error rate critical"),
+        "{out}"
+    );
+    assert!(out.contains("Affected endpoints:"), "{out}");
+    assert!(
+        out.contains(
+            "Trace a recent error: https://portal.nno.app/platforms/k3m9p2xw7q/logs?traceId="
+        ),
+        "{out}"
+    );
+    // A dry run changes nothing.
+    assert!(!state.exists());
+}

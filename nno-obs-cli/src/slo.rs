@@ -1,0 +1,76 @@
+//! `nno-obs slo status`: every objective of seed §5, measured through the query layer — value
+//! over its window, target met, alert threshold crossed, error budget left, burn-rate verdict —
+//! and which are in breach.
+
+use crate::metrics_output::{emit, Format};
+use crate::query::EngineArgs;
+use crate::{filters, Failure};
+use clap::{Args, Subcommand};
+use nno_obs_alerts::objectives::{measure_objectives, Selection};
+use nno_obs_store::fs::read_registry;
+use nno_obs_store::layout::PlatformId;
+use std::io::{self, IsTerminal, Write};
+
+/// `nno-obs slo …`.
+#[derive(Subcommand)]
+pub enum SloCommand {
+    /// A table of the objectives, their values and budgets, and which are in breach.
+    Status(StatusArgs),
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    /// Only this platform's objectives (a platform admin's view); default: NNO's core
+    /// services and every platform of the Registry.
+    #[arg(long)]
+    platform: Option<String>,
+    /// The evaluation time, where every window ends (RFC 3339; default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// Only the objectives in breach.
+    #[arg(long)]
+    breaches: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(command: SloCommand) -> Result<(), Failure> {
+    match command {
+        SloCommand::Status(args) => status(args),
+    }
+}
+
+fn status(args: StatusArgs) -> Result<(), Failure> {
+    let platform = match &args.platform {
+        Some(text) => Some(
+            PlatformId::parse(text).map_err(|e| Failure(format!("--platform {text:?}: {e}")))?,
+        ),
+        None => None,
+    };
+    let at_ms = match &args.at {
+        Some(text) => filters::parse_time(text)?,
+        None => filters::now_ms(),
+    };
+    // The Registry's platforms (names, limits): the store's copy of it.
+    let registry = read_registry(&args.engine.store)?;
+    let engine = args.engine.engine_for_many_questions()?;
+    let selection = match &platform {
+        Some(id) => Selection::Platform(id),
+        None => Selection::Everything,
+    };
+    let mut reports = measure_objectives(engine.as_ref(), &registry, selection, at_ms)?;
+    let breaches = reports.iter().filter(|r| r.in_breach).count();
+    if args.breaches {
+        reports.retain(|r| r.in_breach);
+    }
+    let mut out = io::stdout().lock();
+    let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    emit(&mut out, &reports, args.format, colour)?;
+    if args.format == Format::Table {
+        writeln!(out, "{breaches} in breach")?;
+    }
+    Ok(())
+}
