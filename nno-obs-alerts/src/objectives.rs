@@ -62,7 +62,7 @@ impl SloReport {
         slo: &'static Slo,
         subject: String,
         platform: Option<&str>,
-        events: u64,
+        (events, window_minutes): (u64, u64),
         s: &SloStatus,
     ) -> Self {
         Self {
@@ -71,7 +71,7 @@ impl SloReport {
             platform_id: platform.map(str::to_owned),
             target: slo.target,
             events,
-            window_minutes: slo.window_minutes,
+            window_minutes,
             value: s.value,
             latency: matches!(slo.objective, Objective::LatencyBelow { .. }),
             target_met: s.target_met,
@@ -127,6 +127,18 @@ pub fn measure_objectives(
     selection: Selection<'_>,
     at_ms: u64,
 ) -> Result<Vec<SloReport>, QueryError> {
+    measure_objectives_over(engine, registry, selection, at_ms, None)
+}
+
+/// As [`measure_objectives`], with every value measured over `window_minutes` instead of each
+/// row's own window (budgets and burn rates keep theirs).
+pub fn measure_objectives_over(
+    engine: &dyn Engine,
+    registry: &RegistryFile,
+    selection: Selection<'_>,
+    at_ms: u64,
+    window_minutes: Option<u64>,
+) -> Result<Vec<SloReport>, QueryError> {
     let at_s = (at_ms / 1000) as i64;
     let platforms: Vec<PlatformId> = match selection {
         Selection::Everything => registry
@@ -141,7 +153,7 @@ pub fn measure_objectives(
         match slo.scope {
             Scope::Service(name) => {
                 if matches!(selection, Selection::Everything) {
-                    out.extend(measure_row(engine, slo, None, name, at_s)?);
+                    out.extend(measure_row(engine, slo, None, name, at_s, window_minutes)?);
                 }
             }
             Scope::PlatformWorkers | Scope::PlatformShell => {
@@ -152,6 +164,7 @@ pub fn measure_objectives(
                         Some(platform),
                         platform.as_str(),
                         at_s,
+                        window_minutes,
                     )?);
                 }
             }
@@ -173,15 +186,17 @@ fn measure_row(
     platform: Option<&PlatformId>,
     label: &str,
     at_s: i64,
+    window_minutes: Option<u64>,
 ) -> Result<Vec<SloReport>, QueryError> {
     let platform_text = platform.map(PlatformId::as_str);
+    let window_minutes = window_minutes.unwrap_or(slo.window_minutes);
     if slo.indicator == Indicator::Unmeasured {
         let s = status(slo, None);
         return Ok(vec![SloReport::new(
             slo,
             label.to_owned(),
             platform_text,
-            0,
+            (0, window_minutes),
             &s,
         )]);
     }
@@ -191,7 +206,7 @@ fn measure_row(
     };
     let read = |range: TimeRange| subjects(engine, slo.indicator, platform, range, slow_above);
     let readings = Readings {
-        window: read(ending(at_s, slo.window_minutes)?)?,
+        window: read(ending(at_s, window_minutes)?)?,
         period: read(ending(at_s, slo.period_days * 24 * 60)?)?,
         burn: match slo.burn_rate {
             Some(policy) => Some([
@@ -238,7 +253,13 @@ fn measure_row(
         };
         let s = status(slo, Some(&input));
         let events = window.map(|r| r.events).unwrap_or(0);
-        out.push(SloReport::new(slo, subject, platform_text, events, &s));
+        out.push(SloReport::new(
+            slo,
+            subject,
+            platform_text,
+            (events, window_minutes),
+            &s,
+        ));
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@ use crate::metrics_output::{emit, Format};
 use crate::query::EngineArgs;
 use crate::{filters, Failure};
 use clap::{Args, Subcommand};
-use nno_obs_alerts::objectives::{measure_objectives, Selection};
+use nno_obs_alerts::objectives::{measure_objectives_over, Selection};
 use nno_obs_store::fs::read_registry;
 use nno_obs_store::layout::PlatformId;
 use std::io::{self, IsTerminal, Write};
@@ -27,6 +27,10 @@ pub struct StatusArgs {
     /// The evaluation time, where every window ends (RFC 3339; default: now).
     #[arg(long)]
     at: Option<String>,
+    /// Measure every value over this window (e.g. 1h, 24h) instead of each objective's own
+    /// (5 or 60 minutes); budgets and burn rates keep theirs.
+    #[arg(long)]
+    range: Option<String>,
     /// Only the objectives in breach.
     #[arg(long)]
     breaches: bool,
@@ -61,7 +65,12 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
         Some(id) => Selection::Platform(id),
         None => Selection::Everything,
     };
-    let mut reports = measure_objectives(engine.as_ref(), &registry, selection, at_ms)?;
+    let window_minutes = match &args.range {
+        Some(text) => Some(filters::parse_duration(text)? / 60_000).filter(|m| *m > 0),
+        None => None,
+    };
+    let mut reports =
+        measure_objectives_over(engine.as_ref(), &registry, selection, at_ms, window_minutes)?;
     let breaches = reports.iter().filter(|r| r.in_breach).count();
     if args.breaches {
         reports.retain(|r| r.in_breach);

@@ -417,3 +417,28 @@ fn alerts_check_measures_the_store_and_prints_the_message() {
     // A dry run changes nothing.
     assert!(!state.exists());
 }
+
+#[test]
+fn slo_status_range_sets_every_window() {
+    let (ok, out, err) = nno_obs(&[
+        "slo",
+        "status",
+        "--platform",
+        "k3m9p2xw7q",
+        "--at",
+        "2026-11-28T08:00:00Z",
+        "--range",
+        "1h",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let reports: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(reports.iter().all(|r| r["windowMinutes"] == 60), "{out}");
+    let analytics = reports
+        .iter()
+        .find(|r| r["id"] == "feature-5xx" && r["subject"] == "k3m9p2xw7q analytics")
+        .unwrap();
+    // An hour of traffic: far more events than five minutes hold.
+    assert!(analytics["events"].as_u64().unwrap() > 100, "{analytics}");
+}
