@@ -3,8 +3,9 @@
 //! recipients) within its window and resolves after it, and nothing else fires.
 //!
 //! The measurements here are an oracle read off the incident schedule — what a perfect query
-//! layer would measure. With the query layer (issue 10), the same loop runs on measurements
-//! computed from the simulator's Analytics Engine rows; this test pins the part above it.
+//! layer would measure — so this test pins the rules and the state machine alone, quickly.
+//! `simulator_replay.rs` runs the same loop on measurements taken through the query layer
+//! from what the simulated Workers wrote.
 
 use nno_obs_alerts::measure::{
     FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
