@@ -7,6 +7,9 @@
 //! `simulator_replay.rs` runs the same loop on measurements taken through the query layer
 //! from what the simulated Workers wrote.
 
+mod incidents;
+
+use incidents::expected_category;
 use nno_obs_alerts::measure::{
     FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
 };
@@ -151,15 +154,7 @@ fn every_incident_fires_once_in_its_window_and_resolves_after_it() {
         "one alert per incident, nothing else: {timeline:#?}"
     );
     for incident in &incidents {
-        let expected = match &incident.kind {
-            IncidentKind::FeatureErrorSpike { .. } => Category::WorkerErrorSpike,
-            IncidentKind::AuthSilent { .. } => Category::AuthWorkerDown,
-            IncidentKind::SlowRegistryReads { .. } => Category::RegistryLatency,
-            IncidentKind::ProvisioningJobFailed { .. } => Category::ProvisioningJobFailed,
-            IncidentKind::ProvisioningJobSlow { .. } => Category::ProvisioningJobTimeout,
-            IncidentKind::PagesBuildFailed { .. } => Category::PagesBuildFailure,
-            IncidentKind::UsageThreshold { .. } => Category::UsageThreshold,
-        };
+        let expected = expected_category(&incident.kind);
         let (_, (_, severity, recipients, fired, resolved)) = timeline
             .iter()
             .find(|(_, (category, ..))| *category == expected)

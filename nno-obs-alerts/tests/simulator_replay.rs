@@ -11,6 +11,9 @@
 //!
 //! Six platforms: the schedule places its incidents on the first six.
 
+mod incidents;
+
+use incidents::expected_category;
 use nno_obs_alerts::job_logs::SearchJobLogs;
 use nno_obs_alerts::observe::Windows;
 use nno_obs_alerts::replay::{replay, Episode, Replay};
@@ -27,18 +30,6 @@ use std::sync::Arc;
 
 /// 2026-02-23T00:00:00Z: the end of the seed's day.
 const UNTIL_MS: u64 = 1_771_804_800_000;
-
-fn expected_category(kind: &IncidentKind) -> Category {
-    match kind {
-        IncidentKind::FeatureErrorSpike { .. } => Category::WorkerErrorSpike,
-        IncidentKind::AuthSilent { .. } => Category::AuthWorkerDown,
-        IncidentKind::SlowRegistryReads { .. } => Category::RegistryLatency,
-        IncidentKind::ProvisioningJobFailed { .. } => Category::ProvisioningJobFailed,
-        IncidentKind::ProvisioningJobSlow { .. } => Category::ProvisioningJobTimeout,
-        IncidentKind::PagesBuildFailed { .. } => Category::PagesBuildFailure,
-        IncidentKind::UsageThreshold { .. } => Category::UsageThreshold,
-    }
-}
 
 /// The alert id an incident must raise (the simulator names provisioning jobs
 /// `job-prov-…` after the schedule's `job-…`).
