@@ -2,8 +2,6 @@
 //! backoff (recorded, never slept), timeouts, a receiver that is down, refusals, and restarts
 //! in the middle of delivery.
 
-mod support;
-
 use nno_obs::{sink::MemorySink, Obs, Telemetry};
 use nno_obs_alerts::channel::email::EmailWorker;
 use nno_obs_alerts::deliver::{RetryPolicy, Sleep};
@@ -14,9 +12,9 @@ use nno_obs_alerts::rules::{evaluate, seed_example};
 use nno_obs_alerts::state::Policy;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_alerts::{Alert, Secret};
+use nno_obs_testkit::{down_url, Answer, Receiver};
 use std::sync::Mutex;
 use std::time::Duration;
-use support::{down_url, Answer, Receiver};
 
 const T0: u64 = 1_771_756_440_000;
 const MIN: u64 = 60_000;
@@ -54,9 +52,9 @@ impl World {
     fn new() -> Self {
         let (telemetry, memory) = Telemetry::in_memory();
         Self {
-            email: Receiver::always(202, r#"{"id":"m-1"}"#),
-            slack: Receiver::always(200, "ok"),
-            pagerduty: Receiver::always(202, r#"{"status":"success"}"#),
+            email: Receiver::always(Answer::text(202, r#"{"id":"m-1"}"#)),
+            slack: Receiver::always(Answer::text(200, "ok")),
+            pagerduty: Receiver::always(Answer::text(202, r#"{"status":"success"}"#)),
             dir: tempfile::tempdir().unwrap(),
             memory,
             obs: Obs::detached(telemetry, "alerts"),
@@ -74,13 +72,13 @@ impl World {
         config.pagerduty_key = Some(Secret::new(PD_KEY));
         Destinations {
             email_worker: Some(EmailWorker {
-                base_url: self.email.url.clone(),
+                base_url: self.email.url(),
                 token: Secret::new(EMAIL_TOKEN),
             }),
             ops_email: Some("ops@nno.app".into()),
             ops_slack: None,
             ops_pagerduty: None,
-            pagerduty_url: self.pagerduty.url.clone(),
+            pagerduty_url: self.pagerduty.url(),
             platforms: configs,
         }
     }
@@ -144,7 +142,7 @@ const FAST: RetryPolicy = RetryPolicy {
 #[test]
 fn fires_once_then_resolves_on_every_channel() {
     let w = World::new();
-    let dest = w.destinations(&w.slack.url);
+    let dest = w.destinations(&w.slack.url());
     let alerts = seed_alerts();
     let report = w.run(T0, &alerts, &dest, &FAST);
     assert_eq!(report.delivered.len(), 3, "{report:?}");
@@ -248,12 +246,12 @@ fn fires_once_then_resolves_on_every_channel() {
 fn a_500_is_retried_with_backoff_and_blocks_no_other_channel() {
     let w = World::new();
     let email = Receiver::start(
-        vec![Answer::Status(500, "boom"), Answer::Status(503, "")],
-        Answer::Status(202, "{}"),
+        vec![Answer::text(500, "boom"), Answer::text(503, "")],
+        Answer::text(202, "{}"),
     );
-    let mut dest = w.destinations(&w.slack.url);
+    let mut dest = w.destinations(&w.slack.url());
     dest.email_worker = Some(EmailWorker {
-        base_url: email.url.clone(),
+        base_url: email.url(),
         token: Secret::new(EMAIL_TOKEN),
     });
     let report = w.run(T0, &seed_alerts(), &dest, &FAST);
@@ -282,9 +280,9 @@ fn a_500_is_retried_with_backoff_and_blocks_no_other_channel() {
 #[test]
 fn a_timeout_is_retried() {
     let w = World::new();
-    let pd = Receiver::start(vec![Answer::Hang], Answer::Status(202, "{}"));
-    let mut dest = w.destinations(&w.slack.url);
-    dest.pagerduty_url = pd.url.clone();
+    let pd = Receiver::start(vec![Answer::Hang], Answer::text(202, "{}"));
+    let mut dest = w.destinations(&w.slack.url());
+    dest.pagerduty_url = pd.url();
     let report = w.run(T0, &seed_alerts(), &dest, &FAST);
     assert_eq!(report.delivered.len(), 3, "{report:?}");
     assert_eq!(pd.received().len(), 2);
@@ -323,7 +321,7 @@ fn a_receiver_that_is_down_loses_nothing_across_a_restart() {
     assert_eq!(on_disk.outbox[0].attempts, 4);
 
     // A new process (nothing in memory but the file) finds Slack back.
-    let up = w.destinations(&w.slack.url);
+    let up = w.destinations(&w.slack.url());
     let report = w.run(T0 + MIN, &alerts, &up, &FAST);
     assert_eq!(
         report.delivered,
@@ -344,7 +342,7 @@ fn a_receiver_that_is_down_loses_nothing_across_a_restart() {
 #[test]
 fn a_crash_between_persisting_and_sending_sends_each_once() {
     let w = World::new();
-    let dest = w.destinations(&w.slack.url);
+    let dest = w.destinations(&w.slack.url());
     let alerts = seed_alerts();
     // The first process evaluates, persists its outbox, and dies before sending.
     {
@@ -375,7 +373,7 @@ fn a_crash_between_persisting_and_sending_sends_each_once() {
 #[test]
 fn a_crash_after_some_channels_resends_only_the_rest() {
     let w = World::new();
-    let dest = w.destinations(&w.slack.url);
+    let dest = w.destinations(&w.slack.url());
     let alerts = seed_alerts();
     // A state as a crash would leave it: the email entry delivered and removed, the other
     // two still queued (the file is saved after each entry).
@@ -397,8 +395,8 @@ fn a_crash_after_some_channels_resends_only_the_rest() {
 #[test]
 fn a_refusal_is_not_retried() {
     let w = World::new();
-    let slack = Receiver::always(404, "no_service");
-    let dest = w.destinations(&slack.url);
+    let slack = Receiver::always(Answer::text(404, "no_service"));
+    let dest = w.destinations(&slack.url());
     let report = w.run(T0, &seed_alerts(), &dest, &FAST);
     assert_eq!(
         report.refused,
@@ -415,10 +413,10 @@ fn a_refusal_is_not_retried() {
 #[test]
 fn attempts_are_bounded_across_runs() {
     let w = World::new();
-    let email = Receiver::always(503, "");
-    let mut dest = w.destinations(&w.slack.url);
+    let email = Receiver::always(Answer::text(503, ""));
+    let mut dest = w.destinations(&w.slack.url());
     dest.email_worker = Some(EmailWorker {
-        base_url: email.url.clone(),
+        base_url: email.url(),
         token: Secret::new(EMAIL_TOKEN),
     });
     let policy = RetryPolicy {
@@ -440,9 +438,9 @@ fn attempts_are_bounded_across_runs() {
 #[test]
 fn a_resolve_never_overtakes_its_trigger() {
     let w = World::new();
-    let pd = Receiver::always(500, "");
-    let mut dest = w.destinations(&w.slack.url);
-    dest.pagerduty_url = pd.url.clone();
+    let pd = Receiver::always(Answer::text(500, ""));
+    let mut dest = w.destinations(&w.slack.url());
+    dest.pagerduty_url = pd.url();
     let one_round = RetryPolicy { rounds: 1, ..FAST };
     let alerts = seed_alerts();
     w.run(T0, &alerts, &dest, &one_round);
@@ -451,7 +449,7 @@ fn a_resolve_never_overtakes_its_trigger() {
     w.run(T0 + MIN, &[], &dest, &one_round);
     w.run(T0 + 7 * MIN, &[], &dest, &one_round);
     assert_eq!(w.store().load().unwrap().outbox.len(), 2);
-    pd.answer(Answer::Status(202, "{}"));
+    pd.answer(Answer::text(202, "{}"));
     w.run(T0 + 8 * MIN, &[], &dest, &one_round);
     let actions: Vec<_> = pd
         .received()
@@ -467,15 +465,15 @@ fn a_resolve_never_overtakes_its_trigger() {
 #[test]
 fn ops_get_critical_alerts_on_every_channel() {
     let w = World::new();
-    let ops_slack = Receiver::always(200, "ok");
-    let ops_pd = Receiver::always(202, "{}");
-    let mut dest = w.destinations(&w.slack.url);
+    let ops_slack = Receiver::always(Answer::text(200, "ok"));
+    let ops_pd = Receiver::always(Answer::text(202, "{}"));
+    let mut dest = w.destinations(&w.slack.url());
     dest.ops_slack = Some(Secret::new(format!(
         "{}/services/OPS/sl4ck-s3cr3t",
-        ops_slack.url
+        ops_slack.url()
     )));
     dest.ops_pagerduty = Some(Secret::new("ops0123456789abcdef0123456789abc"));
-    dest.pagerduty_url = ops_pd.url.clone();
+    dest.pagerduty_url = ops_pd.url();
     let (mut m, c) = seed_example();
     m.platforms[0].features.clear();
     m.platforms[0].auth_silent_minutes = Some(2);

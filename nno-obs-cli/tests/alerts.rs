@@ -2,9 +2,7 @@
 //! run delivers once (to a loopback email Worker) and not again on the next evaluation.
 
 use assert_cmd::Command;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use nno_obs_testkit::{Answer, Receiver};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/alerts");
 
@@ -87,39 +85,6 @@ fn an_invalid_config_is_refused_without_echoing_secrets() {
     assert!(!stderr.contains("sl4ck-s3cr3t"), "{stderr}");
 }
 
-/// A loopback email Worker that answers 202 and keeps the bodies.
-fn email_worker() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let kept = bodies.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            kept.lock()
-                .unwrap()
-                .push(serde_json::from_slice(&body).unwrap());
-            let _ = stream.write_all(
-                b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
-            );
-        }
-    });
-    (url, bodies)
-}
-
 #[test]
 fn a_real_run_delivers_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -133,7 +98,9 @@ fn a_real_run_delivers_once() {
             "",
         );
     std::fs::write(&config, text).unwrap();
-    let (url, bodies) = email_worker();
+    // A loopback email Worker that answers 202 and keeps the bodies.
+    let email = Receiver::always(Answer::text(202, "{}"));
+    let url = email.url();
     let env = [
         ("ALERT_EMAIL", "ops@nno.app"),
         ("NNO_EMAIL_WORKER_URL", url.as_str()),
@@ -157,11 +124,10 @@ fn a_real_run_delivers_once() {
         stdout.contains("0 fired, 0 resolved, 2 tracked"),
         "{stdout}"
     );
-    let to: Vec<_> = bodies
-        .lock()
-        .unwrap()
+    let to: Vec<_> = email
+        .received()
         .iter()
-        .map(|b| b["to"][0].as_str().unwrap().to_owned())
+        .map(|request| request.json()["to"][0].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(to, ["ops@nno.app", "admin@acmecorp.example"]);
     assert!(!stderr.contains("t0ken"));

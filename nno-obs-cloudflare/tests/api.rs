@@ -4,115 +4,22 @@
 use nno_obs_cloudflare::logpush::LogpushJob;
 use nno_obs_cloudflare::r2::Lifecycle;
 use nno_obs_cloudflare::{Client, Error, NativeTransport, R2Destination, Secret};
+use nno_obs_testkit::{Answer, Received, Receiver};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc;
-use std::thread;
+use std::net::TcpListener;
 use std::time::Duration;
 
 const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "cf-token-s3cr3t";
 
-/// One request as the server saw it.
-#[derive(Debug)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-/// What the server answers to one request.
-enum Answer {
-    Json(u16, String),
-    Raw(u16, &'static str),
-    Silence,
-}
-
-/// Serves `answers` in order, one per connection, and reports what it saw.
-fn serve(answers: Vec<Answer>) -> (String, mpsc::Receiver<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/client/v4", listener.local_addr().unwrap());
-    let (seen_tx, seen_rx) = mpsc::channel();
-    thread::spawn(move || {
-        for answer in answers {
-            let Ok((stream, _)) = listener.accept() else {
-                return;
-            };
-            let seen = read_request(&stream);
-            let _ = seen_tx.send(seen);
-            reply(stream, answer);
-        }
-    });
-    (base, seen_rx)
-}
-
-fn read_request(stream: &TcpStream) -> Seen {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_owned();
-    let path = parts.next().unwrap_or_default().to_owned();
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).unwrap();
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((key, value)) = header.split_once(':') {
-            headers.push((key.trim().to_owned(), value.trim().to_owned()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    Seen {
-        method,
-        path,
-        headers,
-        body,
-    }
-}
-
-fn reply(mut stream: TcpStream, answer: Answer) {
-    let (status, body) = match answer {
-        Answer::Json(status, body) => (status, body),
-        Answer::Raw(status, body) => (status, body.to_owned()),
-        Answer::Silence => {
-            thread::sleep(Duration::from_secs(3));
-            return;
-        }
-    };
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
+/// Serves `answers` in order (then 599 to anything unexpected) and hands out what it saw.
+fn serve(answers: Vec<Answer>) -> (String, Receiver) {
+    let receiver = Receiver::start(answers, Answer::text(599, "unexpected request"));
+    (format!("{}/client/v4", receiver.url()), receiver)
 }
 
 fn ok(result: &str) -> Answer {
-    Answer::Json(
+    Answer::json(
         200,
         format!(r#"{{"success":true,"errors":[],"messages":[],"result":{result}}}"#),
     )
@@ -133,7 +40,7 @@ fn platform_job() -> LogpushJob {
     LogpushJob::platform("k3m9p2xw7q", r2)
 }
 
-fn assert_authorized(seen: &Seen) {
+fn assert_authorized(seen: &Received) {
     assert_eq!(
         seen.header("authorization"),
         Some(&*format!("Bearer {TOKEN}"))
@@ -154,7 +61,7 @@ fn create_list_update_delete_a_logpush_job() {
     let created = pollster::block_on(client.create_logpush_job(&platform_job())).unwrap();
     assert_eq!(created.id, 42);
 
-    let request = seen.recv().unwrap();
+    let request = seen.recv();
     assert_eq!(request.method, "POST");
     assert_eq!(
         request.path,
@@ -186,12 +93,12 @@ fn create_list_update_delete_a_logpush_job() {
 
     let jobs = pollster::block_on(client.list_logpush_jobs()).unwrap();
     assert_eq!(jobs.len(), 1);
-    let request = seen.recv().unwrap();
+    let request = seen.recv();
     assert_eq!((request.method.as_str(), request.body.len()), ("GET", 0));
     assert_authorized(&request);
 
     pollster::block_on(client.update_logpush_job(42, &platform_job())).unwrap();
-    let request = seen.recv().unwrap();
+    let request = seen.recv();
     assert_eq!(request.method, "PUT");
     assert_eq!(
         request.path,
@@ -200,7 +107,7 @@ fn create_list_update_delete_a_logpush_job() {
     assert_eq!(request.json()["dataset"], "workers_trace_events");
 
     pollster::block_on(client.delete_logpush_job(42)).unwrap();
-    let request = seen.recv().unwrap();
+    let request = seen.recv();
     assert_eq!(request.method, "DELETE");
     assert_eq!(
         request.path,
@@ -213,7 +120,7 @@ fn create_a_bucket_and_put_its_lifecycle() {
     let (base, seen) = serve(vec![ok(r#"{"name":"nno-logs-k3m9p2xw7q"}"#), ok("null")]);
     let client = client(&base);
     pollster::block_on(client.create_bucket("nno-logs-k3m9p2xw7q")).unwrap();
-    let request = seen.recv().unwrap();
+    let request = seen.recv();
     assert_eq!(request.method, "POST");
     assert_eq!(
         request.path,
@@ -228,7 +135,7 @@ fn create_a_bucket_and_put_its_lifecycle() {
         client.put_lifecycle("nno-logs-k3m9p2xw7q", &Lifecycle::delete_after_days(30)),
     )
     .unwrap();
-    let request = seen.recv().unwrap();
+    let request = seen.recv();
     assert_eq!(request.method, "PUT");
     assert_eq!(
         request.path,
@@ -247,7 +154,7 @@ fn a_cloudflare_error_is_typed_and_never_shows_the_token() {
     let denied = format!(
         r#"{{"success":false,"errors":[{{"code":10000,"message":"Authentication error for {TOKEN}"}}],"messages":[],"result":null}}"#
     );
-    let (base, _seen) = serve(vec![Answer::Json(403, denied)]);
+    let (base, _seen) = serve(vec![Answer::json(403, denied)]);
     let error = pollster::block_on(client(&base).list_logpush_jobs()).unwrap_err();
     match &error {
         Error::Api { status, errors } => {
@@ -263,7 +170,7 @@ fn a_cloudflare_error_is_typed_and_never_shows_the_token() {
 
 #[test]
 fn a_page_without_an_envelope_is_an_http_error() {
-    let (base, _seen) = serve(vec![Answer::Raw(502, "<html>Bad gateway</html>")]);
+    let (base, _seen) = serve(vec![Answer::json(502, "<html>Bad gateway</html>")]);
     let error = pollster::block_on(client(&base).list_logpush_jobs()).unwrap_err();
     assert_eq!(
         error,
@@ -276,7 +183,7 @@ fn a_page_without_an_envelope_is_an_http_error() {
 
 #[test]
 fn a_silent_server_times_out_and_a_closed_port_is_a_transport_error() {
-    let (base, _seen) = serve(vec![Answer::Silence]);
+    let (base, _seen) = serve(vec![Answer::Hang]);
     let error = pollster::block_on(client(&base).list_logpush_jobs()).unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 

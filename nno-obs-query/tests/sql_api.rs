@@ -6,98 +6,16 @@ use nno_obs_query::client::{BlockingSqlApi, SqlApi};
 use nno_obs_query::questions::{FeatureStats, RequestsPerHour};
 use nno_obs_query::{PlatformScope, QueryError, Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::mpsc;
-use std::thread;
+use nno_obs_testkit::{Answer, Receiver};
 use std::time::Duration;
 
 const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "cf-analytics-t0ken";
 
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-enum Answer {
-    Body(u16, String),
-    Silence,
-}
-
-fn serve(answers: Vec<Answer>) -> (String, mpsc::Receiver<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/client/v4", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for answer in answers {
-            let Ok((stream, _)) = listener.accept() else {
-                return;
-            };
-            let seen = read_request(&stream);
-            let _ = tx.send(seen);
-            reply(stream, answer);
-        }
-    });
-    (base, rx)
-}
-
-fn read_request(stream: &TcpStream) -> Seen {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_owned();
-    let path = parts.next().unwrap_or_default().to_owned();
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).unwrap();
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':') {
-            headers.push((k.trim().to_owned(), v.trim().to_owned()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    Seen {
-        method,
-        path,
-        headers,
-        body: String::from_utf8(body).unwrap(),
-    }
-}
-
-fn reply(mut stream: TcpStream, answer: Answer) {
-    match answer {
-        Answer::Body(status, body) => {
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-        Answer::Silence => thread::sleep(Duration::from_secs(3)),
-    }
+/// Serves `answers` in order (then 599 to anything unexpected) and hands out what it saw.
+fn serve(answers: Vec<Answer>) -> (String, Receiver) {
+    let receiver = Receiver::start(answers, Answer::text(599, "unexpected request"));
+    (format!("{}/client/v4", receiver.url()), receiver)
 }
 
 fn api(base: &str) -> SqlApi<NativeTransport> {
@@ -124,10 +42,10 @@ fn a_question_is_posted_as_sql_and_its_json_answer_typed() {
       "data":[{"feature":"analytics","requests":"1200","errors":12,"avg_ms":48.5,"p50_ms":40,"p95_ms":120,"p99_ms":300},
               {"feature":"auth","requests":"60","errors":0,"avg_ms":20,"p50_ms":18,"p95_ms":30,"p99_ms":31}],
       "rows":2,"rows_before_limit_at_least":2}"#;
-    let (base, seen) = serve(vec![Answer::Body(200, body.to_owned())]);
+    let (base, seen) = serve(vec![Answer::json(200, body.to_owned())]);
     let question = FeatureStats::new(&scope(), range());
     let rows = question.ask(&BlockingSqlApi(api(&base))).unwrap();
-    let seen = seen.recv().unwrap();
+    let seen = seen.recv();
     assert_eq!(seen.method, "POST");
     assert_eq!(
         seen.path,
@@ -154,7 +72,7 @@ fn a_question_is_posted_as_sql_and_its_json_answer_typed() {
 fn datetime_buckets_come_back_as_text() {
     let body =
         r#"{"meta":[],"data":[{"hour":"2026-02-22 11:00:00","requests":"5","errors":1}],"rows":1}"#;
-    let (base, _seen) = serve(vec![Answer::Body(200, body.to_owned())]);
+    let (base, _seen) = serve(vec![Answer::json(200, body.to_owned())]);
     let hours = RequestsPerHour::new(&scope(), range())
         .ask(&BlockingSqlApi(api(&base)))
         .unwrap();
@@ -169,14 +87,14 @@ fn errors_are_typed_and_never_carry_the_token() {
         r#"{{"success":false,"errors":[{{"code":10000,"message":"Authentication error for {TOKEN}"}}],"messages":[],"result":null}}"#
     );
     let (base, _seen) = serve(vec![
-        Answer::Body(403, auth),
-        Answer::Body(
+        Answer::json(403, auth),
+        Answer::json(
             422,
             format!("Code: 46. Unknown function quantileWeighted (token {TOKEN})"),
         ),
-        Answer::Body(200, "<html>not json</html>".to_owned()),
-        Answer::Body(200, r#"{"meta":[],"rows":0}"#.to_owned()),
-        Answer::Silence,
+        Answer::json(200, "<html>not json</html>".to_owned()),
+        Answer::json(200, r#"{"meta":[],"rows":0}"#.to_owned()),
+        Answer::Hang,
     ]);
     let api = api(&base);
     let run = |sql: &str| pollster::block_on(api.query(sql));
@@ -221,7 +139,7 @@ fn errors_are_typed_and_never_carry_the_token() {
 
 #[test]
 fn an_engine_error_is_a_query_error_without_the_token() {
-    let (base, _seen) = serve(vec![Answer::Body(500, format!("boom {TOKEN}"))]);
+    let (base, _seen) = serve(vec![Answer::json(500, format!("boom {TOKEN}"))]);
     let error = FeatureStats::new(&scope(), range())
         .ask(&BlockingSqlApi(api(&base)))
         .unwrap_err();
@@ -233,7 +151,7 @@ fn an_engine_error_is_a_query_error_without_the_token() {
 
 #[test]
 fn an_answer_without_the_plans_columns_is_a_shape_error() {
-    let (base, _seen) = serve(vec![Answer::Body(
+    let (base, _seen) = serve(vec![Answer::json(
         200,
         r#"{"meta":[],"data":[{"feature":"a"}],"rows":1}"#.to_owned(),
     )]);
