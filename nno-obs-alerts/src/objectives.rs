@@ -375,7 +375,9 @@ fn yes_no(value: Option<bool>) -> String {
 }
 
 impl SloReport {
-    /// `breach`, `ok`, `no data` or `no data source`.
+    /// `breach` (the alert threshold crossed or the budget burning: page), `missed` (the
+    /// target missed over the window while the budget holds), `ok`, `no data` or `no data
+    /// source`.
     pub fn verdict(&self) -> &'static str {
         if self.no_data_source.is_some() {
             "no data source"
@@ -383,6 +385,8 @@ impl SloReport {
             "breach"
         } else if self.value.is_none() {
             "no data"
+        } else if self.target_met == Some(false) {
+            "missed"
         } else {
             "ok"
         }

@@ -122,7 +122,7 @@ fn paint(cell: &str, bold: bool) -> String {
     let code = match cell {
         _ if bold => "1",
         "ok" => "32",
-        "degraded" => "33",
+        "degraded" | "missed" => "33",
         "failing" | "error" | "breach" => "31",
         "silent" => "35",
         _ => return cell.to_owned(),

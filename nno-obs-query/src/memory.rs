@@ -212,10 +212,7 @@ impl MemoryEngine {
                 detail: format!("`{}` is not a dataset name", plan.dataset().name()),
             })?;
         // A panic elsewhere while the map was held leaves it consistent (an insert or not).
-        let mut datasets = self
-            .datasets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut datasets = self.datasets.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(columns) = datasets.get(name.as_str()) {
             return Ok(columns.clone());
         }
@@ -236,12 +233,8 @@ impl Engine for MemoryEngine {
     fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
         let columns = self.columns(plan)?;
         let range = plan.range();
-        let from = columns
-            .timestamps
-            .partition_point(|t| *t < range.from_s());
-        let until = columns
-            .timestamps
-            .partition_point(|t| *t < range.until_s());
+        let from = columns.timestamps.partition_point(|t| *t < range.from_s());
+        let until = columns.timestamps.partition_point(|t| *t < range.until_s());
         let mut evaluator = Evaluator::new(plan);
         for at in from..until.max(from) {
             evaluator.push(&ColumnRow {
