@@ -8,7 +8,7 @@ use nno_obs_store::layout::ScriptName;
 pub const ENV: &str = "prod";
 
 /// The feature Workers every platform runs (each is an `#[nno_handler]` in
-/// [`crate::workers::features`]).
+/// [`crate::workers::platform`]).
 pub const FEATURES: [&str; 3] = ["analytics", "reports", "exports"];
 
 /// Company names for the platforms' `name` (alert messages, §6.3).
