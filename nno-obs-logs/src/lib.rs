@@ -27,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+mod canonical;
 pub mod cursor;
 pub mod entry;
 mod level;
