@@ -10,6 +10,7 @@
 //! the line with serde, as before.
 
 use crate::prefilter::{skip_plain, Scan, ToParser};
+use nno_obs_store::entry::LineKeys;
 use nno_obs_store::record::{
     Event, EventRequest, EventResponse, Outcome, TraceEventRecord, TraceException, TraceLog,
 };
@@ -29,6 +30,76 @@ pub(crate) fn record(text: &str) -> Option<TraceEventRecord> {
     let record = reader.record().ok()?;
     reader.scan.spaces();
     (reader.scan.at == text.len()).then_some(record)
+}
+
+/// The keys of our `LogEntry` line `text` (`Message[0]`), as [`LineKeys::parse`] gives them,
+/// when the line has the usual shape (string members, no `\u` escape); `None` to leave the line
+/// to [`LineKeys::parse`].
+pub(crate) fn line_keys(text: &str) -> Option<Option<LineKeys>> {
+    let text = text.trim_end_matches(['\n', '\r']);
+    if !text.starts_with('{') {
+        // Never ours, as `LineKeys::parse` decides first.
+        return Some(None);
+    }
+    if text.bytes().fold(false, |any, b| any | (b < 0x20)) {
+        return None;
+    }
+    let mut reader = Reader {
+        text,
+        scan: Scan::new(text.as_bytes(), false),
+    };
+    let mut keys = LineKeys::default();
+    let mut seen = 0;
+    reader
+        .members(|reader, key| {
+            match key {
+                b"timestamp" => {
+                    first_time(&mut seen, 1)?;
+                    keys.timestamp = reader.string()?;
+                }
+                b"level" => {
+                    first_time(&mut seen, 2)?;
+                    keys.level = reader.string()?;
+                }
+                b"service" => {
+                    first_time(&mut seen, 4)?;
+                    keys.service = reader.string()?;
+                }
+                b"message" => {
+                    first_time(&mut seen, 8)?;
+                    keys.message = reader.string()?;
+                }
+                b"traceId" => {
+                    first_time(&mut seen, 16)?;
+                    keys.trace_id = reader.opt_string()?;
+                }
+                b"requestId" => {
+                    first_time(&mut seen, 32)?;
+                    keys.request_id = reader.opt_string()?;
+                }
+                b"userId" => {
+                    first_time(&mut seen, 64)?;
+                    keys.user_id = reader.opt_string()?;
+                }
+                b"featureId" => {
+                    first_time(&mut seen, 128)?;
+                    keys.feature_id = reader.opt_string()?;
+                }
+                b"platformId" => {
+                    first_time(&mut seen, 256)?;
+                    keys.platform_id = reader.opt_string()?;
+                }
+                _ => reader.scan.value(1)?,
+            }
+            Ok(())
+        })
+        .ok()?;
+    reader.scan.spaces();
+    // A required member missing is serde's to report (then the line is not ours).
+    if reader.scan.at != text.len() || seen & 0b1111 != 0b1111 {
+        return None;
+    }
+    Some(matches!(keys.level.as_str(), "debug" | "info" | "warn" | "error").then_some(keys))
 }
 
 struct Reader<'a> {
@@ -460,6 +531,81 @@ mod tests {
         ] {
             assert_eq!(serde(line), None, "{line}");
             assert_eq!(record(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn our_lines_keys_are_read_here_as_serde_reads_them() {
+        let line = r#"{"timestamp":"2026-02-22T10:34:00.123Z","level":"warn","service":"auth","traceId":"t1","requestId":"r","message":"Permission \"denied\"","userId":null,"featureId":"f","platformId":"p","status":200,"q":{"a":[1,"x"]}}"#;
+        let keys = line_keys(line);
+        assert!(matches!(keys, Some(Some(_))));
+        assert_eq!(keys, Some(LineKeys::parse(line)));
+        assert_eq!(line_keys(&format!("{line}\n")), Some(LineKeys::parse(line)));
+        // Not ours: a level of another kind; plain text.
+        let other = line.replace("\"warn\"", "\"loud\"");
+        assert_eq!(line_keys(&other), Some(None));
+        assert_eq!(line_keys("GET /x 200"), Some(None));
+        // Left to serde: a \u escape, a missing member, a number where an id belongs.
+        for other in [
+            line.replace("auth", "\\u0061uth"),
+            line.replace(r#""service":"auth","#, ""),
+            line.replace(r#""t1""#, "1"),
+        ] {
+            assert_eq!(line_keys(&other), None, "{other}");
+        }
+    }
+
+    fn arb_line_member() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(
+            &[
+                "timestamp",
+                "level",
+                "service",
+                "message",
+                "traceId",
+                "requestId",
+                "userId",
+                "featureId",
+                "platformId",
+                "status",
+            ][..],
+        );
+        let value = prop_oneof![
+            3 => prop::sample::select(&["info", "warn", "debug", "error", "x", "2026-02-22T10:34:00.123Z"][..])
+                .prop_map(|s| format!("\"{s}\"")),
+            3 => arb_usual_value(),
+            1 => arb_value(),
+        ];
+        (key, value).prop_map(|(k, v)| format!("\"{k}\":{v}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+
+        /// Whatever our line holds, keys read here are the keys serde reads.
+        #[test]
+        fn line_keys_read_here_are_the_ones_serde_reads(
+            complete in any::<bool>(),
+            members in proptest::collection::vec(arb_line_member(), 0..8)
+                .prop_shuffle(),
+            tail in prop_oneof![Just(""), Just("\n"), Just(" "), Just("\r\n"), Just(" x")],
+        ) {
+            // Often a line that is ours, with more members (some twice) in any order.
+            let mut members = members;
+            if complete {
+                members.extend([
+                    r#""timestamp":"2026-02-22T10:34:00.123Z""#.to_owned(),
+                    r#""level":"info""#.to_owned(),
+                    r#""service":"s""#.to_owned(),
+                    r#""message":"m""#.to_owned(),
+                ]);
+                let half = members.len() / 2;
+                members.rotate_left(half);
+            }
+            let line = format!("{{{}}}{tail}", members.join(","));
+            if let Some(keys) = line_keys(&line) {
+                prop_assert_eq!(keys, LineKeys::parse(&line), "{}", line);
+            }
         }
     }
 
