@@ -21,7 +21,7 @@
 //! name's, else the line's `platformId`.
 
 use crate::level::Level;
-use nno_obs_store::entry::{log_entry_time, EntryKeys, LineKeys};
+use nno_obs_store::entry::{log_entry_time, our_line, EntryKeys};
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::{TraceEventRecord, TraceLog};
 use serde_json::Value;
@@ -245,15 +245,8 @@ fn plain(
     }
 }
 
-/// [`nno_obs_store::entry::our_line`], reading the usual lines without serde (the same keys; see
-/// [`crate::canonical::line_keys`]).
-fn our_line_fast(log: &TraceLog) -> Option<LineKeys> {
-    let text = log.message.first()?.as_str()?;
-    crate::canonical::line_keys(text).unwrap_or_else(|| LineKeys::parse(text))
-}
-
 fn log_entry(record: &TraceEventRecord, log: TraceLog, facts: &Arc<RecordFacts>) -> Entry {
-    let line = our_line_fast(&log);
+    let line = our_line(&log);
     let time_ms = log_entry_time(line.as_ref(), &log, record);
     match line {
         Some(line) => {

@@ -27,7 +27,6 @@
 
 #![warn(missing_docs)]
 
-mod canonical;
 pub mod cursor;
 pub mod entry;
 mod level;

@@ -186,7 +186,7 @@ impl TextFilter {
         if std::str::from_utf8(body).is_err() || has_char_folding_to_ascii(body) {
             return None;
         }
-        let mut scan = Scan::new(body, true);
+        let mut scan = Scan { bytes: body, at: 0 };
         let entries = scan.record().ok()?;
         scan.spaces();
         (scan.at == body.len()).then_some(entries)
@@ -205,7 +205,7 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 /// The position of the first `"` or `\\` at or after `at` (or of the eight-byte word holding
 /// it: the caller goes on byte by byte), or the end.
-pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
+fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
@@ -224,7 +224,7 @@ pub(crate) fn skip_plain(bytes: &[u8], mut at: usize) -> usize {
 
 /// Why a scan stopped: the line goes to the parser.
 #[derive(Debug)]
-pub(crate) struct ToParser;
+struct ToParser;
 
 /// Nesting beyond this is left to the parser (serde_json's own limit is 128).
 const MAX_DEPTH: u32 = 64;
@@ -255,37 +255,24 @@ impl Known {
 }
 
 /// A strict scanner of one record line: it accepts a subset of what the parser accepts, and
-/// stops at anything else. (Control characters are not checked here: callers rule them out for
-/// the whole line first.)
-pub(crate) struct Scan<'a> {
+/// stops at anything else.
+struct Scan<'a> {
     bytes: &'a [u8],
-    /// Where it is.
-    pub(crate) at: usize,
-    /// Whether an escaped backslash before a `u` (a `\u` escape of the JSON string inside a
-    /// string) stops the scan too.
-    inner_escapes: bool,
+    at: usize,
 }
 
 impl<'a> Scan<'a> {
-    pub(crate) fn new(bytes: &'a [u8], inner_escapes: bool) -> Self {
-        Self {
-            bytes,
-            at: 0,
-            inner_escapes,
-        }
-    }
-
-    pub(crate) fn peek(&self) -> Option<u8> {
+    fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
-    pub(crate) fn spaces(&mut self) {
+    fn spaces(&mut self) {
         while self.peek() == Some(b' ') {
             self.at += 1;
         }
     }
 
-    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), ToParser> {
+    fn expect(&mut self, byte: u8) -> Result<(), ToParser> {
         self.spaces();
         if self.peek() == Some(byte) {
             self.at += 1;
@@ -334,7 +321,7 @@ impl<'a> Scan<'a> {
     }
 
     /// `{ "key": value, … }`, `member` reading each value (the cursor after the `:`).
-    pub(crate) fn object_members(
+    fn object_members(
         &mut self,
         mut member: impl FnMut(&mut Self, &'a [u8]) -> Result<(), ToParser>,
     ) -> Result<(), ToParser> {
@@ -451,12 +438,6 @@ impl<'a> Scan<'a> {
     /// escape, or an escaped backslash before a `u` (a `\u` of the string inside the string),
     /// stops the scan.
     fn string(&mut self) -> Result<&'a [u8], ToParser> {
-        let range = self.string_range()?;
-        Ok(&self.bytes[range])
-    }
-
-    /// Like [`Scan::string`], where the content is.
-    pub(crate) fn string_range(&mut self) -> Result<std::ops::Range<usize>, ToParser> {
         if self.peek() != Some(b'"') {
             return Err(ToParser);
         }
@@ -474,22 +455,20 @@ impl<'a> Scan<'a> {
                 None => return Err(ToParser),
                 Some(b'"') => {
                     self.at = at + 1;
-                    return Ok(start..at);
+                    return Ok(&bytes[start..at]);
                 }
                 Some(_) => {}
             }
             match self.bytes.get(at + 1) {
                 Some(b'"' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at += 2,
-                Some(b'\\') if !self.inner_escapes || self.bytes.get(at + 2) != Some(&b'u') => {
-                    at += 2
-                }
+                Some(b'\\') if self.bytes.get(at + 2) != Some(&b'u') => at += 2,
                 _ => return Err(ToParser),
             }
         }
     }
 
     /// Any JSON value, nested at most [`MAX_DEPTH`] deep.
-    pub(crate) fn value(&mut self, depth: u32) -> Result<(), ToParser> {
+    fn value(&mut self, depth: u32) -> Result<(), ToParser> {
         match self.peek() {
             Some(b'"') => self.string().map(drop),
             Some(b'{') => {
@@ -530,7 +509,7 @@ impl<'a> Scan<'a> {
         }
     }
 
-    pub(crate) fn literal(&mut self, word: &[u8]) -> Result<(), ToParser> {
+    fn literal(&mut self, word: &[u8]) -> Result<(), ToParser> {
         if self.bytes[self.at..].starts_with(word) {
             self.at += word.len();
             Ok(())

@@ -201,13 +201,7 @@ fn read_lines(
             Ok(text) => (std::borrow::Cow::Borrowed(text), false),
             Err(_) => (String::from_utf8_lossy(&line), true),
         };
-        let text = text.trim_end();
-        // The usual shape without serde (the same record, faster); anything else with serde.
-        let parsed = match crate::canonical::record(text) {
-            Some(record) => Ok(record),
-            None => serde_json::from_str::<TraceEventRecord>(text),
-        };
-        match parsed {
+        match serde_json::from_str::<TraceEventRecord>(text.trim_end()) {
             Ok(record) => {
                 if repaired {
                     report.repaired_lines += 1;
