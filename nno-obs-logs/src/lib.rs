@@ -8,7 +8,7 @@
 //! | [`entry`] | the searchable entries of a record | yes |
 //! | [`query`] | the typed [`LogQuery`]; [`PlatformScope`] and [`OperatorScope`] | yes |
 //! | [`matcher`] | whether an entry matches | yes |
-//! | [`prefilter`] | skipping lines that cannot hold a wanted trace or user id, unparsed | yes |
+//! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |

@@ -1,6 +1,7 @@
 //! Whether an entry matches a query: the Rust side of the one definition in [`LogQuery`]'s docs.
 
 use crate::entry::Entry;
+use crate::prefilter::has_char_folding_to_ascii;
 use crate::query::LogQuery;
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
@@ -90,16 +91,6 @@ fn contains_folded(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(needle)
 }
 
-/// Whether `text` holds one of the two non-ASCII characters whose lowercase contains an ASCII
-/// letter: U+0130 `İ` (lowercase `i̇`) and U+212A KELVIN SIGN (lowercase `k`).
-fn has_char_folding_to_ascii(text: &[u8]) -> bool {
-    // U+0130 is C4 B0 and U+212A is E2 84 AA in UTF-8: find the lead bytes, check the rest.
-    memchr::memchr2_iter(0xC4, 0xE2, text).any(|at| {
-        let rest = &text[at..];
-        rest.starts_with("\u{130}".as_bytes()) || rest.starts_with("\u{212A}".as_bytes())
-    })
-}
-
 /// ASCII case-insensitive search for `needle` (already lowercase): memchr finds candidates by
 /// the first byte in either case, then the rest is compared.
 fn find_ascii_folded(haystack: &[u8], needle: &[u8]) -> bool {
@@ -129,9 +120,7 @@ fn find_ascii_folded(haystack: &[u8], needle: &[u8]) -> bool {
 fn literal_search_decides(json: &str, needle: &str) -> bool {
     !has_char_folding_to_ascii(json.as_bytes())
         && !crate::prefilter::may_have_unicode_escape(json.as_bytes())
-        && needle
-            .bytes()
-            .all(|b| (b.is_ascii_graphic() && !matches!(b, b'"' | b'\\' | b'/')) || b == b' ')
+        && needle.bytes().all(crate::prefilter::is_literal_text)
 }
 
 fn text_matches(entry: &Entry, needle: &str) -> bool {

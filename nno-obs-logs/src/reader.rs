@@ -124,7 +124,7 @@ pub fn read_records(input: impl Read, visit: impl FnMut(TraceEventRecord, u64)) 
 /// line none of whose entries can match (see [`crate::prefilter`]).
 pub fn read_records_where(
     input: impl Read,
-    may_match: impl Fn(&[u8]) -> bool,
+    mut may_match: impl FnMut(&[u8]) -> bool,
     mut visit: impl FnMut(TraceEventRecord, u64),
 ) -> FileReport {
     let mut report = FileReport::default();
@@ -145,7 +145,7 @@ pub fn read_records_where(
             consumed: 0,
         };
         let mut decoder = BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(counting));
-        let result = read_lines(&mut decoder, &mut report, &may_match, &mut visit);
+        let result = read_lines(&mut decoder, &mut report, &mut may_match, &mut visit);
         if let Err(error) = result {
             let offset = decoder.get_ref().get_ref().consumed;
             report.corrupt = Some(Damage {
@@ -153,7 +153,7 @@ pub fn read_records_where(
                 message: error.to_string(),
             });
         }
-    } else if let Err(error) = read_lines(&mut buffered, &mut report, &may_match, &mut visit) {
+    } else if let Err(error) = read_lines(&mut buffered, &mut report, &mut may_match, &mut visit) {
         report.corrupt = Some(Damage {
             offset: 0,
             message: error.to_string(),
@@ -165,7 +165,7 @@ pub fn read_records_where(
 fn read_lines(
     input: &mut impl BufRead,
     report: &mut FileReport,
-    may_match: &impl Fn(&[u8]) -> bool,
+    may_match: &mut impl FnMut(&[u8]) -> bool,
     visit: &mut impl FnMut(TraceEventRecord, u64),
 ) -> io::Result<()> {
     let mut line = Vec::with_capacity(4096);
@@ -237,7 +237,7 @@ fn read_bounded_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result
         if available.is_empty() {
             return Ok(LineRead { bytes, oversized });
         }
-        let (chunk, done) = match memchr_newline(available) {
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
             Some(at) => (&available[..=at], true),
             None => (available, false),
         };
@@ -256,8 +256,4 @@ fn read_bounded_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result
             return Ok(LineRead { bytes, oversized });
         }
     }
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == b'\n')
 }

@@ -4,7 +4,7 @@
 use crate::cursor::SortKey;
 use crate::entry::{entries_of_owned_record, Entry, ScriptCache};
 use crate::matcher::Matcher;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{Prefilter, Verdict};
 use crate::reader::{read_records_where, FileReport};
 use nno_obs_store::index::FileIndex;
 use std::collections::BinaryHeap;
@@ -154,7 +154,16 @@ pub fn search_file(
     } else {
         Prefilter::new(matcher.query())
     };
-    let may_match = |line: &[u8]| prefilter.may_match(line);
+    // Entries of skipped lines still count as seen (the text filter knows how many).
+    let mut skipped_entries = 0;
+    let mut scratch = Vec::new();
+    let may_match = |line: &[u8]| match prefilter.verdict(line, &mut scratch) {
+        Verdict::Parse => true,
+        Verdict::Skip { entries } => {
+            skipped_entries += entries.unwrap_or(0);
+            false
+        }
+    };
     let mut scripts = ScriptCache::default();
     let report = read_records_where(input, may_match, |record, line| {
         let entries: Vec<Entry> = entries_of_owned_record(record, &mut scripts);
@@ -180,7 +189,7 @@ pub fn search_file(
         }
     });
     let report = FileReport {
-        entries: entries_seen,
+        entries: entries_seen + skipped_entries,
         ..report
     };
     FileSearch {
