@@ -40,6 +40,8 @@
 
 use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
 use crate::table::{Table, Value};
+use nno_obs_store::columns::{PointColumns, TextColumn};
+use nno_obs_store::line::AnyRow;
 use nno_obs_store::points::PointRow;
 use std::collections::{HashMap, HashSet};
 
@@ -199,40 +201,134 @@ impl<'p> Evaluator<'p> {
                     .groups
                     .entry(key)
                     .or_insert_with(|| new_group(aggs, slots));
-                let weight = u64::from(row.sample_interval());
-                for (state, (_, agg)) in group.aggs.iter_mut().zip(aggs) {
-                    match (state, agg) {
-                        (AggState::Count(n), Agg::Count { since })
-                            if since.is_none_or(|s| row.timestamp_s() >= s) =>
-                        {
-                            *n += weight;
-                        }
-                        (AggState::Sum(sum), Agg::Sum { double: d, since })
-                            if since.is_none_or(|s| row.timestamp_s() >= s) =>
-                        {
-                            *sum += double(row, *d) * weight as f64;
-                        }
-                        (AggState::Mean { sum, weight: w }, Agg::Mean { double: d }) => {
-                            *sum += double(row, *d) * weight as f64;
-                            *w += weight;
-                        }
-                        (AggState::Distinct(set), Agg::Distinct { col }) => {
-                            let value = text(row, *col);
-                            if !set.contains(value) {
-                                set.insert(value.to_owned());
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                for (slot, d) in self.slots.iter().enumerate() {
-                    // +0.0 makes -0.0 and 0.0 one value, as ClickHouse's comparison does.
-                    let value = double(row, *d) + 0.0;
-                    if let Some(map) = group.values.get_mut(slot) {
-                        *map.entry(value.to_bits()).or_insert(0) += weight;
-                    }
-                }
+                accumulate(group, aggs, slots, row);
             }
+        }
+    }
+
+    /// Adds every row of one file's columns ([`PointColumns`], the store's columnar sidecar),
+    /// with the same result as [`push`](Self::push)ing them one by one into an evaluator of
+    /// their own and [`merge`](Self::merge)ing it (bit for bit: the same additions in the same
+    /// order). Filters and text keys are decided once per dictionary value, and a row's group
+    /// is found by numbers (dictionary ids, bucket starts), so no row allocates.
+    ///
+    /// ```
+    /// use nno_obs_query::{eval::Evaluator, questions::FeatureStats, PlatformScope, Question, TimeRange};
+    /// use nno_obs_store::columns::{ColumnsBuilder, PointColumns, SourceStamp};
+    /// use nno_obs_store::layout::PlatformId;
+    /// use nno_obs_store::points::write_row;
+    ///
+    /// let mut file = Vec::new();
+    /// for (ms, duration) in [(1_000, 10.0), (2_000, 30.0)] {
+    ///     write_row(&mut file, ms, Some("analytics"), &["analytics"], &[1.0, duration, 0.0]);
+    /// }
+    /// let mut builder = ColumnsBuilder::default();
+    /// nno_obs_store::line::for_each_row(&file[..], &mut |row| builder.push(row)).unwrap();
+    /// let bytes = builder.encode(SourceStamp::default());
+    ///
+    /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
+    /// let plans = question.plans();
+    /// let mut evaluator = Evaluator::new(&plans[0]);
+    /// evaluator.push_columns(&PointColumns::parse(&bytes).unwrap());
+    /// let rows = question.answer(vec![evaluator.finish()]).unwrap();
+    /// assert_eq!((rows[0].requests, rows[0].avg_ms), (2, Some(20.0)));
+    /// ```
+    pub fn push_columns(&mut self, columns: &PointColumns<'_>) {
+        let Shape::Aggregate { keys, aggs } = &self.plan.shape else {
+            for row in 0..columns.rows() {
+                self.push(&ColumnRow { columns, row });
+            }
+            return;
+        };
+        // Per filter: its column and which dictionary ids pass.
+        let filters: Vec<(TextColumn<'_>, Vec<bool>)> = self
+            .plan
+            .filters
+            .iter()
+            .map(|(col, literal)| {
+                let column = columns.text(text_index(*col));
+                let pass = column
+                    .dictionary()
+                    .iter()
+                    .map(|value| *value == literal.as_str())
+                    .collect();
+                (column, pass)
+            })
+            .collect();
+        let parts: Vec<KeyPart<'_>> = keys
+            .iter()
+            .map(|(_, key)| match key {
+                Key::Text(c) => KeyPart::Id(columns.text(text_index(*c))),
+                Key::Bucket(bucket) => KeyPart::Bucket(*bucket),
+                Key::PrefixClass {
+                    col,
+                    prefix,
+                    yes,
+                    no,
+                } => {
+                    let column = columns.text(text_index(*col));
+                    let class = column
+                        .dictionary()
+                        .iter()
+                        .map(|value| value.starts_with(prefix))
+                        .collect();
+                    KeyPart::Class {
+                        column,
+                        class,
+                        yes,
+                        no,
+                    }
+                }
+            })
+            .collect();
+        let slots = &self.slots;
+        let mut local: HashMap<Vec<i64>, Group> = HashMap::new();
+        let mut key: Vec<i64> = Vec::with_capacity(parts.len());
+        for row in 0..columns.rows() {
+            let timestamp = columns.timestamp(row);
+            if !self.plan.range.contains(timestamp)
+                || !filters
+                    .iter()
+                    .all(|(column, pass)| pass.get(column.id(row) as usize) == Some(&true))
+            {
+                continue;
+            }
+            key.clear();
+            key.extend(parts.iter().map(|part| match part {
+                KeyPart::Id(column) => i64::from(column.id(row)),
+                KeyPart::Bucket(bucket) => bucket.start_of(timestamp),
+                KeyPart::Class { column, class, .. } => {
+                    i64::from(class.get(column.id(row) as usize) == Some(&true))
+                }
+            }));
+            if !local.contains_key(key.as_slice()) {
+                local.insert(key.clone(), new_group(aggs, slots));
+            }
+            if let Some(group) = local.get_mut(key.as_slice()) {
+                accumulate(group, aggs, slots, &ColumnRow { columns, row });
+            }
+        }
+        for (numbers, group) in local {
+            let key = parts
+                .iter()
+                .zip(numbers)
+                .map(|(part, number)| match part {
+                    KeyPart::Id(column) => GroupKey::Text(
+                        column
+                            .dictionary()
+                            .get(number as usize)
+                            .copied()
+                            .unwrap_or("")
+                            .to_owned(),
+                    ),
+                    KeyPart::Bucket(_) => GroupKey::Time(number),
+                    KeyPart::Class { yes, no, .. } => {
+                        GroupKey::Text(if number == 1 { yes } else { no }.to_string())
+                    }
+                })
+                .collect();
+            self.merge_group(key, group);
         }
     }
 
@@ -241,30 +337,31 @@ impl<'p> Evaluator<'p> {
     pub fn merge(&mut self, other: Evaluator<'p>) {
         self.rows.extend(other.rows);
         for (key, theirs) in other.groups {
-            match self.groups.get_mut(&key) {
-                None => {
-                    self.groups.insert(key, theirs);
-                }
-                Some(mine) => {
-                    for (a, b) in mine.aggs.iter_mut().zip(theirs.aggs) {
-                        match (a, b) {
-                            (AggState::Count(a), AggState::Count(b)) => *a += b,
-                            (AggState::Sum(a), AggState::Sum(b)) => *a += b,
-                            (
-                                AggState::Mean { sum, weight },
-                                AggState::Mean { sum: s, weight: w },
-                            ) => {
-                                *sum += s;
-                                *weight += w;
-                            }
-                            (AggState::Distinct(a), AggState::Distinct(b)) => a.extend(b),
-                            _ => {}
+            self.merge_group(key, theirs);
+        }
+    }
+
+    fn merge_group(&mut self, key: Vec<GroupKey>, theirs: Group) {
+        match self.groups.get_mut(&key) {
+            None => {
+                self.groups.insert(key, theirs);
+            }
+            Some(mine) => {
+                for (a, b) in mine.aggs.iter_mut().zip(theirs.aggs) {
+                    match (a, b) {
+                        (AggState::Count(a), AggState::Count(b)) => *a += b,
+                        (AggState::Sum(a), AggState::Sum(b)) => *a += b,
+                        (AggState::Mean { sum, weight }, AggState::Mean { sum: s, weight: w }) => {
+                            *sum += s;
+                            *weight += w;
                         }
+                        (AggState::Distinct(a), AggState::Distinct(b)) => a.extend(b),
+                        _ => {}
                     }
-                    for (a, b) in mine.values.iter_mut().zip(theirs.values) {
-                        for (value, weight) in b {
-                            *a.entry(value).or_insert(0) += weight;
-                        }
+                }
+                for (a, b) in mine.values.iter_mut().zip(theirs.values) {
+                    for (value, weight) in b {
+                        *a.entry(value).or_insert(0) += weight;
                     }
                 }
             }
@@ -311,6 +408,114 @@ impl<'p> Evaluator<'p> {
             table.rows.truncate(limit as usize);
         }
         table
+    }
+}
+
+/// Adds one matching row to its group's states.
+fn accumulate<R: Row + ?Sized>(
+    group: &mut Group,
+    aggs: &[(&'static str, Agg)],
+    slots: &[u8],
+    row: &R,
+) {
+    let weight = u64::from(row.sample_interval());
+    for (state, (_, agg)) in group.aggs.iter_mut().zip(aggs) {
+        match (state, agg) {
+            (AggState::Count(n), Agg::Count { since })
+                if since.is_none_or(|s| row.timestamp_s() >= s) =>
+            {
+                *n += weight;
+            }
+            (AggState::Sum(sum), Agg::Sum { double: d, since })
+                if since.is_none_or(|s| row.timestamp_s() >= s) =>
+            {
+                *sum += double(row, *d) * weight as f64;
+            }
+            (AggState::Mean { sum, weight: w }, Agg::Mean { double: d }) => {
+                *sum += double(row, *d) * weight as f64;
+                *w += weight;
+            }
+            (AggState::Distinct(set), Agg::Distinct { col }) => {
+                let value = text(row, *col);
+                if !set.contains(value) {
+                    set.insert(value.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    for (slot, d) in slots.iter().enumerate() {
+        // +0.0 makes -0.0 and 0.0 one value, as ClickHouse's comparison does.
+        let value = double(row, *d) + 0.0;
+        if let Some(map) = group.values.get_mut(slot) {
+            *map.entry(value.to_bits()).or_insert(0) += weight;
+        }
+    }
+}
+
+/// A group key part of a columnar row, as a number.
+enum KeyPart<'c> {
+    /// A text column's dictionary id.
+    Id(TextColumn<'c>),
+    /// The start of the row's bucket.
+    Bucket(crate::time_range::Bucket),
+    /// 1 when the value starts with the prefix (decided per dictionary value), else 0.
+    Class {
+        column: TextColumn<'c>,
+        class: Vec<bool>,
+        yes: &'static str,
+        no: &'static str,
+    },
+}
+
+/// The store's text column number of `col` (0 `index1`, N `blobN`; out of range for
+/// `blob0`, which reads as `""` as in every other row form).
+fn text_index(col: TextCol) -> usize {
+    match col {
+        TextCol::Index1 => 0,
+        TextCol::Blob(0) => usize::MAX,
+        TextCol::Blob(n) => usize::from(n),
+    }
+}
+
+/// One row of a file's columns.
+struct ColumnRow<'a, 'c> {
+    columns: &'a PointColumns<'c>,
+    row: usize,
+}
+
+impl Row for ColumnRow<'_, '_> {
+    fn timestamp_s(&self) -> i64 {
+        self.columns.timestamp(self.row)
+    }
+    fn text(&self, col: TextCol) -> &str {
+        self.columns
+            .text_ref(text_index(col))
+            .map_or("", |column| column.value(self.row))
+    }
+    fn double(&self, n: u8) -> f64 {
+        self.columns.double(usize::from(n)).get(self.row)
+    }
+    fn sample_interval(&self) -> u32 {
+        self.columns.sample_interval(self.row)
+    }
+}
+
+impl Row for AnyRow<'_> {
+    fn timestamp_s(&self) -> i64 {
+        AnyRow::timestamp_s(self)
+    }
+    fn text(&self, col: TextCol) -> &str {
+        match col {
+            TextCol::Index1 => self.index1(),
+            TextCol::Blob(n) => self.blob(n),
+        }
+    }
+    fn double(&self, n: u8) -> f64 {
+        AnyRow::double(self, n)
+    }
+    fn sample_interval(&self) -> u32 {
+        AnyRow::sample_interval(self)
     }
 }
 

@@ -41,8 +41,6 @@ pub mod eval;
 pub mod literal;
 #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
 pub mod local;
-#[cfg(all(feature = "local", not(target_arch = "wasm32")))]
-mod local_row;
 pub mod plan;
 pub mod questions;
 pub mod scope;
