@@ -125,6 +125,13 @@ struct TextBuilder {
 
 impl TextBuilder {
     fn push(&mut self, value: &str) {
+        // Most columns repeat the previous row's value (unused blobs are all ""): no hashing.
+        if let Some(&last) = self.rows.last() {
+            if self.values.get(last as usize).is_some_and(|v| v == value) {
+                self.rows.push(last);
+                return;
+            }
+        }
         let id = match self.ids.get(value) {
             Some(id) => *id,
             None => {
