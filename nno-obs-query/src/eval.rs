@@ -51,6 +51,53 @@ enum GroupKey {
     Time(i64),
 }
 
+/// A `HashMap` with a fast hash for the evaluator's own numeric keys (per-row lookups: a
+/// value's bits, a file's group key). Not DoS-resistant; the keys are points of the
+/// operator's own store, and a bad distribution only costs time.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// Multiply-rotate per word (as rustc's FxHash), finished by a full avalanche (SplitMix64's
+/// finalizer) so keys that differ only in their high bits — the bits of integer-valued
+/// doubles — still spread over the table.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
+    #[inline]
+    fn write_i64(&mut self, word: i64) {
+        self.add(word as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, word: usize) {
+        self.add(word as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
 enum AggState {
     Count(u64),
     Sum(f64),
@@ -68,7 +115,7 @@ enum AggState {
 struct Group {
     aggs: Vec<AggState>,
     /// Per quantile column: value bits → total weight.
-    values: Vec<HashMap<u64, u64>>,
+    values: Vec<FastMap<u64, u64>>,
 }
 
 /// Evaluates one plan over rows pushed one at a time.
@@ -283,7 +330,26 @@ impl<'p> Evaluator<'p> {
             })
             .collect();
         let slots = &self.slots;
-        let mut local: HashMap<Vec<i64>, Group> = HashMap::new();
+        // The file's groups by their numeric keys: an index into `groups`. When every key is a
+        // text column or a prefix class (no time bucket) and the file has few combinations,
+        // a dense table indexed by the ids (mixed radix) replaces the hash map.
+        let radix: Option<Vec<usize>> = parts
+            .iter()
+            .map(|part| match part {
+                KeyPart::Id(column) => Some(column.dictionary().len().max(1)),
+                KeyPart::Class { .. } => Some(2),
+                KeyPart::Bucket(_) => None,
+            })
+            .collect();
+        let mut dense: Option<(Vec<usize>, Vec<usize>)> = radix.and_then(|radix| {
+            let size = radix
+                .iter()
+                .try_fold(1usize, |size, r| size.checked_mul(*r))
+                .filter(|size| *size <= DENSE_GROUPS)?;
+            Some((radix, vec![usize::MAX; size]))
+        });
+        let mut index: FastMap<Vec<i64>, usize> = FastMap::default();
+        let mut groups: Vec<(Vec<i64>, Group)> = Vec::new();
         let mut key: Vec<i64> = Vec::with_capacity(parts.len());
         for row in 0..columns.rows() {
             let timestamp = columns.timestamp(row);
@@ -302,14 +368,43 @@ impl<'p> Evaluator<'p> {
                     i64::from(class.get(column.id(row) as usize) == Some(&true))
                 }
             }));
-            if !local.contains_key(key.as_slice()) {
-                local.insert(key.clone(), new_group(aggs, slots));
-            }
-            if let Some(group) = local.get_mut(key.as_slice()) {
+            let found = match &dense {
+                Some((radix, table)) => {
+                    let slot = key
+                        .iter()
+                        .zip(radix)
+                        .fold(0usize, |slot, (n, r)| slot * r + *n as usize);
+                    table.get(slot).copied().filter(|at| *at != usize::MAX)
+                }
+                None => index.get(key.as_slice()).copied(),
+            };
+            let at = match found {
+                Some(at) => at,
+                None => {
+                    let at = groups.len();
+                    groups.push((key.clone(), new_group(aggs, slots)));
+                    match &mut dense {
+                        Some((radix, table)) => {
+                            let slot = key
+                                .iter()
+                                .zip(radix.iter())
+                                .fold(0usize, |slot, (n, r)| slot * r + *n as usize);
+                            if let Some(entry) = table.get_mut(slot) {
+                                *entry = at;
+                            }
+                        }
+                        None => {
+                            index.insert(key.clone(), at);
+                        }
+                    }
+                    at
+                }
+            };
+            if let Some((_, group)) = groups.get_mut(at) {
                 accumulate(group, aggs, slots, &ColumnRow { columns, row });
             }
         }
-        for (numbers, group) in local {
+        for (numbers, group) in groups {
             let key = parts
                 .iter()
                 .zip(numbers)
@@ -453,6 +548,9 @@ fn accumulate<R: Row + ?Sized>(
     }
 }
 
+/// The largest dense group table [`Evaluator::push_columns`] makes (key combinations).
+const DENSE_GROUPS: usize = 1 << 16;
+
 /// A group key part of a columnar row, as a number.
 enum KeyPart<'c> {
     /// A text column's dictionary id.
@@ -536,7 +634,7 @@ fn new_group(aggs: &[(&'static str, Agg)], slots: &[u8]) -> Group {
                 Agg::Distinct { .. } => AggState::Distinct(HashSet::new()),
             })
             .collect(),
-        values: slots.iter().map(|_| HashMap::new()).collect(),
+        values: slots.iter().map(|_| FastMap::default()).collect(),
     }
 }
 
