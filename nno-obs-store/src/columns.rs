@@ -9,7 +9,7 @@
 //! rows are exactly those [`crate::line::for_each_row`] reads from the `.json.gz` (lines that
 //! are not rows are skipped, as every reader skips them).
 //!
-//! # Layout (version 1, little-endian, no padding)
+//! # Layout (version 2, little-endian, no padding)
 //!
 //! | bytes | what |
 //! |---|---|
@@ -21,18 +21,24 @@
 //! | 28..32 | rows `n` (`u32`) |
 //! | 32.. | 43 columns in this order: `timestamp`, `_sample_interval`, `index1`, `blob1`…`blob20`, `double1`…`double20` |
 //!
-//! Each column starts with a tag byte: `0` constant (one value for every row), `1` plain (`n`
-//! values).
+//! Each column starts with a tag byte. Unsigned integers ("`w`-byte") are little-endian of
+//! width `w` ∈ {1, 2, 4, 8}, given by a width byte; the writer picks the narrowest that holds
+//! every value.
 //!
-//! - `timestamp` (seconds, `i64`): tag 0 then one `i64`; tag 1 then `n` × `i64`.
-//! - `_sample_interval` (`u32`): tag 0 then one `u32`; tag 1 then `n` × `u32`.
+//! - `timestamp` (seconds, `i64`): tag 0, one `i64` for every row; tag 1, a width byte, a base
+//!   `i64`, then `n` offsets (`timestamp = base + offset`, wrapping).
+//! - `_sample_interval` (`u32`): tag 0, one `u32`; tag 1, a width byte (1, 2 or 4), then `n`
+//!   values.
 //! - text (`index1`, blobs), dictionary-encoded: the tag byte is the id width, `0` (every row
 //!   has id 0), `1`, `2` or `4` bytes; then the dictionary, `u32` count then per entry `u32`
 //!   length and UTF-8 bytes (distinct values in order of first appearance); then `n` ids of
 //!   the width (none for width 0). Every id is below the count; with rows, the count is at
 //!   least 1.
-//! - double (`f64` bits): tag 0 then one `f64`; tag 1 then `n` × `f64`. Values are kept bit
-//!   for bit (`-0.0`, NaN and infinities included, though the JSON never holds the latter).
+//! - double (`f64`): tag 0, one value (its bits) for every row; tag 1, `n` values' bits;
+//!   tag 2, a width byte (1, 2 or 4), then `n` unsigned integers, each standing for the double
+//!   of that integer (used only when every value is one exactly: `-0.0` is not). Values are
+//!   kept bit for bit (`-0.0`, NaN and infinities included, though the JSON never holds the
+//!   latter two).
 //!
 //! A sidecar matches its `.json.gz` when bytes 12..28 equal that file's size and last 8 bytes:
 //! closed files are written once (by rename) and never change, so this cheap check catches a
@@ -66,7 +72,9 @@ use crate::points::{BLOB_COLUMNS, DOUBLE_COLUMNS};
 use std::collections::HashMap;
 
 /// The sidecar format this crate writes and reads.
-pub const COLUMNS_FORMAT: u8 = 1;
+/// (Format 1, plain timestamps and doubles, only ever existed on the branch that introduced
+/// the sidecar; like any other version, a reader rebuilds it.)
+pub const COLUMNS_FORMAT: u8 = 2;
 
 /// The first bytes of every sidecar.
 pub const COLUMNS_MAGIC: [u8; 7] = *b"NNOCOLS";
@@ -208,9 +216,13 @@ impl ColumnsBuilder {
             }
             None => {
                 out.push(1);
-                for value in &self.timestamps {
-                    out.extend_from_slice(&value.to_le_bytes());
-                }
+                let base = self.timestamps.iter().copied().min().unwrap_or(0);
+                let offsets: Vec<u64> = self
+                    .timestamps
+                    .iter()
+                    .map(|t| t.wrapping_sub(base) as u64)
+                    .collect();
+                write_uints(&mut out, &offsets, Some(&base.to_le_bytes()));
             }
         }
         // _sample_interval
@@ -221,9 +233,8 @@ impl ColumnsBuilder {
             }
             None => {
                 out.push(1);
-                for value in &self.intervals {
-                    out.extend_from_slice(&value.to_le_bytes());
-                }
+                let values: Vec<u64> = self.intervals.iter().map(|v| u64::from(*v)).collect();
+                write_uints(&mut out, &values, None);
             }
         }
         for text in &self.texts {
@@ -254,12 +265,19 @@ impl ColumnsBuilder {
                     out.push(0);
                     out.extend_from_slice(&value.to_le_bytes());
                 }
-                None => {
-                    out.push(1);
-                    for value in column {
-                        out.extend_from_slice(&value.to_bits().to_le_bytes());
+                None => match column.iter().map(|v| small_integer(*v)).collect() {
+                    Some(integers) => {
+                        out.push(2);
+                        let integers: Vec<u64> = integers;
+                        write_uints(&mut out, &integers, None);
                     }
-                }
+                    None => {
+                        out.push(1);
+                        for value in column {
+                            out.extend_from_slice(&value.to_bits().to_le_bytes());
+                        }
+                    }
+                },
             }
         }
         let crc = crc32fast::hash(&out[12..]);
@@ -284,6 +302,81 @@ fn constant_bits(values: &[f64]) -> Option<u64> {
             .iter()
             .all(|v| v.to_bits() == first.to_bits())
             .then_some(first.to_bits()),
+    }
+}
+
+/// `value` as an unsigned integer below 2^32 whose double is `value` bit for bit.
+fn small_integer(value: f64) -> Option<u64> {
+    if (0.0..4_294_967_296.0).contains(&value) {
+        let integer = value as u64;
+        ((integer as f64).to_bits() == value.to_bits()).then_some(integer)
+    } else {
+        None
+    }
+}
+
+/// A width byte, `prefix`, then `values` at the narrowest width that holds them all.
+fn write_uints(out: &mut Vec<u8>, values: &[u64], prefix: Option<&[u8]>) {
+    let max = values.iter().copied().max().unwrap_or(0);
+    let width: u8 = if max <= 0xff {
+        1
+    } else if max <= 0xffff {
+        2
+    } else if max <= 0xffff_ffff {
+        4
+    } else {
+        8
+    };
+    out.push(width);
+    if let Some(prefix) = prefix {
+        out.extend_from_slice(prefix);
+    }
+    for value in values {
+        out.extend_from_slice(&value.to_le_bytes()[..usize::from(width)]);
+    }
+}
+
+/// `n` little-endian unsigned integers of one width.
+#[derive(Clone, Copy, Debug)]
+struct Uints<'a> {
+    width: u8,
+    bytes: &'a [u8],
+}
+
+impl Uints<'_> {
+    fn decode_into<T>(&self, map: impl Fn(u64) -> T, out: &mut Vec<T>) {
+        let bytes = self.bytes;
+        match self.width {
+            1 => out.extend(bytes.iter().map(|b| map(u64::from(*b)))),
+            2 => out.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|b| map(u64::from(u16::from_le_bytes([b[0], b[1]])))),
+            ),
+            4 => out.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| map(u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))),
+            ),
+            _ => out.extend(bytes.chunks_exact(8).map(|b| {
+                map(u64::from_le_bytes([
+                    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                ]))
+            })),
+        }
+    }
+
+    #[inline]
+    fn get(&self, row: usize) -> u64 {
+        match self.width {
+            1 => self.bytes.get(row).map_or(0, |b| u64::from(*b)),
+            2 => self
+                .bytes
+                .get(row * 2..row * 2 + 2)
+                .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]]))),
+            4 => read_u32(self.bytes, row).map_or(0, u64::from),
+            _ => read_u64(self.bytes, row).unwrap_or(0),
+        }
     }
 }
 
@@ -318,6 +411,17 @@ impl<'a> TextColumn<'a> {
         }
     }
 
+    /// Every row's id into `out` (cleared first).
+    pub fn ids_into(&self, rows: usize, out: &mut Vec<u32>) {
+        out.clear();
+        Uints {
+            width: self.width,
+            bytes: self.ids,
+        }
+        .decode_into(|v| v as u32, out);
+        out.resize(rows, 0);
+    }
+
     /// The value of row `row` (`""` past the end).
     #[inline]
     pub fn value(&self, row: usize) -> &'a str {
@@ -330,28 +434,48 @@ impl<'a> TextColumn<'a> {
 
 /// A double column of a parsed sidecar.
 #[derive(Clone, Copy, Debug)]
-pub enum DoubleColumn<'a> {
-    /// Every row holds this value.
+pub struct DoubleColumn<'a>(Doubles<'a>);
+
+#[derive(Clone, Copy, Debug)]
+enum Doubles<'a> {
     Constant(f64),
-    /// One little-endian `f64` per row.
     Plain(&'a [u8]),
+    Integers(Uints<'a>),
 }
 
 impl DoubleColumn<'_> {
     /// The value of row `row` (0 past the end).
     #[inline]
     pub fn get(&self, row: usize) -> f64 {
-        match self {
-            DoubleColumn::Constant(value) => *value,
-            DoubleColumn::Plain(bytes) => read_u64(bytes, row).map_or(0.0, f64::from_bits),
+        match self.0 {
+            Doubles::Constant(value) => value,
+            Doubles::Plain(bytes) => read_u64(bytes, row).map_or(0.0, f64::from_bits),
+            Doubles::Integers(integers) => integers.get(row) as f64,
         }
+    }
+
+    /// Every row's value into `out` (cleared first): one tight loop per representation, for
+    /// readers that aggregate a whole column.
+    pub fn decode_into(&self, rows: usize, out: &mut Vec<f64>) {
+        out.clear();
+        match self.0 {
+            Doubles::Constant(value) => out.resize(rows, value),
+            Doubles::Plain(bytes) => out.extend(bytes.chunks_exact(8).map(|b| {
+                f64::from_bits(u64::from_le_bytes([
+                    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                ]))
+            })),
+            Doubles::Integers(integers) => integers.decode_into(|v| v as f64, out),
+        }
+        out.resize(rows, 0.0);
     }
 }
 
 #[derive(Clone, Copy, Debug)]
 enum IntColumn<'a, T> {
     Constant(T),
-    Plain(&'a [u8]),
+    /// `base + offset` (wrapping).
+    Offsets(T, Uints<'a>),
 }
 
 #[inline]
@@ -408,6 +532,20 @@ impl<'a> Cursor<'a> {
         read_u64(self.take(8)?, 0).ok_or(ColumnsError::Truncated)
     }
 
+    fn width(&mut self, allowed: &[u8]) -> Result<u8, ColumnsError> {
+        let width = self.u8()?;
+        if allowed.contains(&width) {
+            Ok(width)
+        } else {
+            Err(ColumnsError::Invalid("integer width"))
+        }
+    }
+
+    fn uints(&mut self, rows: usize, width: u8) -> Result<Uints<'a>, ColumnsError> {
+        let bytes = self.len(rows, usize::from(width))?;
+        Ok(Uints { width, bytes })
+    }
+
     fn len(&mut self, rows: usize, width: usize) -> Result<&'a [u8], ColumnsError> {
         let n = rows.checked_mul(width).ok_or(ColumnsError::Truncated)?;
         self.take(n)
@@ -437,12 +575,19 @@ impl<'a> PointColumns<'a> {
         let rows = cursor.u32()? as usize;
         let timestamps = match cursor.u8()? {
             0 => IntColumn::Constant(cursor.u64()? as i64),
-            1 => IntColumn::Plain(cursor.len(rows, 8)?),
+            1 => {
+                let width = cursor.width(&[1, 2, 4, 8])?;
+                let base = cursor.u64()? as i64;
+                IntColumn::Offsets(base, cursor.uints(rows, width)?)
+            }
             _ => return Err(ColumnsError::Invalid("timestamp tag")),
         };
         let intervals = match cursor.u8()? {
             0 => IntColumn::Constant(cursor.u32()?),
-            1 => IntColumn::Plain(cursor.len(rows, 4)?),
+            1 => {
+                let width = cursor.width(&[1, 2, 4])?;
+                IntColumn::Offsets(0, cursor.uints(rows, width)?)
+            }
             _ => return Err(ColumnsError::Invalid("_sample_interval tag")),
         };
         let mut texts = Vec::with_capacity(TEXT_COLUMNS);
@@ -480,8 +625,12 @@ impl<'a> PointColumns<'a> {
         let mut doubles = Vec::with_capacity(DOUBLE_COLUMNS);
         for _ in 0..DOUBLE_COLUMNS {
             doubles.push(match cursor.u8()? {
-                0 => DoubleColumn::Constant(f64::from_bits(cursor.u64()?)),
-                1 => DoubleColumn::Plain(cursor.len(rows, 8)?),
+                0 => DoubleColumn(Doubles::Constant(f64::from_bits(cursor.u64()?))),
+                1 => DoubleColumn(Doubles::Plain(cursor.len(rows, 8)?)),
+                2 => {
+                    let width = cursor.width(&[1, 2, 4])?;
+                    DoubleColumn(Doubles::Integers(cursor.uints(rows, width)?))
+                }
                 _ => return Err(ColumnsError::Invalid("double tag")),
             });
         }
@@ -516,7 +665,7 @@ impl<'a> PointColumns<'a> {
     pub fn timestamp(&self, row: usize) -> i64 {
         match self.timestamps {
             IntColumn::Constant(value) => value,
-            IntColumn::Plain(bytes) => read_u64(bytes, row).map_or(0, |v| v as i64),
+            IntColumn::Offsets(base, offsets) => base.wrapping_add(offsets.get(row) as i64),
         }
     }
 
@@ -525,7 +674,7 @@ impl<'a> PointColumns<'a> {
     pub fn sample_interval(&self, row: usize) -> u32 {
         match self.intervals {
             IntColumn::Constant(value) => value,
-            IntColumn::Plain(bytes) => read_u32(bytes, row).unwrap_or(0),
+            IntColumn::Offsets(_, values) => values.get(row) as u32,
         }
     }
 
@@ -544,12 +693,34 @@ impl<'a> PointColumns<'a> {
         self.texts.get(n)
     }
 
+    /// Every row's `timestamp` into `out` (cleared first).
+    pub fn timestamps_into(&self, out: &mut Vec<i64>) {
+        out.clear();
+        match self.timestamps {
+            IntColumn::Constant(value) => out.resize(self.rows, value),
+            IntColumn::Offsets(base, offsets) => {
+                offsets.decode_into(|v| base.wrapping_add(v as i64), out)
+            }
+        }
+        out.resize(self.rows, 0);
+    }
+
+    /// Every row's `_sample_interval` into `out` (cleared first).
+    pub fn sample_intervals_into(&self, out: &mut Vec<u32>) {
+        out.clear();
+        match self.intervals {
+            IntColumn::Constant(value) => out.resize(self.rows, value),
+            IntColumn::Offsets(_, values) => values.decode_into(|v| v as u32, out),
+        }
+        out.resize(self.rows, 0);
+    }
+
     /// `doubleN` for N in 1..=20 (constant 0 out of range).
     pub fn double(&self, n: usize) -> DoubleColumn<'a> {
         n.checked_sub(1)
             .and_then(|i| self.doubles.get(i))
             .copied()
-            .unwrap_or(DoubleColumn::Constant(0.0))
+            .unwrap_or(DoubleColumn(Doubles::Constant(0.0)))
     }
 }
 
@@ -585,6 +756,43 @@ mod tests {
 
     fn assert_same(columns: &PointColumns<'_>, rows: &[PointRow]) {
         assert_eq!(columns.rows(), rows.len());
+        let (mut times, mut intervals, mut ids, mut doubles) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        columns.timestamps_into(&mut times);
+        columns.sample_intervals_into(&mut intervals);
+        assert_eq!(
+            times,
+            rows.iter().map(|r| r.timestamp_s).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            intervals,
+            rows.iter().map(|r| r.sample_interval).collect::<Vec<_>>()
+        );
+        for n in 0..TEXT_COLUMNS {
+            let column = columns.text(n);
+            column.ids_into(rows.len(), &mut ids);
+            let values: Vec<&str> = ids
+                .iter()
+                .map(|id| column.dictionary()[*id as usize])
+                .collect();
+            let expected: Vec<&str> = rows
+                .iter()
+                .map(|r| {
+                    if n == 0 {
+                        r.index1.as_str()
+                    } else {
+                        r.blobs[n - 1].as_str()
+                    }
+                })
+                .collect();
+            assert_eq!(values, expected);
+        }
+        for n in 1..=DOUBLE_COLUMNS {
+            columns.double(n).decode_into(rows.len(), &mut doubles);
+            let bits: Vec<u64> = doubles.iter().map(|d| d.to_bits()).collect();
+            let expected: Vec<u64> = rows.iter().map(|r| r.doubles[n - 1].to_bits()).collect();
+            assert_eq!(bits, expected);
+        }
         for (i, r) in rows.iter().enumerate() {
             assert_eq!(columns.timestamp(i), r.timestamp_s);
             assert_eq!(columns.sample_interval(i), r.sample_interval);
@@ -631,6 +839,41 @@ mod tests {
     }
 
     #[test]
+    fn integer_doubles_take_the_narrowest_width_and_stay_exact() {
+        for (values, tag, width) in [
+            (vec![0.0, 1.0, 255.0], 2, Some(1)),
+            (vec![0.0, 256.0], 2, Some(2)),
+            (vec![3.0, 65_536.0], 2, Some(4)),
+            (vec![1.0, 4_294_967_295.0], 2, Some(4)),
+            (vec![1.0, 4_294_967_296.0], 1, None), // too large: the f64 bits
+            (vec![1.0, -0.0], 1, None),            // -0.0 is not the integer 0
+            (vec![1.0, -1.0], 1, None),
+            (vec![1.0, 2.5], 1, None),
+            (vec![1.0, f64::NAN], 1, None),
+        ] {
+            let rows: Vec<PointRow> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| row(1_000 + i as i64 * 70_000, &["a"], &[*v], 1 + i as u32 * 300))
+                .collect();
+            let bytes = build(&rows);
+            let columns = PointColumns::parse(&bytes).unwrap();
+            assert_same(&columns, &rows);
+            // double1's tag (and width) come right after the 21 text columns.
+            let mut at = HEADER;
+            at += 1 + 1 + 8 + 4 * rows.len(); // timestamp: tag, width 4, base, offsets
+            at += 1 + 1 + 2 * rows.len(); // _sample_interval: tag, width 2, values
+            at += 1 + 4 + 4 + 1; // index1: width 0, one entry "a"
+            at += 1 + 4 + 4 + 1; // blob1
+            at += 19 * (1 + 4 + 4); // blob2..20: one entry ""
+            assert_eq!(bytes[at], tag, "{values:?}");
+            if let Some(width) = width {
+                assert_eq!(bytes[at + 1], width, "{values:?}");
+            }
+        }
+    }
+
+    #[test]
     fn wide_dictionaries() {
         let names: Vec<String> = (0..70_000).map(|i| format!("e{i}")).collect();
         let rows: Vec<PointRow> = names
@@ -663,10 +906,10 @@ mod tests {
         longer.push(0);
         assert!(PointColumns::parse(&longer).is_err());
         let mut other = bytes.clone();
-        other[7] = 2;
+        other[7] = 1;
         assert_eq!(
             PointColumns::parse(&other).err(),
-            Some(ColumnsError::Version(2))
+            Some(ColumnsError::Version(1))
         );
     }
 
