@@ -288,8 +288,9 @@ impl<'p> Evaluator<'p> {
             }
             return;
         };
-        // Per filter: its column and which dictionary ids pass.
-        let filters: Vec<(TextColumn<'_>, Vec<bool>)> = self
+        let rows = columns.rows();
+        // Per filter: every row's id, and which dictionary ids pass.
+        let filters: Vec<(Vec<u32>, Vec<bool>)> = self
             .plan
             .filters
             .iter()
@@ -300,13 +301,17 @@ impl<'p> Evaluator<'p> {
                     .iter()
                     .map(|value| *value == literal.as_str())
                     .collect();
-                (column, pass)
+                (ids(&column, rows), pass)
             })
             .collect();
         let parts: Vec<KeyPart<'_>> = keys
             .iter()
             .map(|(_, key)| match key {
-                Key::Text(c) => KeyPart::Id(columns.text(text_index(*c))),
+                Key::Text(c) => {
+                    let column = columns.text(text_index(*c));
+                    let ids = ids(&column, rows);
+                    KeyPart::Id(column, ids)
+                }
                 Key::Bucket(bucket) => KeyPart::Bucket(*bucket),
                 Key::PrefixClass {
                     col,
@@ -321,7 +326,7 @@ impl<'p> Evaluator<'p> {
                         .map(|value| value.starts_with(prefix))
                         .collect();
                     KeyPart::Class {
-                        column,
+                        ids: ids(&column, rows),
                         class,
                         yes,
                         no,
@@ -336,7 +341,7 @@ impl<'p> Evaluator<'p> {
         let radix: Option<Vec<usize>> = parts
             .iter()
             .map(|part| match part {
-                KeyPart::Id(column) => Some(column.dictionary().len().max(1)),
+                KeyPart::Id(column, _) => Some(column.dictionary().len().max(1)),
                 KeyPart::Class { .. } => Some(2),
                 KeyPart::Bucket(_) => None,
             })
@@ -351,21 +356,50 @@ impl<'p> Evaluator<'p> {
         let mut index: FastMap<Vec<i64>, usize> = FastMap::default();
         let mut groups: Vec<(Vec<i64>, Group)> = Vec::new();
         let mut key: Vec<i64> = Vec::with_capacity(parts.len());
-        for row in 0..columns.rows() {
-            let timestamp = columns.timestamp(row);
+        // The numeric columns the aggregates read, decoded once (one file at a time).
+        let mut decoded = Decoded {
+            columns,
+            timestamps: Vec::new(),
+            weights: Vec::new(),
+            doubles: vec![Vec::new(); usize::from(MAX_DOUBLE) + 1],
+        };
+        columns.timestamps_into(&mut decoded.timestamps);
+        columns.sample_intervals_into(&mut decoded.weights);
+        for (_, agg) in aggs {
+            if let Agg::Sum { double: n, .. }
+            | Agg::Mean { double: n }
+            | Agg::Quantile { double: n, .. } = agg
+            {
+                if let Some(out) = decoded.doubles.get_mut(usize::from(*n)) {
+                    if out.is_empty() {
+                        columns.double(usize::from(*n)).decode_into(rows, out);
+                    }
+                }
+            }
+        }
+        for row in 0..rows {
+            let timestamp = decoded.timestamps.get(row).copied().unwrap_or(0);
             if !self.plan.range.contains(timestamp)
-                || !filters
-                    .iter()
-                    .all(|(column, pass)| pass.get(column.id(row) as usize) == Some(&true))
+                || !filters.iter().all(|(ids, pass)| {
+                    ids.get(row)
+                        .and_then(|id| pass.get(*id as usize))
+                        .copied()
+                        .unwrap_or(false)
+                })
             {
                 continue;
             }
             key.clear();
-            key.extend(parts.iter().map(|part| match part {
-                KeyPart::Id(column) => i64::from(column.id(row)),
-                KeyPart::Bucket(bucket) => bucket.start_of(timestamp),
-                KeyPart::Class { column, class, .. } => {
-                    i64::from(class.get(column.id(row) as usize) == Some(&true))
+            key.extend(parts.iter().map(|part| {
+                match part {
+                    KeyPart::Id(_, ids) => i64::from(ids.get(row).copied().unwrap_or(0)),
+                    KeyPart::Bucket(bucket) => bucket.start_of(timestamp),
+                    KeyPart::Class { ids, class, .. } => i64::from(
+                        ids.get(row)
+                            .and_then(|id| class.get(*id as usize))
+                            .copied()
+                            .unwrap_or(false),
+                    ),
                 }
             }));
             let found = match &dense {
@@ -401,7 +435,15 @@ impl<'p> Evaluator<'p> {
                 }
             };
             if let Some((_, group)) = groups.get_mut(at) {
-                accumulate(group, aggs, slots, &ColumnRow { columns, row });
+                accumulate(
+                    group,
+                    aggs,
+                    slots,
+                    &DecodedRow {
+                        decoded: &decoded,
+                        row,
+                    },
+                );
             }
         }
         for (numbers, group) in groups {
@@ -409,7 +451,7 @@ impl<'p> Evaluator<'p> {
                 .iter()
                 .zip(numbers)
                 .map(|(part, number)| match part {
-                    KeyPart::Id(column) => GroupKey::Text(
+                    KeyPart::Id(column, _) => GroupKey::Text(
                         column
                             .dictionary()
                             .get(number as usize)
@@ -553,17 +595,66 @@ const DENSE_GROUPS: usize = 1 << 16;
 
 /// A group key part of a columnar row, as a number.
 enum KeyPart<'c> {
-    /// A text column's dictionary id.
-    Id(TextColumn<'c>),
+    /// A text column's dictionary id (the column, every row's id).
+    Id(TextColumn<'c>, Vec<u32>),
     /// The start of the row's bucket.
     Bucket(crate::time_range::Bucket),
     /// 1 when the value starts with the prefix (decided per dictionary value), else 0.
     Class {
-        column: TextColumn<'c>,
+        ids: Vec<u32>,
         class: Vec<bool>,
         yes: &'static str,
         no: &'static str,
     },
+}
+
+/// The highest N of `doubleN`.
+const MAX_DOUBLE: u8 = 20;
+
+fn ids(column: &TextColumn<'_>, rows: usize) -> Vec<u32> {
+    let mut out = Vec::with_capacity(rows);
+    column.ids_into(rows, &mut out);
+    out
+}
+
+/// One file's columns with the numeric ones an aggregate reads decoded into plain vectors.
+struct Decoded<'a, 'c> {
+    columns: &'a PointColumns<'c>,
+    timestamps: Vec<i64>,
+    weights: Vec<u32>,
+    /// Indexed by N; decoded only for the doubles the plan's aggregates read (empty
+    /// otherwise, and then read from the columns).
+    doubles: Vec<Vec<f64>>,
+}
+
+/// One row of [`Decoded`].
+struct DecodedRow<'d, 'a, 'c> {
+    decoded: &'d Decoded<'a, 'c>,
+    row: usize,
+}
+
+impl Row for DecodedRow<'_, '_, '_> {
+    #[inline]
+    fn timestamp_s(&self) -> i64 {
+        self.decoded.timestamps.get(self.row).copied().unwrap_or(0)
+    }
+    fn text(&self, col: TextCol) -> &str {
+        self.decoded
+            .columns
+            .text_ref(text_index(col))
+            .map_or("", |column| column.value(self.row))
+    }
+    #[inline]
+    fn double(&self, n: u8) -> f64 {
+        match self.decoded.doubles.get(usize::from(n)) {
+            Some(values) if !values.is_empty() => values.get(self.row).copied().unwrap_or(0.0),
+            _ => self.decoded.columns.double(usize::from(n)).get(self.row),
+        }
+    }
+    #[inline]
+    fn sample_interval(&self) -> u32 {
+        self.decoded.weights.get(self.row).copied().unwrap_or(0)
+    }
 }
 
 /// The store's text column number of `col` (0 `index1`, N `blobN`; out of range for
