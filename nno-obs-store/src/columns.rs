@@ -135,7 +135,11 @@ impl TextBuilder {
     fn push(&mut self, value: &str) {
         // Most columns repeat the previous row's value (unused blobs are all ""): no hashing.
         if let Some(&last) = self.rows.last() {
-            if self.values.get(last as usize).is_some_and(|v| v == value) {
+            let same = self.values.get(last as usize).is_some_and(|v| {
+                // Empty values (most blobs) without a call to memcmp.
+                v.len() == value.len() && (value.is_empty() || v == value)
+            });
+            if same {
                 self.rows.push(last);
                 return;
             }
