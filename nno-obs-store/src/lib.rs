@@ -9,7 +9,7 @@
 //! | [`layout`] | buckets, platform ids, script names, object keys, dataset folders |
 //! | [`index`] | the per-file index sidecar |
 //! | [`points`] | the stored Analytics Engine row |
-//! | [`line`] | a stored points line parsed in place (every reader's fast path) |
+//! | [`line`](mod@line) | a stored points line parsed in place (every reader's fast path) |
 //! | [`columns`] | the columnar sidecar of a closed points file |
 //! | [`retention`] | how long each part is kept (seed §9) |
 //! | `fs` (feature `fs`, native) | the local store writer: per-invocation capture, rotation, prune |
