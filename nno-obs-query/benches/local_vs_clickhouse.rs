@@ -2,7 +2,14 @@
 //! `scripts/bench_query.sh` makes the store and times chdb on the same SQL and files).
 //!
 //! `NNO_BENCH_STORE` is the store; `NNO_BENCH_PLATFORM` the platform asked about;
-//! `NNO_BENCH_UNTIL` the end of the range (Unix seconds); the range is the 24 h before it.
+//! `NNO_BENCH_UNTIL` the end of the range (Unix seconds); `NNO_BENCH_RANGE` its length
+//! (default `24h`).
+//!
+//! Each question twice: `…` reads closed files from their columnar sidecars (the default
+//! engine; the sidecars must exist already — `bench_query.sh` times their building
+//! separately, cold), `…_json` reads every file as JSON (`LocalEngine::json_only`, the
+//! evaluator before the sidecars). Every iteration reads and aggregates every file again:
+//! nothing is cached between iterations but the operating system's page cache (as for chdb).
 
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::questions::{FeatureStats, MostErroringEndpoints, SlowestEndpoints};
@@ -14,7 +21,7 @@ fn main() {
     divan::main();
 }
 
-fn setup() -> (LocalEngine, PlatformScope, TimeRange) {
+fn setup(json: bool) -> (LocalEngine, PlatformScope, TimeRange) {
     let store = PathBuf::from(
         std::env::var("NNO_BENCH_STORE").unwrap_or_else(|_| "target/bench-store".into()),
     );
@@ -23,30 +30,63 @@ fn setup() -> (LocalEngine, PlatformScope, TimeRange) {
         .ok()
         .and_then(|u| u.parse().ok())
         .unwrap_or(1_795_856_400);
+    let length = std::env::var("NNO_BENCH_RANGE").unwrap_or_else(|_| "24h".into());
+    let engine = if json {
+        LocalEngine::json_only(&store)
+    } else {
+        LocalEngine::new(&store)
+    };
     (
-        LocalEngine::new(&store),
+        engine,
         PlatformScope::new(PlatformId::parse(&platform).expect("NNO_BENCH_PLATFORM")),
-        TimeRange::ending(until, "24h").expect("range"),
+        TimeRange::ending(until, &length).expect("range"),
     )
 }
 
-#[divan::bench]
-fn feature_stats(bencher: divan::Bencher) {
-    let (engine, scope, range) = setup();
+fn feature_stats(bencher: divan::Bencher, json: bool) {
+    let (engine, scope, range) = setup(json);
     let question = FeatureStats::new(&scope, range);
     bencher.bench_local(|| question.ask(&engine).expect("local"));
 }
 
-#[divan::bench]
-fn slowest_endpoints(bencher: divan::Bencher) {
-    let (engine, scope, range) = setup();
+fn slowest_endpoints(bencher: divan::Bencher, json: bool) {
+    let (engine, scope, range) = setup(json);
     let question = SlowestEndpoints::new(&scope, range);
     bencher.bench_local(|| question.ask(&engine).expect("local"));
 }
 
-#[divan::bench]
-fn most_erroring_endpoints(bencher: divan::Bencher) {
-    let (engine, scope, range) = setup();
+fn most_erroring_endpoints(bencher: divan::Bencher, json: bool) {
+    let (engine, scope, range) = setup(json);
     let question = MostErroringEndpoints::new(&scope, range);
     bencher.bench_local(|| question.ask(&engine).expect("local"));
+}
+
+#[divan::bench]
+fn features(bencher: divan::Bencher) {
+    feature_stats(bencher, false);
+}
+
+#[divan::bench]
+fn features_json(bencher: divan::Bencher) {
+    feature_stats(bencher, true);
+}
+
+#[divan::bench]
+fn slowest(bencher: divan::Bencher) {
+    slowest_endpoints(bencher, false);
+}
+
+#[divan::bench]
+fn slowest_json(bencher: divan::Bencher) {
+    slowest_endpoints(bencher, true);
+}
+
+#[divan::bench]
+fn erroring(bencher: divan::Bencher) {
+    most_erroring_endpoints(bencher, false);
+}
+
+#[divan::bench]
+fn erroring_json(bencher: divan::Bencher) {
+    most_erroring_endpoints(bencher, true);
 }

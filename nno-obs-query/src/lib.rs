@@ -43,8 +43,6 @@ pub mod literal;
 #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
 pub mod local;
 #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
-mod local_row;
-#[cfg(all(feature = "local", not(target_arch = "wasm32")))]
 pub mod memory;
 pub mod plan;
 pub mod questions;

@@ -1,21 +1,27 @@
 //! The local evaluator: a plan over the local store's points (feature `local`, native).
 //!
 //! The dataset's files (`analytics-engine/{dataset}/{DATE}/{HOUR}/points-*.json.gz`, and the
-//! `.json` still being written) are streamed line by line into an [`Evaluator`]; hour folders
-//! wholly outside the plan's range are not opened (a point's folder is the hour of its own
-//! `timestamp`, see `nno_obs_store::points`). Lines that are not rows are skipped, as the
-//! store's own reader does. Symlinks are not followed.
+//! `.json` still being written) are read into an [`Evaluator`]; hour folders wholly outside
+//! the plan's range are not opened (a point's folder is the hour of its own `timestamp`, see
+//! `nno_obs_store::points`). A closed file is read from its columnar sidecar
+//! (`nno_obs_store::columns`: typed columns, no JSON), which is built from the `.json.gz` and
+//! stored the first time a file lacks a valid one; the `.json` still being written is streamed
+//! line by line. Lines that are not rows are skipped, as the store's own reader does. Symlinks
+//! are not followed.
+//!
+//! Memory: the aggregation's states (see [`crate::eval`]) plus, per reader thread, one file's
+//! columns (an hour of one dataset) at a time: it does not grow with the number of files.
 
 use crate::error::QueryError;
 use crate::eval::{Evaluator, Row};
-use crate::local_row::LineRow;
 use crate::plan::Plan;
 use crate::questions::Engine;
 use crate::table::Table;
 use crate::time_range::TimeRange;
+use nno_obs_store::fs::with_columns;
 use nno_obs_store::layout::{DateHour, CLOSED_SUFFIX, DATASETS_FOLDER, OPEN_SUFFIX};
-use nno_obs_store::points::PointRow;
-use std::io::{self, BufRead, BufReader, Read};
+use nno_obs_store::line::{for_each_row as for_each_line_row, AnyRow};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Runs plans over a local store.
@@ -33,6 +39,7 @@ use std::path::{Path, PathBuf};
 /// ```
 pub struct LocalEngine {
     root: PathBuf,
+    columns: bool,
 }
 
 impl LocalEngine {
@@ -40,6 +47,24 @@ impl LocalEngine {
     pub fn new(root: &Path) -> Self {
         Self {
             root: root.to_owned(),
+            columns: true,
+        }
+    }
+
+    /// The store at `root`, every file read as JSON (no columnar sidecar read or written): the
+    /// reference the sidecars are tested and measured against.
+    ///
+    /// ```
+    /// use nno_obs_query::local::LocalEngine;
+    ///
+    /// let empty = tempfile::tempdir().unwrap();
+    /// let engine = LocalEngine::json_only(empty.path());
+    /// assert!(engine.platforms().unwrap().is_empty());
+    /// ```
+    pub fn json_only(root: &Path) -> Self {
+        Self {
+            root: root.to_owned(),
+            columns: false,
         }
     }
 
@@ -73,7 +98,9 @@ fn engine_error(path: &Path, error: &io::Error) -> QueryError {
 
 impl Engine for LocalEngine {
     /// Reads the plan's files on up to as many threads as the machine has cores (contiguous
-    /// runs of the sorted file list), then merges the per-thread states in file order.
+    /// runs of the sorted file list), each file into an evaluator of its own merged into its
+    /// thread's, then merges the per-thread states in file order (so a file adds up the same
+    /// whether read from its columns or its JSON).
     fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
         let dataset = plan
             .dataset()
@@ -87,14 +114,23 @@ impl Engine for LocalEngine {
             .unwrap_or(1)
             .clamp(1, files.len().max(1));
         let chunk = files.len().div_ceil(threads).max(1);
+        let columns = self.columns;
         let partials: Vec<Result<Evaluator, QueryError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = files
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
                         let mut evaluator = Evaluator::new(plan);
+                        let mut buffer = Vec::new();
                         for path in part {
-                            read_file(path, &mut |row| evaluator.push(row))?;
+                            let mut file = Evaluator::new(plan);
+                            if columns && is_closed(path) {
+                                with_columns(path, &mut buffer, |c| file.push_columns(c))
+                                    .map_err(|e| engine_error(path, &e))?;
+                            } else {
+                                read_file(path, &mut |row| file.push(row))?;
+                            }
+                            evaluator.merge(file);
                         }
                         Ok(evaluator)
                     })
@@ -174,29 +210,18 @@ fn files(folder: &Path, range: TimeRange) -> Result<Vec<PathBuf>, QueryError> {
     Ok(out)
 }
 
-fn read_file(path: &Path, visit: &mut dyn FnMut(&dyn Row)) -> Result<(), QueryError> {
-    let file = std::fs::File::open(path).map_err(|e| engine_error(path, &e))?;
-    let name = path.to_string_lossy();
-    let read = if name.ends_with(CLOSED_SUFFIX) {
-        read_rows(flate2::read::MultiGzDecoder::new(file), visit)
-    } else {
-        read_rows(file, visit)
-    };
-    read.map_err(|e| engine_error(path, &e))
+fn is_closed(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(CLOSED_SUFFIX)
 }
 
-fn read_rows(reader: impl Read, visit: &mut dyn FnMut(&dyn Row)) -> io::Result<()> {
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
-        }
-        if let Some(row) = LineRow::parse(&line) {
-            visit(&row);
-        } else if let Some(row) = PointRow::from_line(&line) {
-            visit(&row);
-        }
-    }
+/// Streams a file's rows from its JSON (inflating a closed file).
+fn read_file(path: &Path, visit: &mut dyn FnMut(&dyn Row)) -> Result<(), QueryError> {
+    let file = std::fs::File::open(path).map_err(|e| engine_error(path, &e))?;
+    let mut visit = |row: &AnyRow<'_>| visit(row);
+    let read = if is_closed(path) {
+        for_each_line_row(flate2::read::MultiGzDecoder::new(file), &mut visit)
+    } else {
+        for_each_line_row(file, &mut visit)
+    };
+    read.map_err(|e| engine_error(path, &e))
 }

@@ -17,12 +17,14 @@
 
 mod common;
 
-use common::{row, write_dataset, PLATFORM_A, PLATFORM_B, PLATFORM_EMPTY};
+use common::{
+    all_plans, row, write_dataset, HOSTILE_FEATURE, PLATFORM_A, PLATFORM_B, PLATFORM_EMPTY,
+};
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_query::questions::*;
 use nno_obs_query::{
-    Bucket, Engine, OperatorScope, Plan, PlatformScope, Question, Table, TimeRange, Value,
+    Engine, OperatorScope, Plan, PlatformScope, Question, Table, TimeRange, Value,
 };
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::{PointRow, CLICKHOUSE_STRUCTURE};
@@ -33,7 +35,6 @@ use std::sync::Arc;
 
 const T0: i64 = 1_771_754_400; // 2026-02-22 10:00:00 UTC
 const HOSTILE_TRACE: &str = "tr'x\\' OR 1=1; -- é\"";
-const HOSTILE_FEATURE: &str = "it's -- \"x\" \\ ünï";
 
 fn chdb_python() -> PathBuf {
     if let Ok(python) = std::env::var("NNO_CHDB_PYTHON") {
@@ -112,164 +113,6 @@ fn run_chdb(
         .collect()
 }
 
-/// Every question's plans over `range` for `platforms` (the first is the platform admin's).
-fn all_plans(range: TimeRange, platforms: &[PlatformId], traces: &[String]) -> Vec<(String, Plan)> {
-    let operator = OperatorScope::new();
-    let mut plans: Vec<(String, Plan)> = Vec::new();
-    let mut add = |label: &str, list: Vec<Plan>| {
-        for (i, plan) in list.into_iter().enumerate() {
-            plans.push((format!("{label}[{i}]"), plan));
-        }
-    };
-    for platform in platforms {
-        let scope = PlatformScope::new(platform.clone());
-        add(
-            &format!("FeatureStats {platform}"),
-            FeatureStats::new(&scope, range).plans(),
-        );
-        add(
-            &format!("RequestsPerHour {platform}"),
-            RequestsPerHour::new(&scope, range).plans(),
-        );
-        add(
-            &format!("ErrorRatePerFeatureHour {platform}"),
-            ErrorRatePerFeatureHour::new(&scope, range).plans(),
-        );
-        add(
-            &format!("WorkerHealth {platform}"),
-            WorkerHealth::new(&scope, range, 900).plans(),
-        );
-        add(
-            &format!("SlowestEndpoints {platform}"),
-            SlowestEndpoints::new(&scope, range).plans(),
-        );
-        add(
-            &format!("MostErroringEndpoints {platform}"),
-            MostErroringEndpoints::new(&scope, range).plans(),
-        );
-        add(
-            &format!("BuildStats {platform}"),
-            BuildStats::for_platform(&scope, range).plans(),
-        );
-        add(
-            &format!("UsageTotal {platform}"),
-            UsageTotal::invocations(&scope, range).plans(),
-        );
-        add(
-            &format!("UsageTotal rows {platform}"),
-            UsageTotal::metric(&scope, "rows-exported", range)
-                .unwrap()
-                .plans(),
-        );
-        add(
-            &format!("FailedBuilds {platform}"),
-            FailedBuilds::of_platform(&scope, range).plans(),
-        );
-        add(
-            &format!("Sli features {platform}"),
-            Sli::features(&scope, range, Some(300)).plans(),
-        );
-        add(
-            &format!("Sli builds {platform}"),
-            Sli::builds(&scope, range, Some(120_000)).plans(),
-        );
-        for feature in [HOSTILE_FEATURE, "analytics"] {
-            add(
-                &format!("RequestsPerMinute {platform} {feature}"),
-                RequestsPerMinute::new(&scope, feature, range)
-                    .unwrap()
-                    .plans(),
-            );
-            add(
-                &format!("Sli endpoints {platform} {feature}"),
-                Sli::endpoints(&scope, feature, range, Some(250))
-                    .unwrap()
-                    .plans(),
-            );
-            add(
-                &format!("RecentErrorTrace {platform} {feature}"),
-                RecentErrorTrace::new(&scope, feature, range)
-                    .unwrap()
-                    .plans(),
-            );
-            add(
-                &format!("FeatureStats {platform} {feature}"),
-                FeatureStats::new(&scope, range)
-                    .feature(feature)
-                    .unwrap()
-                    .plans(),
-            );
-            add(
-                &format!("MostErroringEndpoints {platform} {feature}"),
-                MostErroringEndpoints::new(&scope, range)
-                    .feature(feature)
-                    .unwrap()
-                    .plans(),
-            );
-        }
-        for trace in traces {
-            add(
-                &format!("TraceSpans {platform} {trace}"),
-                TraceSpans::for_platform(&scope, trace, range)
-                    .unwrap()
-                    .plans(),
-            );
-        }
-    }
-    add(
-        "FailedBuilds",
-        FailedBuilds::everywhere(&operator, range).plans(),
-    );
-    add("RunningJobs", RunningJobs::new(&operator, range).plans());
-    for (service, slow) in [
-        (CoreService::Gateway, Some(500)),
-        (CoreService::Provisioning, None),
-    ] {
-        add(
-            &format!("Sli service {}", service.as_str()),
-            Sli::service(&operator, service, range, slow).plans(),
-        );
-    }
-    add(
-        "Sli registry",
-        Sli::registry(&operator, range, Some(100)).plans(),
-    );
-    add(
-        "Sli operations",
-        Sli::operations(&operator, CoreService::Provisioning, range, Some(60_000)).plans(),
-    );
-    add("JobStats", JobStats::new(&operator, range).plans());
-    add("FailedJobs", FailedJobs::new(&operator, range).plans());
-    add("ServiceStats", ServiceStats::new(&operator, range).plans());
-    add(
-        "RegistryLatency",
-        RegistryLatency::new(&operator, range).plans(),
-    );
-    add(
-        "BuildStats fleet",
-        BuildStats::fleet(&operator, range).plans(),
-    );
-    add(
-        "FleetOverview",
-        FleetOverview::new(&operator, platforms, range).plans(),
-    );
-    add(
-        "IncidentHeatmap 5m",
-        IncidentHeatmap::new(&operator, platforms, range, Bucket::FIVE_MINUTES).plans(),
-    );
-    add(
-        "IncidentHeatmap 1h",
-        IncidentHeatmap::new(&operator, platforms, range, Bucket::HOUR).plans(),
-    );
-    for trace in traces {
-        add(
-            &format!("TraceSpans {trace}"),
-            TraceSpans::new(&operator, trace, range).unwrap().plans(),
-        );
-    }
-    plans
-}
-
 #[derive(Default, Debug)]
 struct Tally {
     plans: usize,
@@ -319,7 +162,10 @@ fn compare(label: &str, sql: &str, local: &Table, clickhouse: &Table, tally: &mu
 
 fn differential(root: &Path, plans: &[(String, Plan)]) -> Tally {
     let answers = run_chdb(root, plans);
+    // The local answers read closed files from their columnar sidecars (built on the first
+    // read); the same engine reading JSON only must agree with them exactly.
     let engine = LocalEngine::new(root);
+    let json = LocalEngine::json_only(root);
     // The in-memory engine (the alert replay's) must give the same answers.
     let memory = MemoryEngine::new(root);
     let mut tally = Tally::default();
@@ -328,6 +174,11 @@ fn differential(root: &Path, plans: &[(String, Plan)]) -> Tally {
             .unwrap_or_else(|error| panic!("{label}: ClickHouse refused\n{}\n{error}", plan.sql()));
         let clickhouse = Table::from_json_rows(plan, &rows).unwrap();
         let local = engine.run(plan).unwrap();
+        assert_eq!(
+            format!("{local:?}"),
+            format!("{:?}", json.run(plan).unwrap()),
+            "{label}: columns and JSON disagree"
+        );
         compare(label, &plan.sql(), &local, &clickhouse, &mut tally);
         let in_memory = memory.run(plan).unwrap();
         compare(
@@ -338,7 +189,33 @@ fn differential(root: &Path, plans: &[(String, Plan)]) -> Tally {
             &mut Tally::default(),
         );
     }
+    // Closed points files now have their sidecars (those in hours some plan reads): the
+    // columns path really was taken.
+    let (closed, sidecars) = count_files(&root.join("analytics-engine"));
+    assert!(
+        sidecars > 0 && sidecars <= closed,
+        "{closed} .json.gz, {sidecars} .cols"
+    );
     tally
+}
+
+/// (`.json.gz` files, `.json.gz.cols` files) under `dir`.
+fn count_files(dir: &Path) -> (usize, usize) {
+    let (mut closed, mut sidecars) = (0, 0);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.to_string_lossy().into_owned();
+        if path.is_dir() {
+            let (c, s) = count_files(&path);
+            closed += c;
+            sidecars += s;
+        } else if name.ends_with(".json.gz") {
+            closed += 1;
+        } else if name.ends_with(".json.gz.cols") {
+            sidecars += 1;
+        }
+    }
+    (closed, sidecars)
 }
 
 /// A small deterministic generator (xorshift64*).

@@ -13,7 +13,8 @@
 //! `{DATE}` is `YYYY-MM-DD` and `{HOUR}` is `HH`, both UTC, as Logpush's `{DATE}/{HOUR}`
 //! placeholders (seed §2.3). A file still being written is `….json` (plain); it becomes
 //! `….json.gz` when it rotates, next to its index sidecar `….json.gz.idx` (see
-//! [`crate::index`]).
+//! [`crate::index`]) and, for a points file, its columnar sidecar `….json.gz.cols` (see
+//! [`crate::columns`]).
 //!
 //! Every path component is built from a validated type ([`PlatformId`], [`ScriptName`],
 //! [`DatasetName`], [`DateHour`], a UUID), never from raw text, so no input can name a path
@@ -34,6 +35,9 @@ pub const CLOSED_SUFFIX: &str = ".json.gz";
 pub const OPEN_SUFFIX: &str = ".json";
 /// The suffix of a closed file's index sidecar (appended to the `.json.gz` name).
 pub const INDEX_SUFFIX: &str = ".idx";
+/// The suffix of a closed points file's columnar sidecar (appended to the `.json.gz` name; see
+/// [`crate::columns`]).
+pub const COLUMNS_SUFFIX: &str = ".cols";
 /// The stem of a points file: `points-{uuid}`.
 pub const POINTS_STEM: &str = "points";
 
@@ -461,6 +465,7 @@ impl DateHour {
 ///     "2026-02-22/10/k3m9p2xw7q-auth-prod-0f8fad5b-d9cb-469f-a165-70867728950e.json.gz"
 /// );
 /// assert_eq!(key.index(), format!("{}.idx", key.closed()));
+/// assert_eq!(key.columns(), format!("{}.cols", key.closed()));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ObjectKey {
@@ -496,6 +501,19 @@ impl ObjectKey {
     /// The key of the rotated file's index: `….json.gz.idx`.
     pub fn index(&self) -> String {
         format!("{}{INDEX_SUFFIX}", self.closed())
+    }
+
+    /// Whether this is a points file (`points-{uuid}`; script names never start with
+    /// `points-`, see [`ScriptName`]).
+    pub fn is_points(&self) -> bool {
+        self.stem
+            .strip_prefix(POINTS_STEM)
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
+
+    /// The key of a rotated points file's columnar sidecar: `….json.gz.cols`.
+    pub fn columns(&self) -> String {
+        format!("{}{COLUMNS_SUFFIX}", self.closed())
     }
 }
 

@@ -10,6 +10,8 @@
 //! | [`index`] | the per-file index sidecar |
 //! | [`points`] | the stored Analytics Engine row |
 //! | [`registry`] | the platforms' names and usage limits, as the NNO Registry gives them |
+//! | [`line`](mod@line) | a stored points line parsed in place (every reader's fast path) |
+//! | [`columns`] | the columnar sidecar of a closed points file |
 //! | [`retention`] | how long each part is kept (seed §9) |
 //! | `fs` (feature `fs`, native) | the local store writer: per-invocation capture, rotation, prune |
 //!
@@ -17,10 +19,12 @@
 
 #![warn(missing_docs)]
 
+pub mod columns;
 pub mod entry;
 pub mod index;
 pub mod layout;
 pub mod lenient;
+pub mod line;
 pub mod points;
 pub mod record;
 pub mod registry;

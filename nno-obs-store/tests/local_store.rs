@@ -177,8 +177,26 @@ fn points_are_rows_with_analytics_engine_columns() {
     store.close().unwrap();
     let files = files_under(dir.path());
     let names = relative(dir.path(), &files);
-    assert_eq!(names.len(), 2);
+    // The `.json.gz`, its columnar sidecar and its index.
+    assert_eq!(names.len(), 3);
     assert!(names[0].starts_with("analytics-engine/k3m9p2xw7q-perf/2026-02-22/10/points-"));
+    assert_eq!(names[1], format!("{}.cols", names[0]));
+    assert_eq!(names[2], format!("{}.idx", names[0]));
+    let mut buffer = Vec::new();
+    let (from_columns, origin) = nno_obs_store::fs::with_columns(&files[0], &mut buffer, |c| {
+        (
+            c.rows(),
+            c.timestamp(0),
+            c.text(2).value(0).to_owned(),
+            c.double(2).get(0),
+        )
+    })
+    .unwrap();
+    assert_eq!(origin, nno_obs_store::fs::ColumnsOrigin::Sidecar);
+    assert_eq!(
+        from_columns,
+        (1, 1_771_756_440, "GET /api/data".to_owned(), 45.0)
+    );
     let rows = gunzip(&files[0]);
     let row = nno_obs_store::points::PointRow::from_line(rows.lines().next().unwrap().as_bytes())
         .unwrap();

@@ -4,7 +4,10 @@
 #![allow(dead_code)]
 
 use flate2::write::GzEncoder;
+use nno_obs_query::questions::*;
+use nno_obs_query::{Bucket, OperatorScope, Plan, PlatformScope, Question, TimeRange};
 use nno_obs_store::layout::DateHour;
+use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::{PointRow, BLOB_COLUMNS, DOUBLE_COLUMNS};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -14,6 +17,8 @@ pub const PLATFORM_A: &str = "k3m9p2xw7q";
 pub const PLATFORM_B: &str = "bud8m6y4fn";
 /// A platform whose dataset exists but has no row in the tested ranges.
 pub const PLATFORM_EMPTY: &str = "zzzzzzzzzz";
+/// A feature name with every character SQL quoting must handle.
+pub const HOSTILE_FEATURE: &str = "it's -- \"x\" \\ ünï";
 
 /// A row at `timestamp_s` with `blobs` and `doubles` (the rest empty / zero).
 pub fn row(
@@ -78,4 +83,166 @@ pub fn write_dataset(root: &Path, dataset: &str, rows: &[PointRow]) {
         }
         gz.finish().unwrap();
     }
+}
+
+/// Every question's plans over `range` for `platforms` (the first is the platform admin's).
+pub fn all_plans(
+    range: TimeRange,
+    platforms: &[PlatformId],
+    traces: &[String],
+) -> Vec<(String, Plan)> {
+    let operator = OperatorScope::new();
+    let mut plans: Vec<(String, Plan)> = Vec::new();
+    let mut add = |label: &str, list: Vec<Plan>| {
+        for (i, plan) in list.into_iter().enumerate() {
+            plans.push((format!("{label}[{i}]"), plan));
+        }
+    };
+    for platform in platforms {
+        let scope = PlatformScope::new(platform.clone());
+        add(
+            &format!("FeatureStats {platform}"),
+            FeatureStats::new(&scope, range).plans(),
+        );
+        add(
+            &format!("RequestsPerHour {platform}"),
+            RequestsPerHour::new(&scope, range).plans(),
+        );
+        add(
+            &format!("ErrorRatePerFeatureHour {platform}"),
+            ErrorRatePerFeatureHour::new(&scope, range).plans(),
+        );
+        add(
+            &format!("WorkerHealth {platform}"),
+            WorkerHealth::new(&scope, range, 900).plans(),
+        );
+        add(
+            &format!("SlowestEndpoints {platform}"),
+            SlowestEndpoints::new(&scope, range).plans(),
+        );
+        add(
+            &format!("MostErroringEndpoints {platform}"),
+            MostErroringEndpoints::new(&scope, range).plans(),
+        );
+        add(
+            &format!("BuildStats {platform}"),
+            BuildStats::for_platform(&scope, range).plans(),
+        );
+        add(
+            &format!("UsageTotal {platform}"),
+            UsageTotal::invocations(&scope, range).plans(),
+        );
+        add(
+            &format!("UsageTotal rows {platform}"),
+            UsageTotal::metric(&scope, "rows-exported", range)
+                .unwrap()
+                .plans(),
+        );
+        add(
+            &format!("FailedBuilds {platform}"),
+            FailedBuilds::of_platform(&scope, range).plans(),
+        );
+        add(
+            &format!("Sli features {platform}"),
+            Sli::features(&scope, range, Some(300)).plans(),
+        );
+        add(
+            &format!("Sli builds {platform}"),
+            Sli::builds(&scope, range, Some(120_000)).plans(),
+        );
+        for feature in [HOSTILE_FEATURE, "analytics"] {
+            add(
+                &format!("RequestsPerMinute {platform} {feature}"),
+                RequestsPerMinute::new(&scope, feature, range)
+                    .unwrap()
+                    .plans(),
+            );
+            add(
+                &format!("Sli endpoints {platform} {feature}"),
+                Sli::endpoints(&scope, feature, range, Some(250))
+                    .unwrap()
+                    .plans(),
+            );
+            add(
+                &format!("RecentErrorTrace {platform} {feature}"),
+                RecentErrorTrace::new(&scope, feature, range)
+                    .unwrap()
+                    .plans(),
+            );
+            add(
+                &format!("FeatureStats {platform} {feature}"),
+                FeatureStats::new(&scope, range)
+                    .feature(feature)
+                    .unwrap()
+                    .plans(),
+            );
+            add(
+                &format!("MostErroringEndpoints {platform} {feature}"),
+                MostErroringEndpoints::new(&scope, range)
+                    .feature(feature)
+                    .unwrap()
+                    .plans(),
+            );
+        }
+        for trace in traces {
+            add(
+                &format!("TraceSpans {platform} {trace}"),
+                TraceSpans::for_platform(&scope, trace, range)
+                    .unwrap()
+                    .plans(),
+            );
+        }
+    }
+    add(
+        "FailedBuilds",
+        FailedBuilds::everywhere(&operator, range).plans(),
+    );
+    add("RunningJobs", RunningJobs::new(&operator, range).plans());
+    for (service, slow) in [
+        (CoreService::Gateway, Some(500)),
+        (CoreService::Provisioning, None),
+    ] {
+        add(
+            &format!("Sli service {}", service.as_str()),
+            Sli::service(&operator, service, range, slow).plans(),
+        );
+    }
+    add(
+        "Sli registry",
+        Sli::registry(&operator, range, Some(100)).plans(),
+    );
+    add(
+        "Sli operations",
+        Sli::operations(&operator, CoreService::Provisioning, range, Some(60_000)).plans(),
+    );
+    add("JobStats", JobStats::new(&operator, range).plans());
+    add("FailedJobs", FailedJobs::new(&operator, range).plans());
+    add("ServiceStats", ServiceStats::new(&operator, range).plans());
+    add(
+        "RegistryLatency",
+        RegistryLatency::new(&operator, range).plans(),
+    );
+    add(
+        "BuildStats fleet",
+        BuildStats::fleet(&operator, range).plans(),
+    );
+    add(
+        "FleetOverview",
+        FleetOverview::new(&operator, platforms, range).plans(),
+    );
+    add(
+        "IncidentHeatmap 5m",
+        IncidentHeatmap::new(&operator, platforms, range, Bucket::FIVE_MINUTES).plans(),
+    );
+    add(
+        "IncidentHeatmap 1h",
+        IncidentHeatmap::new(&operator, platforms, range, Bucket::HOUR).plans(),
+    );
+    for trace in traces {
+        add(
+            &format!("TraceSpans {trace}"),
+            TraceSpans::new(&operator, trace, range).unwrap().plans(),
+        );
+    }
+    plans
 }

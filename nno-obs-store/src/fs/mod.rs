@@ -10,7 +10,10 @@
 //! - [`prune`] applies [`crate::retention`] to a store directory.
 //! - [`read_points`] reads a dataset's rows back.
 //! - [`write_registry`] / [`read_registry`]: the Registry's platform records.
+//! - [`with_columns`] reads a closed points file's columnar sidecar ([`crate::columns`]),
+//!   rebuilding it from the `.json.gz` when it is missing, stale or damaged.
 
+mod columns_file;
 mod invocation;
 mod open_file;
 mod prune;
@@ -18,6 +21,7 @@ mod read_points;
 mod registry;
 mod store;
 
+pub use columns_file::{columns_path, with_columns, ColumnsOrigin};
 pub use invocation::{EventMeta, Invocation};
 pub use prune::{prune, PruneReport};
 pub use read_points::read_points;

@@ -46,10 +46,11 @@ impl OpenFile {
         Ok(())
     }
 
-    /// Compresses the file to `.json.gz`, writes the index sidecar, removes the `.json`.
+    /// Compresses the file to `.json.gz`, writes the index sidecar (and, for a points file,
+    /// the columnar sidecar), removes the `.json`.
     ///
     /// Order matters for a crash mid-way: the `.json.gz` appears by rename (whole or not at
-    /// all), then its index, then the `.json` goes. A reader that finds both a `.json` and its
+    /// all), then its index, then its columns, then the `.json` goes. A reader that finds both a `.json` and its
     /// `.json.gz` reads the `.json.gz` only.
     pub(super) fn rotate(self) -> io::Result<()> {
         let plain = self.dir.join(self.key.open());
@@ -72,6 +73,10 @@ impl OpenFile {
         let index_temporary = with_suffix(&index_path, ".tmp");
         fs::write(&index_temporary, index.to_json())?;
         fs::rename(&index_temporary, &index_path)?;
+        if self.key.is_points() {
+            // A derived cache: if it cannot be written now, the first reader builds it.
+            let _ = super::columns_file::write_for_rotation(&closed, &plain);
+        }
         fs::remove_file(&plain)
     }
 }
