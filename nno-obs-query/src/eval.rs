@@ -674,9 +674,16 @@ fn text_index(col: TextCol) -> usize {
 }
 
 /// One row of a file's columns.
-struct ColumnRow<'a, 'c> {
+pub(crate) struct ColumnRow<'a, 'c> {
     columns: &'a PointColumns<'c>,
     row: usize,
+}
+
+impl<'a, 'c> ColumnRow<'a, 'c> {
+    /// Row `row` of `columns`.
+    pub(crate) fn new(columns: &'a PointColumns<'c>, row: usize) -> Self {
+        Self { columns, row }
+    }
 }
 
 impl Row for ColumnRow<'_, '_> {

@@ -156,14 +156,25 @@ impl Engine for LocalEngine {
 }
 
 /// Streams every row of a dataset folder whose hour folder overlaps `range` (files outside
-/// the `{DATE}/{HOUR}` layout are read too: the filter decides).
+/// the `{DATE}/{HOUR}` layout are read too: the filter decides). Closed files are read from
+/// their columnar sidecars (built if missing), open ones as JSON; the rows are the same.
 pub fn for_each_row(
     folder: &Path,
     range: TimeRange,
     visit: &mut dyn FnMut(&dyn Row),
 ) -> Result<(), QueryError> {
+    let mut buffer = Vec::new();
     for path in files(folder, range)? {
-        read_file(&path, visit)?;
+        if is_closed(&path) {
+            with_columns(&path, &mut buffer, |columns| {
+                for row in 0..columns.rows() {
+                    visit(&crate::eval::ColumnRow::new(columns, row));
+                }
+            })
+            .map_err(|e| engine_error(&path, &e))?;
+        } else {
+            read_file(&path, visit)?;
+        }
     }
     Ok(())
 }
