@@ -680,7 +680,8 @@ pub(crate) struct ColumnRow<'a, 'c> {
 }
 
 impl<'a, 'c> ColumnRow<'a, 'c> {
-    /// Row `row` of `columns`.
+    /// Row `row` of `columns` (for the local reader's row stream).
+    #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
     pub(crate) fn new(columns: &'a PointColumns<'c>, row: usize) -> Self {
         Self { columns, row }
     }
