@@ -14,6 +14,7 @@
 //! (which is not a breach); a row no dataset carries reports its missing source.
 
 use crate::burn::WindowRatios;
+use crate::observe::minutes_ending;
 use crate::slo::{Indicator, Objective, Scope, Slo, TABLE};
 use crate::status::{status, SloInput, SloStatus};
 use nno_obs_query::questions::{CoreService, Sli, SliRow};
@@ -97,12 +98,6 @@ pub enum Selection<'a> {
     Platform(&'a PlatformId),
 }
 
-const MINUTE_S: i64 = 60;
-
-fn ending(at_s: i64, minutes: u64) -> Result<TimeRange, QueryError> {
-    TimeRange::new(at_s - minutes as i64 * MINUTE_S, at_s)
-}
-
 /// Every objective of the selection at `at_ms`, in the table's order (platforms in the
 /// Registry's order, features by name).
 ///
@@ -139,7 +134,6 @@ pub fn measure_objectives_over(
     at_ms: u64,
     window_minutes: Option<u64>,
 ) -> Result<Vec<SloReport>, QueryError> {
-    let at_s = (at_ms / 1000) as i64;
     let platforms: Vec<PlatformId> = match selection {
         Selection::Everything => registry
             .valid_platforms()
@@ -153,7 +147,7 @@ pub fn measure_objectives_over(
         match slo.scope {
             Scope::Service(name) => {
                 if matches!(selection, Selection::Everything) {
-                    out.extend(measure_row(engine, slo, None, name, at_s, window_minutes)?);
+                    out.extend(measure_row(engine, slo, None, name, at_ms, window_minutes)?);
                 }
             }
             Scope::PlatformWorkers | Scope::PlatformShell => {
@@ -163,7 +157,7 @@ pub fn measure_objectives_over(
                         slo,
                         Some(platform),
                         platform.as_str(),
-                        at_s,
+                        at_ms,
                         window_minutes,
                     )?);
                 }
@@ -185,7 +179,7 @@ fn measure_row(
     slo: &'static Slo,
     platform: Option<&PlatformId>,
     label: &str,
-    at_s: i64,
+    at_ms: u64,
     window_minutes: Option<u64>,
 ) -> Result<Vec<SloReport>, QueryError> {
     let platform_text = platform.map(PlatformId::as_str);
@@ -206,14 +200,14 @@ fn measure_row(
     };
     let read = |range: TimeRange| subjects(engine, slo.indicator, platform, range, slow_above);
     let readings = Readings {
-        window: read(ending(at_s, window_minutes)?)?,
-        period: read(ending(at_s, slo.period_days * 24 * 60)?)?,
+        window: read(minutes_ending(at_ms, window_minutes)?)?,
+        period: read(minutes_ending(at_ms, slo.period_days * 24 * 60)?)?,
         burn: match slo.burn_rate {
             Some(policy) => Some([
-                read(ending(at_s, policy.fast.long_minutes)?)?,
-                read(ending(at_s, policy.fast.short_minutes)?)?,
-                read(ending(at_s, policy.slow.long_minutes)?)?,
-                read(ending(at_s, policy.slow.short_minutes)?)?,
+                read(minutes_ending(at_ms, policy.fast.long_minutes)?)?,
+                read(minutes_ending(at_ms, policy.fast.short_minutes)?)?,
+                read(minutes_ending(at_ms, policy.slow.long_minutes)?)?,
+                read(minutes_ending(at_ms, policy.slow.short_minutes)?)?,
             ]),
             None => None,
         },

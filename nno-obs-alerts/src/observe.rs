@@ -109,9 +109,15 @@ impl JobLogs for NoJobLogs {
 
 const MINUTE_MS: u64 = 60_000;
 
-fn ending(at_ms: u64, minutes: u64) -> Result<TimeRange, QueryError> {
-    let until = (at_ms / 1000) as i64;
-    TimeRange::new(until - (minutes * 60) as i64, until)
+/// The `minutes` before `at_ms` (whole seconds, as every question's range): the window of a
+/// measurement taken at `at_ms`.
+pub(crate) fn minutes_ending(at_ms: u64, minutes: u64) -> Result<TimeRange, QueryError> {
+    ms_range(at_ms.saturating_sub(minutes * MINUTE_MS), at_ms)
+}
+
+/// `[from_ms, until_ms)` in whole seconds.
+fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
+    TimeRange::new((from_ms / 1000) as i64, (until_ms / 1000) as i64)
 }
 
 /// The measurements at `at_ms` of the Registry's platforms (`registry`), with each platform's
@@ -188,7 +194,7 @@ impl Observer {
     ) -> Result<Measurements, QueryError> {
         let windows = self.windows;
         let operator = OperatorScope::new();
-        let event_range = ending(at_ms, windows.event_minutes)?;
+        let event_range = minutes_ending(at_ms, windows.event_minutes)?;
         let failed_builds = FailedBuilds::everywhere(&operator, event_range).ask(engine)?;
         let mut platforms = Vec::new();
         for (id, record) in registry.valid_platforms() {
@@ -214,7 +220,7 @@ impl Observer {
                     .map(|limit| usage / limit as f64),
             });
         }
-        let registry_range = ending(at_ms, windows.registry_minutes)?;
+        let registry_range = minutes_ending(at_ms, windows.registry_minutes)?;
         let registry_read_p99 = RegistryLatency::new(&operator, registry_range)
             .ask(engine)?
             .into_iter()
@@ -225,7 +231,7 @@ impl Observer {
                 window_minutes: windows.registry_minutes,
             });
         let mut nno_jobs = Vec::new();
-        let job_range = ending(at_ms, windows.job_lookback_minutes)?;
+        let job_range = minutes_ending(at_ms, windows.job_lookback_minutes)?;
         for failed in FailedJobs::new(&operator, event_range).ask(engine)? {
             let facts = jobs.job(&failed.trace_id, job_range);
             let failed_step = failed
@@ -274,8 +280,7 @@ impl Observer {
     ) -> Result<f64, QueryError> {
         let key = scope.platform().as_str().to_owned();
         let sum = |from_ms: u64, until_ms: u64| -> Result<f64, QueryError> {
-            let range = TimeRange::new((from_ms / 1000) as i64, (until_ms / 1000) as i64)?;
-            UsageTotal::invocations(scope, range).ask(engine)
+            UsageTotal::invocations(scope, ms_range(from_ms, until_ms)?).ask(engine)
         };
         let total = match self.usage.get(&key) {
             Some(&(last_ms, total, anchored_ms))
@@ -337,7 +342,7 @@ fn feature_errors(
     at_ms: u64,
     windows: &Windows,
 ) -> Result<Vec<FeatureErrors>, QueryError> {
-    let range = ending(at_ms, windows.error_minutes)?;
+    let range = minutes_ending(at_ms, windows.error_minutes)?;
     let mut out = Vec::new();
     let mut endpoints = None;
     for row in FeatureStats::new(scope, range).ask(engine)? {
@@ -385,7 +390,7 @@ fn auth_silence(
 ) -> Result<u64, QueryError> {
     // Whole minutes only: a partial current minute would read as silent.
     let at_ms = at_ms - at_ms % MINUTE_MS;
-    let range = ending(at_ms, windows.auth_lookback_minutes)?;
+    let range = minutes_ending(at_ms, windows.auth_lookback_minutes)?;
     let minutes = RequestsPerMinute::new(scope, "auth", range)?.ask(engine)?;
     Ok(minutes.iter().rev().take_while(|m| m.requests == 0).count() as u64)
 }
