@@ -375,9 +375,9 @@ pub const DEGRADED_FACTOR: f64 = 10.0;
 pub enum Health {
     /// Recent 5xx rate below [`FEATURE_ERROR_RATE_TARGET`].
     Ok,
-    /// From the target to [`DEGRADED_FACTOR`] × the target (exclusive).
+    /// From the target up to [`DEGRADED_FACTOR`] × the target, inclusive.
     Degraded,
-    /// At or above [`DEGRADED_FACTOR`] × the target.
+    /// Above [`DEGRADED_FACTOR`] × the target (5 %: seed §6.2's error spike is "> 5 %").
     Failing,
     /// Seen in the range but no request in the recent window.
     Silent,
@@ -391,14 +391,19 @@ impl Health {
     ///
     /// assert_eq!(Health::of(0.0, 1000), Health::Ok);
     /// assert_eq!(Health::of(5.0, 1000), Health::Degraded); // exactly 0.5 %
-    /// assert_eq!(Health::of(50.0, 1000), Health::Failing); // exactly 5 %
+    /// assert_eq!(Health::of(50.0, 1000), Health::Degraded); // exactly 5 %: not "> 5 %"
+    /// assert_eq!(Health::of(51.0, 1000), Health::Failing);
     /// assert_eq!(Health::of(0.0, 0), Health::Silent);
     /// ```
     pub fn of(errors: f64, requests: u64) -> Health {
         match rate(errors, requests) {
             None => Health::Silent,
             Some(r) if r < FEATURE_ERROR_RATE_TARGET => Health::Ok,
-            Some(r) if r < FEATURE_ERROR_RATE_TARGET * DEGRADED_FACTOR => Health::Degraded,
+            // Compared as errors against requests × threshold, so exactly 5 % is exact
+            // (0.005 × 10 in floating point need not equal 50 / 1000).
+            Some(_) if errors <= requests as f64 * FEATURE_ERROR_RATE_TARGET * DEGRADED_FACTOR => {
+                Health::Degraded
+            }
             Some(_) => Health::Failing,
         }
     }
