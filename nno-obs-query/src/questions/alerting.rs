@@ -192,6 +192,107 @@ impl Tabular for FailedBuild {
     }
 }
 
+/// Every Pages build recorded in a range (`nno-builds`), in time order: the latest build of a
+/// platform (seed §7.1's "Active builds" card, §8.1's "last build status") is its last row.
+///
+/// ```
+/// use nno_obs_query::{questions::BuildList, OperatorScope, Question, TimeRange};
+///
+/// let question = BuildList::everywhere(&OperatorScope::new(), TimeRange::new(0, 3600).unwrap());
+/// assert!(question.plans()[0].sql().contains("blob3 AS outcome"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct BuildList {
+    platform: Option<Literal>,
+    range: TimeRange,
+}
+
+/// A row of [`BuildList`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BuildEvent {
+    /// When it was recorded (its end), seconds since the epoch.
+    pub at: i64,
+    /// The platform whose shell it built.
+    pub platform: String,
+    /// The build (Pages deployment) id.
+    pub build_id: String,
+    /// `success`, `failure` or `canceled`.
+    pub outcome: String,
+    /// How long it ran, ms.
+    pub duration_ms: f64,
+}
+
+impl BuildList {
+    /// Builds of every platform.
+    pub fn everywhere(_scope: &OperatorScope, range: TimeRange) -> Self {
+        Self {
+            platform: None,
+            range,
+        }
+    }
+
+    /// Builds of `scope`'s platform.
+    pub fn of_platform(scope: &PlatformScope, range: TimeRange) -> Self {
+        Self {
+            platform: Literal::new(scope.platform().as_str()).ok(),
+            range,
+        }
+    }
+}
+
+impl Question for BuildList {
+    type Answer = Vec<BuildEvent>;
+
+    fn plans(&self) -> Vec<Plan> {
+        let mut builder = Builder::rows(
+            Dataset::Builds,
+            self.range,
+            vec![
+                ("at", RowCol::Timestamp),
+                ("platform", RowCol::Text(blob(1))),
+                ("build_id", RowCol::Text(blob(2))),
+                ("outcome", RowCol::Text(blob(3))),
+                ("duration_ms", RowCol::Double(2)),
+            ],
+        );
+        if let Some(platform) = &self.platform {
+            builder = builder.filter(blob(1), platform.clone());
+        }
+        vec![builder
+            .order("at", Dir::Asc)
+            .order("build_id", Dir::Asc)
+            .build()]
+    }
+
+    fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        Ok(only(tables)?
+            .views()
+            .map(|row| BuildEvent {
+                at: row.time("at"),
+                platform: row.text("platform"),
+                build_id: row.text("build_id"),
+                outcome: row.text("outcome"),
+                duration_ms: row.number("duration_ms"),
+            })
+            .collect())
+    }
+}
+
+impl Tabular for BuildEvent {
+    fn header() -> Vec<&'static str> {
+        vec!["at (UTC)", "platform", "build", "outcome", "duration ms"]
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            format_datetime(self.at),
+            self.platform.clone(),
+            self.build_id.clone(),
+            self.outcome.clone(),
+            format!("{}", self.duration_ms),
+        ]
+    }
+}
+
 /// Units of one usage metric a platform consumed over a range (`{platformId}-usage`:
 /// `SUM(double1 × _sample_interval)` where `blob3` = metric), what a tier limit is compared
 /// with. No point in the range is 0 units.

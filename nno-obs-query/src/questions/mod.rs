@@ -21,6 +21,7 @@
 //! | [`UsageTotal`] | platform | §6.2 (usage thresholds) | `{platformId}-usage` |
 //! | [`RunningJobs`] | operator | §6.2 (job running > 10 minutes) | `nno-core-ops-spans` |
 //! | [`RecentErrorTrace`] | platform | §6.3 (the "Trace a recent error" link) | `nno-core-ops-spans` |
+//! | [`BuildList`] | platform or operator | §7.1, §8.1 (latest build) | `nno-builds` |
 //! | [`Sli`] | platform or operator | §5 (objectives: events, bad, slow, quantiles) | `nno-core-ops`, `{platformId}-perf`, `nno-builds` |
 //!
 //! Every answer derives its rates from the engine's exact weighted sums (`errors /
@@ -34,8 +35,8 @@ mod sli;
 mod trace;
 
 pub use alerting::{
-    FailedBuild, FailedBuilds, MinuteRow, RecentErrorTrace, RequestsPerMinute, RunningJob,
-    RunningJobs, UsageTotal,
+    BuildEvent, BuildList, FailedBuild, FailedBuilds, MinuteRow, RecentErrorTrace,
+    RequestsPerMinute, RunningJob, RunningJobs, UsageTotal,
 };
 pub use fleet::{
     BuildRow, BuildStats, FleetOverview, FleetRow, HeatCell, IncidentHeatmap, RegistryLatency,
