@@ -37,6 +37,25 @@ pub struct State {
     pub book: Book,
     /// Notifications not yet delivered.
     pub outbox: Vec<Entry>,
+    /// Alerts resolved in the last [`RESOLVED_KEPT_MS`], oldest first: what the read API's
+    /// `/alerts` lists as recently resolved (the book forgets an alert when it resolves).
+    #[serde(default)]
+    pub resolved: Vec<Resolved>,
+}
+
+/// How long a resolved alert is remembered: 24 hours.
+pub const RESOLVED_KEPT_MS: u64 = 24 * 3_600_000;
+
+/// An alert that fired and resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resolved {
+    /// The alert as it fired.
+    pub alert: Alert,
+    /// When it fired.
+    pub fired_ms: u64,
+    /// When it resolved.
+    pub resolved_ms: u64,
 }
 
 /// The format version written.
@@ -66,7 +85,33 @@ impl State {
         destinations: &Destinations,
     ) -> Vec<Transition> {
         self.version = VERSION;
+        // Each fired alert's time, before the step forgets the ones that resolve.
+        let fired: Vec<(String, u64)> = self
+            .book
+            .alerts
+            .iter()
+            .filter_map(|(id, tracked)| match tracked.phase {
+                crate::state::Phase::Firing { fired_ms }
+                | crate::state::Phase::Clearing { fired_ms, .. } => Some((id.clone(), fired_ms)),
+                crate::state::Phase::Pending { .. } => None,
+            })
+            .collect();
         let transitions = self.book.step(now_ms, holding, policy);
+        for transition in &transitions {
+            if let Transition::Resolve { alert, at_ms, .. } = transition {
+                let fired_ms = fired
+                    .iter()
+                    .find(|(id, _)| *id == alert.id)
+                    .map_or(*at_ms, |(_, ms)| *ms);
+                self.resolved.push(Resolved {
+                    alert: alert.clone(),
+                    fired_ms,
+                    resolved_ms: *at_ms,
+                });
+            }
+        }
+        self.resolved
+            .retain(|r| r.resolved_ms.saturating_add(RESOLVED_KEPT_MS) > now_ms);
         for transition in &transitions {
             let (alert, event, episode) = match transition {
                 Transition::Fire { alert, episode } => (alert, Event::Trigger, *episode),
