@@ -25,6 +25,8 @@ pub struct Page {
     pub files_pruned: usize,
     /// Files read.
     pub files_read: usize,
+    /// Their bytes (as stored: compressed for `.gz`).
+    pub bytes_read: u64,
     /// Files with something skipped, repaired or damaged, with what.
     pub problems: Vec<(String, FileReport)>,
     /// Files that could not be opened, with why.
@@ -113,6 +115,7 @@ impl LocalSearch {
                         merged.pruned += 1;
                         return merged;
                     }
+                    merged.bytes += file.bytes;
                     merged.add(self.search_one(file, indexed, &matcher, after, keep));
                     merged
                 },
@@ -124,6 +127,7 @@ impl LocalSearch {
             files_total: self.files.len(),
             files_pruned: merged.pruned,
             files_read: merged.read,
+            bytes_read: merged.bytes,
             problems: merged.problems,
             unreadable: merged.unreadable,
         };
@@ -199,6 +203,7 @@ struct Merged {
     top: TopHits,
     pruned: usize,
     read: usize,
+    bytes: u64,
     problems: Vec<(String, FileReport)>,
     unreadable: Vec<(String, String)>,
 }
@@ -209,6 +214,7 @@ impl Merged {
             top: TopHits::new(keep),
             pruned: 0,
             read: 0,
+            bytes: 0,
             problems: Vec::new(),
             unreadable: Vec::new(),
         }
@@ -231,6 +237,7 @@ impl Merged {
         self.top.merge(other.top);
         self.pruned += other.pruned;
         self.read += other.read;
+        self.bytes += other.bytes;
         self.problems.extend(other.problems);
         self.unreadable.extend(other.unreadable);
         self
