@@ -1,0 +1,199 @@
+//! The operator's views: `/fleet`, `/heatmap` (seed §8.1) and `/provisioning` (§8.2).
+
+use super::engine_error;
+use super::metrics::build_view;
+use crate::backend::Backend;
+use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::time::{format_ms, format_s, parse_duration};
+use crate::views::{
+    CompletionView, FailedJobView, Fleet, FleetPlatform, Heatmap, HeatmapCell, Provisioning,
+    RunningJobView,
+};
+use nno_obs_query::questions::{
+    BuildList, FailedJobs, FleetOverview, IncidentHeatmap, JobStats, RunningJobs,
+};
+use nno_obs_query::{Bucket, Question};
+use nno_obs_store::layout::PlatformId;
+use std::collections::BTreeMap;
+
+/// The platforms of the fleet: the Registry's and any with data, in id order.
+async fn platforms<B: Backend>(
+    backend: &B,
+) -> Result<(Vec<PlatformId>, BTreeMap<String, String>), ApiError> {
+    let registry = backend.registry().await?;
+    let names: BTreeMap<String, String> = registry
+        .valid_platforms()
+        .into_iter()
+        .map(|(id, record)| (id.as_str().to_owned(), record.name.clone()))
+        .collect();
+    let mut ids: Vec<PlatformId> = registry
+        .valid_platforms()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    ids.extend(backend.platforms_with_data().await?);
+    ids.sort();
+    ids.dedup();
+    Ok((ids, names))
+}
+
+/// `/fleet?range&until`.
+pub(super) async fn fleet<B: Backend>(
+    backend: &B,
+    caller: &Caller,
+    mut params: Params,
+    now_ms: u64,
+) -> Result<Fleet, ApiError> {
+    let range = params.metrics_range("24h", now_ms)?;
+    params.finish()?;
+    let operator = caller.operator()?;
+    let (ids, names) = platforms(backend).await?;
+    let engine = backend.engine();
+    let rows = FleetOverview::new(&operator, &ids, range)
+        .ask(engine)
+        .map_err(|e| engine_error("range", e))?;
+    let builds = BuildList::everywhere(&operator, range)
+        .ask(engine)
+        .map_err(|e| engine_error("range", e))?;
+    let mut last_build = BTreeMap::new();
+    for build in &builds {
+        last_build.insert(build.platform.as_str(), build); // time order: the last wins
+    }
+    let by_id: BTreeMap<&str, _> = rows
+        .iter()
+        .map(|row| (row.platform.as_str(), row))
+        .collect();
+    Ok(Fleet {
+        platforms: ids
+            .iter()
+            .map(|id| {
+                let row = by_id.get(id.as_str());
+                FleetPlatform {
+                    platform_id: id.to_string(),
+                    name: names
+                        .get(id.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| id.to_string()),
+                    workers: row.map_or(0, |r| r.workers),
+                    requests: row.map_or(0, |r| r.requests),
+                    errors: row.map_or(0.0, |r| r.errors),
+                    error_rate: row.and_then(|r| r.error_rate),
+                    last_build: last_build.get(id.as_str()).map(|b| build_view(b)),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// `/heatmap?range&until&bucket=1h`.
+pub(super) async fn heatmap<B: Backend>(
+    backend: &B,
+    caller: &Caller,
+    mut params: Params,
+    now_ms: u64,
+) -> Result<Heatmap, ApiError> {
+    let range = params.metrics_range("24h", now_ms)?;
+    let bucket_text = params.take("bucket");
+    let bucket_s = parse_duration("bucket", bucket_text.as_deref().unwrap_or("1h"), 60, 86_400)?;
+    let bucket = Bucket::new(bucket_s).map_err(|_| {
+        ApiError::bad_param(
+            "bucket",
+            "must divide a day: 1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 4h, 6h, 12h or 24h",
+        )
+    })?;
+    // A grid of at most 10 000 buckets a row: a 90-day range in minutes is refused.
+    if range.seconds() / bucket_s > 10_000 {
+        return Err(ApiError::bad_param(
+            "bucket",
+            "too small for the range (more than 10000 buckets)",
+        ));
+    }
+    params.finish()?;
+    let operator = caller.operator()?;
+    let (ids, _) = platforms(backend).await?;
+    let cells = IncidentHeatmap::new(&operator, &ids, range, bucket)
+        .ask(backend.engine())
+        .map_err(|e| engine_error("range", e))?;
+    let first = bucket.start_of(range.from_s());
+    let buckets = (0..)
+        .map(|n| first + n * bucket_s)
+        .take_while(|start| *start < range.until_s())
+        .map(format_s)
+        .collect();
+    Ok(Heatmap {
+        buckets,
+        cells: cells
+            .into_iter()
+            .map(|cell| HeatmapCell {
+                platform_id: cell.platform,
+                bucket: format_s(cell.bucket),
+                requests: cell.requests,
+                errors: cell.errors,
+                error_rate: cell.error_rate,
+            })
+            .collect(),
+    })
+}
+
+/// `/provisioning?range=7d&until`.
+pub(super) async fn provisioning<B: Backend>(
+    backend: &B,
+    caller: &Caller,
+    mut params: Params,
+    now_ms: u64,
+) -> Result<Provisioning, ApiError> {
+    let range = params.metrics_range("7d", now_ms)?;
+    params.finish()?;
+    let operator = caller.operator()?;
+    let engine = backend.engine();
+    let running = RunningJobs::new(&operator, range)
+        .ask(engine)
+        .map_err(|e| engine_error("range", e))?;
+    let failed = FailedJobs::new(&operator, range)
+        .ask(engine)
+        .map_err(|e| engine_error("range", e))?;
+    let completion = JobStats::new(&operator, range)
+        .ask(engine)
+        .map_err(|e| engine_error("range", e))?;
+    Ok(Provisioning {
+        running: running
+            .into_iter()
+            .map(|job| RunningJobView {
+                job_id: None,
+                operation: None,
+                platform_id: job.platform,
+                trace_id: job.trace_id,
+                started_at: format_ms(u64::try_from(job.started_ms).unwrap_or(0)),
+                current_step: job.steps_done.last().cloned(),
+            })
+            .collect(),
+        failed: failed
+            .into_iter()
+            .map(|job| FailedJobView {
+                job_id: None,
+                operation: None,
+                platform_id: job.platform,
+                trace_id: job.trace_id,
+                failed_at: format_s(job.end_s),
+                failed_step: job
+                    .steps
+                    .iter()
+                    .find(|s| s.outcome == "error" && s.operation != "rollback")
+                    .map(|s| s.operation.clone()),
+                error: None,
+                rolled_back: job.steps.iter().any(|s| s.operation == "rollback"),
+            })
+            .collect(),
+        completion: completion
+            .into_iter()
+            .map(|row| CompletionView {
+                operation: row.operation,
+                jobs: row.jobs,
+                p50_ms: row.p50_ms,
+                p95_ms: row.p95_ms,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,91 @@
+//! `/traces/{traceId}` (seed §4.3, §8.4): a trace's spans and log lines, whole.
+//!
+//! Seed §4.2's lookup has no time filter, and neither has this one: the spans are asked over
+//! the whole retention (Analytics Engine's 90 days) and the logs without a time bound — the
+//! trace-id index of each object (and Analytics Engine's `index1`) keeps that cheap. A range
+//! would cut a trace whose root ended after it.
+
+use super::engine_error;
+use crate::backend::{Backend, LogSearch};
+use crate::caller::{Caller, Target};
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::time::format_ms;
+use crate::views::{LogEntryView, SpanView, TraceView};
+use nno_obs_logs::LogQuery;
+use nno_obs_query::questions::TraceSpans;
+use nno_obs_query::{Question, TimeRange};
+use nno_obs_store::layout::Bucket;
+
+/// The most log lines a trace view carries.
+pub const MAX_TRACE_LINES: usize = 1000;
+/// How far back spans are looked for: Analytics Engine's retention (seed §9).
+const RETENTION_S: i64 = 90 * 86_400;
+
+/// `/traces/{traceId}?platformId`.
+pub(super) async fn trace<B: Backend>(
+    backend: &B,
+    caller: &Caller,
+    trace_id: &str,
+    mut params: Params,
+    now_ms: u64,
+) -> Result<TraceView, ApiError> {
+    let platform = params.platform_id()?;
+    params.finish()?;
+    let target = caller.target(platform.as_ref())?;
+    let now_s = (now_ms / 1000) as i64;
+    // Until the next minute: a span written this second is in.
+    let range = TimeRange::new((now_s - RETENTION_S).max(0), now_s + 60)
+        .map_err(|_| ApiError::unavailable("the clock"))?;
+    let question = match &target {
+        Target::Platform(scope) => TraceSpans::for_platform(scope, trace_id, range),
+        Target::Everything(operator) => TraceSpans::new(operator, trace_id, range),
+    }
+    .map_err(|_| ApiError::bad_param("traceId", "not a trace id"))?;
+    let spans = question
+        .ask(backend.engine())
+        .map_err(|e| engine_error("traceId", e))?
+        .spans;
+    let bucket = match &target {
+        Target::Platform(scope) => Some(Bucket::Platform(scope.platform().clone())),
+        Target::Everything(_) => None,
+    };
+    let query = LogQuery {
+        trace_id: Some(trace_id.to_owned()),
+        ..LogQuery::default()
+    };
+    let found = backend
+        .search_logs(LogSearch {
+            bucket: bucket.as_ref(),
+            query: &query,
+            after: None,
+            limit: MAX_TRACE_LINES,
+        })
+        .await?;
+    if spans.is_empty() && found.hits.is_empty() {
+        // The same answer for an unknown trace and one with no part in the admin's platform.
+        return Err(ApiError::not_found("no such trace"));
+    }
+    Ok(TraceView {
+        trace_id: trace_id.to_owned(),
+        spans: spans
+            .into_iter()
+            .map(|span| SpanView {
+                start: format_ms(span.start_ms.max(0.0) as u64),
+                span_id: span.span_id,
+                parent_span_id: span.parent_span_id,
+                service: span.service,
+                operation: span.operation,
+                duration_ms: span.duration_ms,
+                outcome: span.outcome,
+                platform_id: span.platform,
+            })
+            .collect(),
+        logs: found
+            .hits
+            .iter()
+            .map(|hit| LogEntryView::new(&hit.entry, &hit.key.file))
+            .collect(),
+        problems: found.problems,
+    })
+}

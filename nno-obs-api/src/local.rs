@@ -1,0 +1,241 @@
+//! The [`Backend`] over a local store (feature `local`): what `nno-obs serve` serves, and the
+//! same library calls the CLI makes — the local evaluator, the indexed parallel log search, the
+//! Registry copy and the alert state file.
+//!
+//! Every call blocks on the filesystem (and the search on its thread pool); a host runs
+//! [`crate::Api::handle`] where blocking is allowed (`nno-obs serve` uses a blocking task per
+//! request).
+
+use crate::backend::{Backend, BoxFuture, LogHits, LogSearch, ObjectInfo};
+use crate::error::ApiError;
+use crate::views::Problem;
+use nno_obs_alerts::outbox::State;
+use nno_obs_alerts::store::FileStore;
+use nno_obs_logs::cursor::Cursor;
+use nno_obs_logs::{LocalSearch, LogQuery, Matcher, OperatorScope, PlatformScope, Scope};
+use nno_obs_query::local::LocalEngine;
+use nno_obs_query::Engine;
+use nno_obs_store::layout::{Bucket, PlatformId};
+use nno_obs_store::registry::RegistryFile;
+use std::path::{Component, Path, PathBuf};
+
+/// A clock: ms since the epoch.
+pub type Clock = Box<dyn Fn() -> u64 + Send + Sync>;
+
+/// The local store as an API backend.
+///
+/// ```
+/// use nno_obs_api::{local::LocalBackend, Backend};
+///
+/// let store = tempfile::tempdir().unwrap();
+/// let backend = LocalBackend::new(store.path()).with_clock(Box::new(|| 1_771_756_440_000));
+/// assert_eq!(backend.now_ms(), 1_771_756_440_000);
+/// ```
+pub struct LocalBackend {
+    root: PathBuf,
+    engine: LocalEngine,
+    alert_state: PathBuf,
+    clock: Clock,
+}
+
+impl LocalBackend {
+    /// The store at `root`; the alert state at `{root}/../nno-obs-alerts.json` (where
+    /// `nno-obs alerts check` keeps it by default next to `target/nno-obs-store`).
+    pub fn new(root: &Path) -> Self {
+        let alert_state = root
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("nno-obs-alerts.json");
+        Self {
+            root: root.to_owned(),
+            engine: LocalEngine::new(root),
+            alert_state,
+            clock: Box::new(system_now_ms),
+        }
+    }
+
+    /// Reads the alert state from `path`.
+    pub fn with_alert_state(mut self, path: &Path) -> Self {
+        self.alert_state = path.to_owned();
+        self
+    }
+
+    /// Uses `clock` for "now" (tests, replays of a simulated day).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store's root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn search(&self, bucket: Option<&Bucket>) -> Result<LocalSearch, ApiError> {
+        let scope: Box<dyn Scope> = match bucket {
+            Some(Bucket::Platform(platform)) => Box::new(PlatformScope::new(platform.clone())),
+            Some(Bucket::Internal) => Box::new(InternalScope),
+            None => Box::new(OperatorScope),
+        };
+        match LocalSearch::store(&self.root, scope.as_ref()) {
+            Ok(search) => Ok(search),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                Err(ApiError::unavailable("the log store"))
+            }
+            Err(_) => Err(ApiError::unavailable("the log store")),
+        }
+    }
+}
+
+/// An operator's view of `nno-logs-internal` alone (the `/logs` route without `platformId`).
+struct InternalScope;
+
+impl Scope for InternalScope {
+    fn buckets(&self, _present: &[Bucket]) -> Vec<Bucket> {
+        vec![Bucket::Internal]
+    }
+    fn name(&self) -> String {
+        "internal".to_owned()
+    }
+}
+
+/// The system clock.
+pub fn system_now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+impl Backend for LocalBackend {
+    fn engine(&self) -> &dyn Engine {
+        &self.engine
+    }
+
+    fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
+        Box::pin(async move {
+            nno_obs_store::fs::read_registry(&self.root)
+                .map_err(|_| ApiError::unavailable("the Registry copy"))
+        })
+    }
+
+    fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
+        Box::pin(async move {
+            self.engine
+                .platforms()
+                .map_err(|_| ApiError::unavailable("the metrics store"))
+        })
+    }
+
+    fn search_logs<'a>(
+        &'a self,
+        search: LogSearch<'a>,
+    ) -> BoxFuture<'a, Result<LogHits, ApiError>> {
+        Box::pin(async move {
+            let local = self.search(search.bucket)?;
+            let cursor = search
+                .after
+                .map(|key| Cursor::new(search.query, local.scope_name(), key.clone()));
+            let page = local.run(search.query, cursor.as_ref(), search.limit);
+            let mut problems: Vec<Problem> = page
+                .problems
+                .iter()
+                .flat_map(|(key, report)| Problem::of(key, report))
+                .collect();
+            problems.extend(page.unreadable.iter().map(|(key, _)| Problem {
+                key: key.clone(),
+                message: "could not be read".to_owned(),
+            }));
+            Ok(LogHits {
+                more: page.next.is_some(),
+                hits: page.hits,
+                complete: true,
+                files: page.files_read as u64,
+                bytes: page.bytes_read,
+                problems,
+            })
+        })
+    }
+
+    fn list_objects<'a>(
+        &'a self,
+        bucket: &'a Bucket,
+        query: &'a LogQuery,
+    ) -> BoxFuture<'a, Result<Vec<ObjectInfo>, ApiError>> {
+        Box::pin(async move {
+            let local = self.search(Some(bucket))?;
+            let matcher = Matcher::new(query);
+            let prefix = format!("{}/", bucket.name());
+            Ok(local
+                .files()
+                .iter()
+                .filter(|file| file.key.ends_with(".gz"))
+                .filter(|file| file.admits(&matcher).0)
+                .filter_map(|file| {
+                    Some(ObjectInfo {
+                        key: file.key.strip_prefix(&prefix)?.to_owned(),
+                        bytes: file.bytes,
+                    })
+                })
+                .collect())
+        })
+    }
+
+    fn read_object<'a>(
+        &'a self,
+        bucket: &'a Bucket,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ApiError>> {
+        Box::pin(async move {
+            let Some(path) = object_path(&self.root, bucket, key) else {
+                return Ok(None);
+            };
+            match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_file() => std::fs::read(&path)
+                    .map(Some)
+                    .map_err(|_| ApiError::unavailable("the log store")),
+                _ => Ok(None),
+            }
+        })
+    }
+
+    fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>> {
+        Box::pin(async move {
+            FileStore::new(&self.alert_state)
+                .load()
+                .map_err(|_| ApiError::unavailable("the alert state"))
+        })
+    }
+
+    fn now_ms(&self) -> u64 {
+        (self.clock)()
+    }
+}
+
+/// The path of `key` in `bucket`, when `key` is a plain relative path of data-file names:
+/// no `..`, no root, no backslash, no empty or hidden segment.
+///
+/// ```
+/// # use nno_obs_api::local::object_path;
+/// use nno_obs_store::layout::Bucket;
+/// use std::path::Path;
+///
+/// let root = Path::new("/store");
+/// assert!(object_path(root, &Bucket::Internal, "2026-11-27/04/x.json.gz").is_some());
+/// for hostile in ["../x.json.gz", "/etc/passwd", "a/../../b.gz", "a\\b.gz", "", "a//b.gz", ".idx"] {
+///     assert!(object_path(root, &Bucket::Internal, hostile).is_none(), "{hostile}");
+/// }
+/// ```
+pub fn object_path(root: &Path, bucket: &Bucket, key: &str) -> Option<PathBuf> {
+    if key.is_empty() || key.contains('\\') || key.contains('\0') || key.len() > 1024 {
+        return None;
+    }
+    let relative = Path::new(key);
+    let plain = key
+        .split('/')
+        .all(|segment| !segment.is_empty() && !segment.starts_with('.'))
+        && relative
+            .components()
+            .all(|component| matches!(component, Component::Normal(_)));
+    plain.then(|| root.join(bucket.name()).join(relative))
+}
