@@ -22,6 +22,7 @@ mod logpush;
 mod metrics_output;
 mod output;
 mod query;
+mod serve;
 mod simulate;
 mod slo;
 mod trace;
@@ -37,7 +38,7 @@ use std::process::ExitCode;
 #[command(
     name = "nno-obs",
     version,
-    about = "NNO Observability: search the logs of NNO's Workers"
+    about = "NNO Observability: search logs, ask metrics questions, follow traces, check SLOs and alerts, and serve the read API"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -67,6 +68,10 @@ enum Command {
     Query(Box<query::QueryArgs>),
     /// A trace's spans as a waterfall, then its log lines.
     Trace(Box<trace::TraceArgs>),
+    /// Serves the read API (the console's data) over the local store.
+    Serve(Box<serve::ServeArgs>),
+    /// Prints a bearer token for the API (operator, or a platform's admin).
+    Token(serve::TokenArgs),
 }
 
 #[derive(Subcommand)]
@@ -219,6 +224,8 @@ fn main() -> ExitCode {
         Command::Slo(command) => slo::run(command),
         Command::Query(args) => query::query(*args),
         Command::Trace(args) => trace::trace(*args),
+        Command::Serve(args) => serve::serve(*args),
+        Command::Token(args) => serve::token(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
