@@ -266,11 +266,18 @@ fn respond(
     body: Vec<u8>,
     head: bool,
 ) -> axum::response::Response {
+    let length = body.len();
     let mut response = axum::response::Response::new(if head {
         Body::empty()
     } else {
         Body::from(body)
     });
+    if head {
+        // HEAD tells the length GET would send.
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in headers {
