@@ -110,24 +110,25 @@ pub enum Selection<'a> {
 /// let registry = RegistryFile { platforms: vec![RegistryPlatform {
 ///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: None,
 /// }]};
-/// let reports = measure_objectives(&MemoryEngine::new(store.path()), &registry,
-///                                  Selection::Everything, 1_771_756_440_000).unwrap();
+/// let engine = MemoryEngine::new(store.path());
+/// let reports = pollster::block_on(measure_objectives(&engine, &registry,
+///                                  Selection::Everything, 1_771_756_440_000)).unwrap();
 /// let gateway = reports.iter().find(|r| r.id == "gateway-5xx").unwrap();
 /// assert_eq!((gateway.events, gateway.value, gateway.in_breach), (0, None, false));
 /// assert!(reports.iter().any(|r| r.id == "shell-ttfb" && r.no_data_source.is_some()));
 /// ```
-pub fn measure_objectives(
+pub async fn measure_objectives(
     engine: &dyn Engine,
     registry: &RegistryFile,
     selection: Selection<'_>,
     at_ms: u64,
 ) -> Result<Vec<SloReport>, QueryError> {
-    measure_objectives_over(engine, registry, selection, at_ms, None)
+    measure_objectives_over(engine, registry, selection, at_ms, None).await
 }
 
 /// As [`measure_objectives`], with every value measured over `window_minutes` instead of each
 /// row's own window (budgets and burn rates keep theirs).
-pub fn measure_objectives_over(
+pub async fn measure_objectives_over(
     engine: &dyn Engine,
     registry: &RegistryFile,
     selection: Selection<'_>,
@@ -147,19 +148,22 @@ pub fn measure_objectives_over(
         match slo.scope {
             Scope::Service(name) => {
                 if matches!(selection, Selection::Everything) {
-                    out.extend(measure_row(engine, slo, None, name, at_ms, window_minutes)?);
+                    out.extend(measure_row(engine, slo, None, name, at_ms, window_minutes).await?);
                 }
             }
             Scope::PlatformWorkers | Scope::PlatformShell => {
                 for platform in &platforms {
-                    out.extend(measure_row(
-                        engine,
-                        slo,
-                        Some(platform),
-                        platform.as_str(),
-                        at_ms,
-                        window_minutes,
-                    )?);
+                    out.extend(
+                        measure_row(
+                            engine,
+                            slo,
+                            Some(platform),
+                            platform.as_str(),
+                            at_ms,
+                            window_minutes,
+                        )
+                        .await?,
+                    );
                 }
             }
         }
@@ -174,7 +178,7 @@ struct Readings {
     burn: Option<[BTreeMap<String, SliRow>; 4]>,
 }
 
-fn measure_row(
+async fn measure_row(
     engine: &dyn Engine,
     slo: &'static Slo,
     platform: Option<&PlatformId>,
@@ -200,14 +204,14 @@ fn measure_row(
     };
     let read = |range: TimeRange| subjects(engine, slo.indicator, platform, range, slow_above);
     let readings = Readings {
-        window: read(minutes_ending(at_ms, window_minutes)?)?,
-        period: read(minutes_ending(at_ms, slo.period_days * 24 * 60)?)?,
+        window: read(minutes_ending(at_ms, window_minutes)?).await?,
+        period: read(minutes_ending(at_ms, slo.period_days * 24 * 60)?).await?,
         burn: match slo.burn_rate {
             Some(policy) => Some([
-                read(minutes_ending(at_ms, policy.fast.long_minutes)?)?,
-                read(minutes_ending(at_ms, policy.fast.short_minutes)?)?,
-                read(minutes_ending(at_ms, policy.slow.long_minutes)?)?,
-                read(minutes_ending(at_ms, policy.slow.short_minutes)?)?,
+                read(minutes_ending(at_ms, policy.fast.long_minutes)?).await?,
+                read(minutes_ending(at_ms, policy.fast.short_minutes)?).await?,
+                read(minutes_ending(at_ms, policy.slow.long_minutes)?).await?,
+                read(minutes_ending(at_ms, policy.slow.short_minutes)?).await?,
             ]),
             None => None,
         },
@@ -284,7 +288,7 @@ fn bad_ratio(slo: &Slo, row: &SliRow) -> Option<f64> {
 }
 
 /// The subjects of an indicator over `range`, by key (`""` for a single subject).
-fn subjects(
+async fn subjects(
     engine: &dyn Engine,
     indicator: Indicator,
     platform: Option<&PlatformId>,
@@ -301,20 +305,25 @@ fn subjects(
     };
     Ok(match (indicator, &scope) {
         (Indicator::Service(service), _) => one(
-            Sli::service(&operator, service, range, slow).ask(engine)?,
+            Sli::service(&operator, service, range, slow)
+                .ask(engine)
+                .await?,
             "",
         ),
         (Indicator::Registry { reads }, _) => one(
-            Sli::registry(&operator, range, slow).ask(engine)?,
+            Sli::registry(&operator, range, slow).ask(engine).await?,
             if reads { "read" } else { "write" },
         ),
         (Indicator::Operation(service, operation), _) => one(
-            Sli::operations(&operator, service, range, slow).ask(engine)?,
+            Sli::operations(&operator, service, range, slow)
+                .ask(engine)
+                .await?,
             operation,
         ),
         (Indicator::Jobs, _) => {
-            let rows =
-                Sli::operations(&operator, CoreService::Provisioning, range, slow).ask(engine)?;
+            let rows = Sli::operations(&operator, CoreService::Provisioning, range, slow)
+                .ask(engine)
+                .await?;
             // Jobs are the operations that are not a request (`POST /jobs`).
             let jobs: Vec<&SliRow> = rows.iter().filter(|r| !r.key.contains(' ')).collect();
             if jobs.is_empty() {
@@ -333,19 +342,24 @@ fn subjects(
             }
         }
         (Indicator::Features, Some(scope)) => Sli::features(scope, range, slow)
-            .ask(engine)?
+            .ask(engine)
+            .await?
             .into_iter()
             .filter(|row| row.key != "auth")
             .map(|row| (row.key.clone(), row))
             .collect(),
         (Indicator::AuthWorker, Some(scope)) => {
-            one(Sli::features(scope, range, slow).ask(engine)?, "auth")
+            one(Sli::features(scope, range, slow).ask(engine).await?, "auth")
         }
         (Indicator::AuthEndpoint(endpoint), Some(scope)) => one(
-            Sli::endpoints(scope, "auth", range, slow)?.ask(engine)?,
+            Sli::endpoints(scope, "auth", range, slow)?
+                .ask(engine)
+                .await?,
             endpoint,
         ),
-        (Indicator::Builds, Some(scope)) => one(Sli::builds(scope, range, slow).ask(engine)?, ""),
+        (Indicator::Builds, Some(scope)) => {
+            one(Sli::builds(scope, range, slow).ask(engine).await?, "")
+        }
         // A platform indicator without a platform, or nothing to measure.
         _ => BTreeMap::new(),
     })

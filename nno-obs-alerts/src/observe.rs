@@ -134,13 +134,14 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 /// let registry = RegistryFile { platforms: vec![RegistryPlatform {
 ///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: Some(1000),
 /// }]};
-/// let m = measure(&MemoryEngine::new(store.path()), &registry, &Configs::new(), &NoJobLogs,
-///                 1_771_756_440_000, &Windows::default()).unwrap();
+/// let engine = MemoryEngine::new(store.path());
+/// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
+///                 1_771_756_440_000, &Windows::default())).unwrap();
 /// // An empty store: the auth Worker has been silent for the whole lookback.
 /// assert_eq!(m.platforms[0].auth_silent_minutes, Some(15));
 /// assert_eq!(m.platforms[0].usage_ratio, Some(0.0));
 /// ```
-pub fn measure(
+pub async fn measure(
     engine: &dyn Engine,
     registry: &RegistryFile,
     configs: &Configs,
@@ -148,7 +149,9 @@ pub fn measure(
     at_ms: u64,
     windows: &Windows,
 ) -> Result<Measurements, QueryError> {
-    Observer::new(*windows).measure(engine, registry, configs, jobs, at_ms)
+    Observer::new(*windows)
+        .measure(engine, registry, configs, jobs, at_ms)
+        .await
 }
 
 /// The usage period: invocations of the last 24 hours against the daily limit.
@@ -184,7 +187,7 @@ impl Observer {
     }
 
     /// The measurements at `at_ms` (see [`measure`]).
-    pub fn measure(
+    pub async fn measure(
         &mut self,
         engine: &dyn Engine,
         registry: &RegistryFile,
@@ -195,7 +198,9 @@ impl Observer {
         let windows = self.windows;
         let operator = OperatorScope::new();
         let event_range = minutes_ending(at_ms, windows.event_minutes)?;
-        let failed_builds = FailedBuilds::everywhere(&operator, event_range).ask(engine)?;
+        let failed_builds = FailedBuilds::everywhere(&operator, event_range)
+            .ask(engine)
+            .await?;
         let mut platforms = Vec::new();
         for (id, record) in registry.valid_platforms() {
             let scope = PlatformScope::new(id.clone());
@@ -203,12 +208,12 @@ impl Observer {
                 .get(id.as_str())
                 .map(Thresholds::for_platform)
                 .unwrap_or_default();
-            let usage = self.usage(engine, &scope, at_ms)?;
+            let usage = self.usage(engine, &scope, at_ms).await?;
             platforms.push(PlatformMeasurements {
                 platform_id: id.as_str().to_owned(),
                 platform_name: Some(record.name.clone()),
-                features: feature_errors(engine, &scope, &thresholds, at_ms, &windows)?,
-                auth_silent_minutes: Some(auth_silence(engine, &scope, at_ms, &windows)?),
+                features: feature_errors(engine, &scope, &thresholds, at_ms, &windows).await?,
+                auth_silent_minutes: Some(auth_silence(engine, &scope, at_ms, &windows).await?),
                 failed_builds: failed_builds
                     .iter()
                     .filter(|b| b.platform == id.as_str())
@@ -222,7 +227,8 @@ impl Observer {
         }
         let registry_range = minutes_ending(at_ms, windows.registry_minutes)?;
         let registry_read_p99 = RegistryLatency::new(&operator, registry_range)
-            .ask(engine)?
+            .ask(engine)
+            .await?
             .into_iter()
             .find(|row| row.kind == "read" && row.requests > 0)
             .and_then(|row| row.p99_ms)
@@ -232,7 +238,7 @@ impl Observer {
             });
         let mut nno_jobs = Vec::new();
         let job_range = minutes_ending(at_ms, windows.job_lookback_minutes)?;
-        for failed in FailedJobs::new(&operator, event_range).ask(engine)? {
+        for failed in FailedJobs::new(&operator, event_range).ask(engine).await? {
             let facts = jobs.job(&failed.trace_id, job_range);
             let failed_step = failed
                 .steps
@@ -248,7 +254,7 @@ impl Observer {
                 failed_step,
             ));
         }
-        for running in RunningJobs::new(&operator, job_range).ask(engine)? {
+        for running in RunningJobs::new(&operator, job_range).ask(engine).await? {
             let facts = jobs.job(&running.trace_id, job_range);
             let minutes = at_ms.saturating_sub(running.started_ms.max(0) as u64) / MINUTE_MS;
             nno_jobs.push(job(
@@ -272,31 +278,34 @@ impl Observer {
     }
 
     /// Invocations of `scope`'s platform in the 24 hours before `at_ms`.
-    fn usage(
+    async fn usage(
         &mut self,
         engine: &dyn Engine,
         scope: &PlatformScope,
         at_ms: u64,
     ) -> Result<f64, QueryError> {
         let key = scope.platform().as_str().to_owned();
-        let sum = |from_ms: u64, until_ms: u64| -> Result<f64, QueryError> {
-            UsageTotal::invocations(scope, ms_range(from_ms, until_ms)?).ask(engine)
+        let sum = async |from_ms: u64, until_ms: u64| -> Result<f64, QueryError> {
+            UsageTotal::invocations(scope, ms_range(from_ms, until_ms)?)
+                .ask(engine)
+                .await
         };
         let total = match self.usage.get(&key) {
             Some(&(last_ms, total, anchored_ms))
                 if last_ms <= at_ms && at_ms - anchored_ms < USAGE_REANCHOR_MS =>
             {
-                let entered = sum(last_ms, at_ms)?;
+                let entered = sum(last_ms, at_ms).await?;
                 let left = sum(
                     last_ms.saturating_sub(USAGE_PERIOD_MS),
                     at_ms.saturating_sub(USAGE_PERIOD_MS),
-                )?;
+                )
+                .await?;
                 self.usage
                     .insert(key, (at_ms, total + entered - left, anchored_ms));
                 total + entered - left
             }
             _ => {
-                let total = sum(at_ms.saturating_sub(USAGE_PERIOD_MS), at_ms)?;
+                let total = sum(at_ms.saturating_sub(USAGE_PERIOD_MS), at_ms).await?;
                 self.usage.insert(key, (at_ms, total, at_ms));
                 total
             }
@@ -335,7 +344,7 @@ fn job(
     }
 }
 
-fn feature_errors(
+async fn feature_errors(
     engine: &dyn Engine,
     scope: &PlatformScope,
     thresholds: &Thresholds,
@@ -345,7 +354,7 @@ fn feature_errors(
     let range = minutes_ending(at_ms, windows.error_minutes)?;
     let mut out = Vec::new();
     let mut endpoints = None;
-    for row in FeatureStats::new(scope, range).ask(engine)? {
+    for row in FeatureStats::new(scope, range).ask(engine).await? {
         let Some(rate) = row.error_rate else { continue };
         let mut feature = FeatureErrors {
             feature: row.feature.clone(),
@@ -360,7 +369,7 @@ fn feature_errors(
         if alerting && rate > thresholds.error_rate {
             let all = match endpoints.take() {
                 Some(all) => all,
-                None => MostErroringEndpoints::new(scope, range).ask(engine)?,
+                None => MostErroringEndpoints::new(scope, range).ask(engine).await?,
             };
             feature.endpoints = all
                 .iter()
@@ -373,8 +382,9 @@ fn feature_errors(
                 })
                 .collect();
             endpoints = Some(all);
-            feature.recent_error_trace_id =
-                RecentErrorTrace::new(scope, &row.feature, range)?.ask(engine)?;
+            feature.recent_error_trace_id = RecentErrorTrace::new(scope, &row.feature, range)?
+                .ask(engine)
+                .await?;
         }
         out.push(feature);
     }
@@ -382,7 +392,7 @@ fn feature_errors(
 }
 
 /// Trailing minutes without an auth request, up to the lookback.
-fn auth_silence(
+async fn auth_silence(
     engine: &dyn Engine,
     scope: &PlatformScope,
     at_ms: u64,
@@ -391,6 +401,8 @@ fn auth_silence(
     // Whole minutes only: a partial current minute would read as silent.
     let at_ms = at_ms - at_ms % MINUTE_MS;
     let range = minutes_ending(at_ms, windows.auth_lookback_minutes)?;
-    let minutes = RequestsPerMinute::new(scope, "auth", range)?.ask(engine)?;
+    let minutes = RequestsPerMinute::new(scope, "auth", range)?
+        .ask(engine)
+        .await?;
     Ok(minutes.iter().rev().take_while(|m| m.requests == 0).count() as u64)
 }

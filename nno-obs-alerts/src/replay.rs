@@ -80,7 +80,7 @@ pub struct Replay<'a> {
 /// step up to `until_ms` (exclusive), where the warm-up ([`Windows::warm_up_ms`]) lets the
 /// windows fill with data first; returns every episode, ordered by when it fired, then id.
 /// `progress(done, total)` is called after each evaluation.
-pub fn replay(
+pub async fn replay(
     engine: &dyn Engine,
     setup: &Replay<'_>,
     from_ms: u64,
@@ -96,8 +96,9 @@ pub fn replay(
     let mut at = from_ms;
     let mut done = 0;
     while at < until_ms {
-        let measurements =
-            observer.measure(engine, setup.registry, setup.configs, setup.jobs, at)?;
+        let measurements = observer
+            .measure(engine, setup.registry, setup.configs, setup.jobs, at)
+            .await?;
         let alerts = evaluate(&measurements, setup.configs);
         for transition in book.step(at, &alerts, &setup.policy) {
             match transition {

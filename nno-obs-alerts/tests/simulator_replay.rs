@@ -80,13 +80,13 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
         step_ms: 60_000,
     };
     let engine = MemoryEngine::new(dir);
-    let episodes = replay(
+    let episodes = pollster::block_on(replay(
         &engine,
         &setup,
         config.from_ms(),
         config.until_ms(),
         &mut |_, _| {},
-    )
+    ))
     .unwrap();
     (summary.schedule.incidents, episodes)
 }

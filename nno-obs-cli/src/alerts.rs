@@ -101,14 +101,14 @@ fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurem
     let registry = read_registry(store)?;
     let engine = LocalEngine::new(store);
     let jobs = SearchJobLogs::new(LocalSearch::store(store, &OperatorScope)?);
-    Ok(measure(
+    Ok(pollster::block_on(measure(
         &engine,
         &registry,
         configs,
         &jobs,
         at_ms,
         &Windows::default(),
-    )?)
+    ))?)
 }
 
 pub fn check(args: CheckArgs) -> Result<(), Failure> {
@@ -280,8 +280,13 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
             eprint!("\revaluating: {percent:>3} % ({done}/{total} minutes)");
         }
     };
-    let episodes =
-        nno_obs_alerts::replay::replay(&engine, &setup, from_ms, until_ms, &mut progress)?;
+    let episodes = pollster::block_on(nno_obs_alerts::replay::replay(
+        &engine,
+        &setup,
+        from_ms,
+        until_ms,
+        &mut progress,
+    ))?;
     if progress_shown {
         eprintln!();
     }

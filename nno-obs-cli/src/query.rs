@@ -4,7 +4,7 @@ use crate::metrics_output::{emit, Format};
 use crate::{filters, Failure};
 use clap::{Args, ValueEnum};
 use nno_obs_cloudflare::{NativeTransport, Secret};
-use nno_obs_query::client::{BlockingSqlApi, SqlApi};
+use nno_obs_query::client::SqlApi;
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::questions::*;
 use nno_obs_query::{Bucket, Engine, OperatorScope, PlatformScope, Question, Tabular, TimeRange};
@@ -67,7 +67,7 @@ impl EngineArgs {
             let token = std::env::var("CF_API_TOKEN")
                 .map_err(|_| Failure("--cfae needs CF_API_TOKEN in the environment".into()))?;
             let api = SqlApi::new(NativeTransport::cloudflare(), &account, Secret::new(token))?;
-            Ok(Box::new(BlockingSqlApi(api)))
+            Ok(Box::new(api))
         } else {
             Ok(Box::new(LocalEngine::new(&self.store)))
         }
@@ -252,7 +252,7 @@ impl Runner<'_> {
             return Ok(());
         }
         let engine = self.args.engine.engine()?;
-        let answer = rows(question.ask(engine.as_ref())?);
+        let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
         let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
         emit(&mut out, &answer, self.args.format, colour)?;
         out.flush()?;

@@ -69,8 +69,13 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
         Some(text) => Some(filters::parse_duration(text)? / 60_000).filter(|m| *m > 0),
         None => None,
     };
-    let mut reports =
-        measure_objectives_over(engine.as_ref(), &registry, selection, at_ms, window_minutes)?;
+    let mut reports = pollster::block_on(measure_objectives_over(
+        engine.as_ref(),
+        &registry,
+        selection,
+        at_ms,
+        window_minutes,
+    ))?;
     let breaches = reports.iter().filter(|r| r.in_breach).count();
     if args.breaches {
         reports.retain(|r| r.in_breach);

@@ -46,7 +46,7 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
         Some(p) => TraceSpans::for_platform(&PlatformScope::new(p.clone()), &args.trace_id, range)?,
         None => TraceSpans::new(&OperatorScope::new(), &args.trace_id, range)?,
     };
-    let trace = question.ask(args.engine.engine()?.as_ref())?;
+    let trace = pollster::block_on(question.ask(args.engine.engine()?.as_ref()))?;
 
     let query = LogQuery {
         from_ms: Some(range.from_s() as u64 * 1000),

@@ -46,19 +46,19 @@ fn setup(json: bool) -> (LocalEngine, PlatformScope, TimeRange) {
 fn feature_stats(bencher: divan::Bencher, json: bool) {
     let (engine, scope, range) = setup(json);
     let question = FeatureStats::new(&scope, range);
-    bencher.bench_local(|| question.ask(&engine).expect("local"));
+    bencher.bench_local(|| pollster::block_on(question.ask(&engine)).expect("local"));
 }
 
 fn slowest_endpoints(bencher: divan::Bencher, json: bool) {
     let (engine, scope, range) = setup(json);
     let question = SlowestEndpoints::new(&scope, range);
-    bencher.bench_local(|| question.ask(&engine).expect("local"));
+    bencher.bench_local(|| pollster::block_on(question.ask(&engine)).expect("local"));
 }
 
 fn most_erroring_endpoints(bencher: divan::Bencher, json: bool) {
     let (engine, scope, range) = setup(json);
     let question = MostErroringEndpoints::new(&scope, range);
-    bencher.bench_local(|| question.ask(&engine).expect("local"));
+    bencher.bench_local(|| pollster::block_on(question.ask(&engine)).expect("local"));
 }
 
 #[divan::bench]

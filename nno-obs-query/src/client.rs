@@ -141,14 +141,11 @@ pub fn parse(response: &ApiResponse, token: &Secret) -> Result<SqlAnswer, Error>
     })
 }
 
-/// The SQL API as a synchronous [`crate::Engine`] (feature `native`): the native transport
-/// blocks, so each call completes on the calling thread.
-#[cfg(feature = "native")]
-pub struct BlockingSqlApi(pub SqlApi<nno_obs_cloudflare::NativeTransport>);
-
-#[cfg(feature = "native")]
-impl crate::Engine for BlockingSqlApi {
-    fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
-        pollster::block_on(self.0.run(plan))
+/// The SQL API as an [`crate::Engine`], over any transport: `fetch` in a Worker; natively the
+/// blocking ureq transport, whose future completes on the thread that polls it
+/// (`pollster::block_on` in the CLI).
+impl<T: Transport> crate::Engine for SqlApi<T> {
+    fn run<'a>(&'a self, plan: &'a Plan) -> crate::questions::TableFuture<'a> {
+        Box::pin(SqlApi::run(self, plan))
     }
 }

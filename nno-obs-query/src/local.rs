@@ -32,9 +32,8 @@ use std::path::{Path, PathBuf};
 ///
 /// let empty = tempfile::tempdir().unwrap();
 /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
-/// let rows = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap())
-///     .ask(&LocalEngine::new(empty.path()))
-///     .unwrap();
+/// let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
+/// let rows = pollster::block_on(question.ask(&LocalEngine::new(empty.path()))).unwrap();
 /// assert!(rows.is_empty()); // a dataset that does not exist has no rows
 /// ```
 pub struct LocalEngine {
@@ -97,11 +96,19 @@ fn engine_error(path: &Path, error: &io::Error) -> QueryError {
 }
 
 impl Engine for LocalEngine {
+    fn run<'a>(&'a self, plan: &'a Plan) -> crate::questions::TableFuture<'a> {
+        Box::pin(std::future::ready(self.run_now(plan)))
+    }
+}
+
+impl LocalEngine {
+    /// [`Engine::run`], on the calling thread (and its scoped threads).
+    ///
     /// Reads the plan's files on up to as many threads as the machine has cores (contiguous
     /// runs of the sorted file list), each file into an evaluator of its own merged into its
     /// thread's, then merges the per-thread states in file order (so a file adds up the same
     /// whether read from its columns or its JSON).
-    fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
+    pub fn run_now(&self, plan: &Plan) -> Result<Table, QueryError> {
         let dataset = plan
             .dataset()
             .dataset_name()

@@ -32,7 +32,8 @@ use nno_obs_store::points::PointRow;
 /// let empty = tempfile::tempdir().unwrap();
 /// let engine = MemoryEngine::new(empty.path());
 /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
-/// let rows = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).ask(&engine).unwrap();
+/// let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
+/// let rows = pollster::block_on(question.ask(&engine)).unwrap();
 /// assert!(rows.is_empty());
 /// ```
 pub struct MemoryEngine {
@@ -230,7 +231,14 @@ impl MemoryEngine {
 }
 
 impl Engine for MemoryEngine {
-    fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
+    fn run<'a>(&'a self, plan: &'a Plan) -> crate::questions::TableFuture<'a> {
+        Box::pin(std::future::ready(self.run_now(plan)))
+    }
+}
+
+impl MemoryEngine {
+    /// [`Engine::run`], on the calling thread.
+    pub fn run_now(&self, plan: &Plan) -> Result<Table, QueryError> {
         let columns = self.columns(plan)?;
         let range = plan.range();
         let from = columns.timestamps.partition_point(|t| *t < range.from_s());

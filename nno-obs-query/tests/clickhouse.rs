@@ -23,9 +23,7 @@ use common::{
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_query::questions::*;
-use nno_obs_query::{
-    Engine, OperatorScope, Plan, PlatformScope, Question, Table, TimeRange, Value,
-};
+use nno_obs_query::{OperatorScope, Plan, PlatformScope, Question, Table, TimeRange, Value};
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::{PointRow, CLICKHOUSE_STRUCTURE};
 use std::io::Write;
@@ -173,14 +171,14 @@ fn differential(root: &Path, plans: &[(String, Plan)]) -> Tally {
         let rows = answer
             .unwrap_or_else(|error| panic!("{label}: ClickHouse refused\n{}\n{error}", plan.sql()));
         let clickhouse = Table::from_json_rows(plan, &rows).unwrap();
-        let local = engine.run(plan).unwrap();
+        let local = engine.run_now(plan).unwrap();
         assert_eq!(
             format!("{local:?}"),
-            format!("{:?}", json.run(plan).unwrap()),
+            format!("{:?}", json.run_now(plan).unwrap()),
             "{label}: columns and JSON disagree"
         );
         compare(label, &plan.sql(), &local, &clickhouse, &mut tally);
-        let in_memory = memory.run(plan).unwrap();
+        let in_memory = memory.run_now(plan).unwrap();
         compare(
             &format!("{label} (memory)"),
             &plan.sql(),
@@ -578,10 +576,8 @@ fn generated_points_agree_with_clickhouse() {
     let engine = LocalEngine::new(dir.path());
     let operator = OperatorScope::new();
     let range = TimeRange::new(T0, T0 + 7200).unwrap();
-    let trace = TraceSpans::new(&operator, HOSTILE_TRACE, range)
-        .unwrap()
-        .ask(&engine)
-        .unwrap();
+    let question = TraceSpans::new(&operator, HOSTILE_TRACE, range).unwrap();
+    let trace = pollster::block_on(question.ask(&engine)).unwrap();
     assert_eq!(
         trace
             .spans
@@ -591,9 +587,9 @@ fn generated_points_agree_with_clickhouse() {
         ["b1", "b0", "b2"]
     );
     let scope = PlatformScope::new(platforms[0].clone());
-    let features = FeatureStats::new(&scope, range).ask(&engine).unwrap();
+    let features = pollster::block_on(FeatureStats::new(&scope, range).ask(&engine)).unwrap();
     assert!(features.iter().any(|f| f.feature == HOSTILE_FEATURE));
-    let jobs = FailedJobs::new(&operator, range).ask(&engine).unwrap();
+    let jobs = pollster::block_on(FailedJobs::new(&operator, range).ask(&engine)).unwrap();
     assert_eq!(jobs.len(), 1);
     let steps: Vec<&str> = jobs[0].steps.iter().map(|s| s.operation.as_str()).collect();
     assert_eq!(steps, ["create-d1", "configure-dns", "rollback"]);
@@ -623,7 +619,7 @@ fn the_simulated_fleet_agrees_with_clickhouse() {
     // The traces of the failed jobs, and one ordinary trace.
     let mut traces: Vec<String> = FailedJobs::new(&operator, range)
         .answer(vec![engine
-            .run(&FailedJobs::new(&operator, range).plans()[0])
+            .run_now(&FailedJobs::new(&operator, range).plans()[0])
             .unwrap()])
         .unwrap()
         .into_iter()

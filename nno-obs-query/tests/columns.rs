@@ -7,7 +7,7 @@ mod common;
 
 use common::{all_plans, json_line, row, write_dataset, PLATFORM_A, PLATFORM_B};
 use nno_obs_query::local::LocalEngine;
-use nno_obs_query::{Engine, Plan, TimeRange};
+use nno_obs_query::{Plan, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::PointRow;
 use proptest::prelude::*;
@@ -65,7 +65,7 @@ fn write_store(root: &Path, rows: &[PointRow], open: &[PointRow], datasets: &BTr
 fn answers(engine: &LocalEngine, plans: &[(String, Plan)]) -> Vec<String> {
     plans
         .iter()
-        .map(|(label, plan)| format!("{label}: {:?}", engine.run(plan).unwrap()))
+        .map(|(label, plan)| format!("{label}: {:?}", engine.run_now(plan).unwrap()))
         .collect()
 }
 

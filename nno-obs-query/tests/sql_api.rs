@@ -2,7 +2,7 @@
 //! as Cloudflare's SQL API documents it and answers in its JSON format (or its errors).
 
 use nno_obs_cloudflare::{Error, NativeTransport, Secret};
-use nno_obs_query::client::{BlockingSqlApi, SqlApi};
+use nno_obs_query::client::SqlApi;
 use nno_obs_query::questions::{FeatureStats, RequestsPerHour};
 use nno_obs_query::{PlatformScope, QueryError, Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
@@ -44,7 +44,7 @@ fn a_question_is_posted_as_sql_and_its_json_answer_typed() {
       "rows":2,"rows_before_limit_at_least":2}"#;
     let (base, seen) = serve(vec![Answer::json(200, body.to_owned())]);
     let question = FeatureStats::new(&scope(), range());
-    let rows = question.ask(&BlockingSqlApi(api(&base))).unwrap();
+    let rows = pollster::block_on(question.ask(&api(&base))).unwrap();
     let seen = seen.recv();
     assert_eq!(seen.method, "POST");
     assert_eq!(
@@ -73,9 +73,8 @@ fn datetime_buckets_come_back_as_text() {
     let body =
         r#"{"meta":[],"data":[{"hour":"2026-02-22 11:00:00","requests":"5","errors":1}],"rows":1}"#;
     let (base, _seen) = serve(vec![Answer::json(200, body.to_owned())]);
-    let hours = RequestsPerHour::new(&scope(), range())
-        .ask(&BlockingSqlApi(api(&base)))
-        .unwrap();
+    let question = RequestsPerHour::new(&scope(), range());
+    let hours = pollster::block_on(question.ask(&api(&base))).unwrap();
     assert_eq!(hours.len(), 2);
     assert_eq!((hours[0].requests, hours[1].requests), (0, 5));
     assert_eq!(hours[1].hour, 1_771_758_000);
@@ -140,9 +139,8 @@ fn errors_are_typed_and_never_carry_the_token() {
 #[test]
 fn an_engine_error_is_a_query_error_without_the_token() {
     let (base, _seen) = serve(vec![Answer::json(500, format!("boom {TOKEN}"))]);
-    let error = FeatureStats::new(&scope(), range())
-        .ask(&BlockingSqlApi(api(&base)))
-        .unwrap_err();
+    let question = FeatureStats::new(&scope(), range());
+    let error = pollster::block_on(question.ask(&api(&base))).unwrap_err();
     assert!(
         matches!(&error, QueryError::Engine { detail } if detail.contains("HTTP 500") && !detail.contains(TOKEN)),
         "{error:?}"
@@ -155,8 +153,7 @@ fn an_answer_without_the_plans_columns_is_a_shape_error() {
         200,
         r#"{"meta":[],"data":[{"feature":"a"}],"rows":1}"#.to_owned(),
     )]);
-    let error = FeatureStats::new(&scope(), range())
-        .ask(&BlockingSqlApi(api(&base)))
-        .unwrap_err();
+    let question = FeatureStats::new(&scope(), range());
+    let error = pollster::block_on(question.ask(&api(&base))).unwrap_err();
     assert!(matches!(error, QueryError::Shape { .. }), "{error:?}");
 }

@@ -36,15 +36,19 @@ pub(super) async fn overview<B: Backend>(
     let engine = backend.engine();
     let lights = WorkerHealth::new(&scope, range, LIGHT_WINDOW_S)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("platformId", e))?;
     let hours = RequestsPerHour::new(&scope, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let feature_hours = ErrorRatePerFeatureHour::new(&scope, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let builds = BuildList::of_platform(&scope, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
 
     let workers = lights
@@ -126,12 +130,15 @@ pub(super) async fn features<B: Backend>(
     let engine = backend.engine();
     let stats = FeatureStats::new(&scope, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let slowest = SlowestEndpoints::new(&scope, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let erroring = MostErroringEndpoints::new(&scope, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     Ok(Features {
         features: stats

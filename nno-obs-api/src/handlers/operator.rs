@@ -53,9 +53,11 @@ pub(super) async fn fleet<B: Backend>(
     let engine = backend.engine();
     let rows = FleetOverview::new(&operator, &ids, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let builds = BuildList::everywhere(&operator, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let mut last_build = BTreeMap::new();
     for build in &builds {
@@ -115,6 +117,7 @@ pub(super) async fn heatmap<B: Backend>(
     let (ids, _) = platforms(backend).await?;
     let cells = IncidentHeatmap::new(&operator, &ids, range, bucket)
         .ask(backend.engine())
+        .await
         .map_err(|e| engine_error("range", e))?;
     let first = bucket.start_of(range.from_s());
     let buckets = (0..)
@@ -150,12 +153,15 @@ pub(super) async fn provisioning<B: Backend>(
     let engine = backend.engine();
     let running = RunningJobs::new(&operator, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let failed = FailedJobs::new(&operator, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     let completion = JobStats::new(&operator, range)
         .ask(engine)
+        .await
         .map_err(|e| engine_error("range", e))?;
     Ok(Provisioning {
         running: running

@@ -26,6 +26,7 @@ pub(super) async fn slo<B: Backend>(
         Target::Everything(_) => Selection::Everything,
     };
     let reports = measure_objectives(backend.engine(), &registry, selection, until_ms)
+        .await
         .map_err(|e| engine_error("until", e))?;
     Ok(Slo {
         objectives: reports.iter().map(objective_view).collect(),

@@ -44,6 +44,7 @@ pub(super) async fn trace<B: Backend>(
     .map_err(|_| ApiError::bad_param("traceId", "not a trace id"))?;
     let spans = question
         .ask(backend.engine())
+        .await
         .map_err(|e| engine_error("traceId", e))?
         .spans;
     let bucket = match &target {

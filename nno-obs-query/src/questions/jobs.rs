@@ -197,15 +197,16 @@ impl Question for FailedJobs {
             .collect())
     }
 
-    fn ask(&self, engine: &dyn Engine) -> Result<Self::Answer, QueryError> {
-        let first = self
-            .plans()
-            .iter()
-            .map(|plan| engine.run(plan))
-            .collect::<Result<Vec<_>, _>>()?;
+    async fn ask(&self, engine: &dyn Engine) -> Result<Self::Answer, QueryError> {
+        let mut first = Vec::new();
+        for plan in self.plans() {
+            first.push(engine.run(&plan).await?);
+        }
         let mut jobs = self.answer(first)?;
         for job in &mut jobs {
-            let trace = TraceSpans::new(&self.scope, &job.trace_id, self.range)?.ask(engine)?;
+            let trace = TraceSpans::new(&self.scope, &job.trace_id, self.range)?
+                .ask(engine)
+                .await?;
             job.steps = below(&trace.spans, &job.span_id);
         }
         Ok(jobs)

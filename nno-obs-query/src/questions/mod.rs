@@ -57,30 +57,46 @@ use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
 use crate::scope::Dataset;
 use crate::table::Table;
 use crate::time_range::TimeRange;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future of an engine's answer to one plan.
+pub type TableFuture<'a> = Pin<Box<dyn Future<Output = Result<Table, QueryError>> + 'a>>;
 
 /// Runs plans: the local evaluator, the SQL API client, ClickHouse in tests.
+///
+/// Asynchronous because the SQL API is a `fetch` in a Worker; the futures are boxed (so `&dyn
+/// Engine` works) and not `Send` (a Worker's `fetch` future is not). A local engine answers at
+/// once: its future is ready when first polled. Native callers drive it with
+/// `pollster::block_on`.
 pub trait Engine {
     /// The answer to `plan`.
-    fn run(&self, plan: &Plan) -> Result<Table, QueryError>;
+    fn run<'a>(&'a self, plan: &'a Plan) -> TableFuture<'a>;
 }
 
 /// A typed question: its plans, and how their tables become its answer.
 ///
 /// ```
-/// use nno_obs_query::{questions::RequestsPerHour, Engine, Plan, PlatformScope, Question, Table, TimeRange, QueryError};
+/// use nno_obs_query::{questions::{RequestsPerHour, TableFuture}, Engine, Plan, PlatformScope, Question, Table, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
 /// /// An engine with no data at all.
 /// struct Nothing;
 /// impl Engine for Nothing {
-///     fn run(&self, plan: &Plan) -> Result<Table, QueryError> { Ok(Table::empty(plan)) }
+///     fn run<'a>(&'a self, plan: &'a Plan) -> TableFuture<'a> {
+///         Box::pin(std::future::ready(Ok(Table::empty(plan))))
+///     }
 /// }
 ///
 /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
-/// let hours = RequestsPerHour::new(&scope, TimeRange::new(0, 3 * 3600).unwrap()).ask(&Nothing).unwrap();
+/// let question = RequestsPerHour::new(&scope, TimeRange::new(0, 3 * 3600).unwrap());
+/// let hours = pollster::block_on(question.ask(&Nothing)).unwrap();
 /// assert_eq!(hours.len(), 3); // every hour of the range, empty ones as zeros
 /// assert!(hours.iter().all(|h| h.requests == 0));
 /// ```
+// `async fn` here has no `Send` bound on purpose: in a Worker nothing is `Send`, and native
+// hosts block on the future where it is made.
+#[allow(async_fn_in_trait)]
 pub trait Question {
     /// The typed answer.
     type Answer;
@@ -92,12 +108,11 @@ pub trait Question {
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError>;
 
     /// Runs the plans on `engine` and builds the answer.
-    fn ask(&self, engine: &dyn Engine) -> Result<Self::Answer, QueryError> {
-        let tables = self
-            .plans()
-            .iter()
-            .map(|plan| engine.run(plan))
-            .collect::<Result<Vec<_>, _>>()?;
+    async fn ask(&self, engine: &dyn Engine) -> Result<Self::Answer, QueryError> {
+        let mut tables = Vec::new();
+        for plan in self.plans() {
+            tables.push(engine.run(&plan).await?);
+        }
         self.answer(tables)
     }
 }
