@@ -409,8 +409,8 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
     };
     let report = nno_obs_store::fs::prune(&args.store, now)?;
     println!(
-        "removed {} files ({} bytes) in {} hour folders",
-        report.files_removed, report.bytes_removed, report.hours_removed
+        "removed {} files ({} bytes) in {} day and {} hour folders",
+        report.files_removed, report.bytes_removed, report.days_removed, report.hours_removed
     );
     Ok(())
 }
