@@ -39,10 +39,13 @@ pub(crate) fn keep(path: &Path, index: FileIndex) -> bool {
         .map(String::len)
         .sum();
     let mut cache = cache();
-    let replaced = cache
-        .indexes
-        .get(path)
-        .map_or(0, |old| old.trace_ids.iter().chain(&old.user_ids).map(String::len).sum());
+    let replaced = cache.indexes.get(path).map_or(0, |old| {
+        old.trace_ids
+            .iter()
+            .chain(&old.user_ids)
+            .map(String::len)
+            .sum()
+    });
     if cache.id_bytes - replaced + size > MAX_ID_BYTES {
         return false;
     }

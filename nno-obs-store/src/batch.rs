@@ -353,6 +353,9 @@ mod tests {
         assert_eq!(utc_stamp(0), "19700101T000000Z");
         assert_eq!(parse_stamp("19700101T000000Z"), Some(0));
         assert_eq!(parse_stamp("20991231T235959Z"), Some(4_102_444_799));
-        assert_eq!(LogpushDate::of_unix_ms(4_102_444_799_000).folder(), "20991231");
+        assert_eq!(
+            LogpushDate::of_unix_ms(4_102_444_799_000).folder(),
+            "20991231"
+        );
     }
 }

@@ -66,11 +66,7 @@ impl Open {
     fn rotate(self) -> io::Result<()> {
         let closed = match &self.naming {
             Naming::Hour { dir, key } => dir.join(key.closed()),
-            Naming::Batch {
-                dir,
-                name,
-                last_ms,
-            } => dir.join(name.closed(*last_ms).key()),
+            Naming::Batch { dir, name, last_ms } => dir.join(name.closed(*last_ms).key()),
         };
         self.file.rotate(&closed)
     }
@@ -274,7 +270,10 @@ impl LocalStore {
                     })
                 }
             };
-            (open.and_then(|open| open.file.append(&line, &entries)), finished)
+            (
+                open.and_then(|open| open.file.append(&line, &entries)),
+                finished,
+            )
         };
         let rotated = rotate_all(finished);
         appended.and(rotated)
