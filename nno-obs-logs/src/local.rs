@@ -69,10 +69,12 @@ impl LocalSearch {
         })
     }
 
-    /// Never use an index (a full scan; for tests and comparisons).
+    /// Never use an index, nor what a file's name says of its times (a full scan; for tests
+    /// and comparisons).
     pub fn without_indexes(mut self) -> Self {
         for file in &mut self.files {
             file.has_index_file = false;
+            file.latest_ms = None;
         }
         self.write_indexes = false;
         self
