@@ -15,7 +15,8 @@
 //! - [`read_points`] reads a dataset's rows back.
 //! - [`write_registry`] / [`read_registry`]: the Registry's platform records.
 //! - [`with_columns`] reads a closed points file's columnar sidecar ([`crate::columns`]),
-//!   rebuilding it from the `.json.gz` when it is missing, stale or damaged.
+//!   rebuilding it from the `.json.gz` when it is missing, stale or damaged (and keeping it in
+//!   memory when it cannot be stored).
 
 mod columns_file;
 mod invocation;
@@ -25,7 +26,7 @@ mod read_points;
 mod registry;
 mod store;
 
-pub use columns_file::{columns_path, with_columns, ColumnsOrigin};
+pub use columns_file::{columns_path, with_columns, ColumnsOrigin, MAX_KEPT_BYTES};
 pub use invocation::{EventMeta, Invocation};
 pub use prune::{prune, PruneReport};
 pub use read_points::read_points;
