@@ -83,7 +83,10 @@ impl Open {
 /// arrives within [`BATCH_WINDOW_MS`] of its first (Logpush's largest
 /// `max_upload_interval_seconds`), at most [`BATCH_MAX_RECORDS`], within one UTC day; a
 /// record's arrival is when its invocation finished (the capture's clock), and a late record —
-/// one that happened before the batch started — joins the open batch, as in production.
+/// one that happened before the batch started — joins the open batch, as in production. Only
+/// the bucket's own arrivals close its batch (writers of other buckets may run on clocks of
+/// their own), so a quiet bucket's batch stays open until its next record or
+/// [`LocalStore::close`].
 ///
 /// ```
 /// use nno_obs_store::fs::{EventMeta, Invocation, LocalStore};
@@ -150,9 +153,9 @@ impl LocalStore {
 
     /// Appends `record` to its bucket's open batch as arriving at `arrival_ms` (when its
     /// invocation finished; never taken as earlier than the latest time the record holds, so
-    /// that a batch's `{end}` bounds every entry in it). The arrival closes batches whose
-    /// window it ends — this bucket's, and every other bucket's, as time passes for all — and
-    /// opens a new one when needed.
+    /// that a batch's `{end}` bounds every entry in it). An arrival that ends the bucket's batch
+    /// closes it and opens a new one; a quiet bucket's batch stays open (and readable) until
+    /// its next record, [`LocalStore::close`] or drop.
     pub fn append_record_at(
         &self,
         script: &ScriptName,
@@ -172,13 +175,15 @@ impl LocalStore {
         // and syncing a batch takes milliseconds, and every other writer would wait for it.
         let (appended, finished) = {
             let mut files = self.files();
-            let done: Vec<Stream> = files
-                .iter()
-                .filter(|(_, open)| open.batch_is_done(arrival_ms))
-                .map(|(stream, _)| stream.clone())
-                .collect();
-            let finished: Vec<Open> = done.iter().filter_map(|s| files.remove(s)).collect();
             let stream = Stream::Logs(bucket.clone());
+            // Only the bucket's own arrivals close its batch: writers of other buckets may run
+            // on clocks of their own (the simulator's threads), ahead of this one.
+            let finished: Vec<Open> = match files.get(&stream) {
+                Some(open) if open.batch_is_done(arrival_ms) => {
+                    files.remove(&stream).into_iter().collect()
+                }
+                _ => Vec::new(),
+            };
             let open = match files.entry(stream) {
                 std::collections::hash_map::Entry::Occupied(open) => Ok(open.into_mut()),
                 std::collections::hash_map::Entry::Vacant(slot) => {
