@@ -289,8 +289,9 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         return Ok(());
     }
     // Following: every entry after the last one printed, as the store grows. The files are
-    // listed anew on every poll (a new hour, a new Worker), and the open `.json` file of the
-    // current hour is read again; the cursor is a sort position, so nothing prints twice.
+    // listed anew on every poll (a new batch, a new bucket), and each bucket's open batch
+    // (`…_open_….json`) is read again; the cursor is a sort position, so nothing prints twice
+    // (a closed object sorts before its open file, see `nno_obs_store::batch`).
     cursor = last_position(&search, &query, &page, cursor);
     let mut polls = 0u64;
     loop {
@@ -416,8 +417,8 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
     };
     let report = nno_obs_store::fs::prune(&args.store, now)?;
     println!(
-        "removed {} files ({} bytes) in {} hour folders",
-        report.files_removed, report.bytes_removed, report.hours_removed
+        "removed {} files ({} bytes) in {} day and {} hour folders",
+        report.files_removed, report.bytes_removed, report.days_removed, report.hours_removed
     );
     Ok(())
 }

@@ -252,7 +252,8 @@ fn pages_follow_the_cursor_and_json_has_it() {
     let mut cursor: Option<String> = None;
     loop {
         let body = page(cursor.as_deref());
-        assert_eq!(body["files"]["total"], 4);
+        // One Logpush object per bucket: the platform's and the internal one.
+        assert_eq!(body["files"]["total"], 2);
         for entry in body["entries"].as_array().unwrap() {
             seen.push(entry["message"].as_str().unwrap().to_owned());
         }
@@ -310,13 +311,14 @@ fn index_and_prune() {
         }
     }
     let said = stdout(nno_obs(dir.path()).args(["logs", "index"]));
-    assert_eq!(said, "4 files: 0 already indexed, 4 indexes written\n");
+    assert_eq!(said, "2 files: 0 already indexed, 2 indexes written\n");
     let said = stdout(nno_obs(dir.path()).args(["logs", "index"]));
-    assert_eq!(said, "4 files: 4 already indexed, 0 indexes written\n");
+    assert_eq!(said, "2 files: 2 already indexed, 0 indexes written\n");
     // 31 days later the platform's bucket is past retention, the internal one is not.
     let said =
         stdout(nno_obs(dir.path()).args(["store", "prune", "--now", "2026-03-25T12:00:00Z"]));
-    assert!(said.starts_with("removed 4 files"), "{said}");
+    assert!(said.starts_with("removed 2 files"), "{said}");
+    assert!(said.contains("in 1 day and 0 hour folders"), "{said}");
     let left = walk(dir.path());
     assert!(
         left.iter()
@@ -329,9 +331,11 @@ fn index_and_prune() {
 fn a_damaged_file_is_reported_and_the_search_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
+    // A foreign file in the seed's layout, next to the store's Logpush objects.
     let damaged = dir
         .path()
         .join("nno-logs-internal/2026-02-22/10/broken.json.gz");
+    std::fs::create_dir_all(damaged.parent().unwrap()).unwrap();
     std::fs::write(
         &damaged,
         [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff],
@@ -398,12 +402,13 @@ fn sql_prints_the_clickhouse_query_of_the_same_filters() {
 fn given_files_and_r2_layout_directories_are_searched_as_they_are() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    // An R2 download of one bucket: {DATE}/{HOUR}/… at its top, and no index sidecars.
+    // An R2 download of one bucket: {DATE}/{start}_{end}_{random}.log.gz at its top, and no
+    // index sidecars.
     let download = tempfile::tempdir().unwrap();
     let mut gz_files = Vec::new();
     for file in walk(&dir.path().join("nno-logs-k3m9p2xw7q")) {
         let name = file.to_string_lossy().into_owned();
-        if name.ends_with(".json.gz") {
+        if name.ends_with(".log.gz") {
             let relative = file
                 .strip_prefix(dir.path().join("nno-logs-k3m9p2xw7q"))
                 .unwrap();

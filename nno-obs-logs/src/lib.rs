@@ -12,7 +12,7 @@
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
-//! | `walk`, `local` (feature `native`) | finding files safely; the parallel search | no |
+//! | `walk`, `local` (feature `native`) | finding files safely; the parallel search; indexes kept in memory when a store is read-only | no |
 //!
 //! ```
 //! use nno_obs_logs::{reader::read_entries, Level};
@@ -37,6 +37,8 @@ pub mod reader;
 pub mod search;
 pub mod sql;
 
+#[cfg(feature = "native")]
+mod index_cache;
 #[cfg(feature = "native")]
 mod local;
 #[cfg(feature = "native")]

@@ -52,7 +52,8 @@ pub struct LocalSearch {
 
 impl LocalSearch {
     /// The files of `scope`'s buckets in the store at `root`. Files without an index get one
-    /// written when first read whole.
+    /// written when first read whole; where it cannot be written (a read-only store), it is
+    /// kept in memory for the rest of the process instead.
     pub fn store(root: &Path, scope: &dyn Scope) -> io::Result<Self> {
         Ok(Self {
             files: store_files(root, scope)?,
@@ -70,10 +71,12 @@ impl LocalSearch {
         })
     }
 
-    /// Never use an index (a full scan; for tests and comparisons).
+    /// Never use an index, nor what a file's name says of its times (a full scan; for tests
+    /// and comparisons).
     pub fn without_indexes(mut self) -> Self {
         for file in &mut self.files {
             file.has_index_file = false;
+            file.latest_ms = None;
         }
         self.write_indexes = false;
         self
@@ -164,8 +167,11 @@ impl LocalSearch {
         let found = search_file(&file.key, opened, matcher, after, keep, build_index);
         if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
             index.data_bytes = file.bytes;
-            // Best effort: a read-only store is still searchable.
-            let _ = write_index(&file.index_path(), &index);
+            // A read-only store is still searchable, and its indexes are kept in memory so the
+            // process's next query does not read these files whole again.
+            if write_index(&file.index_path(), &index).is_err() {
+                crate::index_cache::keep(&file.path, index);
+            }
         }
         FileOutcome::Read {
             key: file.key.clone(),
@@ -260,6 +266,10 @@ fn write_index(path: &Path, index: &nno_obs_store::index::FileIndex) -> io::Resu
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".{}.tmp", std::process::id()));
     let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, index.to_json())?;
-    std::fs::rename(&temporary, path)
+    let written = std::fs::write(&temporary, index.to_json())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }

@@ -4,10 +4,19 @@
 //! [`Bucket`]; symbolic links are never followed (a link is skipped, whatever it points to), so
 //! nothing outside the store's real directories is read. Given paths (an operator's own files)
 //! are taken as given, and directories among them are walked the same way.
+//!
+//! Any folder of data files is accepted: the store's Logpush layout
+//! (`{DATE}/{start}_{end}_{random}.log.gz` and the open batch `…_open_….json`), the seed's
+//! (`{DATE}/{HOUR}/{script}-{uuid}.json.gz` and `.json`), an R2 download, loose files. A file
+//! is timed by its records (its index sidecar's `minMs`/`maxMs`); its name is used only for what
+//! Logpush's naming guarantees — no record later than [`Candidate::latest_ms`] — so a late
+//! record is never skipped (see [`nno_obs_store::batch`]).
 
 use crate::query::Scope;
+use nno_obs_store::batch::{latest_record_ms, BatchName};
 use nno_obs_store::index::FileIndex;
 use nno_obs_store::layout::{Bucket, CLOSED_SUFFIX, INDEX_SUFFIX, OPEN_SUFFIX};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -24,6 +33,9 @@ pub struct Candidate {
     /// Whether an index sidecar is next to it (read, and checked against the file, only when
     /// the file is considered: indexes are never all held in memory at once).
     pub has_index_file: bool,
+    /// The latest time a record of the file can have, by its key alone (see
+    /// [`nno_obs_store::batch::latest_record_ms`]); `None` when the key says nothing.
+    pub latest_ms: Option<u64>,
 }
 
 impl Candidate {
@@ -59,10 +71,21 @@ impl Candidate {
     /// literally), which can only err towards reading the file (the id could be in the other
     /// set); any other id, or a sidecar with a `\u` escape, takes the full parse.
     pub fn admits(&self, matcher: &crate::Matcher) -> (bool, bool) {
-        let Some(bytes) = self.index_bytes() else {
-            return (true, false);
-        };
         let query = matcher.query();
+        // What the key guarantees: nothing later than `latest_ms` (never a lower bound: late
+        // records), so a file can be skipped unopened only when the range starts after it.
+        if let (Some(from), Some(latest)) = (query.from_ms, self.latest_ms) {
+            if latest < from {
+                return (false, false);
+            }
+        }
+        let Some(bytes) = self.index_bytes() else {
+            // No sidecar: an index this process built but could not store, if any.
+            return crate::index_cache::with(&self.path, self.bytes, |index| {
+                (crate::search::index_admits(Some(index), matcher), true)
+            })
+            .unwrap_or((true, false));
+        };
         let ids: Vec<&String> = [&query.trace_id, &query.user_id]
             .into_iter()
             .flatten()
@@ -111,8 +134,9 @@ impl IndexSummary {
     }
 }
 
-/// Whether a file name is a data file: `.json.gz`, `.json`, and the names Logpush itself uses
-/// (`.log.gz`, `.gz`, `.ndjson`, `.log`). Index sidecars and temporary files are not.
+/// Whether a file name is a data file: the names Logpush itself uses (`.log.gz`, `.gz`,
+/// `.ndjson`, `.log`), the seed's and points' `.json.gz`, and `.json` (an open batch or
+/// file). Index sidecars and temporary files are not.
 pub fn is_data_file(name: &str) -> bool {
     !name.starts_with('.')
         && !name.ends_with(INDEX_SUFFIX)
@@ -170,6 +194,7 @@ pub fn given_files(paths: &[PathBuf]) -> io::Result<Vec<Candidate>> {
 
 fn candidate(path: PathBuf, key: String, bytes: u64) -> Candidate {
     Candidate {
+        latest_ms: latest_record_ms(&key),
         path,
         key,
         bytes,
@@ -207,19 +232,45 @@ fn walk(dir: &Path, base: &Path, files: &mut Vec<Candidate>) -> io::Result<()> {
 fn finish(mut files: Vec<Candidate>) -> io::Result<Vec<Candidate>> {
     files.sort_by(|a, b| a.key.cmp(&b.key));
     files.dedup_by(|a, b| a.path == b.path);
-    // A `.json` whose `.json.gz` exists was rotated (the writer died before removing it).
-    let closed: std::collections::HashSet<PathBuf> = files
+    // An open file whose closed object exists was rotated, and the writer died before removing
+    // it: the closed object alone is read, so nothing counts twice. Seed layout: `x.json` and
+    // `x.json.gz`; Logpush layout: `{start}_open_{random}.json` and
+    // `{start}_{end}_{random}.log.gz` in the same folder.
+    let closed: HashSet<PathBuf> = files
         .iter()
         .filter(|f| f.key.ends_with(CLOSED_SUFFIX))
         .map(|f| f.path.clone())
         .collect();
-    files.retain(|f| {
-        !(f.key.ends_with(OPEN_SUFFIX) && {
-            let mut gz = f.path.as_os_str().to_owned();
-            gz.push(".gz");
-            closed.contains(&PathBuf::from(gz))
+    let batch_of = |f: &Candidate| {
+        let name = BatchName::parse(f.path.file_name()?.to_str()?)?;
+        Some((f.path.parent().map(Path::to_path_buf), name))
+    };
+    let closed_batches: HashSet<(Option<PathBuf>, u64, String)> = files
+        .iter()
+        .filter_map(batch_of)
+        .filter(|(_, name)| name.end_s().is_some())
+        .map(|(folder, name)| (folder, name.start_s(), name.random().to_owned()))
+        .collect();
+    let rotated: HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| {
+            let open_batch = batch_of(f).filter(|(_, name)| name.end_s().is_none());
+            match open_batch {
+                Some((folder, name)) => {
+                    closed_batches.contains(&(folder, name.start_s(), name.random().to_owned()))
+                }
+                None => {
+                    f.key.ends_with(OPEN_SUFFIX) && {
+                        let mut gz = f.path.as_os_str().to_owned();
+                        gz.push(".gz");
+                        closed.contains(&PathBuf::from(gz))
+                    }
+                }
+            }
         })
-    });
+        .map(|f| f.path.clone())
+        .collect();
+    files.retain(|f| !rotated.contains(&f.path));
     for file in &mut files {
         file.has_index_file = fs::symlink_metadata(file.index_path()).is_ok_and(|m| m.is_file());
     }

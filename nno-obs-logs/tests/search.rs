@@ -294,7 +294,7 @@ fn nothing_outside_the_store_is_reachable() {
     .unwrap();
     std::os::unix::fs::symlink(
         outside.path().join("nno-logs-internal"),
-        dir.path().join("nno-logs-internal/2026-02-22/linked"),
+        dir.path().join("nno-logs-internal/20260222/linked"),
     )
     .unwrap();
     let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();

@@ -4,7 +4,8 @@
 //! platform an auth Worker and three feature Workers — run through the real instrumented code
 //! (`#[nno_handler]`, `#[nno_instrument]`; no line or point is written outside the nno-obs
 //! runtime) on a simulated clock, into the local store in the production shape (Workers Trace
-//! Events records under `nno-logs-*/{DATE}/{HOUR}/`, Analytics Engine rows per dataset).
+//! Events records in Logpush's objects, `nno-logs-*/{DATE}/{start}_{end}_{random}.log.gz`,
+//! Analytics Engine rows per dataset).
 //!
 //! | module | what it owns |
 //! |---|---|

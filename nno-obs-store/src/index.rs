@@ -1,15 +1,16 @@
-//! The per-file index sidecar: `{file}.json.gz.idx`, a small JSON object written when a file
-//! rotates (or by `nno-obs logs index` for files that came without one).
+//! The per-file index sidecar: `{object}.idx` (`….log.gz.idx` next to a Logpush object,
+//! `….json.gz.idx` next to a points file), a small JSON object written when a file rotates (or
+//! by `nno-obs logs index` for files that came without one).
 //!
 //! ```json
 //! {"format":1,"dataBytes":48213,"records":120,"entries":360,"untimedEntries":0,
 //!  "minMs":1771754400012,"maxMs":1771757999870,"traceIds":["…"],"userIds":["…"]}
 //! ```
 //!
-//! `dataBytes` is the size of the `.json.gz` file the index describes: a reader uses the index
+//! `dataBytes` is the size of the gzip file the index describes: a reader uses the index
 //! only when the file still has that size, and reads the file whole otherwise. `minMs`/`maxMs`
-//! span the entries' own times (see [`crate::entry`]), never the folder's hour: Logpush files
-//! hold late records. `traceIds`/`userIds` are every trace and user id of the file's entries.
+//! span the entries' own times (see [`crate::entry`]), never the key's: Logpush objects hold
+//! late records (see [`crate::batch`]), so only the index gives a file's earliest time. `traceIds`/`userIds` are every trace and user id of the file's entries.
 //! An index therefore never hides a match: a file is skipped only when no entry in it can match.
 
 use crate::entry::EntryKeys;

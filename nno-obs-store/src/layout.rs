@@ -1,24 +1,34 @@
-//! Where things live: bucket names, platform ids, script names, object keys, dataset folders.
+//! Where things live: bucket names, platform ids, script names, dataset folders, object keys.
 //!
 //! ```text
 //! {store root}/
 //! ├── nno-logs-internal/                 core services (`nno-{service}-{env}`)
-//! │   └── {DATE}/{HOUR}/{script}-{uuid}.json.gz
+//! │   └── {DATE}/{start}_{end}_{random}.log.gz    as Logpush writes it (see crate::batch)
 //! ├── nno-logs-{platformId}/             every Worker of one platform
-//! │   └── {DATE}/{HOUR}/{script}-{uuid}.json.gz
+//! │   └── {DATE}/{start}_{end}_{random}.log.gz
 //! └── analytics-engine/{dataset}/        data points, one folder per dataset
 //!     └── {DATE}/{HOUR}/points-{uuid}.json.gz
 //! ```
 //!
-//! `{DATE}` is `YYYY-MM-DD` and `{HOUR}` is `HH`, both UTC, as Logpush's `{DATE}/{HOUR}`
-//! placeholders (seed §2.3). A file still being written is `….json` (plain); it becomes
-//! `….json.gz` when it rotates, next to its index sidecar `….json.gz.idx` (see
-//! [`crate::index`]) and, for a points file, its columnar sidecar `….json.gz.cols` (see
-//! [`crate::columns`]).
+//! **Logs** are laid out as a Logpush job to R2 writes them — `{DATE}` is `YYYYMMDD` (UTC), the
+//! only path variable Logpush fills in, and Logpush names each object itself,
+//! `{start}_{end}_{random}.log.gz` — so a developer's store is a true copy of a bucket. Names,
+//! batching, the open batch and what a name guarantees about its records are in
+//! [`crate::batch`]. This deviates from seed §2.3, which draws
+//! `{DATE}/{HOUR}/{platformId}-auth-prod-{uuid}.json.gz`: Logpush cannot write that (no
+//! `{HOUR}` or `{filename}` variable; one object holds several scripts' records). Readers still
+//! accept the seed's layout and any folder of `.gz`/`.json` files, timing them from their
+//! records (`docs/logs.md`, "What Cloudflare writes").
+//!
+//! **Points** are not Logpush's: `analytics-engine/{dataset}/{DATE}/{HOUR}/points-{uuid}.json.gz`,
+//! `{DATE}` `YYYY-MM-DD` and `{HOUR}` `HH`, both UTC, the hour of each row's own timestamp. A
+//! points file still being written is `….json` (plain); it becomes `….json.gz` when it rotates,
+//! next to its index sidecar `….json.gz.idx` (see [`crate::index`]) and its columnar sidecar
+//! `….json.gz.cols` (see [`crate::columns`]).
 //!
 //! Every path component is built from a validated type ([`PlatformId`], [`ScriptName`],
-//! [`DatasetName`], [`DateHour`], a UUID), never from raw text, so no input can name a path
-//! outside the store.
+//! [`DatasetName`], [`DateHour`], a UUID, a [`crate::batch::BatchName`]), never from raw text,
+//! so no input can name a path outside the store.
 
 use std::fmt;
 use time::OffsetDateTime;
@@ -29,11 +39,12 @@ pub const INTERNAL_BUCKET: &str = "nno-logs-internal";
 pub const PLATFORM_BUCKET_PREFIX: &str = "nno-logs-";
 /// The folder of the Analytics Engine datasets in a local store.
 pub const DATASETS_FOLDER: &str = "analytics-engine";
-/// The file name suffix of a rotated (closed) file.
+/// The file name suffix of a rotated (closed) points file, and of logs in the seed's layout
+/// (closed log batches are [`crate::batch::LOGPUSH_SUFFIX`]).
 pub const CLOSED_SUFFIX: &str = ".json.gz";
-/// The file name suffix of the file still being written.
+/// The file name suffix of a file still being written (a points file, a log batch).
 pub const OPEN_SUFFIX: &str = ".json";
-/// The suffix of a closed file's index sidecar (appended to the `.json.gz` name).
+/// The suffix of a closed file's index sidecar (appended to the `.log.gz` or `.json.gz` name).
 pub const INDEX_SUFFIX: &str = ".idx";
 /// The suffix of a closed points file's columnar sidecar (appended to the `.json.gz` name; see
 /// [`crate::columns`]).
@@ -371,7 +382,7 @@ impl fmt::Display for DatasetName {
     }
 }
 
-/// A UTC hour: the `{DATE}/{HOUR}` folder of a file.
+/// A UTC hour: the `{DATE}/{HOUR}` folder of a points file (and of logs in the seed's layout).
 ///
 /// ```
 /// use nno_obs_store::layout::DateHour;
@@ -449,8 +460,9 @@ impl DateHour {
     }
 }
 
-/// The key of one object in a log bucket: `{DATE}/{HOUR}/{script}-{uuid}.json.gz`, or in a
-/// dataset folder: `{DATE}/{HOUR}/points-{uuid}.json.gz`.
+/// The key of one object in a dataset folder: `{DATE}/{HOUR}/points-{uuid}.json.gz` (or of a
+/// log object in the seed's layout, `{DATE}/{HOUR}/{script}-{uuid}.json.gz`, which readers
+/// still accept and nothing writes any more).
 ///
 /// ```
 /// use nno_obs_store::layout::{DateHour, ObjectKey};

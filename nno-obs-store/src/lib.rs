@@ -6,7 +6,8 @@
 //! |---|---|
 //! | [`record`] | the Workers Trace Events record (serde types) |
 //! | [`entry`] | what an entry of a record is; its time, trace id, user id |
-//! | [`layout`] | buckets, platform ids, script names, object keys, dataset folders |
+//! | [`layout`] | buckets, platform ids, script names, dataset folders, points object keys |
+//! | [`batch`] | log objects as Logpush names them (`{DATE}/{start}_{end}_{random}.log.gz`) and what a name guarantees |
 //! | [`index`] | the per-file index sidecar |
 //! | [`points`] | the stored Analytics Engine row |
 //! | [`registry`] | the platforms' names and usage limits, as the NNO Registry gives them |
@@ -19,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod columns;
 pub mod entry;
 pub mod index;

@@ -1,6 +1,7 @@
 //! How long each part of the store is kept (seed §9): one table, used by the local prune and,
 //! later, by the R2 lifecycle rules.
 
+use crate::batch::{LogpushDate, KEY_TIME_SLACK_MS};
 use crate::layout::{Bucket, DateHour, DATASETS_FOLDER};
 
 /// A part of the store with its own retention.
@@ -61,10 +62,12 @@ impl RetentionClass {
             .map(|bucket| Self::of_bucket(&bucket))
     }
 
-    /// Whether every object in `hour`'s folder is past retention at `now_ms`.
+    /// Whether every object in `hour`'s folder (`{DATE}/{HOUR}`: points, and logs in the seed's
+    /// layout) is past retention at `now_ms`.
     ///
-    /// An object is uploaded during its folder's hour, so the folder expires `days` after the
-    /// hour *ends*: nothing is deleted before its time (R2's lifecycle rule counts from upload).
+    /// The writer puts a row or record in the folder of an hour no earlier than its own time,
+    /// so the folder expires `days` after the hour *ends*: nothing is deleted before its time
+    /// (R2's lifecycle rule counts from upload).
     ///
     /// ```
     /// use nno_obs_store::layout::DateHour;
@@ -79,6 +82,32 @@ impl RetentionClass {
     pub fn is_expired(self, hour: DateHour, now_ms: u64) -> bool {
         let kept_until = hour
             .end_ms()
+            .saturating_add(u64::from(self.days()) * MS_PER_DAY);
+        now_ms >= kept_until
+    }
+
+    /// Whether every object in a Logpush `{DATE}` folder is past retention at `now_ms`.
+    ///
+    /// What the folder guarantees (see [`crate::batch`]): its objects were uploaded, and their
+    /// records happened, no later than the day's end plus [`KEY_TIME_SLACK_MS`] (a batch that
+    /// began before midnight and closed after it). A late record sits in the folder of the day it
+    /// was *delivered*, later than its own, so it is kept at least `days` after its own time —
+    /// never deleted early. The folder expires `days` after that bound.
+    ///
+    /// ```
+    /// use nno_obs_store::batch::{LogpushDate, KEY_TIME_SLACK_MS};
+    /// use nno_obs_store::retention::RetentionClass;
+    ///
+    /// let day = LogpushDate::of_unix_ms(0);
+    /// let kept_until = 86_400_000 + KEY_TIME_SLACK_MS + 30 * 86_400_000;
+    /// assert!(!RetentionClass::PlatformLogs.is_day_expired(day, kept_until - 1));
+    /// assert!(RetentionClass::PlatformLogs.is_day_expired(day, kept_until));
+    /// assert!(!RetentionClass::InternalLogs.is_day_expired(day, kept_until));
+    /// ```
+    pub fn is_day_expired(self, day: LogpushDate, now_ms: u64) -> bool {
+        let kept_until = day
+            .end_ms()
+            .saturating_add(KEY_TIME_SLACK_MS)
             .saturating_add(u64::from(self.days()) * MS_PER_DAY);
         now_ms >= kept_until
     }

@@ -84,13 +84,17 @@ fn an_invocation_becomes_one_record_in_its_platform_bucket() {
         "u-1",
     );
 
-    // Before rotation: one plain file of the current hour, one line.
+    // Before the batch closes: one plain file, the bucket's open batch, one line.
     let open = files_under(dir.path());
     let names = relative(dir.path(), &open);
     assert_eq!(names.len(), 1);
-    assert!(names[0]
-        .starts_with("nno-logs-k3m9p2xw7q/2026-02-22/10/k3m9p2xw7q-r8n4t6y1z5-analytics-prod-"));
+    assert!(
+        names[0].starts_with("nno-logs-k3m9p2xw7q/20260222/20260222T103400Z_open_"),
+        "{names:?}"
+    );
     assert!(names[0].ends_with(".json"));
+    let random =
+        names[0]["nno-logs-k3m9p2xw7q/20260222/20260222T103400Z_open_".len()..][..8].to_owned();
     let text = std::fs::read_to_string(&open[0]).unwrap();
     assert_eq!(text.lines().count(), 1);
     let line = text.lines().next().unwrap();
@@ -106,12 +110,15 @@ fn an_invocation_becomes_one_record_in_its_platform_bucket() {
         )
     );
 
-    // Rotation: .json.gz + index; the .json is gone.
+    // Closing: the Logpush-named object + index; the open file is gone.
     store.close().unwrap();
     let closed = files_under(dir.path());
     let names = relative(dir.path(), &closed);
     assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names[0].ends_with(".json.gz"));
+    assert_eq!(
+        names[0],
+        format!("nno-logs-k3m9p2xw7q/20260222/20260222T103400Z_20260222T103400Z_{random}.log.gz")
+    );
     assert_eq!(names[1], format!("{}.idx", names[0]));
     assert_eq!(gunzip(&closed[0]), text);
     let index = FileIndex::from_json(&std::fs::read(&closed[1]).unwrap()).unwrap();
@@ -125,35 +132,96 @@ fn an_invocation_becomes_one_record_in_its_platform_bucket() {
     );
 }
 
+/// The batch names under `root`, relative, sorted.
+fn names_under(root: &Path) -> Vec<String> {
+    relative(root, &files_under(root))
+}
+
 #[test]
-fn core_services_go_to_the_internal_bucket_and_hours_rotate() {
+fn batches_close_like_logpush_and_late_records_join_the_open_batch() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(LocalStore::open(dir.path()).unwrap());
     let clock = Clock::manual(T0);
+    // Two core services in one bucket: one batch, several scripts (one Logpush job a bucket).
     one_invocation(&store, &clock, "nno-registry-prod", "a", "u");
-    clock.set(T0 + 3_600_000); // next hour: the 10:00 file rotates
-    one_invocation(&store, &clock, "nno-registry-prod", "b", "u");
-    let names = relative(dir.path(), &files_under(dir.path()));
-    assert_eq!(names.len(), 3, "{names:?}");
-    assert!(
-        names[0].starts_with("nno-logs-internal/2026-02-22/10/nno-registry-prod-")
-            && names[0].ends_with(".json.gz")
-    );
-    assert!(names[1].ends_with(".json.gz.idx"));
-    assert!(
-        names[2].starts_with("nno-logs-internal/2026-02-22/11/") && names[2].ends_with(".json")
-    );
-    // A late record (10:xx arriving after 11:00) joins the open 11:00 file: no rotation.
     clock.set(T0 + 60_000);
-    one_invocation(&store, &clock, "nno-registry-prod", "late", "u");
-    let names = relative(dir.path(), &files_under(dir.path()));
+    one_invocation(&store, &clock, "nno-iam-prod", "b", "u");
+    let names = names_under(dir.path());
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&names[0]))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+
+    // A late record: it started at 10:35 but finished at 10:39:10, after the window of the
+    // 10:34 batch (300 s) ended. The 10:34 batch closes; the record opens the next batch, whose
+    // `{start}` is after the record's own time.
+    clock.set(T0 + 60_000);
+    let invocation = Invocation::start(store.clone(), clock.clone());
+    let telemetry = Telemetry::builder()
+        .log_sink(invocation.clone())
+        .clock(clock.clone())
+        .build();
+    telemetry.logger("iam").info("slow", fields! {});
+    clock.set(T0 + 310_000);
+    invocation
+        .finish(
+            &ScriptName::parse("nno-iam-prod").unwrap(),
+            Outcome::Ok,
+            EventMeta::scheduled(),
+        )
+        .unwrap();
+    let names = names_under(dir.path());
     assert_eq!(names.len(), 3, "{names:?}");
-    let open = std::fs::read_to_string(dir.path().join(&names[2])).unwrap();
-    assert_eq!(open.lines().count(), 2);
-    drop(store); // drop rotates too
-    let names = relative(dir.path(), &files_under(dir.path()));
-    assert_eq!(names.iter().filter(|n| n.ends_with(".json.gz")).count(), 2);
-    assert!(names.iter().all(|n| !n.ends_with(".json")));
+    assert!(names[0].starts_with("nno-logs-internal/20260222/20260222T103400Z_20260222T103500Z_"));
+    assert!(names[0].ends_with(".log.gz"));
+    assert_eq!(names[1], format!("{}.idx", names[0]));
+    assert!(names[2].starts_with("nno-logs-internal/20260222/20260222T103910Z_open_"));
+    let index = FileIndex::from_json(&std::fs::read(dir.path().join(&names[1])).unwrap()).unwrap();
+    assert_eq!(index.records, 2);
+
+    // Another bucket's arrivals never close this bucket's batch (its writer may run on a clock
+    // of its own); the bucket's own next arrival after the window does.
+    clock.set(T0 + 610_000);
+    one_invocation(&store, &clock, "k3m9p2xw7q-auth-prod", "c", "u");
+    let names = names_under(dir.path());
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("nno-logs-internal/20260222/20260222T103910Z_open_")));
+    clock.set(T0 + 620_000);
+    one_invocation(&store, &clock, "nno-iam-prod", "d", "u");
+    let names = names_under(dir.path());
+    let late = names
+        .iter()
+        .find(|n| n.starts_with("nno-logs-internal/20260222/20260222T103910Z_20260222T103910Z_"))
+        .unwrap_or_else(|| panic!("{names:?}"));
+    let text = gunzip(&dir.path().join(late));
+    let record: TraceEventRecord = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    // The record's own time is before its object's `{start}`: only `{end}` bounds it.
+    assert_eq!(record.event_timestamp_ms, Some(T0 + 60_000));
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260222/20260222T104410Z_open_")));
+
+    // A batch never spans two UTC days: `{DATE}` is the day of `{start}` and `{end}`.
+    let midnight = 1_771_804_800_000; // 2026-02-23T00:00:00Z
+    clock.set(midnight - 1_000);
+    one_invocation(&store, &clock, "k3m9p2xw7q-auth-prod", "d", "u");
+    clock.set(midnight + 1_000);
+    one_invocation(&store, &clock, "k3m9p2xw7q-auth-prod", "e", "u");
+    store.close().unwrap();
+    let names = names_under(dir.path());
+    assert!(names.iter().all(|n| !n.ends_with(".json")), "{names:?}");
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260222/20260222T235959Z_20260222T235959Z_")));
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260223/20260223T000001Z_20260223T000001Z_")));
+    assert_eq!(names.iter().filter(|n| n.ends_with(".log.gz")).count(), 6);
 }
 
 #[test]
@@ -267,11 +335,91 @@ fn prune_removes_expired_hours_only() {
         std::fs::create_dir_all(&path).unwrap();
         std::fs::write(path.join("f.json.gz"), b"x").unwrap();
     }
+    // Logpush's day folders, with an object and its sidecar each.
+    for (folder, age_days) in [
+        ("nno-logs-k3m9p2xw7q", 32),
+        ("nno-logs-k3m9p2xw7q", 29),
+        ("nno-logs-internal", 92),
+        ("nno-logs-internal", 89),
+    ] {
+        let day = nno_obs_store::batch::LogpushDate::of_unix_ms(now - age_days * day);
+        let path = root.join(folder).join(day.folder());
+        std::fs::create_dir_all(&path).unwrap();
+        let name = format!(
+            "{}T000000Z_{}T000500Z_0f8fad5b.log.gz",
+            day.folder(),
+            day.folder()
+        );
+        std::fs::write(path.join(&name), b"x").unwrap();
+        std::fs::write(path.join(format!("{name}.idx")), b"{}").unwrap();
+    }
+    // A day folder of a dataset is not the points layout: left alone.
+    std::fs::create_dir_all(root.join("analytics-engine/nno-core-ops/20200101")).unwrap();
+    std::fs::write(root.join("analytics-engine/nno-core-ops/20200101/x"), b"x").unwrap();
     let report = prune(root, now).unwrap();
-    assert_eq!(report.files_removed, 3);
+    assert_eq!(report.files_removed, 3 + 4);
+    assert_eq!((report.hours_removed, report.days_removed), (3, 2));
     let left = relative(root, &files_under(root));
-    assert_eq!(left.len(), 3, "{left:?}");
+    assert_eq!(left.len(), 3 + 4 + 1, "{left:?}");
     assert!(left.iter().any(|n| n.starts_with("not-a-bucket/")));
+}
+
+#[test]
+fn prune_never_deletes_a_late_record_before_its_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+    let midnight = 1_771_804_800_000; // 2026-02-23T00:00:00Z
+    let script = ScriptName::parse("k3m9p2xw7q-auth-prod").unwrap();
+    let record = |event_ms: u64, trace: &str| TraceEventRecord {
+        script_name: Some(script.as_str().to_owned()),
+        event_timestamp_ms: Some(event_ms),
+        logs: vec![nno_obs_store::record::TraceLog {
+            level: Some("log".into()),
+            message: vec![serde_json::Value::String(format!(
+                r#"{{"level":"info","service":"auth","traceId":"{trace}","message":"m"}}"#
+            ))],
+            timestamp_ms: Some(event_ms),
+        }],
+        ..TraceEventRecord::default()
+    };
+    // On time, on the 22nd; late: happened at 23:59:30 on the 22nd, delivered on the 23rd.
+    store
+        .append_record_at(
+            &script,
+            &record(midnight - 12 * 3_600_000, "early"),
+            midnight - 12 * 3_600_000,
+        )
+        .unwrap();
+    store
+        .append_record_at(
+            &script,
+            &record(midnight - 30_000, "late"),
+            midnight + 30_000,
+        )
+        .unwrap();
+    store.close().unwrap();
+    let names = names_under(dir.path());
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260222/")));
+    assert!(names
+        .iter()
+        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260223/20260223T000030Z_")));
+
+    let day = 86_400_000;
+    let slack = nno_obs_store::batch::KEY_TIME_SLACK_MS;
+    // 30 days after the late record's own time (and its own day's end): nothing of the 23rd goes.
+    let report = prune(dir.path(), midnight + slack + 30 * day).unwrap();
+    assert_eq!(report.days_removed, 1);
+    let names = names_under(dir.path());
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names
+        .iter()
+        .all(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260223/")));
+    // Kept at least 30 days after its own time; gone a day later, with its folder.
+    let report = prune(dir.path(), midnight + day + slack + 30 * day).unwrap();
+    assert_eq!(report.days_removed, 1);
+    assert!(names_under(dir.path()).is_empty());
 }
 
 /// The child of `a_crash_never_leaves_a_torn_record`: writes big records until killed.
@@ -335,7 +483,15 @@ fn a_crash_never_leaves_a_torn_record() {
     assert_eq!(
         files.len(),
         1,
-        "the killed writer never rotated: one plain file"
+        "the killed writer never closed its batch: one plain file"
+    );
+    // The open batch's name, never a Logpush one: no `.log.gz` is ever partial.
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    let batch = nno_obs_store::batch::BatchName::parse(&name).unwrap();
+    assert_eq!(
+        (batch.end_s(), name.ends_with(".json")),
+        (None, true),
+        "{name}"
     );
     let bytes = std::fs::read(&files[0]).unwrap();
     // Every `\n`-terminated line is a whole record; at most an unterminated tail follows, which

@@ -3,9 +3,11 @@
 
 use crate::columns::{ColumnsBuilder, PointColumns, SourceStamp};
 use crate::layout::COLUMNS_SUFFIX;
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// Where a reader's columns came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +20,52 @@ pub enum ColumnsOrigin {
         /// The new sidecar was stored.
         written: bool,
     },
+    /// Built earlier by this process, which could not store it (a read-only store), and kept in
+    /// memory so that it is not rebuilt on every query.
+    Memory,
+}
+
+/// The most bytes of sidecars kept in memory for files whose sidecar could not be stored.
+pub const MAX_KEPT_BYTES: usize = 256 << 20;
+
+/// Sidecars this process built but could not store, by the path of their `.json.gz`.
+#[derive(Default)]
+struct Kept {
+    sidecars: HashMap<PathBuf, Vec<u8>>,
+    bytes: usize,
+}
+
+fn kept() -> MutexGuard<'static, Kept> {
+    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
+    KEPT.get_or_init(Mutex::default)
+        .lock()
+        // A panic while holding the lock leaves a whole map behind.
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Copies the kept sidecar of `closed` into `buffer` if there is one built from `stamp`.
+fn load_kept(closed: &Path, stamp: SourceStamp, buffer: &mut Vec<u8>) -> bool {
+    let kept = kept();
+    let Some(bytes) = kept.sidecars.get(closed) else {
+        return false;
+    };
+    if PointColumns::parse(bytes).map(|c| c.stamp()) != Ok(stamp) {
+        return false;
+    }
+    buffer.clear();
+    buffer.extend_from_slice(bytes);
+    true
+}
+
+/// Keeps `bytes` as the sidecar of `closed`, unless that would pass [`MAX_KEPT_BYTES`].
+fn keep(closed: &Path, bytes: &[u8]) {
+    let mut kept = kept();
+    let replaced = kept.sidecars.get(closed).map_or(0, Vec::len);
+    let total = kept.bytes - replaced + bytes.len();
+    if total <= MAX_KEPT_BYTES {
+        kept.bytes = total;
+        kept.sidecars.insert(closed.to_path_buf(), bytes.to_vec());
+    }
 }
 
 /// The sidecar path of the closed points file `closed`: `{closed}.cols`, in the same folder
@@ -57,7 +105,9 @@ fn stamp_of(file: &mut File) -> io::Result<SourceStamp> {
 /// lengths) and was built from this very `.json.gz` (its size and last 8 bytes). Otherwise the
 /// columns are built from the `.json.gz` — the source of truth — and stored as a new sidecar
 /// (temporary file, then rename, which replaces a link rather than writing through it); a
-/// store that cannot be written to still answers. `buffer` holds the sidecar bytes (reused
+/// store that cannot be written to still answers, and the columns built are kept in memory
+/// for the rest of the process (up to [`MAX_KEPT_BYTES`]) so they are not rebuilt on every
+/// query. `buffer` holds the sidecar bytes (reused
 /// between calls: one file's columns in memory at a time).
 ///
 /// ```
@@ -99,6 +149,11 @@ pub fn with_columns<R>(
             }
         }
     }
+    if load_kept(closed, stamp, buffer) {
+        if let Ok(columns) = PointColumns::parse(buffer) {
+            return Ok((visit(&columns), ColumnsOrigin::Memory));
+        }
+    }
     let mut builder = ColumnsBuilder::default();
     crate::line::for_each_row(flate2::read::MultiGzDecoder::new(source), &mut |row| {
         builder.push(row)
@@ -106,6 +161,9 @@ pub fn with_columns<R>(
     *buffer = builder.encode(stamp);
     drop(builder);
     let written = write_atomically(&sidecar, buffer).is_ok();
+    if !written {
+        keep(closed, buffer);
+    }
     let columns = PointColumns::parse(buffer).map_err(io::Error::other)?;
     Ok((visit(&columns), ColumnsOrigin::Built { written }))
 }
@@ -307,6 +365,8 @@ mod tests {
         let (rows, origin) = blobs(&closed);
         assert_eq!(rows.len(), 3);
         assert_eq!(origin, ColumnsOrigin::Built { written: false });
+        // Not rebuilt on the next query: kept in memory.
+        assert_eq!(blobs(&closed), (rows, ColumnsOrigin::Memory));
         // No temporary file left behind.
         let names: Vec<String> = fs::read_dir(closed.parent().unwrap())
             .unwrap()

@@ -109,8 +109,9 @@ impl Invocation {
         });
     }
 
-    /// Ends the invocation: appends one record with everything captured so far to the store
-    /// (the capture is emptied, so a second `finish` writes a record with no logs).
+    /// Ends the invocation: appends one record with everything captured so far to its bucket's
+    /// open batch, arriving now by the clock (the capture is emptied, so a second `finish`
+    /// writes a record with no logs).
     pub fn finish(&self, script: &ScriptName, outcome: Outcome, meta: EventMeta) -> io::Result<()> {
         let captured = std::mem::take(&mut *self.captured());
         let ray_id = meta.ray_id.unwrap_or_else(random_ray_id);
@@ -134,7 +135,9 @@ impl Invocation {
             logs: captured.logs,
             exceptions: captured.exceptions,
         };
-        self.store.append_record(script, &record)
+        // It arrives when it finishes, as Logpush receives an invocation's record at its end.
+        self.store
+            .append_record_at(script, &record, self.clock.now_ms())
     }
 }
 

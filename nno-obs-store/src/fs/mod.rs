@@ -1,17 +1,22 @@
 //! The local store writer (native only): Trace Events records and data points on disk, in the
-//! production layout of [`crate::layout`].
+//! production layout of [`crate::layout`] and [`crate::batch`].
 //!
-//! - [`LocalStore`] owns the files: one open `.json` file per (bucket, script) and per dataset
-//!   for the current hour, rotated to `.json.gz` + index sidecar when the hour changes, on
-//!   [`LocalStore::close`] and on drop. It is a [`PointSink`](nno_obs::sink::PointSink).
+//! - [`LocalStore`] owns the files: one open batch per log bucket
+//!   (`{DATE}/{start}_open_{random}.json`), closed to Logpush's
+//!   `{DATE}/{start}_{end}_{random}.log.gz` + index sidecar as Logpush closes a batch, and one
+//!   open `.json` per dataset and hour for points, rotated to `.json.gz` when the hour changes;
+//!   everything closes on [`LocalStore::close`] and on drop. It is a
+//!   [`PointSink`](nno_obs::sink::PointSink).
 //! - [`Invocation`] is the local stand-in for Cloudflare's runtime: a
 //!   [`LogSink`](nno_obs::sink::LogSink) that captures one invocation's console output and
 //!   [`finish`](Invocation::finish)es it as one Trace Events record.
-//! - [`prune`] applies [`crate::retention`] to a store directory.
+//! - [`prune`] applies [`crate::retention`] to a store directory, by what each folder's name
+//!   guarantees.
 //! - [`read_points`] reads a dataset's rows back.
 //! - [`write_registry`] / [`read_registry`]: the Registry's platform records.
 //! - [`with_columns`] reads a closed points file's columnar sidecar ([`crate::columns`]),
-//!   rebuilding it from the `.json.gz` when it is missing, stale or damaged.
+//!   rebuilding it from the `.json.gz` when it is missing, stale or damaged (and keeping it in
+//!   memory when it cannot be stored).
 
 mod columns_file;
 mod invocation;
@@ -21,7 +26,7 @@ mod read_points;
 mod registry;
 mod store;
 
-pub use columns_file::{columns_path, with_columns, ColumnsOrigin};
+pub use columns_file::{columns_path, with_columns, ColumnsOrigin, MAX_KEPT_BYTES};
 pub use invocation::{EventMeta, Invocation};
 pub use prune::{prune, PruneReport};
 pub use read_points::read_points;

@@ -1,28 +1,28 @@
-//! One file being appended to, and its rotation to `.json.gz` with an index sidecar.
+//! One file being appended to, and its rotation to a gzip object with an index sidecar.
 
 use crate::entry::EntryKeys;
 use crate::index::FileIndex;
-use crate::layout::ObjectKey;
+use crate::layout::INDEX_SUFFIX;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// A `.json` file of the current hour.
+/// A plain NDJSON file being appended to: a log batch (`….json`) or an hour of points.
 #[derive(Debug)]
 pub(super) struct OpenFile {
-    pub(super) key: ObjectKey,
-    dir: PathBuf,
+    path: PathBuf,
     file: File,
     index: FileIndex,
+    points: bool,
 }
 
 impl OpenFile {
-    /// Creates the file of `key` under `dir` (a bucket or dataset folder). `create_new`: a
-    /// UUID name that already exists is never appended to.
-    pub(super) fn create(dir: &Path, key: ObjectKey) -> io::Result<Self> {
-        let path = dir.join(key.open());
+    /// Creates `path` (and its folders). `create_new`: a name that already exists (another
+    /// writer's) is never appended to. `points`: a points file also gets its columnar sidecar
+    /// when it rotates.
+    pub(super) fn create(path: PathBuf, points: bool) -> io::Result<Self> {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
         }
@@ -31,10 +31,10 @@ impl OpenFile {
             .create_new(true)
             .open(&path)?;
         Ok(Self {
-            key,
-            dir: dir.to_path_buf(),
+            path,
             file,
             index: FileIndex::default(),
+            points,
         })
     }
 
@@ -46,18 +46,22 @@ impl OpenFile {
         Ok(())
     }
 
-    /// Compresses the file to `.json.gz`, writes the index sidecar (and, for a points file,
-    /// the columnar sidecar), removes the `.json`.
+    /// Records appended so far.
+    pub(super) fn records(&self) -> u64 {
+        self.index.records
+    }
+
+    /// Compresses the file to `closed`, writes the index sidecar `{closed}.idx` (and, for a
+    /// points file, the columnar sidecar), removes the plain file.
     ///
-    /// Order matters for a crash mid-way: the `.json.gz` appears by rename (whole or not at
-    /// all), then its index, then its columns, then the `.json` goes. A reader that finds both a `.json` and its
-    /// `.json.gz` reads the `.json.gz` only.
-    pub(super) fn rotate(self) -> io::Result<()> {
-        let plain = self.dir.join(self.key.open());
-        let closed = self.dir.join(self.key.closed());
-        let index_path = self.dir.join(self.key.index());
+    /// Order matters for a crash mid-way: `closed` appears by rename (whole or not at all),
+    /// then its index, then its columns, then the plain file goes. A reader that finds both the
+    /// plain file and its closed object reads the closed one only (`nno_obs_logs::walk`).
+    pub(super) fn rotate(self, closed: &Path) -> io::Result<()> {
+        let plain = self.path;
+        let index_path = with_suffix(closed, INDEX_SUFFIX);
         drop(self.file);
-        let temporary = with_suffix(&closed, ".tmp");
+        let temporary = with_suffix(closed, ".tmp");
         {
             let mut source = File::open(&plain)?;
             let target = File::create(&temporary)?;
@@ -67,15 +71,15 @@ impl OpenFile {
             writer.flush()?;
             writer.get_ref().sync_all()?;
         }
-        fs::rename(&temporary, &closed)?;
+        fs::rename(&temporary, closed)?;
         let mut index = self.index;
-        index.data_bytes = fs::metadata(&closed)?.len();
+        index.data_bytes = fs::metadata(closed)?.len();
         let index_temporary = with_suffix(&index_path, ".tmp");
         fs::write(&index_temporary, index.to_json())?;
         fs::rename(&index_temporary, &index_path)?;
-        if self.key.is_points() {
+        if self.points {
             // A derived cache: if it cannot be written now, the first reader builds it.
-            let _ = super::columns_file::write_for_rotation(&closed, &plain);
+            let _ = super::columns_file::write_for_rotation(closed, &plain);
         }
         fs::remove_file(&plain)
     }

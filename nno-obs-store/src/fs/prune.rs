@@ -1,5 +1,6 @@
 //! Applies the retention table to a local store.
 
+use crate::batch::LogpushDate;
 use crate::layout::DateHour;
 use crate::retention::RetentionClass;
 use std::fs;
@@ -15,10 +16,15 @@ pub struct PruneReport {
     pub bytes_removed: u64,
     /// `{HOUR}` folders removed (with their `{DATE}` folder when it became empty).
     pub hours_removed: u64,
+    /// Logpush `{DATE}` (`YYYYMMDD`) folders removed.
+    pub days_removed: u64,
 }
 
-/// Removes every `{DATE}/{HOUR}` folder past retention at `now_ms` (see
-/// [`RetentionClass::is_expired`]) under `root`'s log buckets and dataset folders.
+/// Removes every folder past retention at `now_ms` under `root`'s log buckets and dataset
+/// folders, by what its name guarantees: a Logpush `{DATE}` folder (`YYYYMMDD`, see
+/// [`RetentionClass::is_day_expired`]) or a `{DATE}/{HOUR}` folder (`YYYY-MM-DD/HH`: points,
+/// and logs in the seed's layout; see [`RetentionClass::is_expired`]). Never by the records'
+/// own times: a late record is in a later folder and stays as long as it.
 ///
 /// Only folders that parse as the layout's are touched; anything else (a stray file, a folder
 /// of another name) is left alone. Symbolic links are never followed: a link is not a folder
@@ -26,12 +32,15 @@ pub struct PruneReport {
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
-/// let old = dir.path().join("nno-logs-k3m9p2xw7q/2020-01-01/00");
+/// let old = dir.path().join("nno-logs-k3m9p2xw7q/20200101");
 /// std::fs::create_dir_all(&old).unwrap();
-/// std::fs::write(old.join("x.json.gz"), b"...").unwrap();
+/// std::fs::write(old.join("20200101T000000Z_20200101T000500Z_0f8fad5b.log.gz"), b"...").unwrap();
+/// let seed_layout = dir.path().join("nno-logs-k3m9p2xw7q/2020-01-01/00");
+/// std::fs::create_dir_all(&seed_layout).unwrap();
+/// std::fs::write(seed_layout.join("x.json.gz"), b"...").unwrap();
 /// let report = nno_obs_store::fs::prune(dir.path(), 1_771_756_440_000).unwrap();
-/// assert_eq!(report.files_removed, 1);
-/// assert!(!old.exists());
+/// assert_eq!((report.files_removed, report.days_removed, report.hours_removed), (2, 1, 1));
+/// assert!(!old.exists() && !seed_layout.exists());
 /// ```
 pub fn prune(root: &Path, now_ms: u64) -> io::Result<PruneReport> {
     let mut report = PruneReport::default();
@@ -63,6 +72,17 @@ fn prune_dated(
         let Some(date_name) = date.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
             continue;
         };
+        if let Some(day) = LogpushDate::parse(&date_name) {
+            // Points are never in a Logpush folder; only log buckets have them.
+            if class != RetentionClass::AnalyticsEngine && class.is_day_expired(day, now_ms) {
+                remove_files(&date, report)?;
+                // Fails (and is left) only if something other than files was inside.
+                if fs::remove_dir(&date).is_ok() {
+                    report.days_removed += 1;
+                }
+            }
+            continue;
+        }
         for hour in real_dirs(&date)? {
             let Some(hour_name) = hour.file_name().and_then(|n| n.to_str()) else {
                 continue;
@@ -71,15 +91,7 @@ fn prune_dated(
                 continue;
             };
             if class.is_expired(date_hour, now_ms) {
-                for file in fs::read_dir(&hour)? {
-                    let file = file?;
-                    let kind = file.file_type()?;
-                    if kind.is_file() || kind.is_symlink() {
-                        report.bytes_removed += file.metadata().map(|m| m.len()).unwrap_or(0);
-                        report.files_removed += 1;
-                        fs::remove_file(file.path())?;
-                    }
-                }
+                remove_files(&hour, report)?;
                 // Fails (and is left) only if something other than files was inside.
                 if fs::remove_dir(&hour).is_ok() {
                     report.hours_removed += 1;
@@ -87,6 +99,20 @@ fn prune_dated(
             }
         }
         let _ = fs::remove_dir(&date); // only succeeds when empty
+    }
+    Ok(())
+}
+
+/// Removes the files (and links) directly in `dir`, counting them.
+fn remove_files(dir: &Path, report: &mut PruneReport) -> io::Result<()> {
+    for file in fs::read_dir(dir)? {
+        let file = file?;
+        let kind = file.file_type()?;
+        if kind.is_file() || kind.is_symlink() {
+            report.bytes_removed += file.metadata().map(|m| m.len()).unwrap_or(0);
+            report.files_removed += 1;
+            fs::remove_file(file.path())?;
+        }
     }
     Ok(())
 }
