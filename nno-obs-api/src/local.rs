@@ -33,7 +33,7 @@ pub type Clock = Box<dyn Fn() -> u64 + Send + Sync>;
 /// ```
 pub struct LocalBackend {
     root: PathBuf,
-    engine: LocalEngine,
+    engine: Box<dyn Engine + Send + Sync>,
     alert_state: PathBuf,
     clock: Clock,
 }
@@ -48,10 +48,17 @@ impl LocalBackend {
             .join("nno-obs-alerts.json");
         Self {
             root: root.to_owned(),
-            engine: LocalEngine::new(root),
+            engine: Box::new(LocalEngine::new(root)),
             alert_state,
             clock: Box::new(system_now_ms),
         }
+    }
+
+    /// Asks the metrics of `engine` instead of the local evaluator (the CLI's `--cfae`: Analytics
+    /// Engine's SQL API, with the logs still read from the store).
+    pub fn with_engine(mut self, engine: Box<dyn Engine + Send + Sync>) -> Self {
+        self.engine = engine;
+        self
     }
 
     /// Reads the alert state from `path`.
@@ -109,7 +116,7 @@ pub fn system_now_ms() -> u64 {
 
 impl Backend for LocalBackend {
     fn engine(&self) -> &dyn Engine {
-        &self.engine
+        self.engine.as_ref()
     }
 
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
@@ -121,7 +128,7 @@ impl Backend for LocalBackend {
 
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
         Box::pin(async move {
-            self.engine
+            LocalEngine::new(&self.root)
                 .platforms()
                 .map_err(|_| ApiError::unavailable("the metrics store"))
         })

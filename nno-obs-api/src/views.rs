@@ -354,6 +354,10 @@ pub struct SpanView {
     pub outcome: String,
     /// The platform it ran for (`nno-internal` for NNO's own).
     pub platform_id: String,
+    /// Its start after the trace's first start, ms (the waterfall's offset).
+    pub offset_ms: f64,
+    /// Its depth under its root (0 for a root).
+    pub depth: usize,
 }
 
 /// `/traces/{traceId}` (seed §8.4).
@@ -366,6 +370,8 @@ pub struct TraceView {
     pub spans: Vec<SpanView>,
     /// Its log lines, in time order.
     pub logs: Vec<LogEntryView>,
+    /// False when the trace has more lines than a view carries (1000).
+    pub complete: bool,
     /// Damaged objects met on the way.
     pub problems: Vec<Problem>,
 }

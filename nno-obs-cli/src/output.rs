@@ -33,24 +33,68 @@ fn paint(level: Level, text: &str, colour: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// One row of the log table.
+struct Row<'a> {
+    time: String,
+    level: Level,
+    script: &'a str,
+    trace: &'a str,
+    message: &'a str,
+    expanded: Option<String>,
+}
+
 /// The aligned table: TIME, LEVEL, SCRIPT, TRACE, MESSAGE (the last column unpadded).
 pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, colour: bool) -> io::Result<()> {
-    let rows: Vec<[String; 4]> = hits
+    let rows: Vec<Row<'_>> = hits
         .iter()
         .map(|hit| {
             let e = &hit.entry;
-            [
-                iso(e.time_ms),
-                e.level.to_string(),
-                e.record.script.clone().unwrap_or_else(|| "-".into()),
-                e.trace_id.clone().unwrap_or_else(|| "-".into()),
-            ]
+            Row {
+                time: iso(e.time_ms),
+                level: e.level,
+                script: e.record.script.as_deref().unwrap_or("-"),
+                trace: e.trace_id.as_deref().unwrap_or("-"),
+                message: &e.message,
+                expanded: expand.then(|| pretty(&entry_json(e))),
+            }
         })
         .collect();
+    write_rows(out, &rows, colour)
+}
+
+/// The same table of the read API's entries (a trace view's lines).
+pub fn api_table(
+    out: &mut impl Write,
+    entries: &[nno_obs_api::views::LogEntryView],
+    colour: bool,
+) -> io::Result<()> {
+    let rows: Vec<Row<'_>> = entries
+        .iter()
+        .map(|e| Row {
+            time: e.timestamp.clone().unwrap_or_else(|| "-".to_owned()),
+            level: e.level.parse().unwrap_or(Level::Info),
+            script: e.script.as_deref().unwrap_or("-"),
+            trace: e.trace_id.as_deref().unwrap_or("-"),
+            message: &e.message,
+            expanded: None,
+        })
+        .collect();
+    write_rows(out, &rows, colour)
+}
+
+fn write_rows(out: &mut impl Write, rows: &[Row<'_>], colour: bool) -> io::Result<()> {
+    let cells = |row: &Row<'_>| -> [String; 4] {
+        [
+            row.time.clone(),
+            row.level.to_string(),
+            row.script.to_owned(),
+            row.trace.to_owned(),
+        ]
+    };
     let headers = ["TIME", "LEVEL", "SCRIPT", "TRACE"];
     let mut widths = headers.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(cells(row)) {
             *width = (*width).max(cell.chars().count());
         }
     }
@@ -58,18 +102,18 @@ pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, colour: bool) -> 
         write!(out, "{header:<width$}  ")?;
     }
     writeln!(out, "MESSAGE")?;
-    for (row, hit) in rows.iter().zip(hits) {
-        for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
+    for row in rows {
+        for (column, (cell, width)) in cells(row).iter().zip(widths).enumerate() {
             let padded = format!("{cell:<width$}");
             if column == 1 {
-                write!(out, "{}  ", paint(hit.entry.level, &padded, colour))?;
+                write!(out, "{}  ", paint(row.level, &padded, colour))?;
             } else {
                 write!(out, "{padded}  ")?;
             }
         }
-        writeln!(out, "{}", one_line(&hit.entry.message))?;
-        if expand {
-            for line in pretty(&entry_json(&hit.entry)).lines() {
+        writeln!(out, "{}", one_line(row.message))?;
+        if let Some(expanded) = &row.expanded {
+            for line in expanded.lines() {
                 writeln!(out, "    {line}")?;
             }
         }

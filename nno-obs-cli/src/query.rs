@@ -60,7 +60,7 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    pub fn engine(&self) -> Result<Box<dyn Engine>, Failure> {
+    pub fn engine(&self) -> Result<Box<dyn Engine + Send + Sync>, Failure> {
         if self.cfae {
             let account = std::env::var("CF_ACCOUNT_ID")
                 .map_err(|_| Failure("--cfae needs CF_ACCOUNT_ID in the environment".into()))?;
@@ -75,7 +75,7 @@ impl EngineArgs {
 
     /// As [`engine`](Self::engine), for many questions over the same data: locally, each
     /// dataset is read once and kept in memory.
-    pub fn engine_for_many_questions(&self) -> Result<Box<dyn Engine>, Failure> {
+    pub fn engine_for_many_questions(&self) -> Result<Box<dyn Engine + Send + Sync>, Failure> {
         if self.cfae {
             self.engine()
         } else {

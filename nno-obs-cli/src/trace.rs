@@ -1,11 +1,14 @@
 //! `nno-obs trace TRACE_ID`: the trace's spans as a waterfall, then its log lines (seed §4.3:
-//! one trace id correlates everything).
+//! one trace id correlates everything) — the read API's trace view (`/traces/{traceId}`),
+//! printed for a terminal.
 
-use crate::query::{range, EngineArgs};
-use crate::Failure;
-use nno_obs_logs::{LocalSearch, LogQuery};
-use nno_obs_query::questions::{Span, TraceSpans};
-use nno_obs_query::{OperatorScope, PlatformScope, Question};
+use crate::query::EngineArgs;
+use crate::{filters, Failure};
+use nno_obs_api::handlers::traces::trace_view;
+use nno_obs_api::local::LocalBackend;
+use nno_obs_api::views::SpanView;
+use nno_obs_api::{ErrorKind, Target};
+use nno_obs_query::{OperatorScope, PlatformScope};
 use nno_obs_store::layout::PlatformId;
 use std::io::{self, IsTerminal, Write};
 
@@ -19,92 +22,87 @@ pub struct TraceArgs {
     /// Only this platform's spans and logs (a platform admin's view).
     #[arg(long)]
     platform: Option<String>,
-    /// How far back to look.
-    #[arg(long, default_value = "7d")]
-    range: String,
-    /// The range's end (RFC 3339, exclusive; default: now).
+    /// Look for the trace in the 90 days before this time (RFC 3339; default: now).
     #[arg(long)]
     until: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
-    /// JSON (the spans and the log entries) instead of the waterfall.
+    /// JSON (the read API's trace view) instead of the waterfall.
     #[arg(long)]
     json: bool,
-    /// Most log lines shown.
-    #[arg(long, default_value_t = 200)]
-    limit: usize,
 }
 
 pub fn trace(args: TraceArgs) -> Result<(), Failure> {
-    let range = range(&args.range, args.until.as_deref())?;
-    let platform = args
-        .platform
-        .as_deref()
-        .map(PlatformId::parse)
-        .transpose()?;
-    let question = match &platform {
-        Some(p) => TraceSpans::for_platform(&PlatformScope::new(p.clone()), &args.trace_id, range)?,
-        None => TraceSpans::new(&OperatorScope::new(), &args.trace_id, range)?,
+    let now_ms = match &args.until {
+        Some(text) => filters::parse_time(text)?,
+        None => filters::now_ms(),
     };
-    let trace = pollster::block_on(question.ask(args.engine.engine()?.as_ref()))?;
-
-    let query = LogQuery {
-        from_ms: Some(range.from_s() as u64 * 1000),
-        to_ms: Some(range.until_s() as u64 * 1000),
-        trace_id: Some(args.trace_id.clone()),
-        ..LogQuery::default()
+    let target = match &args.platform {
+        Some(text) => Target::Platform(PlatformScope::new(
+            PlatformId::parse(text).map_err(|e| Failure(format!("--platform {text:?}: {e}")))?,
+        )),
+        None => Target::Everything(OperatorScope::new()),
     };
-    let page = if args.engine.store.is_dir() {
-        let search = match &platform {
-            Some(p) => LocalSearch::store(
-                &args.engine.store,
-                &nno_obs_logs::PlatformScope::new(p.clone()),
-            )?,
-            None => LocalSearch::store(&args.engine.store, &nno_obs_logs::OperatorScope)?,
-        };
-        Some(search.run(&query, None, args.limit))
-    } else {
-        None
+    if !args.engine.store.is_dir() {
+        return Err(Failure(format!(
+            "no store at {} (give --store DIR)",
+            args.engine.store.display()
+        )));
+    }
+    let backend = LocalBackend::new(&args.engine.store).with_engine(args.engine.engine()?);
+    let view = match pollster::block_on(trace_view(&backend, &target, &args.trace_id, now_ms)) {
+        Ok(view) => view,
+        Err(error) if error.kind() == ErrorKind::NotFound => {
+            return Err(Failure(format!(
+                "trace {}: no span and no log line in the 90 days before {}{}",
+                args.trace_id,
+                nno_obs_api::time::format_ms(now_ms),
+                match &args.platform {
+                    Some(p) =>
+                        format!(" in platform {p}'s data (drop --platform to look everywhere)"),
+                    None => String::new(),
+                }
+            )))
+        }
+        Err(error) => return Err(Failure(error.message().to_owned())),
     };
 
     let stdout = io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = io::BufWriter::new(stdout.lock());
     if args.json {
-        let logs: Vec<serde_json::Value> = page
-            .iter()
-            .flat_map(|p| p.hits.iter())
-            .filter_map(|hit| serde_json::from_str(&crate::output::entry_json(&hit.entry)).ok())
-            .collect();
-        let doc =
-            serde_json::json!({ "trace_id": trace.trace_id, "spans": trace.spans, "logs": logs });
-        serde_json::to_writer_pretty(&mut out, &doc).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut out, &view).map_err(io::Error::other)?;
         writeln!(out)?;
         out.flush()?;
         return Ok(());
     }
-    writeln!(out, "trace {}: {} spans", trace.trace_id, trace.spans.len())?;
-    waterfall(&mut out, &trace.spans, colour)?;
-    match &page {
-        Some(page) => {
-            writeln!(out, "\n{} log lines", page.hits.len())?;
-            crate::output::table(&mut out, &page.hits, false, colour)?;
-            out.flush()?;
-            crate::output::report_problems(&mut io::stderr(), page)?;
-        }
-        None => writeln!(
+    writeln!(out, "trace {}: {} spans", view.trace_id, view.spans.len())?;
+    waterfall(&mut out, &view.spans, colour)?;
+    writeln!(out, "\n{} log lines", view.logs.len())?;
+    crate::output::api_table(&mut out, &view.logs, colour)?;
+    if !view.complete {
+        writeln!(
             out,
-            "\n(no local store at {}: no log lines)",
-            args.engine.store.display()
-        )?,
+            "(the first {} lines; `nno-obs logs search --trace-id {}` pages through all)",
+            view.logs.len(),
+            view.trace_id
+        )?;
     }
     out.flush()?;
+    for problem in &view.problems {
+        writeln!(
+            io::stderr(),
+            "warning: {}: {}",
+            problem.key,
+            problem.message
+        )?;
+    }
     Ok(())
 }
 
 /// One line per span: tree-indented service and operation, start offset, duration, a bar
 /// placed on the trace's time axis, outcome.
-fn waterfall(out: &mut impl Write, spans: &[Span], colour: bool) -> io::Result<()> {
+fn waterfall(out: &mut impl Write, spans: &[SpanView], colour: bool) -> io::Result<()> {
     let total = spans
         .iter()
         .map(|s| s.offset_ms + s.duration_ms)

@@ -234,6 +234,61 @@ fn trace_draws_the_waterfall_then_the_log_lines() {
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["spans"].as_array().unwrap().len(), 8);
     assert!(doc["logs"].as_array().unwrap().len() >= 10);
+
+    // The read API answers the same trace with the same document (one library call).
+    let secret = nno_obs_api::jwt::JwtSecret::new(b"k".to_vec()).unwrap();
+    let api = nno_obs_api::Api::new(
+        nno_obs_api::local::LocalBackend::new(store())
+            .with_clock(Box::new(|| UNTIL_S as u64 * 1000)),
+        secret.clone(),
+    );
+    let token = nno_obs_api::jwt::mint(
+        &nno_obs_api::jwt::Claims {
+            sub: "t".into(),
+            role: "operator".into(),
+            platform_id: None,
+            exp: UNTIL_S + 60,
+            nbf: None,
+        },
+        &secret,
+    );
+    let header = format!("Bearer {token}");
+    let answer = pollster::block_on(api.handle(&nno_obs_api::http::Request {
+        method: "GET",
+        path: &format!("/api/observability/traces/{trace}"),
+        authorization: Some(&header),
+        ..Default::default()
+    }));
+    assert_eq!(answer.status, 200);
+    let from_api: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(doc, from_api);
+}
+
+#[test]
+fn a_trace_is_not_cut_by_a_range() {
+    // The failed job's trace looked up from a moment long after it: every span is still found
+    // (the lookup has no time filter, seed §4.2), and looked up just after its root ended.
+    let (_, json, _) = nno_obs(&[
+        "query",
+        "failed-jobs",
+        "--range",
+        "2h",
+        "--until",
+        UNTIL,
+        "--format",
+        "json",
+    ]);
+    let jobs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let trace = jobs[0]["trace_id"].as_str().unwrap().to_owned();
+    for until in ["2026-12-20T00:00:00Z", UNTIL] {
+        let (ok, json, err) = nno_obs(&["trace", &trace, "--until", until, "--json"]);
+        assert!(ok, "{until}: {err}");
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let spans = doc["spans"].as_array().unwrap();
+        assert_eq!(spans.len(), 8, "{until}");
+        let roots = spans.iter().filter(|s| s["parentSpanId"] == "").count();
+        assert_eq!(roots, 1, "{until}: one root, no dangling parent");
+    }
 }
 
 #[test]
@@ -278,7 +333,11 @@ fn mistakes_are_errors_with_a_message() {
             &["query", "features", "--platform", "k3m9p2xw7q", "--cfae"][..],
             "CF_ACCOUNT_ID",
         ),
-        (&["trace", "tr\u{1}x"][..], "control character"),
+        (&["trace", "tr\u{1}x"][..], "traceId"),
+        (
+            &["trace", "no-such-trace"][..],
+            "no span and no log line in the 90 days",
+        ),
     ] {
         let (ok, _, err) = nno_obs(args);
         assert!(!ok, "{args:?}");

@@ -9,7 +9,7 @@ pub mod logs;
 mod metrics;
 mod operator;
 mod slo;
-mod traces;
+pub mod traces;
 
 use crate::backend::Backend;
 use crate::caller::Caller;
@@ -84,14 +84,8 @@ impl Route {
             "/alerts" => Route::Alerts,
             other => {
                 let id = other.strip_prefix("/traces/")?;
-                // Trace ids are printable ASCII without separators; anything encoded or
-                // slashed is not a trace id (and never reaches a query).
-                if id.is_empty()
-                    || id.len() > 128
-                    || !id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-                {
+                // Anything encoded or slashed is not a trace id (and never reaches a query).
+                if !traces::is_trace_id(id) {
                     return None;
                 }
                 Route::Trace(id.to_owned())

@@ -22,6 +22,22 @@ pub const MAX_TRACE_LINES: usize = 1000;
 /// How far back spans are looked for: Analytics Engine's retention (seed §9).
 const RETENTION_S: i64 = 90 * 86_400;
 
+/// Whether `id` can be a trace id: 1–128 characters of `[A-Za-z0-9._-]` (UUIDs, W3C hex ids,
+/// the seed's `tr_abc123`). Nothing else reaches a query or a search.
+///
+/// ```
+/// use nno_obs_api::handlers::traces::is_trace_id;
+/// assert!(is_trace_id("4a71e540-1776-47d4-bce4-1ea5676bb531") && is_trace_id("tr_abc123"));
+/// assert!(!is_trace_id("") && !is_trace_id("a b") && !is_trace_id("a/b") && !is_trace_id(&"a".repeat(129)));
+/// ```
+pub fn is_trace_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
 /// `/traces/{traceId}?platformId`.
 pub(super) async fn trace<B: Backend>(
     backend: &B,
@@ -33,11 +49,39 @@ pub(super) async fn trace<B: Backend>(
     let platform = params.platform_id()?;
     params.finish()?;
     let target = caller.target(platform.as_ref())?;
+    trace_view(backend, &target, trace_id, now_ms).await
+}
+
+/// A trace's spans and log lines as `target` may see them, looked up over the whole retention
+/// ending at `now_ms`: what `/traces/{traceId}` answers and `nno-obs trace` prints.
+///
+/// ```
+/// use nno_obs_api::handlers::traces::trace_view;
+/// use nno_obs_api::{local::LocalBackend, Target};
+///
+/// let store = tempfile::tempdir().unwrap();
+/// let backend = LocalBackend::new(store.path());
+/// let target = Target::Everything(nno_obs_query::OperatorScope::new());
+/// let unknown = pollster::block_on(trace_view(&backend, &target, "tr_abc123", 1_771_756_440_000));
+/// assert_eq!(unknown.unwrap_err().status(), 404);
+/// ```
+pub async fn trace_view<B: Backend + ?Sized>(
+    backend: &B,
+    target: &Target,
+    trace_id: &str,
+    now_ms: u64,
+) -> Result<TraceView, ApiError> {
+    if !is_trace_id(trace_id) {
+        return Err(ApiError::bad_param(
+            "traceId",
+            "expected 1 to 128 characters of [A-Za-z0-9._-]",
+        ));
+    }
     let now_s = (now_ms / 1000) as i64;
     // Until the next minute: a span written this second is in.
     let range = TimeRange::new((now_s - RETENTION_S).max(0), now_s + 60)
         .map_err(|_| ApiError::unavailable("the clock"))?;
-    let question = match &target {
+    let question = match target {
         Target::Platform(scope) => TraceSpans::for_platform(scope, trace_id, range),
         Target::Everything(operator) => TraceSpans::new(operator, trace_id, range),
     }
@@ -47,7 +91,7 @@ pub(super) async fn trace<B: Backend>(
         .await
         .map_err(|e| engine_error("traceId", e))?
         .spans;
-    let bucket = match &target {
+    let bucket = match target {
         Target::Platform(scope) => Some(Bucket::Platform(scope.platform().clone())),
         Target::Everything(_) => None,
     };
@@ -73,6 +117,8 @@ pub(super) async fn trace<B: Backend>(
             .into_iter()
             .map(|span| SpanView {
                 start: format_ms(span.start_ms.max(0.0) as u64),
+                offset_ms: span.offset_ms,
+                depth: span.depth,
                 span_id: span.span_id,
                 parent_span_id: span.parent_span_id,
                 service: span.service,
@@ -87,6 +133,7 @@ pub(super) async fn trace<B: Backend>(
             .iter()
             .map(|hit| LogEntryView::new(&hit.entry, &hit.key.file))
             .collect(),
+        complete: !found.more,
         problems: found.problems,
     })
 }
