@@ -71,8 +71,8 @@ pub fn percent(ratio: f64) -> String {
 /// assert_eq!(utc_time(1_771_756_440_000), "2026-02-22 10:34:00 UTC");
 /// ```
 pub fn utc_time(ms: u64) -> String {
-    let (y, mo, d, h, mi, s) = civil(ms);
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
+    let seconds = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    format!("{} UTC", nno_obs_store::time::format_datetime(seconds))
 }
 
 /// `2026-02-22T10:34:00.000Z` (RFC 3339, as PagerDuty's `timestamp` wants).
@@ -83,29 +83,7 @@ pub fn utc_time(ms: u64) -> String {
 /// assert_eq!(iso_time(1_771_756_440_123), "2026-02-22T10:34:00.123Z");
 /// ```
 pub fn iso_time(ms: u64) -> String {
-    let (y, mo, d, h, mi, s) = civil(ms);
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
-        ms % 1000
-    )
-}
-
-/// Year, month, day, hour, minute, second of `ms` (UTC), by Howard Hinnant's
-/// `civil_from_days` — no date library needed on wasm.
-fn civil(ms: u64) -> (u64, u64, u64, u64, u64, u64) {
-    let secs = ms / 1000;
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+    nno_obs_store::time::format_rfc3339_ms(ms)
 }
 
 /// A duration in whole minutes, as the messages say it (`5 minutes`, `1 minute`, `1 hour`).

@@ -3,7 +3,6 @@
 //! durations `90s`, `15m`, `24h`, `7d`.
 
 use crate::error::ApiError;
-use time::OffsetDateTime;
 
 /// `2026-11-26T10:59:20.004Z`.
 ///
@@ -11,14 +10,7 @@ use time::OffsetDateTime;
 /// assert_eq!(nno_obs_api::time::format_ms(1_771_756_440_123), "2026-02-22T10:34:00.123Z");
 /// ```
 pub fn format_ms(ms: u64) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        // Past year 9999: still a number a program can read.
-        .unwrap_or_else(|| ms.to_string())
+    nno_obs_store::time::format_rfc3339_ms(ms)
 }
 
 /// [`format_ms`] of whole seconds.

@@ -82,20 +82,11 @@ impl Filters {
     }
 }
 
-/// Milliseconds of `90s`, `15m`, `24h`, `7d`.
+/// Milliseconds of `90s`, `15m`, `1h30m`, `24h`, `7d` (more than 0s).
 pub fn parse_duration(text: &str) -> Result<u64, String> {
-    let bad = || format!("{text:?} is not a duration like 90s, 15m, 24h or 7d");
-    let split = text.len().checked_sub(1).ok_or_else(bad)?;
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| bad())?;
-    let unit_ms = match unit {
-        "s" => 1_000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return Err(bad()),
-    };
-    number.checked_mul(unit_ms).ok_or_else(bad)
+    nno_obs_store::time::parse_duration_s(text)
+        .map(|s| s as u64 * 1000)
+        .map_err(|e| format!("{text:?}: {e}"))
 }
 
 /// Milliseconds of an RFC 3339 time.

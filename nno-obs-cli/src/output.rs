@@ -7,17 +7,7 @@ use std::io::{self, Write};
 
 /// `2026-02-22T10:34:00.123Z`, or `-` without a time.
 pub fn iso(time_ms: Option<u64>) -> String {
-    let Some(ms) = time_ms else {
-        return "-".to_owned();
-    };
-    let nanos = i128::from(ms) * 1_000_000;
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| ms.to_string())
+    time_ms.map_or_else(|| "-".to_owned(), nno_obs_store::time::format_rfc3339_ms)
 }
 
 fn paint(level: Level, text: &str, colour: bool) -> String {

@@ -68,33 +68,18 @@ impl TimeRange {
     }
 }
 
-/// A length: digits then `s`, `m`, `h` or `d` (`90s`, `15m`, `24h`, `7d`), at most 400 days.
+/// A length in seconds: `90s`, `15m`, `1h30m`, `24h`, `7d` (see
+/// [`nno_obs_store::time::parse_duration_s`]: more than 0, at most 400 days).
 ///
 /// ```
 /// assert_eq!(nno_obs_query::time_range::parse_length("7d").unwrap(), 604_800);
 /// assert!(nno_obs_query::time_range::parse_length("7 days").is_err());
+/// assert!(nno_obs_query::time_range::parse_length("0s").is_err());
 /// ```
 pub fn parse_length(text: &str) -> Result<i64, QueryError> {
-    let invalid = || QueryError::InvalidValue {
+    nno_obs_store::time::parse_duration_s(text).map_err(|_| QueryError::InvalidValue {
         detail: format!("`{text}` is not a length such as 15m, 24h or 7d"),
-    };
-    let unit = match text.as_bytes().last() {
-        Some(b's') => 1,
-        Some(b'm') => 60,
-        Some(b'h') => 3600,
-        Some(b'd') => 86_400,
-        _ => return Err(invalid()),
-    };
-    let digits = &text[..text.len() - 1];
-    if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid());
-    }
-    let n: i64 = digits.parse().map_err(|_| invalid())?;
-    let seconds = n * unit;
-    if seconds == 0 || seconds > 400 * 86_400 {
-        return Err(invalid());
-    }
-    Ok(seconds)
+    })
 }
 
 /// A bucket length that divides a day.
@@ -155,29 +140,7 @@ impl Bucket {
     }
 }
 
-/// `YYYY-MM-DD hh:mm:ss` (UTC), the form ClickHouse writes a `DateTime` in.
-pub fn format_datetime(seconds: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(seconds) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => seconds.to_string(),
-    }
-}
-
-/// Reads `YYYY-MM-DD hh:mm:ss` (UTC).
-pub fn parse_datetime(text: &str) -> Option<i64> {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    time::PrimitiveDateTime::parse(text, format)
-        .ok()
-        .map(|t| t.assume_utc().unix_timestamp())
-}
+pub use nno_obs_store::time::{format_datetime, parse_datetime};
 
 impl fmt::Display for TimeRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -98,17 +98,7 @@ impl LineKeys {
     }
 }
 
-/// Milliseconds since the Unix epoch of an RFC 3339 time; `None` before 1970 or unparsable.
-///
-/// ```
-/// assert_eq!(nno_obs_store::entry::parse_rfc3339_ms("1970-01-01T00:00:01.5Z"), Some(1500));
-/// assert_eq!(nno_obs_store::entry::parse_rfc3339_ms("yesterday"), None);
-/// ```
-pub fn parse_rfc3339_ms(text: &str) -> Option<u64> {
-    let time =
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
-    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).ok()
-}
+pub use crate::time::parse_rfc3339_ms;
 
 /// Our line in `Message[0]`, if it is one.
 pub fn our_line(log: &TraceLog) -> Option<LineKeys> {

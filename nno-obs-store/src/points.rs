@@ -87,19 +87,7 @@ fn write_json_str(out: &mut Vec<u8>, text: &str) {
 
 /// `YYYY-MM-DD hh:mm:ss` of the second holding `ms` (UTC).
 pub fn seconds_timestamp(ms: u64) -> String {
-    let seconds = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
-    match time::OffsetDateTime::from_unix_timestamp(seconds) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => "9999-12-31 23:59:59".to_owned(),
-    }
+    crate::time::format_datetime(i64::try_from(ms / 1000).unwrap_or(i64::MAX))
 }
 
 /// A stored row read back (for the local evaluation of issue 10's queries).
