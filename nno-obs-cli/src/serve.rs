@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// there: for a store simulated for another day.
     #[arg(long)]
     at: Option<String>,
+    /// Requests answered at once (default: twice the cores); the rest wait their turn, so
+    /// memory and threads stay bounded however many clients connect.
+    #[arg(long)]
+    max_concurrent: Option<usize>,
 }
 
 #[derive(Args)]
@@ -139,6 +143,9 @@ fn claims(
 struct Shared {
     api: Api<LocalBackend>,
     secure: bool,
+    /// Answers under way: each reads files on its own threads, so running more at once than
+    /// the cores can serve only multiplies memory.
+    permits: tokio::sync::Semaphore,
 }
 
 /// `nno-obs serve`.
@@ -171,9 +178,11 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         .with_clock(Box::new(move || {
             (system_now_ms() as i64).saturating_add(offset_ms).max(0) as u64
         }));
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let shared = Arc::new(Shared {
         api: Api::new(backend, secret.clone()),
         secure: !args.listen.ip().is_loopback(),
+        permits: tokio::sync::Semaphore::new(args.max_concurrent.unwrap_or(2 * cores).max(1)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -230,7 +239,19 @@ async fn handle(
     headers: HeaderMap,
 ) -> axum::response::Response {
     let head = method == Method::HEAD;
+    // The semaphore is never closed, so acquiring fails only if it were: answer 503 then.
+    let Ok(_permit) = shared.permits.acquire().await else {
+        let error = nno_obs_api::ApiError::unavailable("the server");
+        return respond(
+            error.status(),
+            vec![("content-type", nno_obs_api::http::JSON.to_owned())],
+            error.body(),
+            head,
+        );
+    };
+    let worker = shared.clone();
     let answered = tokio::task::spawn_blocking(move || {
+        let shared = worker;
         let text = |name| {
             headers
                 .get(name)
