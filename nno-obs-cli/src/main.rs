@@ -238,6 +238,7 @@ fn main() -> ExitCode {
 
 /// The search over the store (through the filters' scope) or over given paths.
 fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure> {
+    filters.check_paths(&place.paths)?;
     if !place.paths.is_empty() {
         return Ok(LocalSearch::paths(&place.paths)?);
     }
