@@ -4,7 +4,7 @@ use clap::Args;
 use nno_obs_logs::{Level, LogQuery};
 use nno_obs_store::layout::PlatformId;
 
-/// Every filter of `nno-obs logs search` (issue 9 §4); they combine.
+/// Every filter of `nno-obs logs search` (the Logs tab's search of seed §7.3); they combine.
 #[derive(Args, Clone, Debug, Default)]
 pub struct Filters {
     /// Entries of the last DURATION (e.g. 90s, 15m, 24h, 7d).

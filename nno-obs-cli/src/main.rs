@@ -64,7 +64,7 @@ enum Command {
     /// Objectives (seed §5): values, budgets, breaches.
     #[command(subcommand)]
     Slo(slo::SloCommand),
-    /// A metrics question (issue 10) on the local store or Analytics Engine.
+    /// A dashboard number (seed §3.3, §7, §8) from the local store or Analytics Engine.
     Query(Box<query::QueryArgs>),
     /// A trace's spans as a waterfall, then its log lines.
     Trace(Box<trace::TraceArgs>),

@@ -1,4 +1,5 @@
-//! `nno-obs query`: the metrics questions (issue 10) on the local store or Analytics Engine.
+//! `nno-obs query`: the metrics questions (the dashboards' numbers, seed §3.3, §7, §8) on the
+//! local store or Analytics Engine.
 
 use crate::metrics_output::{emit, Format};
 use crate::{filters, Failure};

@@ -102,7 +102,7 @@ pub fn seconds_timestamp(ms: u64) -> String {
     }
 }
 
-/// A stored row read back (for the local evaluation of issue 10's queries).
+/// A stored row read back (for the local evaluation of the metrics questions, seed §3.3, §7).
 ///
 /// ```
 /// use nno_obs_store::points::{write_row, PointRow};

@@ -1,4 +1,5 @@
-//! The questions of issue 10 §1, one typed query each, with its answer type.
+//! The dashboards' questions (seed §3.3, §4.2, §5, §7, §8), one typed query each, with its
+//! answer type.
 //!
 //! | question | asked by | seed | dataset |
 //! |---|---|---|---|
