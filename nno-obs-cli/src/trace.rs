@@ -46,7 +46,9 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
         Some(p) => TraceSpans::for_platform(&PlatformScope::new(p.clone()), &args.trace_id, range)?,
         None => TraceSpans::new(&OperatorScope::new(), &args.trace_id, range)?,
     };
-    let trace = pollster::block_on(question.ask(args.engine.engine()?.as_ref()))?;
+    let engine = args.engine.engine()?;
+    let trace = pollster::block_on(question.ask(engine.as_ref()))?;
+    crate::query::warn_skipped_rows(engine.as_ref(), &args.engine.store)?;
 
     let query = LogQuery {
         from_ms: Some(range.from_s() as u64 * 1000),
