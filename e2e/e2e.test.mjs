@@ -955,7 +955,7 @@ test("no Rust panic and no module reinitialization on stderr", () => {
   }
 });
 
-// -- the Logpush stand-in and `nno-obs logs search` over it (issue 9 §1) ------------------------
+// -- the Logpush stand-in and `nno-obs logs search` over it (seed §2.4) ------------------------
 //
 // logpush.mjs writes one Workers Trace Events record per invocation, from the Tail Worker's
 // TraceItems, into STORE in the R2 layout. These tests read what the tests above made the

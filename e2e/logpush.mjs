@@ -1,4 +1,4 @@
-// A local stand-in for Workers Trace Events Logpush into R2 (issue 9 §1): every invocation of
+// A local stand-in for Workers Trace Events Logpush into R2 (seed §2.2–§2.4): every invocation of
 // the Workers under test becomes one Workers Trace Events record, written as NDJSON into a
 // directory laid out like the R2 buckets, so that `nno-obs logs search` is tested on what the
 // real Workers printed.
@@ -118,7 +118,7 @@ export class LogpushStandIn {
 
   /**
    * Appends `record` to its script's open file. The folder is the hour of delivery, not of the
-   * record, as Logpush does (the search must not rely on it; issue 9 §3).
+   * record, as Logpush does (the search must not rely on it; see docs/logs.md).
    */
   write(record) {
     const script = record.ScriptName;

@@ -61,7 +61,8 @@ CARGO_TOOLS="$TOOLS/cargo"
 mkdir -p "$CARGO_TOOLS"
 
 # Installs crate $1 at version $2 (binary $3) unless $CARGO_TOOLS/bin/$3 --version prints it.
-# - not --locked: the crates' own lock files pin versions that no longer build (issue 4);
+# - not --locked: the crates' own lock files pin versions that no longer build
+#   with this toolchain (see docs/workers.md);
 # - --no-default-features: drops their TLS stack (rustls), which only serves the GitHub
 #   downloads this script replaces;
 # - opt-level 1 and one shared target dir: about half the build time of the defaults on 2

@@ -27,7 +27,7 @@ NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
 NNO_CHDB_PYTHON="$(./scripts/chdb.sh)" \
   cargo test -p nno-obs-query --test clickhouse -- --ignored
 
-# Issue 11's proof on a simulated day: the simulator writes 24 h of six platforms through the
+# The alerts' proof on a simulated day (seed §6.2): the simulator writes 24 h of six platforms through the
 # instrumented Workers, the alert evaluator replays it minute by minute through the query
 # layer, and every incident must fire its alert, resolve, and nothing else fire (release: a
 # simulated day is too slow for a debug build; the 2-hour version runs in `cargo test`).

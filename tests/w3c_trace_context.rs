@@ -814,3 +814,37 @@ fn a_stale_tracestate_on_the_outgoing_headers_is_removed() {
         Some(derived)
     );
 }
+
+/// W3C Trace Context Level 2: a trace nno-obs starts (a fresh UUID v4 trace id) is sent with
+/// the random flag (0x02) beside sampled; an id it received is sent without it, and received
+/// flags are kept as they came (see the test above).
+#[test]
+fn a_trace_started_here_carries_the_random_flag_a_received_one_does_not() {
+    let flags = |obs: &Obs| {
+        let headers = obs.with_trace_headers(Vec::new());
+        header(&headers, "traceparent").unwrap()[53..].to_owned()
+    };
+    // Started here: no incoming ids, a job with no request, a rejected x-trace-id.
+    let fresh = Obs::from_headers(telemetry(), "gateway", &[] as &[(&str, &str)]);
+    assert_eq!(flags(&fresh), "03");
+    let call = fresh.child("GET registry").start_span();
+    assert_eq!(flags(call.obs()), "03");
+    call.end(nno_obs::SpanOutcome::Ok);
+    assert_eq!(flags(&Obs::detached(telemetry(), "provisioning")), "03");
+    let replaced = Obs::from_headers(telemetry(), "gateway", &[("x-trace-id", "bad id\r\n")]);
+    assert_eq!(flags(&replaced), "03");
+    // Received: an x-trace-id (random-looking or not) was not generated here.
+    for incoming in ["4bf92f35-77b3-4da6-a3ce-929d0e0e4736", "tr_abc123"] {
+        let obs = Obs::from_headers(telemetry(), "gateway", &[("x-trace-id", incoming)]);
+        assert_eq!(flags(&obs), "01", "{incoming}");
+    }
+    // A callee of a trace started here keeps the caller's flags, random included.
+    let outgoing = fresh.with_trace_headers(Vec::new());
+    let pairs: Vec<(&str, &str)> = outgoing
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let callee = Obs::from_headers(telemetry(), "registry", pairs.as_slice());
+    assert_eq!(callee.trace_id(), fresh.trace_id());
+    assert_eq!(flags(&callee), "03");
+}

@@ -1,5 +1,5 @@
-//! What the evaluator measured: the one input of the rules. The query layer (issue 10) fills
-//! it from Analytics Engine; until then `nno-obs alerts check --measurements FILE` reads it as
+//! What the evaluator measured: the one input of the rules. The query layer (`nno-obs-query`)
+//! fills it from Analytics Engine; without it `nno-obs alerts check --measurements FILE` reads it as
 //! JSON. Every field is a number the rules compare, already reduced over its window.
 
 use serde::{Deserialize, Serialize};

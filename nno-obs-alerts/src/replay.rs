@@ -1,6 +1,6 @@
 //! Replaying a period on a simulated clock: one evaluation per step (a minute), measured from
 //! the query layer ([`crate::observe`]), through the rules and the state machine, into a
-//! timeline of what fired and when it resolved. The fleet simulator's proof (issue 11 §3) and
+//! timeline of what fired and when it resolved. The fleet simulator's proof (every incident fires its alert, seed §6.2) and
 //! `nno-obs alerts replay` both run this.
 
 use crate::observe::{JobLogs, Observer, Windows};

@@ -1,6 +1,6 @@
 //! The objectives of seed §5.1–§5.3 as one table: scope, metric, target, alert threshold,
 //! window, and the dataset that measures each — or "no data source" and the dataset that
-//! would carry it. The query layer (issue 10) binds each [`Source::Dataset`] row to its typed
+//! would carry it. The query layer (`nno-obs-query`) binds each [`Source::Dataset`] row to its typed
 //! query; rows without a source stay in the table and are reported, never dropped.
 
 use crate::burn::BurnRatePolicy;

@@ -1,4 +1,4 @@
-//! Issue 11 §3, on real data: the fleet simulator writes its period into a store through the
+//! The alert rules (seed §6.2) on real data: the fleet simulator writes its period into a store through the
 //! instrumented Workers; the evaluator then replays it on a simulated clock, one evaluation
 //! per minute, measuring everything through the query layer (points) and the log search (job
 //! ids) — nothing read off the incident schedule. Every scheduled incident must raise its

@@ -270,7 +270,11 @@ fn main() {
     }
     println!("{:<22} {total:>8} {:>8.1}", "all", total as f64 / elapsed);
     // One sample a second: every fifth, to see whether it levels off or keeps growing.
-    let timeline: Vec<String> = rss.iter().step_by(5).map(|kib| format!("{}", kib / 1024)).collect();
+    let timeline: Vec<String> = rss
+        .iter()
+        .step_by(5)
+        .map(|kib| format!("{}", kib / 1024))
+        .collect();
     println!(
         "server RSS, MiB every 5 s: {} (max {})",
         timeline.join(" "),

@@ -4,7 +4,7 @@ use clap::Args;
 use nno_obs_logs::{Level, LogQuery};
 use nno_obs_store::layout::PlatformId;
 
-/// Every filter of `nno-obs logs search` (issue 9 §4); they combine.
+/// Every filter of `nno-obs logs search` (the Logs tab's search of seed §7.3); they combine.
 #[derive(Args, Clone, Debug, Default)]
 pub struct Filters {
     /// Entries of the last DURATION (e.g. 90s, 15m, 24h, 7d).
@@ -16,13 +16,15 @@ pub struct Filters {
     /// Entries before this time (RFC 3339).
     #[arg(long)]
     pub to: Option<String>,
-    /// One platform: only its bucket (nno-logs-{ID}) is opened.
+    /// One platform: only its bucket (nno-logs-{ID}) of the store is opened. Not with PATHs
+    /// (a folder of downloaded objects has no bucket).
     #[arg(long, value_name = "ID")]
     pub platform: Option<String>,
     /// The feature (the line's featureId, else the script name's).
     #[arg(long)]
     pub feature: Option<String>,
-    /// The service (the line's service).
+    /// The service: the LogEntry's service, else, for any entry of a core service's record
+    /// (console text, exception, silent failure), the script name's (nno-{service}-{env}).
     #[arg(long)]
     pub service: Option<String>,
     /// The minimum level: debug < info < warn < error.
@@ -49,6 +51,21 @@ impl Filters {
             .as_deref()
             .map(|id| PlatformId::parse(id).map_err(|e| format!("--platform {id:?}: {e}")))
             .transpose()
+    }
+
+    /// Refuses `--platform` together with PATHs: `--platform` is a scope, the bucket
+    /// `nno-logs-{ID}` of the store, and a folder of downloaded objects has no bucket. (Read
+    /// as a filter on the lines' `platformId`, it would mean something else over PATHs.)
+    pub fn check_paths(&self, paths: &[std::path::PathBuf]) -> Result<(), String> {
+        match (&self.platform, paths.first()) {
+            (Some(id), Some(path)) => Err(format!(
+                "--platform {id} scopes the search to the store's bucket nno-logs-{id}, and the \
+                 given PATH ({}) has no bucket: give --platform without PATHs (the store, \
+                 --store DIR), or PATHs without --platform (every file given is read)",
+                path.display()
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The typed query.

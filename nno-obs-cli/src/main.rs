@@ -64,7 +64,7 @@ enum Command {
     /// Objectives (seed §5): values, budgets, breaches.
     #[command(subcommand)]
     Slo(slo::SloCommand),
-    /// A metrics question (issue 10) on the local store or Analytics Engine.
+    /// A dashboard number (seed §3.3, §7, §8) from the local store or Analytics Engine.
     Query(Box<query::QueryArgs>),
     /// A trace's spans as a waterfall, then its log lines.
     Trace(Box<trace::TraceArgs>),
@@ -238,6 +238,7 @@ fn main() -> ExitCode {
 
 /// The search over the store (through the filters' scope) or over given paths.
 fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure> {
+    filters.check_paths(&place.paths)?;
     if !place.paths.is_empty() {
         return Ok(LocalSearch::paths(&place.paths)?);
     }

@@ -1,4 +1,5 @@
-//! `nno-obs query`: the metrics questions (issue 10) on the local store or Analytics Engine.
+//! `nno-obs query`: the metrics questions (the dashboards' numbers, seed §3.3, §7, §8) on the
+//! local store or Analytics Engine.
 
 use crate::metrics_output::{emit, Format};
 use crate::{filters, Failure};
@@ -88,6 +89,21 @@ impl EngineArgs {
     pub fn is_local(&self) -> bool {
         !self.cfae
     }
+}
+
+/// Prints one warning on stderr when `engine` could not read some stored rows (lines of the
+/// local store's points files that are not rows), so a number is never short without a word.
+pub fn warn_skipped_rows(engine: &dyn Engine, store: &std::path::Path) -> Result<(), Failure> {
+    let skipped = engine.skipped_rows();
+    if skipped > 0 {
+        writeln!(
+            io::stderr(),
+            "warning: {skipped} line(s) of the points files in {} are not rows (not JSON, torn, \
+             or a timestamp that is no time) and were skipped",
+            store.display()
+        )?;
+    }
+    Ok(())
 }
 
 /// The range: `--range` ending at `--until` (default now), whole seconds.
@@ -253,6 +269,7 @@ impl Runner<'_> {
         }
         let engine = self.args.engine.engine()?;
         let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
+        warn_skipped_rows(engine.as_ref(), &self.args.engine.store)?;
         let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
         emit(&mut out, &answer, self.args.format, colour)?;
         out.flush()?;

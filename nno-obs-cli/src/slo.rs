@@ -76,6 +76,7 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
         at_ms,
         window_minutes,
     ))?;
+    crate::query::warn_skipped_rows(engine.as_ref(), &args.engine.store)?;
     let breaches = reports.iter().filter(|r| r.in_breach).count();
     if args.breaches {
         reports.retain(|r| r.in_breach);

@@ -7,7 +7,7 @@ use crate::{filters, Failure};
 use nno_obs_api::handlers::traces::trace_view;
 use nno_obs_api::local::LocalBackend;
 use nno_obs_api::views::SpanView;
-use nno_obs_api::{ErrorKind, Target};
+use nno_obs_api::{Backend, ErrorKind, Target};
 use nno_obs_query::{OperatorScope, PlatformScope};
 use nno_obs_store::layout::PlatformId;
 use std::io::{self, IsTerminal, Write};
@@ -50,7 +50,9 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
         )));
     }
     let backend = LocalBackend::new(&args.engine.store).with_engine(args.engine.engine()?);
-    let view = match pollster::block_on(trace_view(&backend, &target, &args.trace_id, now_ms)) {
+    let view = pollster::block_on(trace_view(&backend, &target, &args.trace_id, now_ms));
+    crate::query::warn_skipped_rows(backend.engine(), &args.engine.store)?;
+    let view = match view {
         Ok(view) => view,
         Err(error) if error.kind() == ErrorKind::NotFound => {
             return Err(Failure(format!(

@@ -436,3 +436,95 @@ fn given_files_and_r2_layout_directories_are_searched_as_they_are() {
     );
     assert_eq!(found.lines().count(), 1);
 }
+
+/// `--platform` means one thing: the bucket `nno-logs-{ID}` of the store. A folder of
+/// downloaded objects has no bucket, so `--platform` with PATHs is refused, naming both,
+/// rather than read as a filter on the lines' `platformId` (which would return core
+/// services' lines that carry one).
+#[test]
+fn platform_with_paths_is_refused_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let download = dir.path().join("nno-logs-k3m9p2xw7q");
+    for command in ["search", "export"] {
+        let mut run = nno_obs(dir.path());
+        run.args(["logs", command, "--platform", "k3m9p2xw7q"]);
+        if command == "export" {
+            run.args(["--output"]).arg(dir.path().join("out.json.gz"));
+        }
+        let output = run.arg(&download).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--platform") && stderr.contains("PATH"),
+            "{command}: {stderr}"
+        );
+        assert!(
+            stderr.contains("nno-logs-k3m9p2xw7q"),
+            "{command}: {stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{command}");
+    }
+    assert!(!dir.path().join("out.json.gz").exists());
+    // Each alone still works.
+    let by_bucket = stdout(nno_obs(dir.path()).args([
+        "logs",
+        "search",
+        "--format",
+        "ndjson",
+        "--platform",
+        "k3m9p2xw7q",
+    ]));
+    let by_paths = stdout(
+        nno_obs(dir.path())
+            .args(["logs", "search", "--format", "ndjson"])
+            .arg(&download),
+    );
+    assert_eq!(by_bucket.lines().count(), by_paths.lines().count());
+}
+
+/// A core service's console line that is not a `LogEntry`, its exception and a silent failure
+/// carry the service of the script name (`nno-{service}-{env}`), so `--service` finds them.
+#[test]
+fn service_finds_a_core_services_every_entry_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("core.json");
+    std::fs::write(
+        &file,
+        [
+            r#"{"ScriptName":"nno-provisioning-prod","Outcome":"exception","EventTimestampMs":1771756440000,"Logs":[{"Level":"log","Message":["step started job-9"],"TimestampMs":1771756440001}],"Exceptions":[{"Name":"Error","Message":"boom","TimestampMs":1771756440002}]}"#,
+            r#"{"ScriptName":"nno-provisioning-prod","Outcome":"canceled","EventTimestampMs":1771756440003,"Logs":[],"Exceptions":[]}"#,
+            r#"{"ScriptName":"nno-registry-prod","Outcome":"ok","EventTimestampMs":1771756440004,"Logs":[{"Level":"log","Message":["registry text"],"TimestampMs":1771756440004}]}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let found = stdout(
+        nno_obs(dir.path())
+            .args([
+                "logs",
+                "search",
+                "--format",
+                "ndjson",
+                "--service",
+                "provisioning",
+            ])
+            .arg(&file),
+    );
+    let messages: Vec<String> = found
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(value["service"], "provisioning", "{line}");
+            value["message"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "step started job-9",
+            "Error: boom",
+            "invocation ended: canceled"
+        ]
+    );
+}

@@ -501,3 +501,58 @@ fn slo_status_range_sets_every_window() {
     // An hour of traffic: far more events than five minutes hold.
     assert!(analytics["events"].as_u64().unwrap() > 100, "{analytics}");
 }
+
+/// A points row with a millisecond timestamp is counted (cut to its second); a line no reader
+/// can take is reported by one warning on stderr, never dropped without a word.
+#[test]
+fn rows_that_cannot_be_read_are_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour = dir
+        .path()
+        .join("analytics-engine/k3m9p2xw7q-perf/2026-02-22/10");
+    std::fs::create_dir_all(&hour).unwrap();
+    let row = |timestamp: &str| {
+        format!(
+            r#"{{"timestamp":"{timestamp}","index1":"analytics","blob1":"analytics","blob2":"GET /a","blob3":"200","blob4":"","double1":1,"double2":45,"double3":0,"_sample_interval":1}}"#
+        )
+    };
+    let run = |lines: &[String]| {
+        std::fs::write(hour.join("points-1.json"), lines.join("\n")).unwrap();
+        let output = Command::cargo_bin("nno-obs")
+            .unwrap()
+            .args([
+                "query",
+                "features",
+                "--platform",
+                "k3m9p2xw7q",
+                "--range",
+                "1h",
+            ])
+            .args([
+                "--until",
+                "2026-02-22T11:00:00Z",
+                "--format",
+                "json",
+                "--store",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (out, err) = run(&[
+        row("2026-02-22 10:34:00.123"),
+        row("2026-02-22T10:34:01Z"),
+        row("not a time"),
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json[0]["requests"], 2, "{out}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(err.contains("1 line(s)"), "{err}");
+    let (_, err) = run(&[row("2026-02-22 10:34:00")]);
+    assert!(!err.contains("warning"), "{err}");
+}

@@ -251,7 +251,7 @@ FROM (SELECT *, position, item.1 AS kind, item.2 AS x, \
 if(kind = 'log' AND JSONType(x, 'Message') = 'Array', JSONExtractArrayRaw(x, 'Message'), []) AS args, \
 if(kind = 'log' AND JSONType(x, 'Message', 1) = 'String', JSONExtractString(x, 'Message', 1), '') AS {m0}, \
 startsWith(m0, '{{') AND isValidJSON(m0) AND JSONType(m0) = 'Object' \
-AND JSONType(m0, 'timestamp') = 'String' AND JSONType(m0, 'service') = 'String' AND JSONType(m0, 'message') = 'String' \
+AND JSONType(m0, 'timestamp') IN ('String', 'Null') AND JSONType(m0, 'service') = 'String' AND JSONType(m0, 'message') = 'String' \
 AND JSONType(m0, 'level') = 'String' AND JSONExtractString(m0, 'level') IN ('debug', 'info', 'warn', 'error') AS ours, \
 if(JSONType(x, 'Level') = 'String', JSONExtractString(x, 'Level'), '') AS console, \
 toUnixTimestamp64Milli(parseDateTime64BestEffortOrNull(JSONExtractString(m0, 'timestamp'), 3, 'UTC')) AS line_ms \

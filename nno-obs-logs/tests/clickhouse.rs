@@ -137,6 +137,13 @@ fn foreign_records(root: &Path) {
         format!(r#"{{"ScriptName":"nno-registry-prod","Outcome":"exceededCpu","EventTimestampMs":{},"Logs":[],"Exceptions":[]}}"#, at(30)),
         format!(r#"{{"ScriptName":"nno-registry-prod","Ray":"8b2e4f1a2b3c4d5e","Outcome":"ok","EventTimestampMs":{},"Logs":[{{"Level":"debug","Message":["{{\"timestamp\":\"2026-02-22T10:00:00.040Z\",\"level\":\"info\",\"service\":\"registry\",\"traceId\":\"abc\",\"message\":\"GET /api/data 200\",\"http\":{{\"durationMs\":45}},\"platformId\":\"p7c4v9b2n6\"}}","extra ARG"]}}]}}"#, at(40)),
         r#"{"ScriptName":"hello-world","Outcome":"ok","Logs":[{"Level":"log","Message":["no time at all"]}]}"#.to_owned(),
+        // A core service's record of every entry kind: console text, a LogEntry without
+        // `timestamp`, one with a `null` and one with a number as `timestamp`, an exception;
+        // then a silent failure. Every entry has the script name's service.
+        format!(r#"{{"ScriptName":"nno-provisioning-prod","Outcome":"exception","EventTimestampMs":{},"Logs":[{{"Level":"log","Message":["step started job-9"],"TimestampMs":{}}},{{"Level":"log","Message":["{{\"traceId\":\"tr-seed\",\"service\":\"provisioning\",\"level\":\"warn\",\"message\":\"no timestamp\"}}"],"TimestampMs":{}}},{{"Level":"log","Message":["{{\"timestamp\":null,\"level\":\"info\",\"service\":\"provisioning\",\"traceId\":\"tr-seed\",\"message\":\"null timestamp\"}}"],"TimestampMs":{}}},{{"Level":"log","Message":["{{\"timestamp\":5,\"level\":\"info\",\"service\":\"provisioning\",\"traceId\":\"tr-seed\",\"message\":\"number timestamp\"}}"],"TimestampMs":{}}}],"Exceptions":[{{"Name":"Error","Message":"boom","TimestampMs":{}}}]}}"#, at(50), at(51), at(52), at(53), at(54), at(55)),
+        format!(r#"{{"ScriptName":"nno-provisioning-prod","Outcome":"canceled","EventTimestampMs":{},"Logs":[],"Exceptions":[]}}"#, at(60)),
+        // Seed §2.4's record as written there (its LogEntry has no `timestamp`).
+        r#"{"ScriptName":"k3m9p2xw7q-r8n4t6y1z5-analytics-prod","Ray":"8b2e4f1a2b3c4d5e","Outcome":"ok","EventTimestampMs":1740220440123,"Logs":[{"Level":"log","Message":["{\"traceId\":\"abc\",\"service\":\"analytics\",\"level\":\"info\",\"message\":\"GET /api/data 200\",\"http\":{\"durationMs\":45}}"],"TimestampMs":1740220440100}]}"#.to_owned(),
         r#"{"ScriptName":"nno-stack-registry-prod","Outcome":"ok","EventTimestampMs":1771754400050,"Logs":[{"Level":"info","Message":[]},{"Level":"log","Message":["{\"timestamp\":\"2026-02-22T10:00:00.060Z\",\"level\":\"fatal\",\"service\":\"x\",\"message\":\"not ours\"}"]}]}"#.to_owned(),
     ];
     gzip_file(
@@ -176,6 +183,20 @@ fn queries() -> Vec<LogQuery> {
         },
         LogQuery {
             service: Some("stack-registry".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            service: Some("provisioning".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-seed".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("abc".into()),
+            from_ms: Some(1_740_220_440_100),
+            to_ms: Some(1_740_220_440_101),
             ..Default::default()
         },
         LogQuery {

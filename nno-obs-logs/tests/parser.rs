@@ -395,3 +395,56 @@ proptest! {
         }
     }
 }
+
+/// Seed §2.4's own Logpush record, byte for byte: its `LogEntry` has no `timestamp`. It is
+/// still our line (level, service, trace id from the line), timed by its log's `TimestampMs`,
+/// and found by a trace search and by the index.
+#[test]
+fn the_seeds_logpush_record_is_our_line_timed_by_its_log() {
+    let seed = r#"{
+  "ScriptName": "k3m9p2xw7q-r8n4t6y1z5-analytics-prod",
+  "Ray": "8b2e4f1a2b3c4d5e",
+  "Outcome": "ok",
+  "EventTimestampMs": 1740220440123,
+  "Logs": [
+    {
+      "Level": "log",
+      "Message": [
+        "{\"traceId\":\"abc\",\"service\":\"analytics\",\"level\":\"info\",\"message\":\"GET /api/data 200\",\"http\":{\"durationMs\":45}}"
+      ],
+      "TimestampMs": 1740220440100
+    }
+  ]
+}"#;
+    // Logpush writes one record a line.
+    let compact =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(seed).unwrap()).unwrap();
+    let (entries, report) = read(compact.as_bytes());
+    assert!(!report.has_problems());
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!(e.kind, EntryKind::Line);
+    assert_eq!(e.time_ms, Some(1_740_220_440_100)); // the log's TimestampMs
+    assert_eq!(e.level, Level::Info);
+    assert_eq!(e.service.as_deref(), Some("analytics"));
+    assert_eq!(e.feature.as_deref(), Some("analytics"));
+    assert_eq!(e.platform.as_deref(), Some("k3m9p2xw7q"));
+    assert_eq!(e.trace_id.as_deref(), Some("abc"));
+    assert_eq!(e.message, "GET /api/data 200");
+    assert_eq!(e.record.ray.as_deref(), Some("8b2e4f1a2b3c4d5e"));
+    let by_trace = Matcher::new(&LogQuery {
+        trace_id: Some("abc".into()),
+        from_ms: Some(1_740_220_440_100),
+        to_ms: Some(1_740_220_440_101),
+        ..Default::default()
+    });
+    assert!(by_trace.matches(e));
+    // The index agrees: the trace id is indexed and the entry is timed.
+    let parsed: nno_obs_store::record::TraceEventRecord = serde_json::from_str(seed).unwrap();
+    let keys = nno_obs_store::entry::record_entry_keys(&parsed);
+    assert_eq!(keys[0].time_ms, Some(1_740_220_440_100));
+    assert_eq!(keys[0].trace_id.as_deref(), Some("abc"));
+    // A `timestamp` that is there but not a string still makes the line not ours.
+    let (entries, _) = read(record(r#"{"Level":"log","Message":["{\"timestamp\":5,\"level\":\"info\",\"service\":\"s\",\"message\":\"m\"}"],"TimestampMs":7}"#).as_bytes());
+    assert_eq!(entries[0].kind, EntryKind::Text);
+}

@@ -252,7 +252,7 @@ fn late_records_are_found_by_their_own_time_not_their_folder() {
     assert_eq!(second.run(&query, None, 10).hits.len(), 1);
     // A stale index (the file changed size) is ignored, never trusted.
     std::fs::write(folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx"),
-        br#"{"format":1,"dataBytes":1,"records":0,"entries":0,"untimedEntries":0,"minMs":null,"maxMs":null,"traceIds":[],"userIds":[]}"#).unwrap();
+        br#"{"format":2,"dataBytes":1,"records":0,"entries":0,"untimedEntries":0,"minMs":null,"maxMs":null,"traceIds":[],"userIds":[]}"#).unwrap();
     let stale = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
     assert!(stale.files()[0].load_index().is_none());
     assert_eq!(stale.run(&query, None, 10).hits.len(), 1);

@@ -1,6 +1,6 @@
 //! # nno-obs-query
 //!
-//! The metrics pillar's read side (issue 10, DESIGN principle 8): every number the dashboards
+//! The metrics pillar's read side (DESIGN principle 8): every number the dashboards
 //! of seed §3.3, §4.2, §5, §7 and §8 show is a typed [`Question`] with a typed answer. A
 //! question lowers to [`Plan`]s; a plan renders as Analytics Engine SQL for the SQL API
 //! ([`sql`], [`client`]) and evaluates locally over the local store ([`eval`], `local`), with

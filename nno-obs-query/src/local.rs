@@ -6,8 +6,10 @@
 //! `nno_obs_store::points`). A closed file is read from its columnar sidecar
 //! (`nno_obs_store::columns`: typed columns, no JSON), which is built from the `.json.gz` and
 //! stored the first time a file lacks a valid one; the `.json` still being written is streamed
-//! line by line. Lines that are not rows are skipped, as the store's own reader does. Symlinks
-//! are not followed.
+//! line by line. A `timestamp` with milliseconds or in RFC 3339 is cut to the second (what
+//! Analytics Engine stores); lines that are still not rows are skipped and counted, never lost
+//! silently: [`LocalEngine::skipped_rows`] says how many, per file read. Symlinks are not
+//! followed.
 //!
 //! Memory: the aggregation's states (see [`crate::eval`]) plus, per reader thread, one file's
 //! columns (an hour of one dataset) at a time: it does not grow with the number of files.
@@ -21,8 +23,10 @@ use crate::time_range::TimeRange;
 use nno_obs_store::fs::with_columns;
 use nno_obs_store::layout::{DateHour, CLOSED_SUFFIX, DATASETS_FOLDER, OPEN_SUFFIX};
 use nno_obs_store::line::{for_each_row as for_each_line_row, AnyRow};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// Runs plans over a local store.
 ///
@@ -39,6 +43,8 @@ use std::path::{Path, PathBuf};
 pub struct LocalEngine {
     root: PathBuf,
     columns: bool,
+    /// Lines skipped as not rows, per file read (a file read again counts once).
+    skipped: Mutex<BTreeMap<PathBuf, u64>>,
 }
 
 impl LocalEngine {
@@ -47,6 +53,7 @@ impl LocalEngine {
         Self {
             root: root.to_owned(),
             columns: true,
+            skipped: Mutex::default(),
         }
     }
 
@@ -64,6 +71,47 @@ impl LocalEngine {
         Self {
             root: root.to_owned(),
             columns: false,
+            skipped: Mutex::default(),
+        }
+    }
+
+    /// How many lines of the points files this engine has read were skipped as not rows (not
+    /// JSON, torn, a `timestamp` that is no time): each file counts once, however many plans
+    /// read it. A caller reports a non-zero count (the CLI prints one warning) so that no row
+    /// is lost without a word.
+    ///
+    /// ```
+    /// use nno_obs_query::{local::LocalEngine, questions::FeatureStats, PlatformScope, Question, TimeRange};
+    /// use nno_obs_store::layout::PlatformId;
+    ///
+    /// let store = tempfile::tempdir().unwrap();
+    /// let hour = store.path().join("analytics-engine/k3m9p2xw7q-perf/2026-02-22/10");
+    /// std::fs::create_dir_all(&hour).unwrap();
+    /// std::fs::write(hour.join("points-1.json"), concat!(
+    ///     r#"{"timestamp":"2026-02-22 10:34:00.123","index1":"analytics","blob1":"analytics","blob2":"GET /a","blob3":"200","double1":1,"double2":45}"#, "\n",
+    ///     r#"{"timestamp":"22/02/2026","index1":"analytics","blob1":"analytics","double1":1}"#, "\n",
+    /// )).unwrap();
+    /// let engine = LocalEngine::new(store.path());
+    /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// let question = FeatureStats::new(&scope, TimeRange::new(1_771_754_400, 1_771_758_000).unwrap());
+    /// let rows = pollster::block_on(question.ask(&engine)).unwrap();
+    /// assert_eq!(rows[0].requests, 1); // the millisecond row, cut to its second
+    /// assert_eq!(engine.skipped_rows(), 1); // the other, counted
+    /// ```
+    pub fn skipped_rows(&self) -> u64 {
+        self.skipped
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .sum()
+    }
+
+    fn note_skipped(&self, path: &Path, lines: u64) {
+        if lines > 0 {
+            self.skipped
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(path.to_owned(), lines);
         }
     }
 
@@ -99,6 +147,10 @@ impl Engine for LocalEngine {
     fn run<'a>(&'a self, plan: &'a Plan) -> crate::questions::TableFuture<'a> {
         Box::pin(std::future::ready(self.run_now(plan)))
     }
+
+    fn skipped_rows(&self) -> u64 {
+        LocalEngine::skipped_rows(self)
+    }
 }
 
 impl LocalEngine {
@@ -131,12 +183,17 @@ impl LocalEngine {
                         let mut buffer = Vec::new();
                         for path in part {
                             let mut file = Evaluator::new(plan);
-                            if columns && is_closed(path) {
-                                with_columns(path, &mut buffer, |c| file.push_columns(c))
-                                    .map_err(|e| engine_error(path, &e))?;
+                            let skipped = if columns && is_closed(path) {
+                                with_columns(path, &mut buffer, |c| {
+                                    file.push_columns(c);
+                                    c.skipped()
+                                })
+                                .map_err(|e| engine_error(path, &e))?
+                                .0
                             } else {
-                                read_file(path, &mut |row| file.push(row))?;
-                            }
+                                read_file(path, &mut |row| file.push(row))?
+                            };
+                            self.note_skipped(path, skipped);
                             evaluator.merge(file);
                         }
                         Ok(evaluator)
@@ -165,25 +222,31 @@ impl LocalEngine {
 /// Streams every row of a dataset folder whose hour folder overlaps `range` (files outside
 /// the `{DATE}/{HOUR}` layout are read too: the filter decides). Closed files are read from
 /// their columnar sidecars (built if missing), open ones as JSON; the rows are the same.
+/// Returns how many lines were skipped as not rows (see
+/// [`nno_obs_store::line::for_each_row`]).
 pub fn for_each_row(
     folder: &Path,
     range: TimeRange,
     visit: &mut dyn FnMut(&dyn Row),
-) -> Result<(), QueryError> {
+) -> Result<u64, QueryError> {
     let mut buffer = Vec::new();
+    let mut skipped = 0u64;
     for path in files(folder, range)? {
-        if is_closed(&path) {
+        let lines = if is_closed(&path) {
             with_columns(&path, &mut buffer, |columns| {
                 for row in 0..columns.rows() {
                     visit(&crate::eval::ColumnRow::new(columns, row));
                 }
+                columns.skipped()
             })
-            .map_err(|e| engine_error(&path, &e))?;
+            .map_err(|e| engine_error(&path, &e))?
+            .0
         } else {
-            read_file(&path, visit)?;
-        }
+            read_file(&path, visit)?
+        };
+        skipped = skipped.saturating_add(lines);
     }
-    Ok(())
+    Ok(skipped)
 }
 
 /// The dataset's files (`.json.gz` and the open `.json`) in hour folders overlapping `range`,
@@ -232,8 +295,8 @@ fn is_closed(path: &Path) -> bool {
     path.to_string_lossy().ends_with(CLOSED_SUFFIX)
 }
 
-/// Streams a file's rows from its JSON (inflating a closed file).
-fn read_file(path: &Path, visit: &mut dyn FnMut(&dyn Row)) -> Result<(), QueryError> {
+/// Streams a file's rows from its JSON (inflating a closed file); returns the lines skipped.
+fn read_file(path: &Path, visit: &mut dyn FnMut(&dyn Row)) -> Result<u64, QueryError> {
     let file = std::fs::File::open(path).map_err(|e| engine_error(path, &e))?;
     let mut visit = |row: &AnyRow<'_>| visit(row);
     let read = if is_closed(path) {

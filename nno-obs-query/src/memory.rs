@@ -18,6 +18,7 @@ use crate::table::Table;
 use crate::time_range::TimeRange;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 #[cfg(doc)]
@@ -39,6 +40,8 @@ use nno_obs_store::points::PointRow;
 pub struct MemoryEngine {
     root: PathBuf,
     datasets: Mutex<HashMap<String, Arc<Columns>>>,
+    /// Lines skipped as not rows by the datasets loaded (each is loaded once).
+    skipped: AtomicU64,
 }
 
 /// Text values of one dataset, each stored once; id 0 is `""`.
@@ -201,7 +204,22 @@ impl MemoryEngine {
         Self {
             root: root.to_owned(),
             datasets: Mutex::new(HashMap::new()),
+            skipped: AtomicU64::new(0),
         }
+    }
+
+    /// How many lines of the datasets loaded so far were skipped as not rows (see
+    /// [`LocalEngine::skipped_rows`](crate::local::LocalEngine::skipped_rows)); each dataset is
+    /// read once.
+    ///
+    /// ```
+    /// use nno_obs_query::memory::MemoryEngine;
+    ///
+    /// let empty = tempfile::tempdir().unwrap();
+    /// assert_eq!(MemoryEngine::new(empty.path()).skipped_rows(), 0);
+    /// ```
+    pub fn skipped_rows(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
     }
 
     /// The columns of `plan`'s dataset (loaded if not yet).
@@ -220,9 +238,11 @@ impl MemoryEngine {
         let mut columns = Columns::new();
         // Every row the store holds for the dataset, at any time (the year 9999 ends it).
         let everything = TimeRange::new(0, 253_402_300_800)?;
-        crate::local::for_each_row(&self.root.join(name.folder()), everything, &mut |row| {
-            columns.push(row)
-        })?;
+        let skipped =
+            crate::local::for_each_row(&self.root.join(name.folder()), everything, &mut |row| {
+                columns.push(row)
+            })?;
+        self.skipped.fetch_add(skipped, Ordering::Relaxed);
         columns.sort();
         let columns = Arc::new(columns);
         datasets.insert(name.as_str().to_owned(), columns.clone());
@@ -233,6 +253,10 @@ impl MemoryEngine {
 impl Engine for MemoryEngine {
     fn run<'a>(&'a self, plan: &'a Plan) -> crate::questions::TableFuture<'a> {
         Box::pin(std::future::ready(self.run_now(plan)))
+    }
+
+    fn skipped_rows(&self) -> u64 {
+        MemoryEngine::skipped_rows(self)
     }
 }
 

@@ -1,5 +1,6 @@
-//! The scheduled incidents: what goes wrong, where, and when. Later issues check that alerts
-//! fire for each of them, within its window, and for nothing else.
+//! The scheduled incidents: what goes wrong, where, and when. The alert replay
+//! (`nno-obs-alerts`, seed §6) checks that alerts fire for each of them, within its window, and
+//! for nothing else.
 
 use serde::Serialize;
 

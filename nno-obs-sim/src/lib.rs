@@ -11,7 +11,7 @@
 //! |---|---|
 //! | [`fleet`] | platforms, their ids and Worker names (seed §2.4) |
 //! | [`traffic`] | the daily shape and per-minute arrivals |
-//! | [`incidents`] | the scheduled incidents later issues alert on |
+//! | [`incidents`] | the scheduled incidents the alert rules (seed §6.2) must fire on |
 //! | [`workers`] | the instrumented Workers |
 //! | [`driver`] | one invocation: fresh context, handler, one trace-event record |
 //! | [`run`] | the whole run, platforms in parallel |

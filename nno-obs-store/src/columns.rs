@@ -6,10 +6,11 @@
 //! aggregates them without inflating or parsing JSON. It is a derived cache: written when the
 //! file rotates (`fs` feature), rebuilt by a reader from the `.json.gz` when it is missing,
 //! stale, truncated, corrupt or of another format version, and never trusted otherwise. Its
-//! rows are exactly those [`crate::line::for_each_row`] reads from the `.json.gz` (lines that
-//! are not rows are skipped, as every reader skips them).
+//! rows are exactly those [`crate::line::for_each_row`] reads from the `.json.gz`; the lines
+//! it skipped (not rows) are counted in the header, so a reader of the sidecar reports them as
+//! a reader of the `.json.gz` does.
 //!
-//! # Layout (version 2, little-endian, no padding)
+//! # Layout (version 3, little-endian, no padding)
 //!
 //! | bytes | what |
 //! |---|---|
@@ -19,7 +20,8 @@
 //! | 12..20 | size in bytes of the `.json.gz` it was built from (`u64`) |
 //! | 20..28 | the last 8 bytes of that `.json.gz` (gzip's CRC-32 and length of the last member) |
 //! | 28..32 | rows `n` (`u32`) |
-//! | 32.. | 43 columns in this order: `timestamp`, `_sample_interval`, `index1`, `blob1`…`blob20`, `double1`…`double20` |
+//! | 32..36 | lines of the `.json.gz` skipped as not rows (`u32`, saturating) |
+//! | 36.. | 43 columns in this order: `timestamp`, `_sample_interval`, `index1`, `blob1`…`blob20`, `double1`…`double20` |
 //!
 //! Each column starts with a tag byte. Unsigned integers ("`w`-byte") are little-endian of
 //! width `w` ∈ {1, 2, 4, 8}, given by a width byte; the writer picks the narrowest that holds
@@ -73,8 +75,9 @@ use std::collections::HashMap;
 
 /// The sidecar format this crate writes and reads.
 /// (Format 1, plain timestamps and doubles, only ever existed on the branch that introduced
-/// the sidecar; like any other version, a reader rebuilds it.)
-pub const COLUMNS_FORMAT: u8 = 2;
+/// the sidecar; format 2 had no count of skipped lines and dropped rows whose `timestamp` had
+/// milliseconds. Like any other version, a reader rebuilds it.)
+pub const COLUMNS_FORMAT: u8 = 3;
 
 /// The first bytes of every sidecar.
 pub const COLUMNS_MAGIC: [u8; 7] = *b"NNOCOLS";
@@ -82,7 +85,7 @@ pub const COLUMNS_MAGIC: [u8; 7] = *b"NNOCOLS";
 /// The text columns: `index1` (0) and the blobs (1..=20).
 pub const TEXT_COLUMNS: usize = 1 + BLOB_COLUMNS;
 
-const HEADER: usize = 32;
+const HEADER: usize = 36;
 
 /// What a sidecar was built from: the `.json.gz`'s size and last 8 bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -162,6 +165,7 @@ impl TextBuilder {
 /// Memory grows with the rows of one file (an hour of one dataset), never more: a reader
 /// builds one file's columns at a time. See the [module](self) for an example.
 pub struct ColumnsBuilder {
+    skipped: u64,
     timestamps: Vec<i64>,
     intervals: Vec<u32>,
     texts: Vec<TextBuilder>,
@@ -171,6 +175,7 @@ pub struct ColumnsBuilder {
 impl Default for ColumnsBuilder {
     fn default() -> Self {
         Self {
+            skipped: 0,
             timestamps: Vec::new(),
             intervals: Vec::new(),
             texts: (0..TEXT_COLUMNS).map(|_| TextBuilder::default()).collect(),
@@ -183,6 +188,23 @@ impl ColumnsBuilder {
     /// Rows so far.
     pub fn rows(&self) -> usize {
         self.timestamps.len()
+    }
+
+    /// Counts `lines` of the source skipped as not rows (what
+    /// [`crate::line::for_each_row`] returns), kept in the sidecar.
+    ///
+    /// ```
+    /// use nno_obs_store::columns::{ColumnsBuilder, PointColumns, SourceStamp};
+    ///
+    /// let mut builder = ColumnsBuilder::default();
+    /// let torn = &b"{\"torn\n"[..];
+    /// let skipped = nno_obs_store::line::for_each_row(torn, &mut |row| builder.push(row)).unwrap();
+    /// builder.add_skipped(skipped);
+    /// let bytes = builder.encode(SourceStamp::default());
+    /// assert_eq!(PointColumns::parse(&bytes).unwrap().skipped(), 1);
+    /// ```
+    pub fn add_skipped(&mut self, lines: u64) {
+        self.skipped = self.skipped.saturating_add(lines);
     }
 
     /// Adds one row.
@@ -212,6 +234,11 @@ impl ColumnsBuilder {
         out.extend_from_slice(&stamp.bytes.to_le_bytes());
         out.extend_from_slice(&stamp.trailer);
         out.extend_from_slice(&(rows as u32).to_le_bytes());
+        out.extend_from_slice(
+            &u32::try_from(self.skipped)
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
         // timestamp
         match constant(&self.timestamps) {
             Some(value) => {
@@ -502,6 +529,7 @@ fn read_u32(bytes: &[u8], row: usize) -> Option<u32> {
 pub struct PointColumns<'a> {
     stamp: SourceStamp,
     rows: usize,
+    skipped: u64,
     timestamps: IntColumn<'a, i64>,
     intervals: IntColumn<'a, u32>,
     texts: Vec<TextColumn<'a>>,
@@ -577,6 +605,7 @@ impl<'a> PointColumns<'a> {
         let mut trailer = [0; 8];
         trailer.copy_from_slice(cursor.take(8)?);
         let rows = cursor.u32()? as usize;
+        let skipped = u64::from(cursor.u32()?);
         let timestamps = match cursor.u8()? {
             0 => IntColumn::Constant(cursor.u64()? as i64),
             1 => {
@@ -647,6 +676,7 @@ impl<'a> PointColumns<'a> {
                 trailer,
             },
             rows,
+            skipped,
             timestamps,
             intervals,
             texts,
@@ -662,6 +692,11 @@ impl<'a> PointColumns<'a> {
     /// Rows.
     pub fn rows(&self) -> usize {
         self.rows
+    }
+
+    /// Lines of the source skipped as not rows (see [`ColumnsBuilder::add_skipped`]).
+    pub fn skipped(&self) -> u64 {
+        self.skipped
     }
 
     /// `timestamp` of row `row`, seconds (0 past the end).

@@ -13,8 +13,8 @@
 //!
 //! # Keys
 //!
-//! An entry's time is the `LogEntry` `timestamp` (when `Message[0]` is our line and the
-//! timestamp parses), else its own `TimestampMs`, else the record's `EventTimestampMs`; an entry
+//! An entry's time is the `LogEntry` `timestamp` (when `Message[0]` is our line and it has a
+//! timestamp that parses), else its own `TimestampMs`, else the record's `EventTimestampMs`; an entry
 //! with none of them has no time and matches only queries without a time bound. Trace and user
 //! ids come from our line's `traceId` and `userId` only: a line that is not ours has neither.
 
@@ -32,11 +32,20 @@ use serde::Deserialize;
 /// assert_eq!(keys.user_id.as_deref(), Some("u1"));
 /// assert!(LineKeys::parse(r#"{"level":"info"}"#).is_none()); // JSON, but not ours
 /// assert!(LineKeys::parse("GET /x 200").is_none());
+///
+/// // Seed §2.4's example line has no timestamp: still ours, timed by its log.
+/// let seed = r#"{"traceId":"abc","service":"analytics","level":"info","message":"GET /api/data 200","http":{"durationMs":45}}"#;
+/// let keys = LineKeys::parse(seed).unwrap();
+/// assert_eq!(keys.timestamp_ms(), None);
+/// assert_eq!(keys.trace_id.as_deref(), Some("abc"));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct LineKeys {
-    /// `timestamp` (ISO 8601, as `toISOString()`).
-    pub timestamp: String,
+    /// `timestamp` (ISO 8601, as `toISOString()`), when the line has one: seed §1.1 writes it
+    /// on every line, but seed §2.4's example line has none, so a line without it is still
+    /// ours (timed by its log's `TimestampMs`). Present, it must be a string (or `null`).
+    #[serde(default)]
+    pub timestamp: Option<String>,
     /// `level`: `debug`, `info`, `warn` or `error`.
     pub level: String,
     /// `service`.
@@ -81,8 +90,9 @@ pub struct LineKeys {
 }
 
 impl LineKeys {
-    /// `Some` when `text` is one of our `LogEntry` lines: a JSON object whose `timestamp`,
-    /// `level`, `service` and `message` are strings and whose `level` is one of the four.
+    /// `Some` when `text` is one of our `LogEntry` lines: a JSON object whose `level`,
+    /// `service` and `message` are strings, whose `level` is one of the four, and whose
+    /// `timestamp` is a string, `null` or absent.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim_end_matches(['\n', '\r']);
         if !text.starts_with('{') {
@@ -94,7 +104,7 @@ impl LineKeys {
 
     /// `timestamp` in milliseconds, when it is an RFC 3339 time at or after 1970.
     pub fn timestamp_ms(&self) -> Option<u64> {
-        parse_rfc3339_ms(&self.timestamp)
+        self.timestamp.as_deref().and_then(parse_rfc3339_ms)
     }
 }
 

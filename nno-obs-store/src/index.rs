@@ -3,7 +3,7 @@
 //! by `nno-obs logs index` for files that came without one).
 //!
 //! ```json
-//! {"format":1,"dataBytes":48213,"records":120,"entries":360,"untimedEntries":0,
+//! {"format":2,"dataBytes":48213,"records":120,"entries":360,"untimedEntries":0,
 //!  "minMs":1771754400012,"maxMs":1771757999870,"traceIds":["…"],"userIds":["…"]}
 //! ```
 //!
@@ -17,8 +17,10 @@ use crate::entry::EntryKeys;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// The index format this crate writes and reads.
-pub const INDEX_FORMAT: u32 = 1;
+/// The index format this crate writes and reads. Format 2: a `LogEntry` line without
+/// `timestamp` is ours (its `traceId` and `userId` are indexed); a format 1 sidecar may lack
+/// them, so it is not read (the file is read and indexed again).
+pub const INDEX_FORMAT: u32 = 2;
 
 /// What a closed file holds, in brief.
 ///

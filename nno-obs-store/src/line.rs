@@ -89,15 +89,20 @@ fn one() -> u32 {
 }
 
 impl<'a> LineRow<'a> {
-    /// Parses `line`; `None` if it is not a row in the writer's form.
+    /// Parses `line`; `None` if it is not a row in the writer's form (a `timestamp` with a
+    /// fraction or in RFC 3339 is read, cut to the second).
     pub fn parse(line: &'a [u8]) -> Option<Self> {
         let mut row: LineRow<'a> = serde_json::from_slice(line).ok()?;
-        row.seconds = seconds(&row.timestamp)?;
+        row.seconds = crate::points::parse_timestamp_s(&row.timestamp)?;
         Some(row)
     }
 }
 
 /// `YYYY-MM-DD hh:mm:ss` (UTC) as Unix seconds, strictly (a real date and time).
+pub(crate) fn store_seconds(text: &str) -> Option<i64> {
+    seconds(text)
+}
+
 fn seconds(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() != 19
@@ -244,8 +249,11 @@ impl AnyRow<'_> {
     }
 }
 
-/// Calls `visit` with every row of NDJSON `reader` (a points file, inflated), in order;
-/// lines that are not rows (a torn last line) are skipped.
+/// Calls `visit` with every row of NDJSON `reader` (a points file, inflated), in order, and
+/// returns how many lines were skipped because they are not rows (a torn last line, a line
+/// that is not JSON, a `timestamp` [`crate::points::parse_timestamp_s`] cannot read): a
+/// reader reports that count, as the log reader reports damaged lines, so no row is lost
+/// silently. Blank lines are not rows and not counted.
 ///
 /// ```
 /// use nno_obs_store::line::for_each_row;
@@ -255,24 +263,29 @@ impl AnyRow<'_> {
 /// write_row(&mut file, 1_000, None, &["a"], &[]);
 /// file.extend_from_slice(b"{\"torn\n");
 /// write_row(&mut file, 2_000, None, &["b"], &[]);
+/// file.extend_from_slice(b"{\"timestamp\":\"2026-02-22 10:34:00.123\",\"blob1\":\"c\"}\n\n");
 /// let mut seen = Vec::new();
-/// for_each_row(&file[..], &mut |row| seen.push(row.blob(1).to_owned())).unwrap();
-/// assert_eq!(seen, ["a", "b"]);
+/// let skipped = for_each_row(&file[..], &mut |row| seen.push(row.blob(1).to_owned())).unwrap();
+/// assert_eq!(seen, ["a", "b", "c"]);
+/// assert_eq!(skipped, 1);
 /// ```
 pub fn for_each_row(
     reader: impl std::io::Read,
     visit: &mut dyn FnMut(&AnyRow<'_>),
-) -> std::io::Result<()> {
+) -> std::io::Result<u64> {
     use std::io::BufRead;
     let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
     let mut line = Vec::new();
+    let mut skipped = 0u64;
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
+            return Ok(skipped);
         }
-        if let Some(row) = AnyRow::parse(&line) {
-            visit(&row);
+        match AnyRow::parse(&line) {
+            Some(row) => visit(&row),
+            None if line.iter().all(u8::is_ascii_whitespace) => {}
+            None => skipped += 1,
         }
     }
 }

@@ -90,7 +90,41 @@ pub fn seconds_timestamp(ms: u64) -> String {
     crate::time::format_datetime(i64::try_from(ms / 1000).unwrap_or(i64::MAX))
 }
 
-/// A stored row read back (for the local evaluation of issue 10's queries).
+/// Unix seconds of a points row's `timestamp`, cut to the second as Analytics Engine stores
+/// it: the store's own `YYYY-MM-DD hh:mm:ss` (UTC), the same with a fraction
+/// (`2026-02-22 10:34:00.123`), or an RFC 3339 time (`2026-02-22T10:34:00.123Z`, any offset);
+/// `None` for anything else (the row is then skipped and counted by the readers, see
+/// [`crate::line::for_each_row`]).
+///
+/// ```
+/// use nno_obs_store::points::parse_timestamp_s;
+///
+/// assert_eq!(parse_timestamp_s("2026-02-22 10:34:00"), Some(1_771_756_440));
+/// assert_eq!(parse_timestamp_s("2026-02-22 10:34:00.999"), Some(1_771_756_440));
+/// assert_eq!(parse_timestamp_s("2026-02-22T10:34:00.123Z"), Some(1_771_756_440));
+/// assert_eq!(parse_timestamp_s("2026-02-22T11:34:00+01:00"), Some(1_771_756_440));
+/// assert_eq!(parse_timestamp_s("2026-02-22 10:34"), None);
+/// assert_eq!(parse_timestamp_s("yesterday"), None);
+/// ```
+pub fn parse_timestamp_s(text: &str) -> Option<i64> {
+    if let Some(seconds) = crate::line::store_seconds(text) {
+        return Some(seconds);
+    }
+    // `YYYY-MM-DD hh:mm:ss.fff…`: the second, the fraction cut.
+    if let (Some(head), Some(fraction)) = (text.get(..19), text.get(19..)) {
+        if let Some(digits) = fraction.strip_prefix('.') {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                return crate::line::store_seconds(head);
+            }
+        }
+    }
+    let time =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    // Whole seconds, floored (the sub-second part is never negative).
+    Some(time.unix_timestamp())
+}
+
+/// A stored row read back (for the local evaluation of the metrics questions, seed §3.3, §7).
 ///
 /// ```
 /// use nno_obs_store::points::{write_row, PointRow};
@@ -133,15 +167,11 @@ fn one() -> u32 {
 }
 
 impl PointRow {
-    /// Reads one stored line; `None` if it is not a row.
+    /// Reads one stored line; `None` if it is not a row (not a JSON object, or no `timestamp`
+    /// [`parse_timestamp_s`] reads).
     pub fn from_line(line: &[u8]) -> Option<Self> {
         let raw: RawRow = serde_json::from_slice(line).ok()?;
-        let format =
-            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        let timestamp_s = time::PrimitiveDateTime::parse(&raw.timestamp, format)
-            .ok()?
-            .assume_utc()
-            .unix_timestamp();
+        let timestamp_s = parse_timestamp_s(&raw.timestamp)?;
         let blobs = (1..=BLOB_COLUMNS)
             .map(|n| {
                 raw.rest

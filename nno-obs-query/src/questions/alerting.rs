@@ -1,4 +1,4 @@
-//! The questions only the alert rules of seed §6.2 ask (issue 11): is an auth Worker silent,
+//! The questions only the alert rules of seed §6.2 ask: is an auth Worker silent,
 //! which builds failed, how much of its limit a platform used, which provisioning jobs are
 //! still running, and a recent failing trace of a feature for the message's link.
 //!

@@ -1,4 +1,5 @@
-//! The questions of issue 10 §1, one typed query each, with its answer type.
+//! The dashboards' questions (seed §3.3, §4.2, §5, §7, §8), one typed query each, with its
+//! answer type.
 //!
 //! | question | asked by | seed | dataset |
 //! |---|---|---|---|
@@ -72,6 +73,26 @@ pub type TableFuture<'a> = Pin<Box<dyn Future<Output = Result<Table, QueryError>
 pub trait Engine {
     /// The answer to `plan`.
     fn run<'a>(&'a self, plan: &'a Plan) -> TableFuture<'a>;
+
+    /// How many stored rows this engine could not read so far (lines of the local store's
+    /// points files that are not rows; see `LocalEngine::skipped_rows`), for the
+    /// caller to report: an engine never loses rows without a word. `0` for engines that read
+    /// no files (the SQL API).
+    ///
+    /// ```
+    /// use nno_obs_query::{Engine, Plan, questions::TableFuture};
+    ///
+    /// struct Nothing;
+    /// impl Engine for Nothing {
+    ///     fn run<'a>(&'a self, plan: &'a Plan) -> TableFuture<'a> {
+    ///         Box::pin(std::future::ready(Ok(nno_obs_query::Table::empty(plan))))
+    ///     }
+    /// }
+    /// assert_eq!(Nothing.skipped_rows(), 0);
+    /// ```
+    fn skipped_rows(&self) -> u64 {
+        0
+    }
 }
 
 /// A typed question: its plans, and how their tables become its answer.

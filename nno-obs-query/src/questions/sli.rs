@@ -1,4 +1,4 @@
-//! Service level indicators (seed §5, issue 11): for one subject of an objective, over a
+//! Service level indicators (seed §5): for one subject of an objective, over a
 //! range, the events, the bad ones by the error flag, the slow ones above a latency bound,
 //! and the duration quantiles — everything an objective's value, its error budget and its
 //! burn rates are computed from.

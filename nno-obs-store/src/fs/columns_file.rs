@@ -155,9 +155,11 @@ pub fn with_columns<R>(
         }
     }
     let mut builder = ColumnsBuilder::default();
-    crate::line::for_each_row(flate2::read::MultiGzDecoder::new(source), &mut |row| {
-        builder.push(row)
-    })?;
+    let skipped =
+        crate::line::for_each_row(flate2::read::MultiGzDecoder::new(source), &mut |row| {
+            builder.push(row)
+        })?;
+    builder.add_skipped(skipped);
     *buffer = builder.encode(stamp);
     drop(builder);
     let written = write_atomically(&sidecar, buffer).is_ok();
@@ -210,7 +212,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub(super) fn write_for_rotation(closed: &Path, plain: &Path) -> io::Result<()> {
     let stamp = stamp_of(&mut File::open(closed)?)?;
     let mut builder = ColumnsBuilder::default();
-    crate::line::for_each_row(File::open(plain)?, &mut |row| builder.push(row))?;
+    let skipped = crate::line::for_each_row(File::open(plain)?, &mut |row| builder.push(row))?;
+    builder.add_skipped(skipped);
     write_atomically(&columns_path(closed), &builder.encode(stamp))
 }
 

@@ -66,6 +66,7 @@ impl Obs {
             request_id,
             remote_parent,
             w3c,
+            random_trace_id,
             rejected_trace_id_len,
             rejected_request_id_len,
         } = ids;
@@ -78,6 +79,7 @@ impl Obs {
                 trace_id: trace_id.into_boxed_str(),
                 request_id: request_id.into_boxed_str(),
                 w3c,
+                random_trace_id,
                 ids_json,
                 route: OnceLock::new(),
                 budget: Arc::new(PointBudget::default()),
@@ -339,6 +341,7 @@ impl Obs {
             &mut headers,
             self.scope.w3c.as_ref(),
             self.trace_id(),
+            self.scope.random_trace_id,
             self.span_id,
         );
         headers

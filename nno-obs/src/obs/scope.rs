@@ -17,6 +17,8 @@ pub(crate) struct RequestScope {
     /// The W3C trace context received, kept beside `trace_id` for outgoing calls: it may name
     /// another trace (see `trace::W3cContext`). `None` costs nothing.
     pub(crate) w3c: Option<W3cContext>,
+    /// Whether `trace_id` was generated here (see `TraceIds::random_trace_id`).
+    pub(crate) random_trace_id: bool,
     /// `,"traceId":…,"requestId":…`, escaped once for every line of the request.
     pub(crate) ids_json: Box<[u8]>,
     /// The declared route the request matched (see `Obs::set_route`).
@@ -39,6 +41,7 @@ impl RequestScope {
             platform_id: self.platform_id.clone(),
             entity_id: self.entity_id.clone(),
             w3c: self.w3c.clone(),
+            random_trace_id: self.random_trace_id,
             ids_json: self.ids_json.clone(),
             route,
             budget: self.budget.clone(),

@@ -5,7 +5,7 @@
 //! another trace than `traceparent`, our lines and span points keep the NNO id (seed §4.1)
 //! while outgoing calls continue the caller's W3C trace, so neither chain breaks.
 
-use super::traceparent::{self, Traceparent, FLAG_SAMPLED};
+use super::traceparent::{self, trace_id_hex, Traceparent, FLAG_RANDOM, FLAG_SAMPLED};
 use super::tracestate::Tracestate;
 use super::{HeaderSink, HeaderSource, TRACEPARENT_HEADER, TRACESTATE_HEADER};
 use crate::ids::SpanId;
@@ -97,21 +97,32 @@ impl W3cContext {
 /// With a received context: `traceparent` continues its trace and flags with parent-id
 /// `span`, and its `tracestate` is sent on (or any earlier one removed). Without: a
 /// `traceparent` for `span` in the NNO trace's W3C trace-id ([`w3c_trace_id`]: its own hex
-/// digits, or ones derived from it), so the callee learns its caller's span. An earlier `traceparent` or `tracestate` on `headers` never survives, so a
-/// forwarded one cannot go stale.
+/// digits, or ones derived from it), so the callee learns its caller's span; its flags are
+/// `sampled`, plus Level 2's `random-trace-id` when `random_trace_id` (the trace was started
+/// here with a UUID v4, whose hex form is the W3C trace-id). An earlier `traceparent` or
+/// `tracestate` on `headers` never survives, so a forwarded one cannot go stale.
 pub(crate) fn write_headers<H: HeaderSink>(
     headers: &mut H,
     received: Option<&W3cContext>,
     trace_id: &str,
+    random_trace_id: bool,
     span: SpanId,
 ) {
     let value = match received {
         Some(context) => Some(Traceparent::new(&context.trace_id, span, context.flags)),
-        None => Some(Traceparent::new(
-            &traceparent::w3c_trace_id(trace_id),
-            span,
-            FLAG_SAMPLED,
-        )),
+        None => {
+            // Only an id generated here is random; one derived from `tr_abc123` is not.
+            let random = if random_trace_id && trace_id_hex(trace_id).is_some() {
+                FLAG_RANDOM
+            } else {
+                0
+            };
+            Some(Traceparent::new(
+                &traceparent::w3c_trace_id(trace_id),
+                span,
+                FLAG_SAMPLED | random,
+            ))
+        }
     };
     match value {
         Some(value) => headers.set_header(TRACEPARENT_HEADER, value.as_str()),

@@ -80,6 +80,11 @@ pub struct TraceIds {
     /// The W3C trace context received (a valid `traceparent`, its `tracestate`), whatever
     /// trace `trace_id` names; `None` without one.
     pub w3c: Option<W3cContext>,
+    /// Whether `trace_id` was generated here (a fresh UUID v4, whose right-most 7 bytes are
+    /// random): the trace starts here. Without a received W3C context, outgoing `traceparent`
+    /// headers then carry W3C Trace Context Level 2's random flag ([`FLAG_RANDOM`]); an
+    /// incoming id (`x-trace-id`, `traceparent`) is never said to be random.
+    pub random_trace_id: bool,
     /// The byte length of a rejected `x-trace-id`, if one was replaced.
     pub rejected_trace_id_len: Option<usize>,
     /// The byte length of a rejected `x-request-id`, if one was replaced.
@@ -94,6 +99,7 @@ impl TraceIds {
             request_id: new_uuid(),
             remote_parent: None,
             w3c: None,
+            random_trace_id: true,
             rejected_trace_id_len: None,
             rejected_request_id_len: None,
         }
@@ -182,6 +188,7 @@ pub fn init_trace<H: HeaderSource + ?Sized>(headers: &H) -> TraceIds {
         }
     }
     TraceIds {
+        random_trace_id: trace_id.is_none(),
         trace_id: trace_id.unwrap_or_else(new_uuid),
         request_id: request_id.unwrap_or_else(new_uuid),
         remote_parent,
