@@ -202,9 +202,17 @@ struct PruneArgs {
 /// A failure the user can act on: printed as `error: …`, exit code 1.
 pub(crate) struct Failure(pub(crate) String);
 
-impl<E: std::fmt::Display> From<E> for Failure {
+/// What a write to a closed pipe becomes (`nno-obs logs search | head`): not an error to
+/// report — the reader has what it wanted — so the tool stops quietly, as `rg` does.
+const CLOSED_PIPE: &str = "\0closed pipe";
+
+impl<E: std::fmt::Display + 'static> From<E> for Failure {
     fn from(error: E) -> Self {
-        Failure(error.to_string())
+        let any: &dyn std::any::Any = &error;
+        match any.downcast_ref::<io::Error>() {
+            Some(io) if io.kind() == io::ErrorKind::BrokenPipe => Failure(CLOSED_PIPE.to_owned()),
+            _ => Failure(error.to_string()),
+        }
     }
 }
 
@@ -229,6 +237,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) if message == CLOSED_PIPE => ExitCode::SUCCESS,
         Err(Failure(message)) => {
             let _ = writeln!(io::stderr(), "error: {message}");
             ExitCode::FAILURE

@@ -556,3 +556,30 @@ fn rows_that_cannot_be_read_are_reported_once() {
     let (_, err) = run(&[row("2026-02-22 10:34:00")]);
     assert!(!err.contains("warning"), "{err}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // `nno-obs logs search | head -1`: the reader goes away after one line.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("nno-obs"))
+        .args([
+            "logs",
+            "search",
+            "--from",
+            "2026-11-28T07:00:00Z",
+            "--limit",
+            "1000",
+        ])
+        .env("NNO_OBS_STORE", store())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+}

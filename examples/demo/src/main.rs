@@ -91,9 +91,10 @@ fn print_trace(store_dir: &std::path::Path) {
     };
     let page = search.run(&query, None, 1_000);
     println!(
-        "nno-obs demo: the log search finds {} lines of trace {TRACE_ID} in {} files:",
+        "nno-obs demo: the log search finds {} lines of trace {TRACE_ID} in {} Logpush object{}:",
         page.hits.len(),
-        page.files_read
+        page.files_read,
+        if page.files_read == 1 { "" } else { "s" }
     );
     for hit in &page.hits {
         let entry = &hit.entry;

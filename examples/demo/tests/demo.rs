@@ -32,7 +32,8 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("the log search finds 25 lines of trace tr_demo0001 in 3 files"),
+        // The three services are core services: one Logpush job, one bucket, one batch object.
+        stdout.contains("the log search finds 25 lines of trace tr_demo0001 in 1 Logpush object:"),
         "{stdout}"
     );
     let errors: Vec<Value> = stderr
@@ -46,8 +47,9 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
     assert_eq!(errors[0]["willRollback"], true);
     assert_eq!(errors[1]["step"], "PROVISION_PLATFORM");
 
-    // The store: one Workers Trace Events record per service invocation, closed as .json.gz,
-    // and every line of the trace in them.
+    // The store: one Workers Trace Events record per service invocation, in the one Logpush
+    // object of nno-logs-internal's batch (the three are core services), and every line of the
+    // trace in it.
     let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
     let page = search.run(
         &LogQuery {
@@ -57,7 +59,7 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
         None,
         1000,
     );
-    assert_eq!(page.files_read, 3);
+    assert_eq!(page.files_read, 1);
     let console_lines = stdout.lines().filter(|l| l.starts_with('{')).count() + errors.len();
     assert_eq!(page.hits.len(), console_lines);
     let scripts: std::collections::BTreeSet<String> = page
