@@ -192,7 +192,7 @@ fn every_incident_fires_once_in_its_window_and_resolves_after_it() {
     let text = text.join("\n") + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden/simulator-timeline.txt");
-    if std::env::var_os("NNO_BLESS").is_some() {
+    if std::env::var_os("NNO_BLESS").is_some_and(|value| value == "1") {
         std::fs::write(&path, &text).unwrap();
     }
     assert_eq!(text, std::fs::read_to_string(&path).unwrap());
