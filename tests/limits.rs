@@ -71,10 +71,7 @@ fn truncated_points_are_written_and_counted() {
     }
     assert!(obs.write_point(Binding::Analytics, &point));
     let written = &memory.points_in("nno-core-ops")[0];
-    assert_eq!(
-        written.index.as_deref().map(str::len),
-        Some(AE_INDEX_BYTES)
-    );
+    assert_eq!(written.index.as_deref().map(str::len), Some(AE_INDEX_BYTES));
     assert_eq!(written.blobs.len(), AE_BLOBS);
     assert_eq!(written.blobs[0].len(), AE_BLOB_BYTES);
     assert!(written.blobs[1..].iter().all(String::is_empty));
@@ -142,7 +139,10 @@ fn a_point_exactly_at_every_limit_is_written_untouched() {
     let written = &memory.points_in("nno-core-ops")[0];
     assert_eq!(written.index.as_deref(), Some(index.as_str()));
     assert_eq!(written.blobs.len(), AE_BLOBS);
-    assert!(written.blobs[AE_BLOBS - 1] == last, "the last blob kept whole");
+    assert!(
+        written.blobs[AE_BLOBS - 1] == last,
+        "the last blob kept whole"
+    );
     assert_eq!(
         written.blobs.iter().map(String::len).sum::<usize>(),
         AE_BLOB_BYTES

@@ -95,16 +95,18 @@ fn read_request(stream: &mut impl BufRead) -> Request {
 /// The harness's callback listener: every request it gets is answered `200` and sent on.
 fn callback_listener() -> (String, Receiver<Request>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    let url = format!("http://{}/callback", listener.local_addr().expect("address"));
+    let url = format!(
+        "http://{}/callback",
+        listener.local_addr().expect("address")
+    );
     let (send, receive) = channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let _ = stream.set_read_timeout(Some(TIMEOUT));
             let request = read_request(&mut BufReader::new(&mut stream));
-            let _ = stream.write_all(
-                b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-            );
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
             if send.send(request).is_err() {
                 break;
             }

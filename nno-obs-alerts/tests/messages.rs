@@ -174,7 +174,10 @@ fn hostile_text_cannot_forge_lines() {
     // Positive control: with a valid trace id, the same hostile text still gets its link.
     let valid = evaluate(&measurements, &configs);
     assert!(
-        valid[0].message.firing().contains("\nTrace a recent error: "),
+        valid[0]
+            .message
+            .firing()
+            .contains("\nTrace a recent error: "),
         "{}",
         valid[0].message.firing()
     );

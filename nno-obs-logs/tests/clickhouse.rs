@@ -272,7 +272,10 @@ fn assert_rows(scope: &str, counts: &[usize], empty: &[usize]) {
         if empty.contains(&at) {
             assert_eq!(*count, 0, "{scope}: {query:?} must match nothing");
         } else {
-            assert!(*count > 0, "{scope}: {query:?} matched no row on either side");
+            assert!(
+                *count > 0,
+                "{scope}: {query:?} matched no row on either side"
+            );
         }
     }
 }

@@ -40,9 +40,7 @@ pub fn seed_row(kind: &IncidentKind) -> (Category, Severity, &'static [Recipient
         IncidentKind::ProvisioningJobSlow { .. } => {
             (Category::ProvisioningJobTimeout, Severity::Medium, OPS)
         }
-        IncidentKind::SlowRegistryReads { .. } => {
-            (Category::RegistryLatency, Severity::High, OPS)
-        }
+        IncidentKind::SlowRegistryReads { .. } => (Category::RegistryLatency, Severity::High, OPS),
         IncidentKind::UsageThreshold { percent, .. } => {
             let severity = match percent {
                 50 => Severity::Info,

@@ -84,12 +84,7 @@ pub fn write_fleet(root: &Path, invocations: usize, hours: u64, seed: u64) -> Ve
 }
 
 /// [`write_fleet`], returning what each invocation wrote.
-pub fn write_fleet_ledger(
-    root: &Path,
-    invocations: usize,
-    hours: u64,
-    seed: u64,
-) -> Vec<Written> {
+pub fn write_fleet_ledger(root: &Path, invocations: usize, hours: u64, seed: u64) -> Vec<Written> {
     let store = Arc::new(LocalStore::open(root).unwrap());
     let mut rng = Lcg(seed);
     let mut ledger = Vec::new();
