@@ -950,6 +950,11 @@ test("workerd printed nothing else but workers-rs' line for each Err", () => {
 
 test("no Rust panic and no module reinitialization on stderr", () => {
   const text = capture.allText();
+  // Something to judge: workerd's output holds the Workers' lines (an empty capture would
+  // pass the absence checks below).
+  const lines = capture.lines();
+  assert.ok(lines.length > 200, `${lines.length} lines captured`);
+  assert.ok(lines.every((line) => text.includes(line.text)), "the text judged holds the Workers' lines");
   for (const bad of ["panicked at", "Reinitializing", "RuntimeError", "unreachable"]) {
     assert.ok(!text.includes(bad), `workerd printed ${JSON.stringify(bad)}`);
   }
@@ -1240,6 +1245,10 @@ test("closed (.json.gz) files answer the same searches as the open ones", async 
   await delivered();
   const queries = [["--trace-id", "tr_export_bad"], ["--platform", PLATFORM], ["--level", "warn"]];
   const before = await Promise.all(queries.map((q) => search(...q)));
+  // Each search finds something while the files are open: `[] == []` would prove nothing.
+  for (const [at, hits] of before.entries()) {
+    assert.ok(hits.length > 0, `${queries[at].join(" ")}: no hits in the open files`);
+  }
   logpush.rotate();
   const files = filesUnder(STORE);
   assert.ok(files.length > 0 && files.every((f) => f.endsWith(".json.gz")), files.join(" "));

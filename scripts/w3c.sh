@@ -5,9 +5,10 @@
 #
 # No package registry ships the suite and CI reaches nothing else, so this script cannot fetch
 # it: it runs the suite when a copy of its test/ folder is in .tools/w3c-trace-context/test
-# (git-ignored; never committed) and otherwise says that it skipped, and exits 0. Every
-# behaviour the suite checks is also pinned by tests/w3c_trace_context.rs, which
-# `cargo test` runs everywhere.
+# (git-ignored; never committed) and otherwise says that it skipped, and exits 0 —
+# scripts/test.sh then names the skipped step in its closing summary. Every behaviour the
+# suite checks is also pinned by tests/w3c_trace_context.rs, and tests/w3c_service.rs runs
+# the test service below on loopback; `cargo test` runs both everywhere.
 #
 #   scripts/w3c.sh                              the whole suite
 #   scripts/w3c.sh TraceContextTest.test_...    some of its tests (test.py's patterns)

@@ -27,13 +27,64 @@ fn null_telemetry() -> Telemetry {
         .build()
 }
 
+/// What one measured call must write: log lines and data points.
+#[derive(Clone, Copy)]
+struct Writes {
+    lines: u64,
+    points: u64,
+}
+
+/// [`allocations`] of `work`, each of whose 101 calls (the warm-up included) must write exactly
+/// `writes` through `telemetry`: an allocation count measured on calls that wrote nothing
+/// (a point over the request's budget, a filtered line) would measure a no-op.
+fn allocations_writing(telemetry: &Telemetry, writes: Writes, mut work: impl FnMut()) -> u64 {
+    let mut calls = 0u64;
+    let mut wrong = 0u64;
+    let count = allocations(|| {
+        let before = telemetry.stats();
+        work();
+        let after = telemetry.stats();
+        calls += 1;
+        if after.lines_written - before.lines_written != writes.lines
+            || after.points_written - before.points_written != writes.points
+        {
+            wrong += 1;
+        }
+    });
+    assert_eq!(calls, 101);
+    assert_eq!(
+        wrong, 0,
+        "{wrong} of the {calls} calls did not write {} line(s) and {} point(s)",
+        writes.lines, writes.points
+    );
+    count
+}
+
+/// A fresh request context: each block has its own 250-point budget, so none of its 101
+/// calls runs past it.
+fn request_obs(telemetry: &Telemetry) -> Obs {
+    Obs::from_headers(
+        telemetry.clone(),
+        "provisioning",
+        &[("x-trace-id", "tr_abc123")],
+    )
+}
+
 #[test]
 fn steady_state_is_allocation_free() {
     let telemetry = null_telemetry();
-    let obs = Obs::from_headers(telemetry, "provisioning", &[("x-trace-id", "tr_abc123")]);
     let job_id = "job-1";
+    let line = Writes {
+        lines: 1,
+        points: 0,
+    };
+    let point = Writes {
+        lines: 0,
+        points: 1,
+    };
 
-    let log_line = allocations(|| {
+    let obs = request_obs(&telemetry);
+    let log_line = allocations_writing(&telemetry, line, || {
         obs.info(
             "step completed",
             fields! { jobId: job_id, step: "create-d1", durationMs: 45u64 },
@@ -41,7 +92,8 @@ fn steady_state_is_allocation_free() {
     });
     assert_eq!(log_line, 0, "a log line with three fields");
 
-    let error_line = allocations(|| {
+    let obs = request_obs(&telemetry);
+    let error_line = allocations_writing(&telemetry, line, || {
         obs.error(
             "step failed",
             fields! { error: "boom", retry: Some(2), ratio: 0.5 },
@@ -49,19 +101,29 @@ fn steady_state_is_allocation_free() {
     });
     assert_eq!(error_line, 0, "an error line");
 
-    let perf_point = allocations(|| {
+    let obs = request_obs(&telemetry);
+    let perf_point = allocations_writing(&telemetry, point, || {
         obs.record_perf("analytics", "GET /api/data", 200, 12);
     });
     assert_eq!(perf_point, 0, "a perf data point");
 
-    let child_span = allocations(|| {
-        let span = obs.child("create-d1").start_span();
-        span.obs().info("step started", fields! { jobId: job_id });
-        span.end(SpanOutcome::Ok);
-    });
+    let obs = request_obs(&telemetry);
+    let child_span = allocations_writing(
+        &telemetry,
+        Writes {
+            lines: 1,
+            points: 1,
+        },
+        || {
+            let span = obs.child("create-d1").start_span();
+            span.obs().info("step started", fields! { jobId: job_id });
+            span.end(SpanOutcome::Ok);
+        },
+    );
     assert_eq!(child_span, 0, "a child span with its line and span point");
 
-    let metric = allocations(|| {
+    let obs = request_obs(&telemetry);
+    let metric = allocations_writing(&telemetry, point, || {
         obs.write_point(
             Binding::Metrics,
             &DataPoint::metric("gateway.request.count", 1.0, &[("route", "/a")]),
@@ -70,6 +132,7 @@ fn steady_state_is_allocation_free() {
     assert_eq!(metric, 0, "a metric point");
 
     let mut buffer = Vec::with_capacity(512);
+    let mut empty = 0u64;
     let entry_alone = allocations(|| {
         buffer.clear();
         LogEntry {
@@ -82,7 +145,11 @@ fn steady_state_is_allocation_free() {
             fields: fields! { resourceType: "platform", count: 3 },
         }
         .write_ndjson(&mut buffer);
+        if !buffer.ends_with(b"}\n") {
+            empty += 1;
+        }
     });
+    assert_eq!(empty, 0, "every call formatted its line");
     assert_eq!(entry_alone, 0, "formatting a LogEntry into a reused buffer");
 }
 

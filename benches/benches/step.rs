@@ -13,7 +13,55 @@ use std::hint::black_box;
 
 fn main() {
     check_every_iteration_writes_its_point();
+    check_the_tracing_and_fastrace_rows();
     divan::main();
+}
+
+/// The JSON lines in `buffer`.
+fn json_lines(buffer: &SharedBuffer) -> Vec<serde_json::Value> {
+    let bytes = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+/// The comparison rows measure what their table says too: tracing + JSON writes the two lines
+/// and the span's close event (with its fields) per step; fastrace records the one span.
+fn check_the_tracing_and_fastrace_rows() {
+    let buffer = SharedBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(buffer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        for round in 1..=100usize {
+            let result = run_ready(step_tracing("job-1", 3));
+            assert!(matches!(result, Some(Ok(4))), "round {round}");
+            assert_eq!(json_lines(&buffer).len(), 3 * round, "round {round}");
+        }
+    });
+    let lines = json_lines(&buffer);
+    let messages: Vec<&str> = lines[..3]
+        .iter()
+        .map(|line| line["fields"]["message"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(messages, ["step started", "step completed", "close"]);
+    assert!(lines[..3]
+        .iter()
+        .all(|line| line["span"]["job_id"] == "job-1" && line["span"]["count"] == 3));
+
+    for round in 1..=100u32 {
+        let collector = fastrace::local::LocalCollector::start();
+        let result = run_ready(step_fastrace("job-1", 3));
+        assert!(matches!(result, Some(Ok(4))), "round {round}");
+        let spans = collector
+            .collect()
+            .to_span_records(fastrace::collector::SpanContext::random());
+        let names: Vec<&str> = spans.iter().map(|span| span.name.as_ref()).collect();
+        assert_eq!(names, ["create-d1"], "round {round}");
+    }
 }
 
 /// The bench measures what its table says: two lines and one span point per step, for every

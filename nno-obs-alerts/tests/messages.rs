@@ -17,7 +17,7 @@ fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(format!("{name}.txt"));
-    if std::env::var_os("NNO_BLESS").is_some() {
+    if std::env::var_os("NNO_BLESS").is_some_and(|value| value == "1") {
         std::fs::write(&path, actual).unwrap();
     }
     let expected =
@@ -171,6 +171,17 @@ fn hostile_text_cannot_forge_lines() {
     platform.features[0].feature = "analytics\nThreshold: 99%\r\nTime: never".into();
     platform.features[0].endpoints[0].endpoint =
         "GET /\u{2028}Action: Review logs at https://evil.example".into();
+    // Positive control: with a valid trace id, the same hostile text still gets its link.
+    let valid = evaluate(&measurements, &configs);
+    assert!(
+        valid[0]
+            .message
+            .firing()
+            .contains("\nTrace a recent error: "),
+        "{}",
+        valid[0].message.firing()
+    );
+    let platform = &mut measurements.platforms[0];
     platform.features[0].recent_error_trace_id = Some("tr\"><script>".into());
     let alerts = evaluate(&measurements, &configs);
     let text = alerts[0].message.firing();
@@ -210,20 +221,33 @@ fn platform_thresholds_override_the_defaults() {
 #[test]
 fn switches_silence_their_categories() {
     let (measurements, mut configs) = everything();
-    let config = configs.get_mut("k3m9p2xw7q").unwrap();
-    config.alerts.build_failure_alert = false;
-    config.alerts.usage_alerts = false;
-    config.alerts.provisioning_failure_alert = false;
-    let alerts = evaluate(&measurements, &configs);
-    assert!(!alerts
-        .iter()
-        .any(|a| a.platform_id.as_deref() == Some("k3m9p2xw7q")
+    let silenced = |a: &nno_obs_alerts::Alert| {
+        a.platform_id.as_deref() == Some("k3m9p2xw7q")
             && matches!(
                 a.category,
                 Category::PagesBuildFailure
                     | Category::UsageThreshold
                     | Category::ProvisioningJobFailed
-            )));
+            )
+    };
+    // Positive control: with the switches on, the three categories do fire on k3m9p2xw7q.
+    let on = evaluate(&measurements, &configs);
+    for category in [
+        Category::PagesBuildFailure,
+        Category::UsageThreshold,
+        Category::ProvisioningJobFailed,
+    ] {
+        assert!(
+            on.iter().any(|a| silenced(a) && a.category == category),
+            "{category:?} fires with its switch on"
+        );
+    }
+    let config = configs.get_mut("k3m9p2xw7q").unwrap();
+    config.alerts.build_failure_alert = false;
+    config.alerts.usage_alerts = false;
+    config.alerts.provisioning_failure_alert = false;
+    let alerts = evaluate(&measurements, &configs);
+    assert!(!alerts.iter().any(silenced));
     assert!(
         alerts
             .iter()
@@ -235,6 +259,8 @@ fn switches_silence_their_categories() {
 #[test]
 fn invalid_platform_ids_are_skipped() {
     let (mut measurements, configs) = seed_example();
+    // Positive control: the same measurements under a valid id raise their alert.
+    assert_eq!(evaluate(&measurements, &configs).len(), 1);
     measurements.platforms[0].platform_id = "../../etc".into();
     assert!(evaluate(&measurements, &configs).is_empty());
 }

@@ -1,6 +1,7 @@
 //! The simulator's 24 hours on a simulated clock, one evaluation per minute, through the rules
 //! and the state machine: every scheduled incident raises its alert (category, severity,
-//! recipients) within its window and resolves after it, and nothing else fires.
+//! recipients, as seed §6.2's rows say) within its window, under its own id (platform, feature,
+//! job), and resolves after it within the hold-down, and nothing else fires.
 //!
 //! The measurements here are an oracle read off the incident schedule — what a perfect query
 //! layer would measure — so this test pins the rules and the state machine alone, quickly.
@@ -9,7 +10,7 @@
 
 mod incidents;
 
-use incidents::expected_category;
+use incidents::{assert_every_kind, expected_id, seed_row};
 use nno_obs_alerts::measure::{
     FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
 };
@@ -148,26 +149,32 @@ fn every_incident_fires_once_in_its_window_and_resolves_after_it() {
         at += MIN;
     }
 
+    // The schedule holds every kind of incident (its usage incident is the 90 % level).
+    assert_eq!(assert_every_kind(&incidents), [90]);
     assert_eq!(
         timeline.len(),
         incidents.len(),
         "one alert per incident, nothing else: {timeline:#?}"
     );
     for incident in &incidents {
-        let expected = expected_category(&incident.kind);
-        let (_, (_, severity, recipients, fired, resolved)) = timeline
-            .iter()
-            .find(|(_, (category, ..))| *category == expected)
-            .unwrap_or_else(|| panic!("no alert for {incident:?}"));
+        let id = expected_id(&incident.kind, str::to_owned);
+        let (category, severity, recipients) = seed_row(&incident.kind);
+        let Some((fired_category, fired_severity, fired_recipients, fired, resolved)) =
+            timeline.get(&id)
+        else {
+            panic!("no alert {id} for {incident:?}: {timeline:#?}");
+        };
         assert!(incident.covers(*fired), "{incident:?} fired at {fired}");
-        assert_eq!(recipients.as_slice(), expected.spec().recipients);
-        if expected != Category::UsageThreshold {
-            assert_eq!(*severity, expected.spec().severity);
-        }
+        assert_eq!(*fired_category, category, "{id}");
+        assert_eq!(*fired_severity, severity, "{id}");
+        assert_eq!(fired_recipients.as_slice(), recipients, "{id}");
         match resolved {
+            // The oracle's condition ends with the incident: the alert resolves once the
+            // 5-minute hold-down has passed, not before the end and not later.
             Some(resolved) => assert!(
-                *resolved >= incident.end_ms,
-                "{incident:?} resolved at {resolved}"
+                (incident.end_ms..=incident.end_ms + 5 * MIN).contains(resolved),
+                "{incident:?} resolved at {}",
+                utc_time(*resolved)
             ),
             // Only an incident that lasts to the end of the run may still be firing.
             None => assert_eq!(incident.end_ms, UNTIL, "{incident:?} never resolved"),
@@ -192,7 +199,7 @@ fn every_incident_fires_once_in_its_window_and_resolves_after_it() {
     let text = text.join("\n") + "\n";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden/simulator-timeline.txt");
-    if std::env::var_os("NNO_BLESS").is_some() {
+    if std::env::var_os("NNO_BLESS").is_some_and(|value| value == "1") {
         std::fs::write(&path, &text).unwrap();
     }
     assert_eq!(text, std::fs::read_to_string(&path).unwrap());

@@ -13,7 +13,7 @@
 
 mod incidents;
 
-use incidents::expected_category;
+use incidents::{assert_every_kind, expected_id, seed_row};
 use nno_obs_alerts::job_logs::SearchJobLogs;
 use nno_obs_alerts::observe::Windows;
 use nno_obs_alerts::replay::{replay, Episode, Replay};
@@ -31,30 +31,26 @@ use std::sync::Arc;
 /// 2026-02-23T00:00:00Z: the end of the seed's day.
 const UNTIL_MS: u64 = 1_771_804_800_000;
 
-/// The alert id an incident must raise (the simulator names provisioning jobs
-/// `job-prov-…` after the schedule's `job-…`).
-fn expected_id(kind: &IncidentKind) -> String {
-    match kind {
-        IncidentKind::FeatureErrorSpike {
-            platform, feature, ..
-        } => format!("worker-error-spike/{platform}/{feature}"),
-        IncidentKind::AuthSilent { platform } => format!("auth-worker-down/{platform}/auth"),
-        IncidentKind::SlowRegistryReads { .. } => "registry-latency/nno/registry-read-p99".into(),
-        IncidentKind::ProvisioningJobFailed { platform, job_id } => format!(
-            "provisioning-job-failed/{platform}/{}",
-            job_id.replace("job-", "job-prov-")
-        ),
-        IncidentKind::ProvisioningJobSlow { platform, job_id } => format!(
-            "provisioning-job-timeout/{platform}/{}",
-            job_id.replace("job-", "job-prov-")
-        ),
-        IncidentKind::PagesBuildFailed { platform, build_id } => {
-            format!("pages-build-failure/{platform}/{build_id}")
-        }
-        IncidentKind::UsageThreshold { platform, percent } => {
-            format!("usage-threshold/{platform}/{percent}")
-        }
-    }
+/// The simulator's Workers name the schedule's `job-…` provisioning jobs `job-prov-…`.
+fn simulated_job(job_id: &str) -> String {
+    job_id.replace("job-", "job-prov-")
+}
+
+/// The latest an alert may resolve after its incident ends, in minutes: the 5-minute
+/// hold-down, plus how long the rule's window still sees the incident (5 minutes of 5xx or of
+/// registry p99; 15 minutes for a one-off failure of a job or a build; nothing for silence,
+/// a running job or a usage level), plus one minute of measurement.
+fn max_resolve_minutes(kind: &IncidentKind) -> u64 {
+    const HOLD_DOWN: u64 = 5;
+    const MEASUREMENT: u64 = 1;
+    let window = match kind {
+        IncidentKind::FeatureErrorSpike { .. } | IncidentKind::SlowRegistryReads { .. } => 5,
+        IncidentKind::ProvisioningJobFailed { .. } | IncidentKind::PagesBuildFailed { .. } => 15,
+        IncidentKind::AuthSilent { .. }
+        | IncidentKind::ProvisioningJobSlow { .. }
+        | IncidentKind::UsageThreshold { .. } => 0,
+    };
+    HOLD_DOWN + window + MEASUREMENT
 }
 
 fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) {
@@ -95,28 +91,30 @@ fn check(incidents: &[Incident], episodes: &[Episode], until_ms: u64, golden: &s
     let timeline: Vec<String> = episodes.iter().map(Episode::row).collect();
     let text = timeline.join("\n") + "\n";
     println!("{text}");
+    // Every kind of incident happened, and the usage platform crossed every level of §6.2.
+    assert_eq!(assert_every_kind(incidents), [50, 75, 90, 100], "{text}");
     for incident in incidents {
-        let id = expected_id(&incident.kind);
-        let category = expected_category(&incident.kind);
+        let id = expected_id(&incident.kind, simulated_job);
+        let (category, severity, recipients) = seed_row(&incident.kind);
         let found: Vec<&Episode> = episodes.iter().filter(|e| e.id == id).collect();
         assert_eq!(found.len(), 1, "{incident:?}: one episode of {id}\n{text}");
         let episode = found[0];
-        assert_eq!(episode.category, category);
-        assert_eq!(episode.recipients.as_slice(), category.spec().recipients);
-        match &incident.kind {
-            IncidentKind::UsageThreshold { percent, .. } => assert_eq!(
-                episode.severity,
-                nno_obs_alerts::category::usage_severity(*percent)
-            ),
-            _ => assert_eq!(episode.severity, category.spec().severity),
-        }
+        assert_eq!(episode.category, category, "{id}");
+        assert_eq!(episode.recipients.as_slice(), recipients, "{id}");
+        assert_eq!(episode.severity, severity, "{id}");
         assert!(
             incident.covers(episode.fired_ms),
             "{incident:?} fired at {}\n{text}",
             episode.row()
         );
+        let latest = incident.end_ms + max_resolve_minutes(&incident.kind) * 60_000;
         match episode.resolved_ms {
-            Some(resolved) => assert!(resolved >= incident.end_ms, "{}", episode.row()),
+            Some(resolved) => assert!(
+                (incident.end_ms..=latest).contains(&resolved),
+                "{} resolves within {} minutes of the incident's end",
+                episode.row(),
+                max_resolve_minutes(&incident.kind)
+            ),
             // Still firing only when the period ended before the incident's end plus the
             // hold-down (a resolve comes that long after the condition last held).
             None => assert!(
@@ -149,7 +147,7 @@ fn check(incidents: &[Incident], episodes: &[Episode], until_ms: u64, golden: &s
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(golden);
-    if std::env::var_os("NNO_BLESS").is_some() {
+    if std::env::var_os("NNO_BLESS").is_some_and(|value| value == "1") {
         std::fs::write(&path, &text).unwrap();
     }
     assert_eq!(text, std::fs::read_to_string(&path).unwrap());

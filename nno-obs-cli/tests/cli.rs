@@ -123,7 +123,7 @@ fn check_golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
-    if std::env::var_os("NNO_BLESS").is_some() {
+    if std::env::var_os("NNO_BLESS").is_some_and(|value| value == "1") {
         std::fs::write(&path, actual).unwrap();
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();

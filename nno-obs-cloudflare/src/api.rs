@@ -242,9 +242,25 @@ mod tests {
         let error = parse::<serde_json::Value>(&response(400, body), &token).unwrap_err();
         assert!(!error.to_string().contains("t0k3n-abc"), "{error}");
         assert!(!format!("{error:?}").contains("t0k3n-abc"));
+        // Positive control: the rest of the server's message is there, the token replaced.
+        assert!(
+            format!("{error:?}").contains("Invalid token <redacted>"),
+            "{error:?}"
+        );
         let page = "bad token t0k3n-abc";
         let error = parse::<serde_json::Value>(&response(500, page), &token).unwrap_err();
         assert!(!error.to_string().contains("t0k3n-abc"), "{error}");
+        assert!(
+            matches!(&error, Error::Http { excerpt, .. } if excerpt == "bad token <redacted>"),
+            "{error:?}"
+        );
+        // And another token is not what gets redacted: the text is carried as it is.
+        let error =
+            parse::<serde_json::Value>(&response(500, page), &Secret::new("other")).unwrap_err();
+        assert!(
+            matches!(&error, Error::Http { excerpt, .. } if excerpt == page),
+            "{error:?}"
+        );
     }
 
     #[test]

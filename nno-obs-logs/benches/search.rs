@@ -127,44 +127,58 @@ fn zcat_grep_count() {
     assert!(status.success());
 }
 
+/// The trace id the lookups ask for.
+fn looked_up_trace() -> String {
+    let f = fixture();
+    fleet::trace_id(f.seconds / 2 * f.platforms + 3)
+}
+
+/// Checks a lookup's page: at least the request's three lines, every hit of the trace, and
+/// `files_read` files read.
+fn check_lookup(page: &nno_obs_logs::Page, trace: &str, files_read: usize) -> usize {
+    assert_eq!(page.files_read, files_read, "files read");
+    assert!(page.hits.len() >= 3, "{} hits", page.hits.len());
+    assert!(
+        page.hits
+            .iter()
+            .all(|hit| hit.entry.trace_id.as_deref() == Some(trace)),
+        "a hit of another trace"
+    );
+    page.hits.len()
+}
+
 /// One trace id, with the per-file index (only the file that holds it is opened).
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn trace_lookup_indexed() -> usize {
     let f = fixture();
-    let n = f.seconds / 2 * f.platforms + 3;
+    let trace = looked_up_trace();
     let search = LocalSearch::store(&f.root, &OperatorScope).expect("store");
-    let hits = search
-        .run(
-            &LogQuery {
-                trace_id: Some(fleet::trace_id(n)),
-                ..Default::default()
-            },
-            None,
-            100,
-        )
-        .hits
-        .len();
-    assert!(hits >= 3);
-    hits
+    let page = search.run(
+        &LogQuery {
+            trace_id: Some(trace.clone()),
+            ..Default::default()
+        },
+        None,
+        100,
+    );
+    check_lookup(&page, &trace, 1)
 }
 
 /// One trace id, reading everything (the index ignored).
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn trace_lookup_full_scan() -> usize {
     let f = fixture();
-    let n = f.seconds / 2 * f.platforms + 3;
+    let trace = looked_up_trace();
     let search = LocalSearch::store(&f.root, &OperatorScope)
         .expect("store")
         .without_indexes();
-    search
-        .run(
-            &LogQuery {
-                trace_id: Some(fleet::trace_id(n)),
-                ..Default::default()
-            },
-            None,
-            100,
-        )
-        .hits
-        .len()
+    let page = search.run(
+        &LogQuery {
+            trace_id: Some(trace.clone()),
+            ..Default::default()
+        },
+        None,
+        100,
+    );
+    check_lookup(&page, &trace, f.files.len())
 }

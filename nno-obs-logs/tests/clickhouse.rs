@@ -152,6 +152,8 @@ fn foreign_records(root: &Path) {
     );
 }
 
+/// The queries both sides answer (`assert_rows` names the ones that match nothing by their
+/// position here).
 fn queries() -> Vec<LogQuery> {
     let platform = PlatformId::parse(PLATFORMS[0]).unwrap();
     vec![
@@ -257,8 +259,10 @@ fn queries() -> Vec<LogQuery> {
     ]
 }
 
-fn compare(root: &Path, scope: &dyn Scope, search: &LocalSearch) -> usize {
-    let mut compared = 0;
+/// Runs every query of [`queries`] both ways and returns how many rows each matched (both
+/// sides found the same rows).
+fn compare(root: &Path, scope: &dyn Scope, search: &LocalSearch) -> Vec<usize> {
+    let mut compared = Vec::new();
     for query in queries() {
         let sql = render(
             &query,
@@ -277,9 +281,24 @@ fn compare(root: &Path, scope: &dyn Scope, search: &LocalSearch) -> usize {
             only_rust.is_empty() && only_clickhouse.is_empty(),
             "{query:?}\nonly in Rust: {only_rust:#?}\nonly in ClickHouse: {only_clickhouse:#?}"
         );
-        compared += rust.len();
+        compared.push(rust.len());
     }
     compared
+}
+
+/// Asserts that each query found rows, but those at `empty` (the queries that must match
+/// nothing): a differential test that compares two empty answers proves nothing.
+fn assert_rows(scope: &str, counts: &[usize], empty: &[usize]) {
+    for (at, (query, count)) in queries().iter().zip(counts).enumerate() {
+        if empty.contains(&at) {
+            assert_eq!(*count, 0, "{scope}: {query:?} must match nothing");
+        } else {
+            assert!(
+                *count > 0,
+                "{scope}: {query:?} matched no row on either side"
+            );
+        }
+    }
 }
 
 #[test]
@@ -289,10 +308,18 @@ fn clickhouse_finds_what_the_rust_search_finds() {
     write_fleet(dir.path(), 400, 3, 7);
     foreign_records(dir.path());
     let operator = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
-    let rows = compare(dir.path(), &OperatorScope, &operator);
+    let counts = compare(dir.path(), &OperatorScope, &operator);
+    // Nothing matches `tr-foreign` (a pino line's traceId: not our line, so not a trace id)
+    // or the injection text; every other query matches rows.
+    assert_rows("operator", &counts, &[11, 19]);
+    let rows: usize = counts.iter().sum();
     assert!(rows > 1000, "{rows}");
     let platform = PlatformScope::new(PlatformId::parse(PLATFORMS[0]).unwrap());
     let scoped = LocalSearch::store(dir.path(), &platform).unwrap();
-    compare(dir.path(), &platform, &scoped);
+    let scoped_counts = compare(dir.path(), &platform, &scoped);
+    // Scoped, `tr-7-42` is another platform's trace too.
+    assert_rows("platform", &scoped_counts, &[10, 11, 19]);
+    let scoped_rows: usize = scoped_counts.iter().sum();
+    assert!(scoped_rows > 0, "the platform scope matched nothing");
     eprintln!("chdb differential: {} queries × 2 scopes, {rows} matching entries compared (operator scope)", queries().len());
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{write_fleet, PLATFORMS, T0};
+use common::{write_fleet, write_fleet_ledger, Middle, Written, PLATFORMS, T0};
 use nno_obs_logs::entry::EntryKind;
 use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope};
 use nno_obs_store::layout::PlatformId;
@@ -113,21 +113,213 @@ fn an_index_never_hides_a_match() {
         .all(|h| h.entry.trace_id.as_deref() == Some("tr-7-42")));
 }
 
+/// `(trace id, message)` of each hit, sorted: what a filter found, to compare with what the
+/// fixture wrote.
+fn found(hits: &[nno_obs_logs::search::Hit]) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = hits
+        .iter()
+        .map(|h| {
+            (
+                h.entry.trace_id.clone().unwrap_or_default(),
+                h.entry.message.clone(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 #[test]
 fn every_filter_does_what_it_says() {
     let dir = tempfile::tempdir().unwrap();
-    write_fleet(dir.path(), 300, 3, 11);
+    let ledger = write_fleet_ledger(dir.path(), 300, 3, 11);
     let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
     let everything = all(&search, &LogQuery::default());
-    assert!(everything.len() > 900);
+    // Three lines per invocation and one entry per exception: nothing lost, nothing made up.
+    let exceptions: Vec<&Written> = ledger.iter().filter(|w| w.exception).collect();
+    assert!(!exceptions.is_empty());
+    assert_eq!(everything.len(), 3 * ledger.len() + exceptions.len());
+    let count = |keep: &dyn Fn(&Written) -> bool| ledger.iter().filter(|w| keep(w)).count();
+    let lines_and_exception = |keep: &dyn Fn(&Written) -> bool| {
+        ledger
+            .iter()
+            .filter(|w| keep(w))
+            .map(|w| 3 + usize::from(w.exception))
+            .sum::<usize>()
+    };
+
+    let in_range = |from: u64, to: u64| {
+        ledger
+            .iter()
+            .flat_map(|w| &w.times_ms)
+            .filter(|t| (from..to).contains(*t))
+            .count()
+    };
+
+    // Each structured filter's count, from what the fixture wrote.
+    let platform = PlatformId::parse(PLATFORMS[0]).unwrap();
+    let expected_counts: Vec<(LogQuery, usize)> = vec![
+        (
+            LogQuery {
+                service: Some("registry".into()),
+                ..Default::default()
+            },
+            lines_and_exception(&|w| w.service == "registry"),
+        ),
+        (
+            // The warn and error lines, and every exception.
+            LogQuery {
+                min_level: Some(Level::Warn),
+                ..Default::default()
+            },
+            count(&|w| matches!(w.middle, Middle::PermissionDenied | Middle::SlowQuery))
+                + exceptions.len(),
+        ),
+        (
+            // The analytics Worker's entries, and every other `featureId: "analytics"` line.
+            LogQuery {
+                feature: Some("analytics".into()),
+                ..Default::default()
+            },
+            lines_and_exception(&|w| w.service == "analytics")
+                + count(&|w| w.service != "analytics" && w.middle == Middle::SlowQuery),
+        ),
+        (
+            // The platform's Workers' entries, and the core services' lines naming it.
+            LogQuery {
+                platform: Some(platform),
+                ..Default::default()
+            },
+            lines_and_exception(&|w| w.script.starts_with(PLATFORMS[0]))
+                + count(&|w| {
+                    w.platform == PLATFORMS[0]
+                        && !w.script.starts_with(PLATFORMS[0])
+                        && matches!(w.middle, Middle::PermissionDenied | Middle::LoginSuccess)
+                }),
+        ),
+        (
+            LogQuery {
+                from_ms: Some(T0 + 3_600_000),
+                to_ms: Some(T0 + 5_400_000),
+                ..Default::default()
+            },
+            in_range(T0 + 3_600_000, T0 + 5_400_000),
+        ),
+        (
+            // One millisecond: the lines written in it.
+            LogQuery {
+                from_ms: Some(T0 + 9_000_000),
+                to_ms: Some(T0 + 9_000_001),
+                ..Default::default()
+            },
+            in_range(T0 + 9_000_000, T0 + 9_000_001),
+        ),
+    ];
+    for (query, expected) in &expected_counts {
+        assert!(*expected > 0, "{query:?}");
+        assert_eq!(all(&search, query).len(), *expected, "{query:?}");
+    }
+
+    // The trace filter: exactly the three lines of that invocation, in order.
+    let w = &ledger[42];
+    let trace = all(
+        &search,
+        &LogQuery {
+            trace_id: Some(w.trace.clone()),
+            ..Default::default()
+        },
+    );
+    let messages: Vec<&str> = trace.iter().map(|h| h.entry.message.as_str()).collect();
+    assert_eq!(messages, ["→ request", w.middle.message(), "← response"]);
+    for hit in &trace {
+        assert_eq!(hit.entry.trace_id.as_deref(), Some(w.trace.as_str()));
+        assert_eq!(hit.entry.service.as_deref(), Some(w.service));
+        assert_eq!(hit.entry.record.script.as_deref(), Some(w.script.as_str()));
+    }
+    // Trace and user together: its middle line, when that line names the user.
+    let both = all(
+        &search,
+        &LogQuery {
+            trace_id: Some(w.trace.clone()),
+            user_id: Some(w.user.clone()),
+            ..Default::default()
+        },
+    );
+    let expected: Vec<(String, String)> = ledger[42..43]
+        .iter()
+        .filter(|w| w.middle.has_user())
+        .map(|w| (w.trace.clone(), w.middle.message().to_owned()))
+        .collect();
+    assert_eq!(found(&both), expected);
+
+    // The user filter: one line per invocation whose line named that user, hit by hit.
+    let user = all(
+        &search,
+        &LogQuery {
+            user_id: Some("user-3".into()),
+            ..Default::default()
+        },
+    );
+    let mut expected: Vec<(String, String)> = ledger
+        .iter()
+        .filter(|w| w.user == "user-3" && w.middle.has_user())
+        .map(|w| (w.trace.clone(), w.middle.message().to_owned()))
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(found(&user), expected);
+    assert!(user
+        .iter()
+        .all(|h| h.entry.user_id.as_deref() == Some("user-3")));
+
+    // The text filter, case-insensitive, on a field value, an exception and a number.
+    for (text, min_level, wrote) in [
+        ("billing.WRITE", None, Middle::PermissionDenied),
+        ("812", Some(Level::Error), Middle::SlowQuery),
+    ] {
+        let hits = all(
+            &search,
+            &LogQuery {
+                text: Some(text.into()),
+                min_level,
+                ..Default::default()
+            },
+        );
+        let mut expected: Vec<(String, String)> = ledger
+            .iter()
+            .filter(|w| w.middle == wrote)
+            .map(|w| (w.trace.clone(), wrote.message().to_owned()))
+            .collect();
+        expected.sort();
+        assert!(!expected.is_empty());
+        assert_eq!(found(&hits), expected, "{text}");
+    }
+    let typeerror = all(
+        &search,
+        &LogQuery {
+            text: Some("typeerror".into()),
+            ..Default::default()
+        },
+    );
+    let mut scripts: Vec<&str> = typeerror
+        .iter()
+        .map(|h| {
+            assert_eq!(h.entry.kind, EntryKind::Exception);
+            assert_eq!(
+                h.entry.message,
+                "TypeError: Cannot read properties of undefined (reading 'id')"
+            );
+            h.entry.record.script.as_deref().unwrap()
+        })
+        .collect();
+    scripts.sort_unstable();
+    let mut expected: Vec<&str> = exceptions.iter().map(|w| w.script.as_str()).collect();
+    expected.sort_unstable();
+    assert_eq!(scripts, expected);
+
+    // Whatever the filter, every hit satisfies it.
     for query in queries() {
         let hits = all(&search, &query);
-        let matcher = nno_obs_logs::Matcher::new(&query);
-        let expected = everything
-            .iter()
-            .filter(|h| matcher.matches(&h.entry))
-            .count();
-        assert_eq!(hits.len(), expected, "{query:?}");
         for hit in &hits {
             let e = &hit.entry;
             if let (Some(from), Some(to)) = (query.from_ms, query.to_ms) {
@@ -144,6 +336,12 @@ fn every_filter_does_what_it_says() {
             }
             if let Some(platform) = &query.platform {
                 assert_eq!(e.platform.as_deref(), Some(platform.as_str()));
+            }
+            if let Some(trace) = &query.trace_id {
+                assert_eq!(e.trace_id.as_ref(), Some(trace));
+            }
+            if let Some(user) = &query.user_id {
+                assert_eq!(e.user_id.as_ref(), Some(user));
             }
         }
     }

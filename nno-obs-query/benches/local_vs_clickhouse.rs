@@ -1,7 +1,8 @@
 //! The local evaluation of the §7.2 questions over a simulated store (see BENCHMARKS.md §5;
 //! `scripts/bench_query.sh` makes the store and times chdb on the same SQL and files).
 //!
-//! `NNO_BENCH_STORE` is the store; `NNO_BENCH_PLATFORM` the platform asked about;
+//! `NNO_BENCH_STORE` is the store (default `target/bench-store-20-24`, what
+//! `scripts/bench_query.sh` makes with its defaults); `NNO_BENCH_PLATFORM` the platform asked about;
 //! `NNO_BENCH_UNTIL` the end of the range (Unix seconds); `NNO_BENCH_RANGE` its length
 //! (default `24h`).
 //!
@@ -10,20 +11,29 @@
 //! separately, cold), `…_json` reads every file as JSON (`LocalEngine::json_only`, the
 //! evaluator before the sidecars). Every iteration reads and aggregates every file again:
 //! nothing is cached between iterations but the operating system's page cache (as for chdb).
+//!
+//! A missing store would be read as an empty one, and the bench would time nothing: the store
+//! must exist, and every answer must have rows.
 
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::questions::{FeatureStats, MostErroringEndpoints, SlowestEndpoints};
 use nno_obs_query::{PlatformScope, Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     divan::main();
 }
 
 fn setup(json: bool) -> (LocalEngine, PlatformScope, TimeRange) {
-    let store = PathBuf::from(
-        std::env::var("NNO_BENCH_STORE").unwrap_or_else(|_| "target/bench-store".into()),
+    let store = std::env::var("NNO_BENCH_STORE").map_or_else(
+        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-store-20-24"),
+        PathBuf::from,
+    );
+    assert!(
+        store.join("analytics-engine").is_dir(),
+        "no store at {} (scripts/bench_query.sh makes it)",
+        store.display()
     );
     let platform = std::env::var("NNO_BENCH_PLATFORM").unwrap_or_else(|_| "k3m9p2xw7q".into());
     let until: i64 = std::env::var("NNO_BENCH_UNTIL")
@@ -43,22 +53,31 @@ fn setup(json: bool) -> (LocalEngine, PlatformScope, TimeRange) {
     )
 }
 
+/// An answer with rows: an empty one means the range or the platform has no points.
+fn non_empty<T>(answer: Vec<T>) -> Vec<T> {
+    assert!(
+        !answer.is_empty(),
+        "an empty answer: no points in the range"
+    );
+    answer
+}
+
 fn feature_stats(bencher: divan::Bencher, json: bool) {
     let (engine, scope, range) = setup(json);
     let question = FeatureStats::new(&scope, range);
-    bencher.bench_local(|| pollster::block_on(question.ask(&engine)).expect("local"));
+    bencher.bench_local(|| non_empty(pollster::block_on(question.ask(&engine)).expect("local")));
 }
 
 fn slowest_endpoints(bencher: divan::Bencher, json: bool) {
     let (engine, scope, range) = setup(json);
     let question = SlowestEndpoints::new(&scope, range);
-    bencher.bench_local(|| pollster::block_on(question.ask(&engine)).expect("local"));
+    bencher.bench_local(|| non_empty(pollster::block_on(question.ask(&engine)).expect("local")));
 }
 
 fn most_erroring_endpoints(bencher: divan::Bencher, json: bool) {
     let (engine, scope, range) = setup(json);
     let question = MostErroringEndpoints::new(&scope, range);
-    bencher.bench_local(|| pollster::block_on(question.ask(&engine)).expect("local"));
+    bencher.bench_local(|| non_empty(pollster::block_on(question.ask(&engine)).expect("local")));
 }
 
 #[divan::bench]

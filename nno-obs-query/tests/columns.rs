@@ -119,7 +119,7 @@ fn any_row() -> impl Strategy<Value = PointRow> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(16))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn answers_from_columns_are_the_answers_from_json(

@@ -309,6 +309,50 @@ mod tests {
         assert_eq!(state, many[..7].join(","));
     }
 
+    /// What the rules on [`Tracestate`] keep of a list of valid members, worked out on the
+    /// strings: the unique members (a key's first), in order; while over 512 bytes, the
+    /// right-most member over 128 bytes goes, else the last one. The kept members, in order.
+    fn expected_cut(members: &[String]) -> String {
+        let mut unique: Vec<&str> = Vec::new();
+        for member in members {
+            let key = member.split('=').next().unwrap_or_default();
+            if !unique.iter().any(|u| u.split('=').next() == Some(key)) {
+                unique.push(member);
+            }
+        }
+        while unique.join(",").len() > 512 {
+            match unique.iter().rposition(|m| m.len() > 128) {
+                Some(long) => {
+                    unique.remove(long);
+                }
+                None => {
+                    unique.pop();
+                }
+            }
+        }
+        unique.join(",")
+    }
+
+    #[test]
+    fn cuts_keep_the_order_the_long_members_go_first_then_the_right_most() {
+        let long = |i: usize| format!("l{i}={}", "x".repeat(200));
+        let short = |i: usize| format!("s{i}={}", "y".repeat(60));
+        let members = [short(0), long(1), short(2), long(3), short(4), short(5)];
+        let state = kept(&members.join(",")).unwrap();
+        // 4 short (63 bytes) and 2 long (203 bytes), 663 bytes: the right-most long one goes,
+        // and the rest (459 bytes) is kept in order.
+        let expected: Vec<&str> = [0, 1, 2, 4, 5]
+            .iter()
+            .map(|&i| members[i].as_str())
+            .collect();
+        assert_eq!(state, expected.join(","));
+        // Then, without long members, the right-most go.
+        let members: Vec<String> = (0..9).map(short).collect();
+        let state = kept(&members.join(",")).unwrap();
+        assert_eq!(state, members[..8].join(","));
+        assert_eq!(state, expected_cut(&members));
+    }
+
     proptest::proptest! {
         /// Whatever comes in: no panic, and what is kept is valid, bounded and kept as is.
         #[test]
@@ -340,6 +384,7 @@ mod tests {
                     for member in state.as_str().split(',') {
                         proptest::prop_assert!(members.iter().any(|m| m == member));
                     }
+                    proptest::prop_assert_eq!(state.as_str(), expected_cut(&members));
                 }
                 None => proptest::prop_assert!(members.is_empty() || members.len() > MAX_TRACESTATE_MEMBERS),
             }
