@@ -241,13 +241,7 @@ async fn handle(
     let head = method == Method::HEAD;
     // The semaphore is never closed, so acquiring fails only if it were: answer 503 then.
     let Ok(_permit) = shared.permits.acquire().await else {
-        let error = nno_obs_api::ApiError::unavailable("the server");
-        return respond(
-            error.status(),
-            vec![("content-type", nno_obs_api::http::JSON.to_owned())],
-            error.body(),
-            head,
-        );
+        return unavailable(head);
     };
     let worker = shared.clone();
     let answered = tokio::task::spawn_blocking(move || {
@@ -270,15 +264,20 @@ async fn handle(
     .await;
     let Ok(answer) = answered else {
         // The handler panicked: a bug, answered as the API's 503.
-        let error = nno_obs_api::ApiError::unavailable("the server");
-        return respond(
-            error.status(),
-            vec![("content-type", nno_obs_api::http::JSON.to_owned())],
-            error.body(),
-            head,
-        );
+        return unavailable(head);
     };
     respond(answer.status, answer.headers, answer.body, head)
+}
+
+/// The API's 503, for what goes wrong in the host itself.
+fn unavailable(head: bool) -> axum::response::Response {
+    let error = nno_obs_api::ApiError::unavailable("the server");
+    respond(
+        error.status(),
+        vec![("content-type", nno_obs_api::http::JSON.to_owned())],
+        error.body(),
+        head,
+    )
 }
 
 fn respond(

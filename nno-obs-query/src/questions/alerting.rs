@@ -105,10 +105,7 @@ impl Tabular for MinuteRow {
 /// assert!(question.plans()[0].sql().contains("blob3 = 'failure'"));
 /// ```
 #[derive(Clone, Debug)]
-pub struct FailedBuilds {
-    platform: Option<Literal>,
-    range: TimeRange,
-}
+pub struct FailedBuilds(BuildList);
 
 /// A row of [`FailedBuilds`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -125,19 +122,13 @@ pub struct FailedBuild {
 
 impl FailedBuilds {
     /// Failed builds of every platform.
-    pub fn everywhere(_scope: &OperatorScope, range: TimeRange) -> Self {
-        Self {
-            platform: None,
-            range,
-        }
+    pub fn everywhere(scope: &OperatorScope, range: TimeRange) -> Self {
+        Self(BuildList::everywhere(scope, range).failed_only())
     }
 
     /// Failed builds of `scope`'s platform.
     pub fn of_platform(scope: &PlatformScope, range: TimeRange) -> Self {
-        Self {
-            platform: Literal::new(scope.platform().as_str()).ok(),
-            range,
-        }
+        Self(BuildList::of_platform(scope, range).failed_only())
     }
 }
 
@@ -145,34 +136,19 @@ impl Question for FailedBuilds {
     type Answer = Vec<FailedBuild>;
 
     fn plans(&self) -> Vec<Plan> {
-        let mut builder = Builder::rows(
-            Dataset::Builds,
-            self.range,
-            vec![
-                ("at", RowCol::Timestamp),
-                ("platform", RowCol::Text(blob(1))),
-                ("build_id", RowCol::Text(blob(2))),
-                ("duration_ms", RowCol::Double(2)),
-            ],
-        )
-        .filter(blob(3), Literal::fixed("failure"));
-        if let Some(platform) = &self.platform {
-            builder = builder.filter(blob(1), platform.clone());
-        }
-        vec![builder
-            .order("at", Dir::Asc)
-            .order("build_id", Dir::Asc)
-            .build()]
+        self.0.plans()
     }
 
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
-        Ok(only(tables)?
-            .views()
-            .map(|row| FailedBuild {
-                at: row.time("at"),
-                platform: row.text("platform"),
-                build_id: row.text("build_id"),
-                duration_ms: row.number("duration_ms"),
+        Ok(self
+            .0
+            .answer(tables)?
+            .into_iter()
+            .map(|build| FailedBuild {
+                at: build.at,
+                platform: build.platform,
+                build_id: build.build_id,
+                duration_ms: build.duration_ms,
             })
             .collect())
     }
@@ -204,6 +180,7 @@ impl Tabular for FailedBuild {
 #[derive(Clone, Debug)]
 pub struct BuildList {
     platform: Option<Literal>,
+    outcome: Option<Literal>,
     range: TimeRange,
 }
 
@@ -227,6 +204,7 @@ impl BuildList {
     pub fn everywhere(_scope: &OperatorScope, range: TimeRange) -> Self {
         Self {
             platform: None,
+            outcome: None,
             range,
         }
     }
@@ -235,8 +213,15 @@ impl BuildList {
     pub fn of_platform(scope: &PlatformScope, range: TimeRange) -> Self {
         Self {
             platform: Literal::new(scope.platform().as_str()).ok(),
+            outcome: None,
             range,
         }
+    }
+
+    /// Only the builds that exited non-zero (seed §6.2's "CF Pages build failure").
+    fn failed_only(mut self) -> Self {
+        self.outcome = Some(Literal::fixed("failure"));
+        self
     }
 }
 
@@ -255,6 +240,9 @@ impl Question for BuildList {
                 ("duration_ms", RowCol::Double(2)),
             ],
         );
+        if let Some(outcome) = &self.outcome {
+            builder = builder.filter(blob(3), outcome.clone());
+        }
         if let Some(platform) = &self.platform {
             builder = builder.filter(blob(1), platform.clone());
         }
