@@ -111,6 +111,16 @@ fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurem
     ))?)
 }
 
+/// Whether no Worker of any platform served a request in the look-back: then an evaluation
+/// would page every platform's auth Worker as down — the data is missing, not the Workers.
+fn fleet_is_silent(measured: &Measurements) -> bool {
+    !measured.platforms.is_empty()
+        && measured.platforms.iter().all(|p| {
+            p.auth_silent_minutes.is_some_and(|m| m >= 15)
+                && p.features.iter().all(|f| f.requests.unwrap_or(0) == 0)
+        })
+}
+
 pub fn check(args: CheckArgs) -> Result<(), Failure> {
     let configs = configs(args.config.as_deref())?;
     let measurements: Measurements = match &args.measurements {
@@ -121,7 +131,30 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
                 None => filters::now_ms(),
             };
             // Whole minutes: windows end on a minute boundary, as the evaluator runs.
-            measure_store(&args.store, &configs, at_ms - at_ms % 60_000)?
+            let at_ms = at_ms - at_ms % 60_000;
+            let found = crate::store::open(&args.store)?;
+            // The rules look back 15 minutes at most (auth silence, events).
+            crate::store::require_points(
+                &args.store,
+                &found,
+                at_ms.saturating_sub(15 * 60_000),
+                at_ms,
+            )?;
+            eprintln!(
+                "alerts at {} over the store at {} ({})",
+                nno_obs_store::time::format_rfc3339_ms(at_ms),
+                args.store.display(),
+                crate::store::points_range(&found)
+            );
+            let measured = measure_store(&args.store, &configs, at_ms)?;
+            if fleet_is_silent(&measured) {
+                return Err(Failure::no_data(format!(
+                    "no request of any platform's Workers in the 15 minutes before {}: the store \
+                     has no traffic to judge there (every auth Worker would read as down)",
+                    nno_obs_store::time::format_rfc3339_ms(at_ms)
+                )));
+            }
+            measured
         }
     };
     let holding = evaluate(&measurements, &configs);
@@ -300,4 +333,38 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fleet_is_silent;
+    use nno_obs_alerts::measure::{FeatureErrors, PlatformMeasurements};
+    use nno_obs_alerts::Measurements;
+
+    fn platform(auth_silent: u64, requests: u64) -> PlatformMeasurements {
+        PlatformMeasurements {
+            platform_id: "k3m9p2xw7q".into(),
+            auth_silent_minutes: Some(auth_silent),
+            features: vec![FeatureErrors {
+                feature: "analytics".into(),
+                requests: Some(requests),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_fleet_is_silent_only_when_every_worker_of_every_platform_is() {
+        let m = |platforms| Measurements {
+            platforms,
+            ..Default::default()
+        };
+        assert!(fleet_is_silent(&m(vec![platform(15, 0), platform(15, 0)])));
+        // One auth Worker down while the rest serve: a real page, not missing data.
+        assert!(!fleet_is_silent(&m(vec![platform(15, 0), platform(0, 40)])));
+        assert!(!fleet_is_silent(&m(vec![platform(15, 3)])));
+        assert!(!fleet_is_silent(&m(vec![platform(14, 0)])));
+        assert!(!fleet_is_silent(&m(Vec::new())));
+    }
 }

@@ -25,6 +25,7 @@ mod query;
 mod serve;
 mod simulate;
 mod slo;
+mod store;
 mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -199,18 +200,48 @@ struct PruneArgs {
     now: Option<String>,
 }
 
-/// A failure the user can act on: printed as `error: …`, exit code 1.
-pub(crate) struct Failure(pub(crate) String);
+/// Why a command did not answer: a message for stderr and the exit status.
+///
+/// | status | meaning |
+/// |---|---|
+/// | 0 | answered (or its reader closed the pipe: `nno-obs … \| head`) |
+/// | 1 | failed: bad input, a missing store, an engine error — the message says which |
+/// | 2 | the command line itself is wrong (clap) |
+/// | 3 | no data where it looked: neither healthy nor failing, unknown |
+pub(crate) struct Failure {
+    pub(crate) message: String,
+    pub(crate) status: u8,
+}
 
-/// What a write to a closed pipe becomes (`nno-obs logs search | head`): not an error to
-/// report — the reader has what it wanted — so the tool stops quietly, as `rg` does.
-const CLOSED_PIPE: &str = "\0closed pipe";
+/// A failure with status 1 (the constructor every command uses: `Failure(format!(…))`).
+#[allow(non_snake_case)]
+pub(crate) fn Failure(message: String) -> Failure {
+    Failure { message, status: 1 }
+}
+
+/// Exit status 3: nothing to judge where the command looked.
+pub(crate) const NO_DATA: u8 = 3;
+
+impl Failure {
+    /// No data where the command looked (exit status 3).
+    pub(crate) fn no_data(message: String) -> Self {
+        Failure {
+            message,
+            status: NO_DATA,
+        }
+    }
+}
 
 impl<E: std::fmt::Display + 'static> From<E> for Failure {
     fn from(error: E) -> Self {
         let any: &dyn std::any::Any = &error;
         match any.downcast_ref::<io::Error>() {
-            Some(io) if io.kind() == io::ErrorKind::BrokenPipe => Failure(CLOSED_PIPE.to_owned()),
+            // A write to a closed pipe (`nno-obs logs search | head`): not an error to
+            // report — the reader has what it wanted — so the tool stops quietly, as `rg` does.
+            Some(io) if io.kind() == io::ErrorKind::BrokenPipe => Failure {
+                message: String::new(),
+                status: 0,
+            },
             _ => Failure(error.to_string()),
         }
     }
@@ -237,10 +268,14 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(message)) if message == CLOSED_PIPE => ExitCode::SUCCESS,
-        Err(Failure(message)) => {
-            let _ = writeln!(io::stderr(), "error: {message}");
-            ExitCode::FAILURE
+        Err(failure) if failure.status == 0 => ExitCode::SUCCESS,
+        Err(failure) if failure.status == NO_DATA => {
+            let _ = writeln!(io::stderr(), "no data: {}", failure.message);
+            ExitCode::from(NO_DATA)
+        }
+        Err(failure) => {
+            let _ = writeln!(io::stderr(), "error: {}", failure.message);
+            ExitCode::from(failure.status)
         }
     }
 }

@@ -156,6 +156,21 @@ enum Scope {
 
 pub fn query(args: QueryArgs) -> Result<(), Failure> {
     let range = range(&args.range, args.until.as_deref())?;
+    // Before anything is asked (after the arguments are checked): a missing store or a range
+    // without data is said as such, never answered with empty rows.
+    let check_data = || -> Result<(), Failure> {
+        if !args.engine.is_local() || args.sql {
+            return Ok(());
+        }
+        let store = &args.engine.store;
+        let found = crate::store::open(store)?;
+        crate::store::require_points(
+            store,
+            &found,
+            range.from_s() as u64 * 1000,
+            range.until_s() as u64 * 1000,
+        )
+    };
     let platforms = args
         .platform
         .iter()
@@ -188,6 +203,8 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
                 platforms
             };
             if list.is_empty() {
+                // No platform in the store: say why (no store, no data) before asking for one.
+                check_data()?;
                 return Err(Failure(
                     "no platform: give --platform ID (repeatable)".into(),
                 ));
@@ -202,7 +219,10 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
             )))
         }
     };
-    let run = Runner { args: &args };
+    let run = Runner {
+        args: &args,
+        check_data: &check_data,
+    };
     match (&scope, args.question) {
         (Scope::Platform(s), W::Features) => {
             let mut q = FeatureStats::new(s, range);
@@ -250,6 +270,8 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
 
 struct Runner<'a> {
     args: &'a QueryArgs,
+    /// The store's check, made once the question is built (its arguments checked).
+    check_data: &'a dyn Fn() -> Result<(), Failure>,
 }
 
 impl Runner<'_> {
@@ -267,6 +289,7 @@ impl Runner<'_> {
             out.flush()?;
             return Ok(());
         }
+        (self.check_data)()?;
         let engine = self.args.engine.engine()?;
         let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
         warn_skipped_rows(engine.as_ref(), &self.args.engine.store)?;

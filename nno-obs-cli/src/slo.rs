@@ -69,6 +69,23 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
         Some(text) => Some(filters::parse_duration(text)? / 60_000).filter(|m| *m > 0),
         None => None,
     };
+    if args.engine.is_local() {
+        // The objectives' windows end at --at: 60 minutes at most, unless --range says more.
+        let window_ms = window_minutes.unwrap_or(60) * 60_000;
+        let found = crate::store::open(&args.engine.store)?;
+        crate::store::require_points(
+            &args.engine.store,
+            &found,
+            at_ms.saturating_sub(window_ms),
+            at_ms,
+        )?;
+        eprintln!(
+            "objectives at {} over the store at {} ({})",
+            nno_obs_store::time::format_rfc3339_ms(at_ms),
+            args.engine.store.display(),
+            crate::store::points_range(&found)
+        );
+    }
     let mut reports = pollster::block_on(measure_objectives_over(
         engine.as_ref(),
         &registry,

@@ -43,12 +43,7 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
         )),
         None => Target::Everything(OperatorScope::new()),
     };
-    if !args.engine.store.is_dir() {
-        return Err(Failure(format!(
-            "no store at {} (give --store DIR)",
-            args.engine.store.display()
-        )));
-    }
+    crate::store::open(&args.engine.store)?;
     let backend = LocalBackend::new(&args.engine.store).with_engine(args.engine.engine()?);
     let view = pollster::block_on(trace_view(&backend, &target, &args.trace_id, now_ms));
     crate::query::warn_skipped_rows(backend.engine(), &args.engine.store)?;

@@ -583,3 +583,75 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(output.status.success(), "{:?}: {stderr}", output.status);
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn missing_empty_or_stale_data_is_never_healthy() {
+    let run = |store: &Path, args: &[&str]| {
+        let output = Command::cargo_bin("nno-obs")
+            .unwrap()
+            .args(args)
+            .env("NNO_OBS_STORE", store)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    // No store: an error that names it, not "0 in breach".
+    let missing = Path::new("/does/not/exist");
+    for args in [
+        &["slo", "status", "--breaches"][..],
+        &["query", "fleet"][..],
+        &["alerts", "check", "--dry-run"][..],
+        &["trace", "tr_abc123"][..],
+    ] {
+        let (code, out, err) = run(missing, args);
+        assert_eq!(code, Some(1), "{args:?}: {out}{err}");
+        assert!(
+            err.contains("no store at /does/not/exist"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.contains("in breach"), "{args:?}: {out}");
+    }
+    // An empty store: no data (exit 3), neither healthy nor on fire.
+    let empty = tempfile::tempdir().unwrap();
+    for args in [
+        &["slo", "status"][..],
+        &["query", "fleet"][..],
+        &["alerts", "check", "--dry-run"][..],
+    ] {
+        let (code, out, err) = run(empty.path(), args);
+        assert_eq!(code, Some(3), "{args:?}: {out}{err}");
+        assert!(err.starts_with("no data: the store at"), "{args:?}: {err}");
+    }
+    // A store whose data ends before the window: no data, with the store's range.
+    for args in [
+        &["slo", "status", "--at", "2026-12-20T00:00:00Z"][..],
+        &[
+            "alerts",
+            "check",
+            "--dry-run",
+            "--at",
+            "2026-11-28T09:15:00Z",
+        ][..],
+        &["query", "fleet", "--until", "2026-12-20T00:00:00Z"][..],
+    ] {
+        let (code, out, err) = run(store(), args);
+        assert_eq!(code, Some(3), "{args:?}: {out}{err}");
+        assert!(
+            err.contains("no data points in")
+                && err.contains("data points 2026-11-28T07:00:00.000Z → 2026-11-28T09:00:00.000Z"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.contains("Critical"), "{args:?}: {out}");
+    }
+    // Inside the data, the answer says where it looked.
+    let (code, _, err) = run(store(), &["slo", "status", "--at", UNTIL]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("objectives at 2026-11-28T09:00:00.000Z over the store at"),
+        "{err}"
+    );
+}

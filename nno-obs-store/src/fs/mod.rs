@@ -14,6 +14,7 @@
 //!   guarantees.
 //! - [`read_points`] reads a dataset's rows back.
 //! - [`write_registry`] / [`read_registry`]: the Registry's platform records.
+//! - [`summary`]: what a store holds and which hours its points cover, from folder names.
 //! - [`with_columns`] reads a closed points file's columnar sidecar ([`crate::columns`]),
 //!   rebuilding it from the `.json.gz` when it is missing, stale or damaged (and keeping it in
 //!   memory when it cannot be stored).
@@ -25,6 +26,7 @@ mod prune;
 mod read_points;
 mod registry;
 mod store;
+mod summary;
 
 pub use columns_file::{columns_path, with_columns, ColumnsOrigin, MAX_KEPT_BYTES};
 pub use invocation::{EventMeta, Invocation};
@@ -32,3 +34,4 @@ pub use prune::{prune, PruneReport};
 pub use read_points::read_points;
 pub use registry::{read_registry, write_registry};
 pub use store::LocalStore;
+pub use summary::{summary, StoreSummary};

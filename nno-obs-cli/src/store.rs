@@ -1,0 +1,61 @@
+//! The store a command reads: that it exists, that it holds data, and whether the window a
+//! command evaluates has any — so that "no data" is never printed as "healthy" (exit status
+//! [`crate::NO_DATA`]), and every answer can say where it looked.
+
+use crate::Failure;
+use nno_obs_store::fs::{summary, StoreSummary};
+use nno_obs_store::time::format_rfc3339_ms;
+use std::path::Path;
+
+/// The store at `root`, checked: a missing store is an error naming it; an empty one is "no
+/// data".
+pub fn open(root: &Path) -> Result<StoreSummary, Failure> {
+    let found = summary(root).map_err(|e| {
+        Failure(format!(
+            "no store at {} ({e}): set NNO_OBS_STORE or --store, or write one with `nno-obs simulate`",
+            root.display()
+        ))
+    })?;
+    if found.is_empty() {
+        return Err(Failure::no_data(format!(
+            "the store at {} holds no logs and no data points",
+            root.display()
+        )));
+    }
+    Ok(found)
+}
+
+/// `data points 2026-11-27T00:00:00.000Z → 2026-11-28T00:00:00.000Z`, by whole hours.
+pub fn points_range(found: &StoreSummary) -> String {
+    match (found.points_from_ms, found.points_until_ms) {
+        (Some(from), Some(until)) => format!(
+            "data points {} → {}",
+            format_rfc3339_ms(from),
+            format_rfc3339_ms(until)
+        ),
+        _ => "no data points".to_owned(),
+    }
+}
+
+/// "No data" unless the store has data points in `[from_ms, until_ms)` (by whole hours).
+pub fn require_points(
+    root: &Path,
+    found: &StoreSummary,
+    from_ms: u64,
+    until_ms: u64,
+) -> Result<(), Failure> {
+    let overlaps = match (found.points_from_ms, found.points_until_ms) {
+        (Some(first), Some(last)) => first < until_ms && from_ms < last,
+        _ => false,
+    };
+    if overlaps {
+        return Ok(());
+    }
+    Err(Failure::no_data(format!(
+        "no data points in {} → {} in the store at {} ({}); give --at/--until inside it",
+        format_rfc3339_ms(from_ms),
+        format_rfc3339_ms(until_ms),
+        root.display(),
+        points_range(found)
+    )))
+}
