@@ -353,6 +353,10 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         if args.follow_polls.is_some_and(|most| polls >= most) {
             return Ok(());
         }
+        // A range that has ended gets no new entries to follow: what is there is printed.
+        if query.to_ms.is_some_and(|to| to <= filters::now_ms()) {
+            return Ok(());
+        }
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
 }

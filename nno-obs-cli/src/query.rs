@@ -133,12 +133,12 @@ pub struct QueryArgs {
     /// Only this feature (features, slowest-endpoints, erroring-endpoints).
     #[arg(long)]
     feature: Option<String>,
-    /// The recent window of `health`.
-    #[arg(long, default_value = "15m")]
-    window: String,
-    /// The bucket of `heatmap` (1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 4h, 6h, 12h, 24h).
-    #[arg(long, default_value = "1h")]
-    bucket: String,
+    /// The recent window of `health` (default 15m).
+    #[arg(long)]
+    window: Option<String>,
+    /// The bucket of `heatmap` (1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 4h, 6h, 12h, 24h; default 1h).
+    #[arg(long)]
+    bucket: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
     /// Output format.
@@ -155,6 +155,7 @@ enum Scope {
 }
 
 pub fn query(args: QueryArgs) -> Result<(), Failure> {
+    refuse_flags_that_do_not_apply(&args)?;
     let range = range(&args.range, args.until.as_deref())?;
     // Before anything is asked (after the arguments are checked): a missing store or a range
     // without data is said as such, never answered with empty rows.
@@ -236,7 +237,8 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
             run.go(&ErrorRatePerFeatureHour::new(s, range), |r| r)
         }
         (Scope::Platform(s), W::Health) => {
-            let window = nno_obs_query::time_range::parse_length(&args.window)?;
+            let window =
+                nno_obs_query::time_range::parse_length(args.window.as_deref().unwrap_or("15m"))?;
             run.go(&WorkerHealth::new(s, range, window), |r| r)
         }
         (Scope::Platform(s), W::SlowestEndpoints) => {
@@ -261,11 +263,46 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         (Scope::Operator(o, _), W::Registry) => run.go(&RegistryLatency::new(o, range), |r| r),
         (Scope::Operator(o, list), W::Fleet) => run.go(&FleetOverview::new(o, list, range), |r| r),
         (Scope::Operator(o, list), W::Heatmap) => {
-            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(&args.bucket)?)?;
+            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(
+                args.bucket.as_deref().unwrap_or("1h"),
+            )?)?;
             run.go(&IncidentHeatmap::new(o, list, range, bucket), |r| r)
         }
         _ => Err(Failure("this question does not take that scope".into())),
     }
+}
+
+/// A flag given to a question that does not read it is refused, never silently ignored.
+fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
+    use Which as W;
+    let q = args.question;
+    let name = q
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    let checks: [(&str, bool, bool, &str); 3] = [
+        (
+            "--feature",
+            args.feature.is_some(),
+            matches!(q, W::Features | W::SlowestEndpoints | W::ErroringEndpoints),
+            "features, slowest-endpoints and erroring-endpoints",
+        ),
+        ("--window", args.window.is_some(), q == W::Health, "health"),
+        (
+            "--bucket",
+            args.bucket.is_some(),
+            q == W::Heatmap,
+            "heatmap",
+        ),
+    ];
+    for (flag, given, applies, to) in checks {
+        if given && !applies {
+            return Err(Failure(format!(
+                "{flag} does not apply to `{name}` (only to {to})"
+            )));
+        }
+    }
+    Ok(())
 }
 
 struct Runner<'a> {

@@ -76,3 +76,30 @@ fn follow_prints_what_is_written_after_it_started_once() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn follow_of_a_range_that_has_ended_prints_it_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+    write(&store, T0, "tr-before", "slow query");
+    store.close().unwrap();
+    // No --follow-polls: without the rule it would poll forever (the test's timeout would
+    // fail it).
+    let output = assert_cmd::Command::cargo_bin("nno-obs")
+        .unwrap()
+        .args(["logs", "search", "--store", dir.path().to_str().unwrap()])
+        .args(["--text", "slow", "--format", "ndjson", "--follow"])
+        .args([
+            "--from",
+            "2026-02-22T10:00:00Z",
+            "--to",
+            "2026-02-22T11:00:00Z",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("tr-before"));
+}

@@ -335,6 +335,25 @@ fn mistakes_are_errors_with_a_message() {
         ),
         (&["trace", "tr\u{1}x"][..], "traceId"),
         (
+            &["query", "fleet", "--feature", "analytics"][..],
+            "--feature does not apply to `fleet`",
+        ),
+        (
+            &[
+                "query",
+                "features",
+                "--platform",
+                "k3m9p2xw7q",
+                "--bucket",
+                "5m",
+            ][..],
+            "--bucket does not apply to `features` (only to heatmap)",
+        ),
+        (
+            &["query", "heatmap", "--window", "5m"][..],
+            "--window does not apply to `heatmap`",
+        ),
+        (
             &["trace", "no-such-trace"][..],
             "no span and no log line in the 90 days",
         ),
