@@ -198,6 +198,12 @@ struct PruneArgs {
     /// The time to prune at (RFC 3339; default: now).
     #[arg(long)]
     now: Option<String>,
+    /// Print what would be removed; remove nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Remove without asking (needed when not on a terminal).
+    #[arg(long, short)]
+    yes: bool,
 }
 
 /// Why a command did not answer: a message for stderr and the exit status.
@@ -464,10 +470,39 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
         Some(text) => filters::parse_time(text)?,
         None => filters::now_ms(),
     };
+    crate::store::open(&args.store)?;
+    let plan = nno_obs_store::fs::prune_dry_run(&args.store, now)?;
+    let describe = |r: &nno_obs_store::fs::PruneReport| {
+        format!(
+            "{} files ({} bytes) in {} day and {} hour folders",
+            r.files_removed, r.bytes_removed, r.days_removed, r.hours_removed
+        )
+    };
+    if args.dry_run || plan.files_removed == 0 {
+        println!("would remove {}", describe(&plan));
+        return Ok(());
+    }
+    if !args.yes {
+        if !io::stdin().is_terminal() {
+            return Err(Failure(format!(
+                "would remove {} from {}: give --yes to remove them (or --dry-run to list)",
+                describe(&plan),
+                args.store.display()
+            )));
+        }
+        eprint!(
+            "remove {} from {}? [y/N] ",
+            describe(&plan),
+            args.store.display()
+        );
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("nothing removed");
+            return Ok(());
+        }
+    }
     let report = nno_obs_store::fs::prune(&args.store, now)?;
-    println!(
-        "removed {} files ({} bytes) in {} day and {} hour folders",
-        report.files_removed, report.bytes_removed, report.days_removed, report.hours_removed
-    );
+    println!("removed {}", describe(&report));
     Ok(())
 }

@@ -314,9 +314,21 @@ fn index_and_prune() {
     assert_eq!(said, "2 files: 0 already indexed, 2 indexes written\n");
     let said = stdout(nno_obs(dir.path()).args(["logs", "index"]));
     assert_eq!(said, "2 files: 2 already indexed, 0 indexes written\n");
-    // 31 days later the platform's bucket is past retention, the internal one is not.
-    let said =
-        stdout(nno_obs(dir.path()).args(["store", "prune", "--now", "2026-03-25T12:00:00Z"]));
+    // 31 days later the platform's bucket is past retention, the internal one is not. First
+    // what would go; then, not on a terminal, nothing without --yes.
+    let prune = ["store", "prune", "--now", "2026-03-25T12:00:00Z"];
+    let before = walk(dir.path()).len();
+    let said = stdout(nno_obs(dir.path()).args(prune).arg("--dry-run"));
+    assert!(said.starts_with("would remove 2 files"), "{said}");
+    let refused = nno_obs(dir.path()).args(prune).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("give --yes"));
+    assert_eq!(
+        walk(dir.path()).len(),
+        before,
+        "the dry run and the refusal removed nothing"
+    );
+    let said = stdout(nno_obs(dir.path()).args(prune).arg("--yes"));
     assert!(said.starts_with("removed 2 files"), "{said}");
     assert!(said.contains("in 1 day and 0 hour folders"), "{said}");
     let left = walk(dir.path());

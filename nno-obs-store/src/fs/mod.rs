@@ -30,7 +30,7 @@ mod summary;
 
 pub use columns_file::{columns_path, with_columns, ColumnsOrigin, MAX_KEPT_BYTES};
 pub use invocation::{EventMeta, Invocation};
-pub use prune::{prune, PruneReport};
+pub use prune::{prune, prune_dry_run, PruneReport};
 pub use read_points::read_points;
 pub use registry::{read_registry, write_registry};
 pub use store::LocalStore;

@@ -43,6 +43,32 @@ pub struct PruneReport {
 /// assert!(!old.exists() && !seed_layout.exists());
 /// ```
 pub fn prune(root: &Path, now_ms: u64) -> io::Result<PruneReport> {
+    run(root, now_ms, Mode::Remove)
+}
+
+/// What [`prune`] would remove at `now_ms`, removing nothing.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let old = dir.path().join("nno-logs-k3m9p2xw7q/20200101");
+/// std::fs::create_dir_all(&old).unwrap();
+/// std::fs::write(old.join("20200101T000000Z_20200101T000500Z_0f8fad5b.log.gz"), b"...").unwrap();
+/// let report = nno_obs_store::fs::prune_dry_run(dir.path(), 1_771_756_440_000).unwrap();
+/// assert_eq!((report.files_removed, report.bytes_removed, report.days_removed), (1, 3, 1));
+/// assert!(old.exists());
+/// ```
+pub fn prune_dry_run(root: &Path, now_ms: u64) -> io::Result<PruneReport> {
+    run(root, now_ms, Mode::Count)
+}
+
+/// Whether a prune removes or only counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Remove,
+    Count,
+}
+
+fn run(root: &Path, now_ms: u64, mode: Mode) -> io::Result<PruneReport> {
     let mut report = PruneReport::default();
     for top in real_dirs(root)? {
         let Some(name) = top.file_name().and_then(|n| n.to_str()) else {
@@ -53,10 +79,10 @@ pub fn prune(root: &Path, now_ms: u64) -> io::Result<PruneReport> {
         };
         if class == RetentionClass::AnalyticsEngine {
             for dataset in real_dirs(&top)? {
-                prune_dated(&dataset, class, now_ms, &mut report)?;
+                prune_dated(&dataset, class, now_ms, mode, &mut report)?;
             }
         } else {
-            prune_dated(&top, class, now_ms, &mut report)?;
+            prune_dated(&top, class, now_ms, mode, &mut report)?;
         }
     }
     Ok(report)
@@ -66,6 +92,7 @@ fn prune_dated(
     folder: &Path,
     class: RetentionClass,
     now_ms: u64,
+    mode: Mode,
     report: &mut PruneReport,
 ) -> io::Result<()> {
     for date in real_dirs(folder)? {
@@ -75,9 +102,9 @@ fn prune_dated(
         if let Some(day) = LogpushDate::parse(&date_name) {
             // Points are never in a Logpush folder; only log buckets have them.
             if class != RetentionClass::AnalyticsEngine && class.is_day_expired(day, now_ms) {
-                remove_files(&date, report)?;
+                remove_files(&date, mode, report)?;
                 // Fails (and is left) only if something other than files was inside.
-                if fs::remove_dir(&date).is_ok() {
+                if mode == Mode::Count || fs::remove_dir(&date).is_ok() {
                     report.days_removed += 1;
                 }
             }
@@ -91,27 +118,32 @@ fn prune_dated(
                 continue;
             };
             if class.is_expired(date_hour, now_ms) {
-                remove_files(&hour, report)?;
+                remove_files(&hour, mode, report)?;
                 // Fails (and is left) only if something other than files was inside.
-                if fs::remove_dir(&hour).is_ok() {
+                if mode == Mode::Count || fs::remove_dir(&hour).is_ok() {
                     report.hours_removed += 1;
                 }
             }
         }
-        let _ = fs::remove_dir(&date); // only succeeds when empty
+        if mode == Mode::Remove {
+            let _ = fs::remove_dir(&date); // only succeeds when empty
+        }
     }
     Ok(())
 }
 
-/// Removes the files (and links) directly in `dir`, counting them.
-fn remove_files(dir: &Path, report: &mut PruneReport) -> io::Result<()> {
+/// Removes the files (and links) directly in `dir`, counting them (only counts them in
+/// [`Mode::Count`]).
+fn remove_files(dir: &Path, mode: Mode, report: &mut PruneReport) -> io::Result<()> {
     for file in fs::read_dir(dir)? {
         let file = file?;
         let kind = file.file_type()?;
         if kind.is_file() || kind.is_symlink() {
             report.bytes_removed += file.metadata().map(|m| m.len()).unwrap_or(0);
             report.files_removed += 1;
-            fs::remove_file(file.path())?;
+            if mode == Mode::Remove {
+                fs::remove_file(file.path())?;
+            }
         }
     }
     Ok(())
