@@ -54,8 +54,8 @@ pub struct CheckArgs {
     /// The local store measured (its points, its logs, its Registry copy).
     #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
     store: PathBuf,
-    /// The evaluation time (RFC 3339; default: now).
-    #[arg(long)]
+    /// The evaluation time (RFC 3339, a date, now or now-2h; default: now).
+    #[arg(long = "until", alias = "at", value_name = "TIME")]
     at: Option<String>,
     /// The alert state (firing alerts, undelivered notifications).
     #[arg(long, default_value = "target/nno-obs-alerts.json")]

@@ -10,11 +10,12 @@ pub struct Filters {
     /// Entries of the last DURATION (e.g. 90s, 15m, 24h, 7d).
     #[arg(long, value_name = "DURATION", conflicts_with = "from")]
     pub since: Option<String>,
-    /// Entries at or after this time (RFC 3339, e.g. 2026-02-22T10:00:00Z).
-    #[arg(long)]
+    /// Entries at or after this time (RFC 3339 e.g. 2026-02-22T10:00:00Z, a date 2026-02-22,
+    /// now or now-2h).
+    #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    /// Entries before this time (RFC 3339).
-    #[arg(long)]
+    /// Entries before this time (as --from).
+    #[arg(long = "until", alias = "to", value_name = "TIME")]
     pub to: Option<String>,
     /// One platform: only its bucket (nno-logs-{ID}) of the store is opened. Not with PATHs
     /// (a folder of downloaded objects has no bucket).
@@ -85,6 +86,20 @@ impl Filters {
             .as_deref()
             .map(|l| l.parse::<Level>().map_err(|e| format!("--level: {e}")))
             .transpose()?;
+        if let (Some(from), Some(to)) = (from_ms, to_ms) {
+            if from >= to {
+                return Err(
+                    "the range is empty: --from (or --since) must be before --until".into(),
+                );
+            }
+        }
+        let nonempty = |flag: &str, value: &Option<String>| match value {
+            Some(v) if v.is_empty() => Err(format!("{flag} is empty")),
+            _ => Ok(()),
+        };
+        nonempty("--trace-id", &self.trace_id)?;
+        nonempty("--user-id", &self.user_id)?;
+        nonempty("--text", &self.text)?;
         Ok(LogQuery {
             from_ms,
             to_ms,
@@ -106,10 +121,28 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         .map_err(|e| format!("{text:?}: {e}"))
 }
 
-/// Milliseconds of an RFC 3339 time.
+/// Milliseconds of a time as people type it: RFC 3339 (`2026-02-22T10:00:00Z`, any offset),
+/// a date (`2026-02-22`, its midnight UTC), `now`, or `now-DURATION` (`now-2h`, `now-1h30m`).
 pub fn parse_time(text: &str) -> Result<u64, String> {
-    nno_obs_store::entry::parse_rfc3339_ms(text)
-        .ok_or_else(|| format!("{text:?} is not an RFC 3339 time like 2026-02-22T10:00:00Z"))
+    let bad = || {
+        format!(
+            "{text:?} is not a time: give RFC 3339 (2026-02-22T10:00:00Z), a date (2026-02-22), \
+             now or now-2h"
+        )
+    };
+    if let Some(ms) = nno_obs_store::entry::parse_rfc3339_ms(text) {
+        return Ok(ms);
+    }
+    if text == "now" {
+        return Ok(now_ms());
+    }
+    if let Some(ago) = text.strip_prefix("now-") {
+        let back = parse_duration(ago).map_err(|_| bad())?;
+        return now_ms().checked_sub(back).ok_or_else(bad);
+    }
+    // A date alone: its midnight, UTC.
+    let date = nno_obs_store::time::parse_datetime(&format!("{text} 00:00:00")).ok_or_else(bad)?;
+    u64::try_from(date).map(|s| s * 1000).map_err(|_| bad())
 }
 
 /// Now, in milliseconds.
@@ -118,4 +151,62 @@ pub fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_as_people_type_them() {
+        assert_eq!(parse_time("2026-02-22T10:34:00Z"), Ok(1_771_756_440_000));
+        assert_eq!(
+            parse_time("2026-02-22T11:34:00+01:00"),
+            Ok(1_771_756_440_000)
+        );
+        assert_eq!(parse_time("2026-02-22"), Ok(1_771_718_400_000));
+        let now = now_ms();
+        let two_hours_ago = parse_time("now-2h").unwrap();
+        assert!((now - 7_200_000..=now_ms() - 7_200_000).contains(&two_hours_ago));
+        assert!(parse_time("now").unwrap() >= now);
+        for refused in [
+            "yesterday",
+            "now-",
+            "now-0s",
+            "2026-02-30",
+            "10:00",
+            "now+2h",
+        ] {
+            assert!(parse_time(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn empty_ranges_and_empty_filters_are_refused() {
+        let filters = |from: &str, to: &str| Filters {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            ..Filters::default()
+        };
+        assert!(filters("2026-02-22T11:00:00Z", "2026-02-22T10:00:00Z")
+            .query()
+            .is_err());
+        assert!(filters("2026-02-22T10:00:00Z", "2026-02-22T10:00:00Z")
+            .query()
+            .is_err());
+        assert!(filters("2026-02-22T10:00:00Z", "2026-02-22T11:00:00Z")
+            .query()
+            .is_ok());
+        let empty_trace = Filters {
+            trace_id: Some(String::new()),
+            ..Filters::default()
+        };
+        assert_eq!(empty_trace.query().unwrap_err(), "--trace-id is empty");
+        assert!(Filters {
+            since: Some("0s".into()),
+            ..Filters::default()
+        }
+        .query()
+        .is_err());
+    }
 }

@@ -195,8 +195,8 @@ struct PruneArgs {
     /// The local store.
     #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
     store: PathBuf,
-    /// The time to prune at (RFC 3339; default: now).
-    #[arg(long)]
+    /// The time to prune at (RFC 3339, a date, now or now-2h; default: now).
+    #[arg(long = "until", alias = "now", value_name = "TIME")]
     now: Option<String>,
     /// Print what would be removed; remove nothing.
     #[arg(long)]
@@ -306,6 +306,9 @@ fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure>
 }
 
 fn search(args: SearchArgs) -> Result<(), Failure> {
+    if args.limit == 0 {
+        return Err(Failure("--limit must be at least 1".into()));
+    }
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
     let mut cursor = match &args.cursor {

@@ -125,10 +125,15 @@ pub struct QueryArgs {
     #[arg(long)]
     platform: Vec<String>,
     /// The range's length, e.g. 15m, 24h, 7d.
-    #[arg(long, default_value = "24h")]
+    #[arg(
+        long = "since",
+        alias = "range",
+        value_name = "DURATION",
+        default_value = "24h"
+    )]
     range: String,
-    /// The range's end (RFC 3339, exclusive; default: now).
-    #[arg(long)]
+    /// The range's end (RFC 3339, a date, now or now-2h; exclusive; default: now).
+    #[arg(long, value_name = "TIME")]
     until: Option<String>,
     /// Only this feature (features, slowest-endpoints, erroring-endpoints).
     #[arg(long)]

@@ -24,12 +24,13 @@ pub struct StatusArgs {
     /// services and every platform of the Registry.
     #[arg(long)]
     platform: Option<String>,
-    /// The evaluation time, where every window ends (RFC 3339; default: now).
-    #[arg(long)]
+    /// The evaluation time, where every window ends (RFC 3339, a date, now or now-2h;
+    /// default: now).
+    #[arg(long = "until", alias = "at", value_name = "TIME")]
     at: Option<String>,
     /// Measure every value over this window (e.g. 1h, 24h) instead of each objective's own
     /// (5 or 60 minutes); budgets and burn rates keep theirs.
-    #[arg(long)]
+    #[arg(long = "since", alias = "range", value_name = "DURATION")]
     range: Option<String>,
     /// Only the objectives in breach.
     #[arg(long)]

@@ -227,6 +227,18 @@ fn bad_arguments_are_refused_with_a_reason() {
         (vec!["--since", "yesterday"], "not a duration"),
         (vec!["--from", "10:00"], "RFC 3339"),
         (vec!["--cursor", "../../etc/passwd"], "not a cursor"),
+        (vec!["--since", "0s"], "not a duration"),
+        (vec!["--limit", "0"], "--limit must be at least 1"),
+        (vec!["--trace-id", ""], "--trace-id is empty"),
+        (
+            vec![
+                "--from",
+                "2026-02-22T11:00:00Z",
+                "--until",
+                "2026-02-22T10:00:00Z",
+            ],
+            "the range is empty",
+        ),
     ] {
         let mut all = vec!["logs", "search"];
         all.extend(args.iter().copied());
