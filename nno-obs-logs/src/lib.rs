@@ -11,6 +11,7 @@
 //! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
 //! | [`prune`] | which objects a search reads (shared by the walk and the object search) | yes |
+//! | [`objects`] | the search over an object source, bounded per call, with its continuation | yes |
 //! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
@@ -34,6 +35,7 @@ pub mod cursor;
 pub mod entry;
 mod level;
 pub mod matcher;
+pub mod objects;
 pub mod prefilter;
 pub mod prune;
 pub mod query;
