@@ -10,8 +10,12 @@
 //! | [`matcher`] | whether an entry matches | yes |
 //! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
+//! | [`prune`] | which objects a search reads (shared by the walk and the object search) | yes |
+//! | [`objects`] | the search over an object source, bounded per call, with its continuation | yes |
+//! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
+//! | `LocalFolder` (feature `native`) | a store's bucket folder as an object source | no |
 //! | `walk`, `local` (feature `native`) | finding files safely; the parallel search; indexes kept in memory when a store is read-only | no |
 //!
 //! ```
@@ -31,10 +35,13 @@ pub mod cursor;
 pub mod entry;
 mod level;
 pub mod matcher;
+pub mod objects;
 pub mod prefilter;
+pub mod prune;
 pub mod query;
 pub mod reader;
 pub mod search;
+pub mod source;
 pub mod sql;
 
 #[cfg(feature = "native")]
@@ -42,11 +49,15 @@ mod index_cache;
 #[cfg(feature = "native")]
 mod local;
 #[cfg(feature = "native")]
+mod local_folder;
+#[cfg(feature = "native")]
 pub mod walk;
 
 pub use cursor::{Cursor, CursorError};
 pub use level::{Level, UnknownLevel};
 #[cfg(feature = "native")]
 pub use local::{LocalSearch, Page};
+#[cfg(feature = "native")]
+pub use local_folder::LocalFolder;
 pub use matcher::Matcher;
 pub use query::{LogQuery, OperatorScope, PlatformScope, Scope};

@@ -263,13 +263,5 @@ enum FileOutcome {
 }
 
 fn write_index(path: &Path, index: &nno_obs_store::index::FileIndex) -> io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    let temporary = PathBuf::from(temporary);
-    let written = std::fs::write(&temporary, index.to_json())
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
+    crate::local_folder::write_atomically(path, &index.to_json())
 }

@@ -13,10 +13,9 @@
 //! record is never skipped (see [`nno_obs_store::batch`]).
 
 use crate::query::Scope;
-use nno_obs_store::batch::{latest_record_ms, BatchName};
+use nno_obs_store::batch::latest_record_ms;
 use nno_obs_store::index::FileIndex;
-use nno_obs_store::layout::{Bucket, CLOSED_SUFFIX, INDEX_SUFFIX, OPEN_SUFFIX};
-use std::collections::HashSet;
+use nno_obs_store::layout::{Bucket, INDEX_SUFFIX};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -65,19 +64,13 @@ impl Candidate {
 
     /// Whether the file must be read for `matcher`'s query, and whether it had a valid index.
     ///
-    /// The same decision as [`crate::search::index_admits`] on [`Candidate::load_index`], made
-    /// cheaper: the id sets are not built. A trace or user id of characters JSON never escapes
-    /// is looked up as its quoted text in the sidecar (serde_json writes such a string
-    /// literally), which can only err towards reading the file (the id could be in the other
-    /// set); any other id, or a sidecar with a `\u` escape, takes the full parse.
+    /// The rules of [`crate::prune::key_admits`] and [`crate::prune::sidecar_admits`] (shared
+    /// with the search over an object source), then this process's in-memory indexes.
     pub fn admits(&self, matcher: &crate::Matcher) -> (bool, bool) {
-        let query = matcher.query();
         // What the key guarantees: nothing later than `latest_ms` (never a lower bound: late
         // records), so a file can be skipped unopened only when the range starts after it.
-        if let (Some(from), Some(latest)) = (query.from_ms, self.latest_ms) {
-            if latest < from {
-                return (false, false);
-            }
+        if !crate::prune::key_admits(self.latest_ms, matcher.query()) {
+            return (false, false);
         }
         let Some(bytes) = self.index_bytes() else {
             // No sidecar: an index this process built but could not store, if any.
@@ -86,65 +79,14 @@ impl Candidate {
             })
             .unwrap_or((true, false));
         };
-        let ids: Vec<&String> = [&query.trace_id, &query.user_id]
-            .into_iter()
-            .flatten()
-            .collect();
-        let literal = !crate::prefilter::may_have_unicode_escape(&bytes)
-            && ids
-                .iter()
-                .all(|id| !id.is_empty() && id.bytes().all(crate::prefilter::is_plain));
-        if !literal {
-            let index = FileIndex::from_json(&bytes).filter(|i| i.data_bytes == self.bytes);
-            let valid = index.is_some();
-            return (crate::search::index_admits(index.as_ref(), matcher), valid);
+        match crate::prune::sidecar_admits(&bytes, self.bytes, matcher) {
+            Some((admitted, _)) => (admitted, true),
+            None => (true, false),
         }
-        let Some(summary) = IndexSummary::from_json(&bytes).filter(|s| s.data_bytes == self.bytes)
-        else {
-            return (true, false);
-        };
-        let mut admitted = !query.has_time_bound()
-            || match (summary.min_ms, summary.max_ms) {
-                (Some(min), Some(max)) => query.range_meets(min, max),
-                _ => false,
-            };
-        for id in ids {
-            let quoted = format!("\"{id}\"");
-            admitted &= memchr::memmem::find(&bytes, quoted.as_bytes()).is_some();
-        }
-        (admitted, true)
     }
 }
 
-/// The members of an index sidecar that say which times it spans, read without its id sets.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IndexSummary {
-    format: u32,
-    data_bytes: u64,
-    min_ms: Option<u64>,
-    max_ms: Option<u64>,
-}
-
-impl IndexSummary {
-    fn from_json(bytes: &[u8]) -> Option<Self> {
-        serde_json::from_slice::<Self>(bytes)
-            .ok()
-            .filter(|s| s.format == nno_obs_store::index::INDEX_FORMAT)
-    }
-}
-
-/// Whether a file name is a data file: the names Logpush itself uses (`.log.gz`, `.gz`,
-/// `.ndjson`, `.log`), the seed's and points' `.json.gz`, and `.json` (an open batch or
-/// file). Index sidecars and temporary files are not.
-pub fn is_data_file(name: &str) -> bool {
-    !name.starts_with('.')
-        && !name.ends_with(INDEX_SUFFIX)
-        && !name.ends_with(".tmp")
-        && [".gz", OPEN_SUFFIX, ".ndjson", ".log"]
-            .iter()
-            .any(|suffix| name.ends_with(suffix))
-}
+pub use crate::prune::is_data_file;
 
 /// The files of `scope`'s buckets under the store `root`.
 pub fn store_files(root: &Path, scope: &dyn Scope) -> io::Result<Vec<Candidate>> {
@@ -233,44 +175,17 @@ fn finish(mut files: Vec<Candidate>) -> io::Result<Vec<Candidate>> {
     files.sort_by(|a, b| a.key.cmp(&b.key));
     files.dedup_by(|a, b| a.path == b.path);
     // An open file whose closed object exists was rotated, and the writer died before removing
-    // it: the closed object alone is read, so nothing counts twice. Seed layout: `x.json` and
-    // `x.json.gz`; Logpush layout: `{start}_open_{random}.json` and
-    // `{start}_{end}_{random}.log.gz` in the same folder.
-    let closed: HashSet<PathBuf> = files
+    // it: the closed object alone is read, so nothing counts twice.
+    let named: Vec<(Option<&Path>, &str)> = files
         .iter()
-        .filter(|f| f.key.ends_with(CLOSED_SUFFIX))
-        .map(|f| f.path.clone())
-        .collect();
-    let batch_of = |f: &Candidate| {
-        let name = BatchName::parse(f.path.file_name()?.to_str()?)?;
-        Some((f.path.parent().map(Path::to_path_buf), name))
-    };
-    let closed_batches: HashSet<(Option<PathBuf>, u64, String)> = files
-        .iter()
-        .filter_map(batch_of)
-        .filter(|(_, name)| name.end_s().is_some())
-        .map(|(folder, name)| (folder, name.start_s(), name.random().to_owned()))
-        .collect();
-    let rotated: HashSet<PathBuf> = files
-        .iter()
-        .filter(|f| {
-            let open_batch = batch_of(f).filter(|(_, name)| name.end_s().is_none());
-            match open_batch {
-                Some((folder, name)) => {
-                    closed_batches.contains(&(folder, name.start_s(), name.random().to_owned()))
-                }
-                None => {
-                    f.key.ends_with(OPEN_SUFFIX) && {
-                        let mut gz = f.path.as_os_str().to_owned();
-                        gz.push(".gz");
-                        closed.contains(&PathBuf::from(gz))
-                    }
-                }
-            }
+        .map(|f| {
+            let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            (f.path.parent(), name)
         })
-        .map(|f| f.path.clone())
         .collect();
-    files.retain(|f| !rotated.contains(&f.path));
+    let rotated = crate::prune::rotated(&named);
+    let mut rotated = rotated.into_iter();
+    files.retain(|_| !rotated.next().unwrap_or(false));
     for file in &mut files {
         file.has_index_file = fs::symlink_metadata(file.index_path()).is_ok_and(|m| m.is_file());
     }

@@ -1,0 +1,220 @@
+//! One bucket folder of a local store as an [`ObjectSource`] (feature `native`).
+//!
+//! The same safety as [`crate::walk`]: keys are plain relative keys ([`check_key`]), and no
+//! symbolic link is followed — not in a listing (a link is skipped, whatever it points to), not
+//! on the way to an object read or written — so nothing outside the bucket's real directories is
+//! touched. The futures do their (blocking) file I/O when first polled and never wait.
+
+use crate::source::{
+    check_key, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
+};
+use nno_obs_store::layout::Bucket;
+use std::fs;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// A bucket folder, `{store}/nno-logs-{x}`, read as R2 reads the bucket.
+///
+/// ```
+/// use nno_obs_logs::source::{now_or_never, ObjectSource};
+/// use nno_obs_logs::LocalFolder;
+/// use nno_obs_store::layout::Bucket;
+///
+/// let store = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(store.path().join("nno-logs-internal/20260222")).unwrap();
+/// let bucket = LocalFolder::bucket(store.path(), &Bucket::Internal);
+/// now_or_never(bucket.put("20260222/a.log.gz.idx", b"{}".to_vec())).unwrap().unwrap();
+/// let listed = now_or_never(bucket.list("")).unwrap().unwrap();
+/// assert_eq!(listed[0].key, "20260222/a.log.gz.idx");
+/// assert!(now_or_never(bucket.get("../../etc/passwd")).unwrap().is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct LocalFolder {
+    root: PathBuf,
+}
+
+impl LocalFolder {
+    /// The folder `root` as a bucket (its keys are paths relative to it).
+    pub fn new(root: &Path) -> Self {
+        Self {
+            root: root.to_owned(),
+        }
+    }
+
+    /// The folder of `bucket` in the store at `store`.
+    pub fn bucket(store: &Path, bucket: &Bucket) -> Self {
+        Self::new(&store.join(bucket.name()))
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `key`, when the key is plain and no directory on the way (the bucket folder
+    /// included) is a symbolic link. `Ok(None)` when a directory on the way is missing.
+    fn path_of(&self, key: &str) -> Result<Option<PathBuf>, SourceError> {
+        check_key(key)?;
+        let mut path = self.root.clone();
+        if !real_dir(&path)? {
+            return Ok(None);
+        }
+        let mut segments = key.split('/').peekable();
+        while let Some(segment) = segments.next() {
+            path.push(segment);
+            if segments.peek().is_some() && !real_dir(&path)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(path))
+    }
+
+    /// The path of an object to read: a regular file, not a link.
+    fn file_of(&self, key: &str) -> Result<Option<PathBuf>, SourceError> {
+        let Some(path) = self.path_of(key)? else {
+            return Ok(None);
+        };
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => Ok(Some(path)),
+            Ok(_) => Ok(None),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(unavailable(&error)),
+        }
+    }
+
+    fn list_now(&self, prefix: &str) -> Result<Vec<ObjectMeta>, SourceError> {
+        let mut objects = Vec::new();
+        if !real_dir(&self.root)? {
+            return Ok(objects);
+        }
+        let mut stack = vec![(self.root.clone(), String::new())];
+        while let Some((dir, base)) = stack.pop() {
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                // A folder removed since it was listed (pruned): nothing in it.
+                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(unavailable(&error)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| unavailable(&e))?;
+                let kind = entry.file_type().map_err(|e| unavailable(&e))?;
+                // A name that cannot be a key segment cannot be read back by key: skipped.
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                    continue;
+                };
+                let key = format!("{base}{name}");
+                if check_key(&key).is_err() {
+                    continue;
+                }
+                if kind.is_dir() {
+                    // Only folders that can hold keys under the prefix are entered.
+                    let folder = format!("{key}/");
+                    if folder.starts_with(prefix) || prefix.starts_with(&folder) {
+                        stack.push((entry.path(), folder));
+                    }
+                } else if kind.is_file() && key.starts_with(prefix) {
+                    let size = entry.metadata().map_err(|e| unavailable(&e))?.len();
+                    objects.push(ObjectMeta { key, size });
+                }
+                // Symbolic links (and anything else) are skipped.
+            }
+        }
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
+    }
+
+    fn range_now(&self, key: &str, offset: u64, len: u64) -> Result<Option<Vec<u8>>, SourceError> {
+        let Some(path) = self.file_of(key)? else {
+            return Ok(None);
+        };
+        let mut file = match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(unavailable(&error)),
+        };
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(offset))
+            .and_then(|_| file.take(len).read_to_end(&mut bytes))
+            .map_err(|e| unavailable(&e))?;
+        Ok(Some(bytes))
+    }
+}
+
+/// Whether `path` is a real directory (not a link to one); `false` when absent.
+fn real_dir(path: &Path) -> Result<bool, SourceError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) => Ok(meta.is_dir()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(unavailable(&error)),
+    }
+}
+
+fn unavailable(error: &io::Error) -> SourceError {
+    let kind = match error.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            SourceErrorKind::ReadOnly
+        }
+        _ => SourceErrorKind::Unavailable,
+    };
+    SourceError::new(kind, error.to_string())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a reader sees the old
+/// file or the new one, never a part.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    let written = fs::write(&temporary, bytes).and_then(|()| fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
+}
+
+impl ObjectSource for LocalFolder {
+    fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
+        Box::pin(async move { self.list_now(prefix) })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let Some(path) = self.file_of(key)? else {
+                return Ok(None);
+            };
+            match fs::read(&path) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(error) => Err(unavailable(&error)),
+            }
+        })
+    }
+
+    fn get_range<'a>(
+        &'a self,
+        key: &'a str,
+        offset: u64,
+        len: u64,
+    ) -> SourceFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move { self.range_now(key, offset, len) })
+    }
+
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()> {
+        Box::pin(async move {
+            let Some(path) = self.path_of(key)? else {
+                return Err(SourceError::new(
+                    SourceErrorKind::NotFound,
+                    "no such folder in the bucket",
+                ));
+            };
+            // Writing through a link would write outside the bucket.
+            if fs::symlink_metadata(&path).is_ok_and(|meta| !meta.is_file()) {
+                return Err(SourceError::new(
+                    SourceErrorKind::InvalidKey,
+                    "not a regular file",
+                ));
+            }
+            write_atomically(&path, &bytes).map_err(|e| unavailable(&e))
+        })
+    }
+}

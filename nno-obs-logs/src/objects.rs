@@ -1,0 +1,435 @@
+//! The log search over one bucket's [`ObjectSource`] (no threads, no filesystem: what a Worker
+//! runs over R2, and the same search over a local folder).
+//!
+//! It lists the bucket, keeps the data objects the walk keeps ([`crate::prune`]: data names,
+//! the rotated open batch dropped), skips those the key or the index sidecar rules out (the same
+//! functions as [`crate::LocalSearch`]), reads the others with [`search_file`] and merges their
+//! hits in [`SortKey`] order: the same hits, order and cursors as `LocalSearch`. An object read
+//! whole without a sidecar gets one written (best effort: a read-only source is still searched).
+//!
+//! # Bounded calls and the continuation rule
+//!
+//! A call reads at most [`Limits::max_objects`] objects and [`Limits::max_bytes`] bytes (at least
+//! one object, so every call makes progress; sidecars are read in addition, to decide what to
+//! read). When it cannot read every object it must, it answers `complete: false` and a
+//! [`Continuation`]. Following continuations gives every matching entry exactly once, in order,
+//! over a bucket that does not change in between:
+//!
+//! 1. Each object to read has a *lower bound*: no entry of it sorts before it. It is the
+//!    [`SortKey`] `(minMs, key, 0, 0)` from a valid sidecar (`(none, key, 0, 0)` when the sidecar
+//!    counts untimed entries, which sort first), or the object's next hit recorded in the
+//!    continuation by an earlier call that read it; without either it is *unknown* (it could
+//!    hold anything).
+//! 2. Objects are read in order of their lower bound, unknown first (they block everything).
+//! 3. The *frontier* is the least lower bound of the objects left unread. Only hits before the
+//!    frontier are returned: every hit of an unread object is at or after it, so nothing can come
+//!    before them later. An unknown bound left unread returns nothing.
+//! 4. The continuation holds the last hit returned and, for each object read, its next hit not
+//!    returned (or that it has none): a re-read object is then bounded by its own next hit. The
+//!    object with the least bound is read first, so each call returns a hit or raises a bound to
+//!    a later hit of its object: following continuations ends.
+//!
+//! Objects that the key or sidecar show end before the last hit returned are skipped, and their
+//! records leave the continuation, so it holds only objects near the position it continues from.
+//!
+//! ```
+//! use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
+//! use nno_obs_logs::source::{now_or_never, MemorySource};
+//! use nno_obs_logs::LogQuery;
+//!
+//! let bucket = MemorySource::new();
+//! let record = |ms: u64, text: &str| format!(
+//!     r#"{{"Outcome":"ok","EventTimestampMs":{ms},"Logs":[{{"Level":"log","Message":["{text}"],"TimestampMs":{ms}}}]}}"#
+//! );
+//! bucket.insert("20260222/a.ndjson", format!("{}\n{}\n", record(1, "one"), record(4, "four")).into_bytes());
+//! bucket.insert("20260222/b.ndjson", format!("{}\n", record(2, "two")).into_bytes());
+//! let search = ObjectSearch::new(&bucket, "nno-logs-internal/");
+//! let query = LogQuery::default();
+//! let one_object = Limits { max_objects: 1, max_bytes: u64::MAX };
+//! let mut at = Continuation::default();
+//! let mut seen = Vec::new();
+//! loop {
+//!     let page = now_or_never(search.run(&query, &at, 10, one_object)).unwrap().unwrap();
+//!     seen.extend(page.hits.into_iter().map(|hit| hit.entry.message));
+//!     match page.next {
+//!         Some(next) => at = next,
+//!         None => break,
+//!     }
+//! }
+//! assert_eq!(seen, ["one", "two", "four"]);
+//! ```
+
+use crate::cursor::SortKey;
+use crate::matcher::Matcher;
+use crate::prune::{is_data_file, key_admits, rotated, sidecar_admits, IndexSpan};
+use crate::query::LogQuery;
+use crate::reader::FileReport;
+use crate::search::{search_file, Hit};
+use crate::source::{ObjectSource, SourceError};
+use nno_obs_store::batch::latest_record_ms;
+use nno_obs_store::layout::INDEX_SUFFIX;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// How much one call may read.
+///
+/// ```
+/// use nno_obs_logs::objects::Limits;
+///
+/// assert_eq!(Limits::UNLIMITED.max_objects, usize::MAX);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Most data objects read (at least one is always read).
+    pub max_objects: usize,
+    /// Most bytes of data objects read, as stored (one object may pass it: at least one is
+    /// always read).
+    pub max_bytes: u64,
+}
+
+impl Limits {
+    /// No bound: every object the query needs is read, and the answer is complete.
+    pub const UNLIMITED: Limits = Limits {
+        max_objects: usize::MAX,
+        max_bytes: u64::MAX,
+    };
+}
+
+/// Where the next call continues: the last hit given and what earlier calls learnt of the
+/// objects they read (see the [module](self) for the rule). Serialisable, to travel in a
+/// cursor; a plain cursor position is `Continuation { after, objects: vec![] }`.
+///
+/// ```
+/// use nno_obs_logs::cursor::SortKey;
+/// use nno_obs_logs::objects::Continuation;
+///
+/// let after = SortKey { time_ms: Some(5), file: "a.log.gz".into(), line: 3, entry: 0 };
+/// let at = Continuation::after(Some(after.clone()));
+/// assert_eq!(at.after, Some(after));
+/// assert!(at.objects.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Continuation {
+    /// The last hit given.
+    #[serde(rename = "a", default)]
+    pub after: Option<SortKey>,
+    /// Objects read by earlier calls whose hits after `after` are known to start later (or not
+    /// to exist).
+    #[serde(rename = "o", default)]
+    pub objects: Vec<ObjectProgress>,
+}
+
+impl Continuation {
+    /// Continues after `after` with nothing known of the objects (a plain cursor).
+    pub fn after(after: Option<SortKey>) -> Self {
+        Self {
+            after,
+            objects: Vec::new(),
+        }
+    }
+}
+
+/// What an earlier call learnt of one object it read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectProgress {
+    /// The object's key in the bucket.
+    #[serde(rename = "k")]
+    pub key: String,
+    /// Its size then (the record is ignored if the object changed).
+    #[serde(rename = "s")]
+    pub size: u64,
+    /// Its first hit after the continuation's `after`; `None`: it has none.
+    #[serde(rename = "n")]
+    pub next: Option<SortKey>,
+}
+
+/// What one call gave.
+#[derive(Debug, Default)]
+pub struct ObjectPage {
+    /// At most `limit` hits after the continuation, in order.
+    pub hits: Vec<Hit>,
+    /// Where to continue, when more may follow.
+    pub next: Option<Continuation>,
+    /// Whether every object the query needs was read (otherwise `next` is set).
+    pub complete: bool,
+    /// Data objects listed.
+    pub objects_listed: usize,
+    /// Skipped by their key, sidecar or the continuation.
+    pub objects_pruned: usize,
+    /// Read.
+    pub objects_read: usize,
+    /// Their bytes, as stored.
+    pub bytes_read: u64,
+    /// Index sidecars read.
+    pub sidecars_read: usize,
+    /// Index sidecars written.
+    pub sidecars_written: usize,
+    /// Objects with something skipped, repaired or damaged, with what (keys as in hits).
+    pub problems: Vec<(String, FileReport)>,
+    /// Objects that could not be read, with why.
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// The search over one bucket.
+///
+/// ```
+/// use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
+/// use nno_obs_logs::source::{now_or_never, MemorySource};
+/// use nno_obs_logs::LogQuery;
+///
+/// let bucket = MemorySource::new();
+/// let search = ObjectSearch::new(&bucket, "nno-logs-internal/");
+/// let page = now_or_never(search.run(&LogQuery::default(), &Continuation::default(), 50, Limits::UNLIMITED));
+/// let page = page.unwrap().unwrap();
+/// assert!(page.hits.is_empty() && page.complete && page.next.is_none());
+/// ```
+pub struct ObjectSearch<'a> {
+    source: &'a dyn ObjectSource,
+    name: String,
+    write_indexes: bool,
+}
+
+/// An object the call may read.
+struct Planned {
+    key: String,
+    size: u64,
+    lower: Option<SortKey>,
+    indexed: bool,
+}
+
+impl<'a> ObjectSearch<'a> {
+    /// Searches `source`; hits' file keys are `{name}{key}` (`name` is the bucket's folder and a
+    /// `/`, so keys read as `LocalSearch`'s, relative to the store).
+    pub fn new(source: &'a dyn ObjectSource, name: &str) -> Self {
+        Self {
+            source,
+            name: name.to_owned(),
+            write_indexes: true,
+        }
+    }
+
+    /// Never writes a sidecar.
+    pub fn without_writing(mut self) -> Self {
+        self.write_indexes = false;
+        self
+    }
+
+    /// Runs `query` from `at`: at most `limit` hits, reading within `limits`.
+    ///
+    /// Fails only when the bucket cannot be listed; an object or sidecar that cannot be read is
+    /// reported (or read whole) and the rest is answered.
+    pub async fn run(
+        &self,
+        query: &LogQuery,
+        at: &Continuation,
+        limit: usize,
+        limits: Limits,
+    ) -> Result<ObjectPage, SourceError> {
+        let matcher = Matcher::new(query);
+        let after = at.after.as_ref();
+        let listing = self.source.list("").await?;
+        let sidecars: HashSet<&str> = listing
+            .iter()
+            .filter_map(|o| o.key.strip_suffix(INDEX_SUFFIX))
+            .collect();
+        let data: Vec<_> = listing
+            .iter()
+            .filter(|o| is_data_file(name_of(&o.key)))
+            .collect();
+        let named: Vec<(&str, &str)> = data.iter().map(|o| split_key(&o.key)).collect();
+        let rotated = rotated(&named);
+        let known: HashMap<&str, &ObjectProgress> =
+            at.objects.iter().map(|p| (p.key.as_str(), p)).collect();
+        // Entries at or before `after` are given already: an object that ends before its time
+        // holds nothing more.
+        let ends_before_after = |latest: Option<u64>| matches!((after.and_then(|a| a.time_ms), latest), (Some(t), Some(l)) if l < t);
+
+        let mut page = ObjectPage::default();
+        let mut carried = Vec::new();
+        let mut plan = Vec::new();
+        for (object, _) in data.iter().zip(&rotated).filter(|(_, r)| !**r) {
+            page.objects_listed += 1;
+            let latest = latest_record_ms(&object.key);
+            if !key_admits(latest, query) || ends_before_after(latest) {
+                page.objects_pruned += 1;
+                continue;
+            }
+            let progress = known
+                .get(object.key.as_str())
+                .filter(|p| p.size == object.size);
+            if progress.is_some_and(|p| p.next.is_none()) {
+                // Known to hold nothing more.
+                page.objects_pruned += 1;
+                carried.extend(progress.map(|p| (*p).clone()));
+                continue;
+            }
+            let mut span = None;
+            if sidecars.contains(object.key.as_str()) {
+                page.sidecars_read += 1;
+                let sidecar = format!("{}{INDEX_SUFFIX}", object.key);
+                // A sidecar that cannot be read is as none: the object is read whole.
+                if let Ok(Some(bytes)) = self.source.get(&sidecar).await {
+                    match sidecar_admits(&bytes, object.size, &matcher) {
+                        Some((false, _)) => {
+                            page.objects_pruned += 1;
+                            continue;
+                        }
+                        Some((true, found)) => span = Some(found),
+                        None => {}
+                    }
+                }
+            }
+            if span.is_some_and(|s| ends_before_after(Some(s.max_ms.unwrap_or(0)))) {
+                page.objects_pruned += 1;
+                continue;
+            }
+            let display = format!("{}{}", self.name, object.key);
+            let lower = match progress.map(|p| &p.next) {
+                Some(next) => next.clone(),
+                None => span.map(|s| lower_bound(&display, s)),
+            };
+            plan.push(Planned {
+                key: object.key.clone(),
+                size: object.size,
+                lower,
+                indexed: span.is_some(),
+            });
+        }
+        // Unknown bounds first (`None` sorts first), then by bound.
+        plan.sort_by(|a, b| (&a.lower, &a.key).cmp(&(&b.lower, &b.key)));
+        let mut reading = 0;
+        let mut bytes = 0u64;
+        while reading < plan.len() {
+            let size = plan[reading].size;
+            let fits =
+                reading < limits.max_objects && bytes.saturating_add(size) <= limits.max_bytes;
+            if reading > 0 && !fits {
+                break;
+            }
+            bytes = bytes.saturating_add(size);
+            reading += 1;
+        }
+        let unread = plan.split_off(reading);
+        // The frontier: `None` when every object was read; `Some(None)` when an unread object
+        // could hold anything (nothing can be given).
+        let frontier: Option<Option<&SortKey>> = unread.first().map(|o| o.lower.as_ref());
+        page.complete = unread.is_empty();
+
+        let keep = limit.saturating_add(1);
+        let mut found: Vec<(&Planned, Vec<Hit>)> = Vec::new();
+        for object in &plan {
+            let hits = self
+                .read_one(object, &matcher, after, keep, &mut page)
+                .await;
+            found.push((object, hits));
+        }
+        let mut hits: Vec<Hit> = found
+            .iter()
+            .flat_map(|(_, hits)| hits.iter())
+            .filter(|hit| match frontier {
+                None => true,
+                Some(bound) => bound.is_some_and(|bound| hit.key < *bound),
+            })
+            .cloned()
+            .collect();
+        hits.sort();
+        let more_here = hits.len() > limit;
+        hits.truncate(limit);
+        let last = hits.last().map(|hit| hit.key.clone()).or(at.after.clone());
+        page.hits = hits;
+        page.problems.sort_by(|a, b| a.0.cmp(&b.0));
+        page.unreadable.sort();
+        if page.complete {
+            page.next = more_here.then(|| Continuation::after(last));
+            return Ok(page);
+        }
+        // What this call learnt: each object read, its first hit after `last` (or none).
+        for (object, hits) in &found {
+            let next = hits.iter().find(|hit| Some(&hit.key) > last.as_ref());
+            if next.is_none() && hits.len() >= keep {
+                continue; // cannot happen (at most `limit` given); re-read rather than guess
+            }
+            carried.push(ObjectProgress {
+                key: object.key.clone(),
+                size: object.size,
+                next: next.map(|hit| hit.key.clone()),
+            });
+        }
+        carried.extend(
+            unread
+                .iter()
+                .filter_map(|o| known.get(o.key.as_str()).filter(|p| p.size == o.size))
+                .map(|p| (*p).clone()),
+        );
+        carried.sort_by(|a, b| a.key.cmp(&b.key));
+        page.next = Some(Continuation {
+            after: last,
+            objects: carried,
+        });
+        Ok(page)
+    }
+
+    /// Reads and searches one object; its hits after `after` (the best `keep`). Builds and puts
+    /// its sidecar when it has none. An object that cannot be read is reported, and counts as
+    /// holding nothing (so a bounded search does not stop on it forever).
+    async fn read_one(
+        &self,
+        object: &Planned,
+        matcher: &Matcher,
+        after: Option<&SortKey>,
+        keep: usize,
+        page: &mut ObjectPage,
+    ) -> Vec<Hit> {
+        let display = format!("{}{}", self.name, object.key);
+        let bytes = match self.source.get(&object.key).await {
+            Ok(Some(bytes)) => bytes,
+            // Gone since the listing (pruned, rotated): nothing to read.
+            Ok(None) => return Vec::new(),
+            Err(error) => {
+                page.unreadable.push((display, error.to_string()));
+                return Vec::new();
+            }
+        };
+        page.objects_read += 1;
+        page.bytes_read += bytes.len() as u64;
+        let build_index = self.write_indexes && !object.indexed && object.key.ends_with(".gz");
+        let found = search_file(&display, &bytes[..], matcher, after, keep, build_index);
+        if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
+            index.data_bytes = bytes.len() as u64;
+            let sidecar = format!("{}{INDEX_SUFFIX}", object.key);
+            // Best effort: a read-only bucket is still searched, without the sidecar.
+            if self.source.put(&sidecar, index.to_json()).await.is_ok() {
+                page.sidecars_written += 1;
+            }
+        }
+        if found.report.has_problems() {
+            page.problems.push((display, found.report));
+        }
+        found.hits.into_sorted()
+    }
+}
+
+/// The least key an entry of the object shown as `display` can have, by its sidecar.
+fn lower_bound(display: &str, span: IndexSpan) -> SortKey {
+    let time_ms = if span.untimed_entries > 0 {
+        None
+    } else {
+        span.min_ms
+    };
+    SortKey {
+        time_ms,
+        file: display.to_owned(),
+        line: 0,
+        entry: 0,
+    }
+}
+
+/// The last segment of a key.
+fn name_of(key: &str) -> &str {
+    key.rsplit('/').next().unwrap_or(key)
+}
+
+/// `(folder, name)` of a key (`""` for a key at the bucket's top).
+fn split_key(key: &str) -> (&str, &str) {
+    key.rsplit_once('/').unwrap_or(("", key))
+}

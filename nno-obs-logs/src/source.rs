@@ -1,0 +1,305 @@
+//! Where a search reads objects from: one bucket's objects, by key (no threads, no filesystem:
+//! builds for wasm32).
+//!
+//! [`ObjectSource`] is what the search ([`crate::objects`]) asks of a bucket: list by prefix,
+//! read an object or a range of it, write a sidecar. Its futures are boxed and not `Send`, so the
+//! trait is object-safe (`&dyn ObjectSource`) and a Worker implements it over R2 (whose futures
+//! are not `Send`) as a native host does over a folder ([`crate::LocalFolder`], feature
+//! `native`). [`MemorySource`] holds a bucket in memory, for tests (the Worker's too).
+//!
+//! Keys are relative to the bucket, `/`-separated: `{DATE}/{start}_{end}_{random}.log.gz`.
+//!
+//! ```
+//! use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
+//!
+//! let bucket = MemorySource::new();
+//! bucket.insert("20260222/a.log.gz", b"abc".to_vec());
+//! let source: &dyn ObjectSource = &bucket;
+//! let listed = now_or_never(source.list("20260222/")).unwrap().unwrap();
+//! assert_eq!((listed[0].key.as_str(), listed[0].size), ("20260222/a.log.gz", 3));
+//! let middle = now_or_never(source.get_range("20260222/a.log.gz", 1, 1)).unwrap().unwrap();
+//! assert_eq!(middle.as_deref(), Some(&b"b"[..]));
+//! ```
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+/// A boxed future of a source, without `Send` (R2's are not).
+pub type SourceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, SourceError>> + 'a>>;
+
+/// An object of a bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectMeta {
+    /// Its key, relative to the bucket.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// What kind of failure a source met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceErrorKind {
+    /// No such object or bucket.
+    NotFound,
+    /// A key that is not a plain relative key (see [`check_key`]); nothing was touched.
+    InvalidKey,
+    /// The source cannot be written (a read-only store or binding).
+    ReadOnly,
+    /// The storage failed or could not be reached; trying again may work.
+    Unavailable,
+}
+
+/// A source's failure: its kind, and what happened (for logs, never shown to a tenant).
+///
+/// ```
+/// use nno_obs_logs::source::{SourceError, SourceErrorKind};
+///
+/// let error = SourceError::new(SourceErrorKind::Unavailable, "R2 timed out");
+/// assert_eq!(error.kind(), SourceErrorKind::Unavailable);
+/// assert_eq!(error.to_string(), "unavailable: R2 timed out");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceError {
+    kind: SourceErrorKind,
+    message: String,
+}
+
+impl SourceError {
+    /// An error of `kind`.
+    pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> SourceErrorKind {
+        self.kind
+    }
+
+    /// What happened.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            SourceErrorKind::NotFound => "not found",
+            SourceErrorKind::InvalidKey => "invalid key",
+            SourceErrorKind::ReadOnly => "read-only",
+            SourceErrorKind::Unavailable => "unavailable",
+        };
+        write!(f, "{kind}: {}", self.message)
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// One bucket's objects.
+///
+/// A missing object is `Ok(None)` from [`get`](ObjectSource::get) and
+/// [`get_range`](ObjectSource::get_range) (objects come and go between a listing and a read:
+/// that is not a failure). [`put`](ObjectSource::put) writes index sidecars; a read-only source
+/// answers [`SourceErrorKind::ReadOnly`] and searches go on without them.
+///
+/// ```
+/// use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource, SourceErrorKind};
+///
+/// async fn size_of(source: &dyn ObjectSource, key: &str) -> Option<usize> {
+///     source.get(key).await.ok().flatten().map(|bytes| bytes.len())
+/// }
+/// let bucket = MemorySource::new();
+/// bucket.insert("a.log.gz", vec![0; 4]);
+/// assert_eq!(now_or_never(size_of(&bucket, "a.log.gz")), Some(Some(4)));
+/// let refused = now_or_never(bucket.put("../x", Vec::new())).unwrap();
+/// assert_eq!(refused.unwrap_err().kind(), SourceErrorKind::InvalidKey);
+/// ```
+pub trait ObjectSource {
+    /// The objects whose key starts with `prefix`, sorted by key.
+    fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>>;
+
+    /// An object's bytes; `None` when there is no such object.
+    fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>>;
+
+    /// At most `len` bytes of an object from `offset` (fewer at its end); `None` when there is no
+    /// such object.
+    fn get_range<'a>(
+        &'a self,
+        key: &'a str,
+        offset: u64,
+        len: u64,
+    ) -> SourceFuture<'a, Option<Vec<u8>>>;
+
+    /// Writes (or replaces) an object whole: what a reader sees is the old bytes or the new,
+    /// never a part.
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()>;
+}
+
+/// Whether `key` is a plain key relative to a bucket: not empty, at most 1024 bytes, no
+/// backslash or NUL, no leading `/`, no empty, `.` or `..` segment. A source refuses any other
+/// key with [`SourceErrorKind::InvalidKey`], so no key can name anything outside its bucket.
+///
+/// ```
+/// use nno_obs_logs::source::check_key;
+///
+/// assert!(check_key("20260222/20260222T103400Z_20260222T103859Z_00ff00ff.log.gz").is_ok());
+/// for hostile in ["", "/etc/passwd", "../x", "a/../../b", "a//b", "a\\b", "a/./b", "a/"] {
+///     assert!(check_key(hostile).is_err(), "{hostile}");
+/// }
+/// ```
+pub fn check_key(key: &str) -> Result<(), SourceError> {
+    let plain = !key.is_empty()
+        && key.len() <= 1024
+        && !key.contains(['\\', '\0'])
+        && key
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
+    if plain {
+        Ok(())
+    } else {
+        Err(SourceError::new(
+            SourceErrorKind::InvalidKey,
+            "not a plain relative key",
+        ))
+    }
+}
+
+/// The output of `future` if it is ready at its first poll; `None` if it waits. Sources that do
+/// not wait ([`MemorySource`], [`crate::LocalFolder`]) answer at once, so a synchronous host or
+/// a test can drive a search with it and no executor.
+///
+/// ```
+/// use nno_obs_logs::source::now_or_never;
+///
+/// assert_eq!(now_or_never(async { 7 }), Some(7));
+/// assert_eq!(now_or_never(std::future::pending::<u8>()), None);
+/// ```
+pub fn now_or_never<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+/// A bucket in memory: for tests of anything that reads a bucket (the search here, the Worker's
+/// R2 code). It counts what is read, and can be made read-only.
+///
+/// ```
+/// use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
+///
+/// let bucket = MemorySource::new().read_only();
+/// bucket.insert("a.log.gz", b"x".to_vec());
+/// assert!(now_or_never(bucket.put("a.log.gz.idx", Vec::new())).unwrap().is_err());
+/// let _ = now_or_never(bucket.get("a.log.gz"));
+/// assert_eq!(bucket.reads(), vec!["a.log.gz".to_owned()]);
+/// ```
+#[derive(Debug, Default)]
+pub struct MemorySource {
+    objects: RefCell<BTreeMap<String, Vec<u8>>>,
+    reads: RefCell<Vec<String>>,
+    read_only: bool,
+}
+
+impl MemorySource {
+    /// An empty, writable bucket.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The same bucket, refusing [`ObjectSource::put`] (as a read-only binding does).
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Puts an object (setting up a test; not counted, never refused).
+    pub fn insert(&self, key: &str, bytes: Vec<u8>) {
+        self.objects.borrow_mut().insert(key.to_owned(), bytes);
+    }
+
+    /// An object's bytes (not counted as a read).
+    pub fn object(&self, key: &str) -> Option<Vec<u8>> {
+        self.objects.borrow().get(key).cloned()
+    }
+
+    /// The keys read by `get` and `get_range`, in order.
+    pub fn reads(&self) -> Vec<String> {
+        self.reads.borrow().clone()
+    }
+
+    /// Forgets the reads counted so far.
+    pub fn clear_reads(&self) {
+        self.reads.borrow_mut().clear();
+    }
+
+    fn read(&self, key: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        check_key(key)?;
+        self.reads.borrow_mut().push(key.to_owned());
+        Ok(self.objects.borrow().get(key).cloned())
+    }
+}
+
+impl ObjectSource for MemorySource {
+    fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
+        Box::pin(async move {
+            Ok(self
+                .objects
+                .borrow()
+                .range(prefix.to_owned()..)
+                .take_while(|(key, _)| key.starts_with(prefix))
+                .map(|(key, bytes)| ObjectMeta {
+                    key: key.clone(),
+                    size: bytes.len() as u64,
+                })
+                .collect())
+        })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move { self.read(key) })
+    }
+
+    fn get_range<'a>(
+        &'a self,
+        key: &'a str,
+        offset: u64,
+        len: u64,
+    ) -> SourceFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            Ok(self.read(key)?.map(|bytes| {
+                let start = usize::try_from(offset)
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
+                let end = start
+                    .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+                    .min(bytes.len());
+                bytes[start..end].to_vec()
+            }))
+        })
+    }
+
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()> {
+        Box::pin(async move {
+            check_key(key)?;
+            if self.read_only {
+                return Err(SourceError::new(
+                    SourceErrorKind::ReadOnly,
+                    "a read-only bucket",
+                ));
+            }
+            self.objects.borrow_mut().insert(key.to_owned(), bytes);
+            Ok(())
+        })
+    }
+}
