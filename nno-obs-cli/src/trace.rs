@@ -27,9 +27,21 @@ pub struct TraceArgs {
     until: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
-    /// JSON (the read API's trace view) instead of the waterfall.
-    #[arg(long)]
+    /// `table`: the waterfall and the log lines; `json`: the read API's trace view.
+    #[arg(long, value_enum, default_value = "table")]
+    format: TraceFormat,
+    /// The same as --format json (older spelling).
+    #[arg(long, hide = true)]
     json: bool,
+}
+
+/// The forms of `nno-obs trace`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// The waterfall, then the log lines.
+    Table,
+    /// The read API's trace view.
+    Json,
 }
 
 pub fn trace(args: TraceArgs) -> Result<(), Failure> {
@@ -67,7 +79,7 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
     let stdout = io::stdout();
     let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = io::BufWriter::new(stdout.lock());
-    if args.json {
+    if args.json || args.format == TraceFormat::Json {
         serde_json::to_writer_pretty(&mut out, &view).map_err(io::Error::other)?;
         writeln!(out)?;
         out.flush()?;

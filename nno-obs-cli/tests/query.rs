@@ -229,10 +229,12 @@ fn trace_draws_the_waterfall_then_the_log_lines() {
         out.contains("job failed") && out.contains("rollback started"),
         "{out}"
     );
-    let (ok, json, _) = nno_obs(&["trace", &trace, "--until", UNTIL, "--json"]);
+    let (ok, json, _) = nno_obs(&["trace", &trace, "--until", UNTIL, "--format", "json"]);
     assert!(ok);
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["spans"].as_array().unwrap().len(), 8);
+    let (_, older, _) = nno_obs(&["trace", &trace, "--until", UNTIL, "--json"]);
+    assert_eq!(older, json, "--json is --format json");
     assert!(doc["logs"].as_array().unwrap().len() >= 10);
 
     // The read API answers the same trace with the same document (one library call).
@@ -672,5 +674,23 @@ fn missing_empty_or_stale_data_is_never_healthy() {
     assert!(
         err.contains("objectives at 2026-11-28T09:00:00.000Z over the store at"),
         "{err}"
+    );
+}
+
+#[test]
+fn job_durations_read_as_durations() {
+    let (ok, out, err) = nno_obs(&["query", "failed-jobs", "--since", "2h", "--until", UNTIL]);
+    assert!(ok, "{err}");
+    let header = out.lines().next().unwrap();
+    assert!(
+        header.contains("duration") && !header.contains("duration ms"),
+        "{out}"
+    );
+    // The failed job ran a few seconds: "4.1 s", not "4107".
+    let row = out.lines().nth(1).unwrap();
+    assert!(
+        row.split("  ")
+            .any(|cell| cell.trim().ends_with(" s") || cell.trim().ends_with(" ms")),
+        "{out}"
     );
 }

@@ -144,3 +144,34 @@ pub fn parse_duration_s(text: &str) -> Result<i64, InvalidDuration> {
     }
     Ok(total)
 }
+
+/// A duration for a person: `850 ms`, `4.2 s`, `11 m 1.6 s`, `2 h 5 m`, `3 d 4 h`.
+///
+/// ```
+/// use nno_obs_store::time::human_ms;
+/// assert_eq!(human_ms(850.0), "850 ms");
+/// assert_eq!(human_ms(4_200.0), "4.2 s");
+/// assert_eq!(human_ms(661_577.0), "11 m 1.6 s");
+/// assert_eq!(human_ms(7_500_000.0), "2 h 5 m");
+/// assert_eq!(human_ms(273_600_000.0), "3 d 4 h");
+/// assert_eq!(human_ms(f64::NAN), "-");
+/// ```
+pub fn human_ms(ms: f64) -> String {
+    if !ms.is_finite() || ms < 0.0 {
+        return "-".to_owned();
+    }
+    if ms < 1000.0 {
+        return format!("{ms:.0} ms");
+    }
+    let seconds = ms / 1000.0;
+    if seconds < 60.0 {
+        return format!("{seconds:.1} s");
+    }
+    let whole = seconds as u64;
+    let (d, h, m) = (whole / 86_400, whole / 3600 % 24, whole / 60 % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} m {:.1} s", seconds - (whole / 60 * 60) as f64),
+        (0, h) => format!("{h} h {m} m"),
+        (d, h) => format!("{d} d {h} h"),
+    }
+}

@@ -1,6 +1,6 @@
 //! Provisioning (seed §3.3's second query, §8.2, §5.1).
 
-use super::{blob, cell, only, percent, rate, Builder, Engine, Question, Tabular};
+use super::{blob, only, percent, rate, Builder, Engine, Question, Tabular};
 use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Agg, Dir, Key, Plan, RowCol};
@@ -98,14 +98,7 @@ impl Question for JobStats {
 
 impl Tabular for JobRow {
     fn header() -> Vec<&'static str> {
-        vec![
-            "operation",
-            "jobs",
-            "failures",
-            "success %",
-            "p50 ms",
-            "p95 ms",
-        ]
+        vec!["operation", "jobs", "failures", "success %", "p50", "p95"]
     }
     fn cells(&self) -> Vec<String> {
         vec![
@@ -113,8 +106,10 @@ impl Tabular for JobRow {
             self.jobs.to_string(),
             self.failures.to_string(),
             percent(self.success_rate),
-            cell(self.p50_ms, 0),
-            cell(self.p95_ms, 0),
+            self.p50_ms
+                .map_or_else(|| "-".to_owned(), nno_obs_store::time::human_ms),
+            self.p95_ms
+                .map_or_else(|| "-".to_owned(), nno_obs_store::time::human_ms),
         ]
     }
 }
@@ -231,7 +226,7 @@ fn below(spans: &[Span], span_id: &str) -> Vec<Span> {
 
 impl Tabular for FailedJob {
     fn header() -> Vec<&'static str> {
-        vec!["ended (UTC)", "trace", "platform", "duration ms", "steps"]
+        vec!["ended (UTC)", "trace", "platform", "duration", "steps"]
     }
     fn cells(&self) -> Vec<String> {
         let steps: Vec<String> = self
@@ -243,7 +238,7 @@ impl Tabular for FailedJob {
             format_datetime(self.end_s),
             self.trace_id.clone(),
             self.platform.clone(),
-            format!("{}", self.duration_ms),
+            nno_obs_store::time::human_ms(self.duration_ms),
             steps.join(" "),
         ]
     }
