@@ -1,7 +1,7 @@
 //! A platform's dashboards: `/overview` (seed §7.1) and `/features` (§7.2), from its
 //! `{platformId}-perf` points and the `nno-builds` dataset.
 
-use super::engine_error;
+use super::ask;
 use crate::backend::Backend;
 use crate::caller::Caller;
 use crate::error::ApiError;
@@ -15,7 +15,6 @@ use nno_obs_query::questions::{
     BuildEvent, BuildList, ErrorRatePerFeatureHour, FeatureStats, Health, MostErroringEndpoints,
     RequestsPerHour, SlowestEndpoints, WorkerHealth,
 };
-use nno_obs_query::Question;
 use std::collections::BTreeMap;
 
 /// The window a Worker's light is judged on: the error-spike alert's 5 minutes (seed §6.2),
@@ -34,22 +33,20 @@ pub(super) async fn overview<B: Backend>(
     params.finish()?;
     let scope = caller.platform_scope(&platform)?;
     let engine = backend.engine();
-    let lights = WorkerHealth::new(&scope, range, LIGHT_WINDOW_S)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("platformId", e))?;
-    let hours = RequestsPerHour::new(&scope, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let feature_hours = ErrorRatePerFeatureHour::new(&scope, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let builds = BuildList::of_platform(&scope, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
+    let lights = ask(
+        &WorkerHealth::new(&scope, range, LIGHT_WINDOW_S),
+        engine,
+        "platformId",
+    )
+    .await?;
+    let hours = ask(&RequestsPerHour::new(&scope, range), engine, "range").await?;
+    let feature_hours = ask(
+        &ErrorRatePerFeatureHour::new(&scope, range),
+        engine,
+        "range",
+    )
+    .await?;
+    let builds = ask(&BuildList::of_platform(&scope, range), engine, "range").await?;
 
     let workers = lights
         .into_iter()
@@ -128,18 +125,9 @@ pub(super) async fn features<B: Backend>(
     params.finish()?;
     let scope = caller.platform_scope(&platform)?;
     let engine = backend.engine();
-    let stats = FeatureStats::new(&scope, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let slowest = SlowestEndpoints::new(&scope, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let erroring = MostErroringEndpoints::new(&scope, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
+    let stats = ask(&FeatureStats::new(&scope, range), engine, "range").await?;
+    let slowest = ask(&SlowestEndpoints::new(&scope, range), engine, "range").await?;
+    let erroring = ask(&MostErroringEndpoints::new(&scope, range), engine, "range").await?;
     Ok(Features {
         features: stats
             .into_iter()

@@ -269,6 +269,19 @@ fn error(error: ApiError) -> Response {
     Response::json(error.status(), error.body())
 }
 
+/// Asks `question` of `engine`, its errors answered as [`engine_error`] says (a refused value
+/// is the caller's 400 naming `param`).
+pub(crate) async fn ask<Q: nno_obs_query::Question>(
+    question: &Q,
+    engine: &dyn nno_obs_query::Engine,
+    param: &str,
+) -> Result<Q::Answer, ApiError> {
+    question
+        .ask(engine)
+        .await
+        .map_err(|e| engine_error(param, e))
+}
+
 /// A query error as the API answers it: a value the query refused is the caller's 400, the
 /// rest is the engine's 503 (its detail stays out of the answer).
 pub(crate) fn engine_error(param: &str, error: nno_obs_query::QueryError) -> ApiError {

@@ -1,6 +1,6 @@
 //! The operator's views: `/fleet`, `/heatmap` (seed §8.1) and `/provisioning` (§8.2).
 
-use super::engine_error;
+use super::ask;
 use super::metrics::build_view;
 use crate::backend::Backend;
 use crate::caller::Caller;
@@ -14,7 +14,7 @@ use crate::views::{
 use nno_obs_query::questions::{
     BuildList, FailedJobs, FleetOverview, IncidentHeatmap, JobStats, RunningJobs,
 };
-use nno_obs_query::{Bucket, Question};
+use nno_obs_query::Bucket;
 use nno_obs_store::layout::PlatformId;
 use std::collections::BTreeMap;
 
@@ -51,14 +51,8 @@ pub(super) async fn fleet<B: Backend>(
     let operator = caller.operator()?;
     let (ids, names) = platforms(backend).await?;
     let engine = backend.engine();
-    let rows = FleetOverview::new(&operator, &ids, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let builds = BuildList::everywhere(&operator, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
+    let rows = ask(&FleetOverview::new(&operator, &ids, range), engine, "range").await?;
+    let builds = ask(&BuildList::everywhere(&operator, range), engine, "range").await?;
     let mut last_build = BTreeMap::new();
     for build in &builds {
         last_build.insert(build.platform.as_str(), build); // time order: the last wins
@@ -115,10 +109,12 @@ pub(super) async fn heatmap<B: Backend>(
     params.finish()?;
     let operator = caller.operator()?;
     let (ids, _) = platforms(backend).await?;
-    let cells = IncidentHeatmap::new(&operator, &ids, range, bucket)
-        .ask(backend.engine())
-        .await
-        .map_err(|e| engine_error("range", e))?;
+    let cells = ask(
+        &IncidentHeatmap::new(&operator, &ids, range, bucket),
+        backend.engine(),
+        "range",
+    )
+    .await?;
     let first = bucket.start_of(range.from_s());
     let buckets = (0..)
         .map(|n| first + n * bucket_s)
@@ -151,18 +147,9 @@ pub(super) async fn provisioning<B: Backend>(
     params.finish()?;
     let operator = caller.operator()?;
     let engine = backend.engine();
-    let running = RunningJobs::new(&operator, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let failed = FailedJobs::new(&operator, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
-    let completion = JobStats::new(&operator, range)
-        .ask(engine)
-        .await
-        .map_err(|e| engine_error("range", e))?;
+    let running = ask(&RunningJobs::new(&operator, range), engine, "range").await?;
+    let failed = ask(&FailedJobs::new(&operator, range), engine, "range").await?;
+    let completion = ask(&JobStats::new(&operator, range), engine, "range").await?;
     Ok(Provisioning {
         running: running
             .into_iter()

@@ -5,7 +5,7 @@
 //! trace-id index of each object (and Analytics Engine's `index1`) keeps that cheap. A range
 //! would cut a trace whose root ended after it.
 
-use super::engine_error;
+use super::ask;
 use crate::backend::{Backend, LogSearch};
 use crate::caller::{Caller, Target};
 use crate::error::ApiError;
@@ -14,7 +14,7 @@ use crate::time::format_ms;
 use crate::views::{LogEntryView, SpanView, TraceView};
 use nno_obs_logs::LogQuery;
 use nno_obs_query::questions::TraceSpans;
-use nno_obs_query::{Question, TimeRange};
+use nno_obs_query::TimeRange;
 use nno_obs_store::layout::Bucket;
 
 /// The most log lines a trace view carries.
@@ -86,11 +86,7 @@ pub async fn trace_view<B: Backend + ?Sized>(
         Target::Everything(operator) => TraceSpans::new(operator, trace_id, range),
     }
     .map_err(|_| ApiError::bad_param("traceId", "not a trace id"))?;
-    let spans = question
-        .ask(backend.engine())
-        .await
-        .map_err(|e| engine_error("traceId", e))?
-        .spans;
+    let spans = ask(&question, backend.engine(), "traceId").await?.spans;
     let bucket = match target {
         Target::Platform(scope) => Some(Bucket::Platform(scope.platform().clone())),
         Target::Everything(_) => None,
