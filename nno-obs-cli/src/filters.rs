@@ -147,10 +147,7 @@ pub fn parse_time(text: &str) -> Result<u64, String> {
 
 /// Now, in milliseconds.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
+    nno_obs::clock::now_ms()
 }
 
 #[cfg(test)]
