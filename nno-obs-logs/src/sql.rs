@@ -13,8 +13,9 @@
 //! JSON in Rust); a line timestamp that is not RFC 3339 but that ClickHouse's best-effort parser
 //! accepts; duplicate keys in a line; case folding beyond what both lowercase alike.
 //!
-//! Every literal is escaped ([`quote`]); a literal longer than [`MAX_LITERAL_BYTES`] and a
-//! directory with glob characters are rejected. Which buckets are read follows the scope's
+//! Every literal follows the one rule of [`nno_obs_store::sql_literal`] ([`quote`]): escaped,
+//! and refused when longer than [`MAX_LITERAL_BYTES`] or holding a control character. A
+//! directory with glob characters is refused too. Which buckets are read follows the scope's
 //! type, exactly as for the local search.
 //!
 //! ```
@@ -32,10 +33,10 @@
 
 use crate::query::{LogQuery, Scope};
 use nno_obs_store::layout::{Bucket, INTERNAL_BUCKET, PLATFORM_BUCKET_PREFIX};
+use nno_obs_store::sql_literal::{self, LiteralError};
 use std::fmt::{self, Write};
 
-/// The longest literal rendered.
-pub const MAX_LITERAL_BYTES: usize = 16 * 1024;
+pub use nno_obs_store::sql_literal::MAX_LITERAL_BYTES;
 
 /// How each top-level field is read: as text (objects and arrays as their JSON).
 const STRUCTURE: &str = "ScriptName Nullable(String), Outcome Nullable(String), \
@@ -76,8 +77,8 @@ pub enum SqlSource {
 /// Why a query could not be rendered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SqlError {
-    /// A literal longer than [`MAX_LITERAL_BYTES`].
-    TooLong(&'static str),
+    /// A value that cannot be a literal (too long, or a control character in it).
+    Literal(LiteralError),
     /// A directory containing glob characters (`*?{}[]`), which `file()` would expand.
     GlobInPath,
     /// An account id that is not 32 hex digits.
@@ -89,7 +90,7 @@ pub enum SqlError {
 impl fmt::Display for SqlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SqlError::TooLong(what) => write!(f, "{what} is longer than {MAX_LITERAL_BYTES} bytes"),
+            SqlError::Literal(error) => error.fmt(f),
             SqlError::GlobInPath => f.write_str("the directory contains glob characters (*?{}[])"),
             SqlError::BadAccountId => f.write_str("the account id is not 32 hex digits"),
             SqlError::NothingToRead => f.write_str("the scope has no bucket to read"),
@@ -99,34 +100,16 @@ impl fmt::Display for SqlError {
 
 impl std::error::Error for SqlError {}
 
-/// A ClickHouse string literal: `'…'` with `\` and `'` escaped and every control character
-/// written as `\xHH`, so no value can end the literal or the statement.
+/// A ClickHouse string literal by the one rule of [`nno_obs_store::sql_literal`].
 ///
 /// ```
 /// use nno_obs_logs::sql::quote;
 ///
-/// assert_eq!(quote("a'b\\c\n\0").unwrap(), r"'a\'b\\c\x0A\x00'");
+/// assert_eq!(quote("a'b\\c").unwrap(), r"'a\'b\\c'");
+/// assert!(quote("a\nb").is_err());
 /// ```
 pub fn quote(value: &str) -> Result<String, SqlError> {
-    if value.len() > MAX_LITERAL_BYTES {
-        return Err(SqlError::TooLong("a literal"));
-    }
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            c if c.is_control() => {
-                for byte in c.to_string().bytes() {
-                    let _ = write!(out, "\\x{byte:02X}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    Ok(out)
+    sql_literal::quote(value).map_err(SqlError::Literal)
 }
 
 fn table_functions(scope: &dyn Scope, source: &SqlSource) -> Result<Vec<String>, SqlError> {
@@ -363,10 +346,9 @@ mod tests {
             "'".to_owned(),
             "\\'; DROP TABLE x; --".to_owned(),
             "a\\".to_owned(),
-            "\0\n\r\t\u{1b}".to_owned(),
             "') OR 1=1 OR ('".to_owned(),
-            "é漢字🙂\u{2028}".to_owned(),
-            "x".repeat(10 * 1024),
+            "é漢字🙂".to_owned(),
+            "x".repeat(MAX_LITERAL_BYTES),
         ];
         for value in hostile {
             let query = |v: &str| LogQuery {
@@ -379,10 +361,21 @@ mod tests {
             let benign = render(&query("x"), &OperatorScope, &store(), 10).unwrap();
             let literal = quote(&value).unwrap();
             assert_eq!(sql.replace(&literal, "'x'"), benign, "{value:?}");
-            // The literal itself holds no raw quote or control character.
+            // The literal itself holds no raw quote.
             let inner = &literal[1..literal.len() - 1];
             assert!(!inner.replace("\\\\", "").replace("\\'", "").contains('\''));
-            assert!(!inner.chars().any(char::is_control));
+        }
+        // What the rule refuses is refused whole, never escaped into the query.
+        for value in ["\0\n\r\t\u{1b}", "é\u{2028}\u{85}"] {
+            let query = LogQuery {
+                text: Some(value.into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                render(&query, &OperatorScope, &store(), 10),
+                Err(SqlError::Literal(LiteralError::ControlCharacter)),
+                "{value:?}"
+            );
         }
     }
 
@@ -394,7 +387,7 @@ mod tests {
         };
         assert_eq!(
             render(&long, &OperatorScope, &store(), 1),
-            Err(SqlError::TooLong("a literal"))
+            Err(SqlError::Literal(LiteralError::TooLong))
         );
         let glob = SqlSource::Directory {
             dir: "/data/*".into(),

@@ -1,16 +1,10 @@
-//! String literals: the one way a value reaches SQL.
-//!
-//! A literal is `'…'` with `\` written `\\` and `'` written `\'` (ClickHouse's and Analytics
-//! Engine's escapes). Everything else is passed as is, UTF-8 included. Values that have no
-//! business in a filter are **rejected**, not escaped, so no engine's reading of an unusual
-//! escape can matter: control characters (NUL, newlines, …) and values longer than
-//! [`MAX_LITERAL_BYTES`].
+//! String literals: the one way a value reaches SQL, by the rule of
+//! [`nno_obs_store::sql_literal`] (shared with the log search's SQL).
 
 use crate::error::QueryError;
+use nno_obs_store::sql_literal;
 
-/// The longest value accepted in a literal (feature ids, endpoints and trace ids are far
-/// shorter; a longer value is a mistake or an attack).
-pub const MAX_LITERAL_BYTES: usize = 1024;
+pub use nno_obs_store::sql_literal::MAX_LITERAL_BYTES;
 
 /// A checked value that renders as a SQL string literal.
 ///
@@ -28,16 +22,9 @@ pub struct Literal(String);
 impl Literal {
     /// Checks `value`: at most [`MAX_LITERAL_BYTES`], no control character.
     pub fn new(value: &str) -> Result<Self, QueryError> {
-        if value.len() > MAX_LITERAL_BYTES {
-            return Err(QueryError::InvalidValue {
-                detail: format!("a value is longer than {MAX_LITERAL_BYTES} bytes"),
-            });
-        }
-        if value.chars().any(char::is_control) {
-            return Err(QueryError::InvalidValue {
-                detail: "a value contains a control character".to_owned(),
-            });
-        }
+        sql_literal::check(value).map_err(|error| QueryError::InvalidValue {
+            detail: error.to_string(),
+        })?;
         Ok(Self(value.to_owned()))
     }
 
@@ -54,17 +41,7 @@ impl Literal {
 
     /// The value as a SQL string literal.
     pub fn sql(&self) -> String {
-        let mut out = String::with_capacity(self.0.len() + 2);
-        out.push('\'');
-        for c in self.0.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("\\'"),
-                c => out.push(c),
-            }
-        }
-        out.push('\'');
-        out
+        sql_literal::escape(&self.0)
     }
 }
 
@@ -83,7 +60,7 @@ mod tests {
         for bad in ["\0", "a\nb", "\r", "\u{7f}", "\u{85}"] {
             assert!(Literal::new(bad).is_err(), "{bad:?}");
         }
-        assert!(Literal::new(&"é".repeat(512)).is_ok());
-        assert!(Literal::new(&"é".repeat(513)).is_err());
+        assert!(Literal::new(&"é".repeat(MAX_LITERAL_BYTES / 2)).is_ok());
+        assert!(Literal::new(&"é".repeat(MAX_LITERAL_BYTES / 2 + 1)).is_err());
     }
 }

@@ -133,7 +133,8 @@ fn rejected_values() -> Vec<String> {
         "\r".into(),
         "\u{1b}[31m".into(),
         "x".repeat(10 * 1024),
-        "é".repeat(513),
+        // One byte over the bound, in two-byte characters.
+        format!("{}x", "é".repeat(nno_obs_query::literal::MAX_LITERAL_BYTES / 2)),
     ]
 }
 

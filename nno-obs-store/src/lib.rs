@@ -31,6 +31,7 @@ pub mod points;
 pub mod record;
 pub mod registry;
 pub mod retention;
+pub mod sql_literal;
 pub mod time;
 
 #[cfg(all(feature = "fs", not(target_arch = "wasm32")))]
