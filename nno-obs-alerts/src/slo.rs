@@ -128,9 +128,9 @@ pub struct Slo {
     pub indicator: Indicator,
 }
 
-const CORE_OPS: &str = "nno-core-ops";
+const CORE_OPS: &str = nno_obs_query::schema::core_ops::DATASET;
 const PERF: &str = "{platformId}-perf";
-const BUILDS: &str = "nno-builds";
+const BUILDS: &str = nno_obs_query::schema::builds::DATASET;
 
 // One row of a table, positional like the seed's columns: a struct literal per row would
 // triple the table's length.

@@ -40,6 +40,7 @@
 
 use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
 use crate::table::{Table, Value};
+use nno_obs_schema::Double;
 use nno_obs_store::columns::{PointColumns, TextColumn};
 use nno_obs_store::line::AnyRow;
 use nno_obs_store::points::PointRow;
@@ -122,7 +123,7 @@ struct Group {
 pub struct Evaluator<'p> {
     plan: &'p Plan,
     /// The double column of each value-map slot.
-    slots: Vec<u8>,
+    slots: Vec<Double>,
     groups: HashMap<Vec<GroupKey>, Group>,
     rows: Vec<Vec<Value>>,
 }
@@ -135,7 +136,7 @@ pub trait Row {
     /// A text column (`""` when absent).
     fn text(&self, col: TextCol) -> &str;
     /// `doubleN` (`0` when absent).
-    fn double(&self, n: u8) -> f64;
+    fn double(&self, col: Double) -> f64;
     /// `_sample_interval`.
     fn sample_interval(&self) -> u32;
 }
@@ -147,18 +148,15 @@ impl Row for PointRow {
     fn text(&self, col: TextCol) -> &str {
         match col {
             TextCol::Index1 => &self.index1,
-            TextCol::Blob(n) => self
+            TextCol::Blob(blob) => self
                 .blobs
-                .get(usize::from(n).wrapping_sub(1))
+                .get(blob.slot())
                 .map(String::as_str)
                 .unwrap_or(""),
         }
     }
-    fn double(&self, n: u8) -> f64 {
-        self.doubles
-            .get(usize::from(n).wrapping_sub(1))
-            .copied()
-            .unwrap_or(0.0)
+    fn double(&self, col: Double) -> f64 {
+        self.doubles.get(col.slot()).copied().unwrap_or(0.0)
     }
     fn sample_interval(&self) -> u32 {
         self.sample_interval
@@ -169,8 +167,8 @@ fn text<R: Row + ?Sized>(row: &R, col: TextCol) -> &str {
     row.text(col)
 }
 
-fn double<R: Row + ?Sized>(row: &R, n: u8) -> f64 {
-    row.double(n)
+fn double<R: Row + ?Sized>(row: &R, col: Double) -> f64 {
+    row.double(col)
 }
 
 impl<'p> Evaluator<'p> {
@@ -216,7 +214,7 @@ impl<'p> Evaluator<'p> {
                     .map(|(_, col)| match col {
                         RowCol::Timestamp => Value::Time(row.timestamp_s()),
                         RowCol::Text(c) => Value::Text(text(row, *c).to_owned()),
-                        RowCol::Double(n) => Value::Float(Some(double(row, *n))),
+                        RowCol::Double(col) => Value::Float(Some(double(row, *col))),
                         RowCol::SampleInterval => Value::UInt(u64::from(row.sample_interval())),
                     })
                     .collect();
@@ -371,9 +369,11 @@ impl<'p> Evaluator<'p> {
             | Agg::Quantile { double: n, .. }
             | Agg::CountAbove { double: n, .. } = agg
             {
-                if let Some(out) = decoded.doubles.get_mut(usize::from(*n)) {
+                if let Some(out) = decoded.doubles.get_mut(usize::from(n.position())) {
                     if out.is_empty() {
-                        columns.double(usize::from(*n)).decode_into(rows, out);
+                        columns
+                            .double(usize::from(n.position()))
+                            .decode_into(rows, out);
                     }
                 }
             }
@@ -553,7 +553,7 @@ impl<'p> Evaluator<'p> {
 fn accumulate<R: Row + ?Sized>(
     group: &mut Group,
     aggs: &[(&'static str, Agg)],
-    slots: &[u8],
+    slots: &[Double],
     row: &R,
 ) {
     let weight = u64::from(row.sample_interval());
@@ -651,10 +651,11 @@ impl Row for DecodedRow<'_, '_, '_> {
             .map_or("", |column| column.value(self.row))
     }
     #[inline]
-    fn double(&self, n: u8) -> f64 {
-        match self.decoded.doubles.get(usize::from(n)) {
+    fn double(&self, col: Double) -> f64 {
+        let n = usize::from(col.position());
+        match self.decoded.doubles.get(n) {
             Some(values) if !values.is_empty() => values.get(self.row).copied().unwrap_or(0.0),
-            _ => self.decoded.columns.double(usize::from(n)).get(self.row),
+            _ => self.decoded.columns.double(n).get(self.row),
         }
     }
     #[inline]
@@ -668,8 +669,7 @@ impl Row for DecodedRow<'_, '_, '_> {
 fn text_index(col: TextCol) -> usize {
     match col {
         TextCol::Index1 => 0,
-        TextCol::Blob(0) => usize::MAX,
-        TextCol::Blob(n) => usize::from(n),
+        TextCol::Blob(blob) => usize::from(blob.position()),
     }
 }
 
@@ -696,8 +696,10 @@ impl Row for ColumnRow<'_, '_> {
             .text_ref(text_index(col))
             .map_or("", |column| column.value(self.row))
     }
-    fn double(&self, n: u8) -> f64 {
-        self.columns.double(usize::from(n)).get(self.row)
+    fn double(&self, col: Double) -> f64 {
+        self.columns
+            .double(usize::from(col.position()))
+            .get(self.row)
     }
     fn sample_interval(&self) -> u32 {
         self.columns.sample_interval(self.row)
@@ -711,18 +713,18 @@ impl Row for AnyRow<'_> {
     fn text(&self, col: TextCol) -> &str {
         match col {
             TextCol::Index1 => self.index1(),
-            TextCol::Blob(n) => self.blob(n),
+            TextCol::Blob(blob) => self.blob(blob.position()),
         }
     }
-    fn double(&self, n: u8) -> f64 {
-        AnyRow::double(self, n)
+    fn double(&self, col: Double) -> f64 {
+        AnyRow::double(self, col.position())
     }
     fn sample_interval(&self) -> u32 {
         AnyRow::sample_interval(self)
     }
 }
 
-fn new_group(aggs: &[(&'static str, Agg)], slots: &[u8]) -> Group {
+fn new_group(aggs: &[(&'static str, Agg)], slots: &[Double]) -> Group {
     Group {
         aggs: aggs
             .iter()

@@ -53,6 +53,8 @@ pub mod time_range;
 
 pub use error::QueryError;
 pub use literal::Literal;
+/// The datasets and their columns, shared with the write side.
+pub use nno_obs_schema as schema;
 pub use plan::Plan;
 pub use questions::{Engine, Question, Tabular};
 pub use scope::{Dataset, OperatorScope, PlatformScope};

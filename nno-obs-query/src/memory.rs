@@ -16,6 +16,7 @@ use crate::plan::{Plan, TextCol};
 use crate::questions::Engine;
 use crate::table::Table;
 use crate::time_range::TimeRange;
+use nno_obs_schema::{Blob, Double};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,7 +87,7 @@ struct Columns {
 }
 
 /// Analytics Engine's widths: `blob1…20`, `double1…20`.
-const WIDTH: u8 = 20;
+const WIDTH: u8 = nno_obs_schema::MAX_COLUMNS;
 
 impl Columns {
     fn new() -> Self {
@@ -111,7 +112,10 @@ impl Columns {
         let index = self.strings.intern(row.text(TextCol::Index1));
         self.index1.push(index);
         for n in 1..=WIDTH {
-            let text = row.text(TextCol::Blob(n));
+            let (Some(blob), Some(double)) = (Blob::new(n), Double::new(n)) else {
+                continue;
+            };
+            let text = row.text(TextCol::Blob(blob));
             let slot = &mut self.blobs[usize::from(n - 1)];
             match slot {
                 Some(column) => {
@@ -126,7 +130,7 @@ impl Columns {
                 }
                 None => {}
             }
-            let value = row.double(n);
+            let value = row.double(double);
             let slot = &mut self.doubles[usize::from(n - 1)];
             match slot {
                 Some(column) => column.push(value),
@@ -176,19 +180,19 @@ impl Row for ColumnRow<'_> {
     fn text(&self, col: TextCol) -> &str {
         let id = match col {
             TextCol::Index1 => self.columns.index1.get(self.at).copied(),
-            TextCol::Blob(n) => self
+            TextCol::Blob(blob) => self
                 .columns
                 .blobs
-                .get(usize::from(n).wrapping_sub(1))
+                .get(blob.slot())
                 .and_then(Option::as_ref)
                 .and_then(|column| column.get(self.at).copied()),
         };
         id.map(|id| self.columns.strings.get(id)).unwrap_or("")
     }
-    fn double(&self, n: u8) -> f64 {
+    fn double(&self, col: Double) -> f64 {
         self.columns
             .doubles
-            .get(usize::from(n).wrapping_sub(1))
+            .get(col.slot())
             .and_then(Option::as_ref)
             .and_then(|column| column.get(self.at).copied())
             .unwrap_or(0.0)

@@ -24,14 +24,15 @@
 use crate::literal::Literal;
 use crate::scope::Dataset;
 use crate::time_range::{Bucket, TimeRange};
+use nno_obs_schema::{Blob, Double};
 
 /// A column of an Analytics Engine row read as text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TextCol {
     /// `index1`.
     Index1,
-    /// `blobN`, 1-based (1..=20).
-    Blob(u8),
+    /// `blobN`, a column of `nno-obs-schema`.
+    Blob(Blob),
 }
 
 /// A group key.
@@ -65,29 +66,29 @@ pub enum Agg {
     },
     /// `SUM(doubleN * _sample_interval)`, or only of rows at or after `since`.
     Sum {
-        /// N of `doubleN`.
-        double: u8,
+        /// The `doubleN` column.
+        double: Double,
         /// Only rows with `timestamp >= since`.
         since: Option<i64>,
     },
     /// `SUM(doubleN * _sample_interval) / SUM(_sample_interval)`.
     Mean {
-        /// N of `doubleN`.
-        double: u8,
+        /// The `doubleN` column.
+        double: Double,
     },
     /// `quantileExactWeighted(level)(doubleN, _sample_interval)`.
     Quantile {
         /// The level, in `[0, 1]`.
         level: f64,
-        /// N of `doubleN`.
-        double: u8,
+        /// The `doubleN` column.
+        double: Double,
     },
     /// `SUM(if(doubleN > above, _sample_interval, 0))`: the points whose `doubleN` is strictly
     /// above a whole number (a latency objective's slow requests: "p99 < 500ms" allows 1 % of
     /// requests above 500 ms).
     CountAbove {
-        /// N of `doubleN`.
-        double: u8,
+        /// The `doubleN` column.
+        double: Double,
         /// The bound (exclusive), e.g. ms.
         above: u32,
     },
@@ -107,7 +108,7 @@ pub enum RowCol {
     /// A text column.
     Text(TextCol),
     /// `doubleN`.
-    Double(u8),
+    Double(Double),
     /// `_sample_interval`.
     SampleInterval,
 }

@@ -6,6 +6,7 @@
 //! questions. A [`crate::Plan`] cannot be built outside this crate, so no caller can aim a
 //! platform question at another platform's data.
 
+use nno_obs_schema as schema;
 use nno_obs_store::layout::{DatasetName, PlatformId};
 
 /// A platform admin: one platform.
@@ -81,12 +82,12 @@ impl Dataset {
     /// ```
     pub fn name(&self) -> String {
         match self {
-            Dataset::CoreOps => "nno-core-ops".to_owned(),
-            Dataset::Spans => "nno-core-ops-spans".to_owned(),
-            Dataset::AuthEvents => "nno-auth-events".to_owned(),
-            Dataset::Builds => "nno-builds".to_owned(),
-            Dataset::Perf(platform) => format!("{platform}-perf"),
-            Dataset::Usage(platform) => format!("{platform}-usage"),
+            Dataset::CoreOps => schema::core_ops::DATASET.to_owned(),
+            Dataset::Spans => schema::spans::DATASET.to_owned(),
+            Dataset::AuthEvents => schema::auth_events::DATASET.to_owned(),
+            Dataset::Builds => schema::builds::DATASET.to_owned(),
+            Dataset::Perf(platform) => format!("{platform}{}", schema::perf::SUFFIX),
+            Dataset::Usage(platform) => format!("{platform}{}", schema::usage::SUFFIX),
         }
     }
 

@@ -100,7 +100,7 @@ impl Plan {
 fn text_col_sql(col: TextCol) -> String {
     match col {
         TextCol::Index1 => "index1".to_owned(),
-        TextCol::Blob(n) => format!("blob{n}"),
+        TextCol::Blob(blob) => blob.sql().to_owned(),
     }
 }
 
@@ -132,19 +132,19 @@ fn agg_sql(agg: &Agg) -> String {
         Agg::Sum {
             double,
             since: None,
-        } => format!("SUM(double{double} * _sample_interval)"),
+        } => format!("SUM({double} * _sample_interval)"),
         Agg::Sum {
             double,
             since: Some(s),
-        } => format!("SUM(if(timestamp >= toDateTime({s}), double{double} * _sample_interval, 0))"),
+        } => format!("SUM(if(timestamp >= toDateTime({s}), {double} * _sample_interval, 0))"),
         Agg::Mean { double } => {
-            format!("SUM(double{double} * _sample_interval) / SUM(_sample_interval)")
+            format!("SUM({double} * _sample_interval) / SUM(_sample_interval)")
         }
         Agg::Quantile { level, double } => {
-            format!("quantileExactWeighted({level})(double{double}, _sample_interval)")
+            format!("quantileExactWeighted({level})({double}, _sample_interval)")
         }
         Agg::CountAbove { double, above } => {
-            format!("SUM(if(double{double} > {above}, _sample_interval, 0))")
+            format!("SUM(if({double} > {above}, _sample_interval, 0))")
         }
         Agg::Distinct { col } => format!("COUNT(DISTINCT {})", text_col_sql(*col)),
     }
@@ -154,7 +154,7 @@ fn row_col_sql(col: RowCol) -> String {
     match col {
         RowCol::Timestamp => "timestamp".to_owned(),
         RowCol::Text(col) => text_col_sql(col),
-        RowCol::Double(n) => format!("double{n}"),
+        RowCol::Double(double) => double.sql().to_owned(),
         RowCol::SampleInterval => "_sample_interval".to_owned(),
     }
 }

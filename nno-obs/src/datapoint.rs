@@ -136,6 +136,25 @@ impl<'a> DataPoint<'a> {
         true
     }
 
+    /// A point of a fixed layout: `blobs` and `doubles` each filled by slot from the
+    /// positions named in `nno-obs-schema` (so no writer states a position of its own), then
+    /// appended in position order under the same limits as [`push_blob`](Self::push_blob).
+    pub(crate) fn from_layout<const B: usize, const D: usize>(
+        blobs: [&'a str; B],
+        doubles: [f64; D],
+        index: &'a str,
+    ) -> Self {
+        let mut point = DataPoint::new();
+        for blob in blobs {
+            point.push_blob(blob);
+        }
+        for double in doubles {
+            point.push_double(double);
+        }
+        point.set_index(index);
+        point
+    }
+
     /// Appends a double in place; returns whether it was kept.
     pub fn push_double(&mut self, double: f64) -> bool {
         let Some(slot) = self.doubles.get_mut(self.double_count) else {

@@ -10,6 +10,7 @@ use crate::level::LogLevel;
 use crate::sink::{ConsoleSink, LogSink, MemorySink, PointSink};
 use crate::stats::{Stats, StatsSnapshot};
 use crate::DataPoint;
+use nno_obs_schema as schema;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -95,15 +96,15 @@ impl Binding {
     /// The dataset the binding writes to; per-platform datasets use `nno-internal` when the
     /// platform is unknown.
     pub fn dataset_name(self, platform_id: Option<&str>) -> Cow<'static, str> {
-        let platform = platform_id.unwrap_or(crate::schema::NNO_INTERNAL);
+        let platform = platform_id.unwrap_or(schema::NNO_INTERNAL);
         match self {
-            Binding::Analytics => Cow::Borrowed("nno-core-ops"),
-            Binding::Spans => Cow::Borrowed("nno-core-ops-spans"),
-            Binding::Perf => Cow::Owned(format!("{platform}-perf")),
-            Binding::Usage => Cow::Owned(format!("{platform}-usage")),
-            Binding::AuthEvents => Cow::Borrowed("nno-auth-events"),
-            Binding::Builds => Cow::Borrowed("nno-builds"),
-            Binding::Metrics => Cow::Borrowed("nno_metrics"),
+            Binding::Analytics => Cow::Borrowed(schema::core_ops::DATASET),
+            Binding::Spans => Cow::Borrowed(schema::spans::DATASET),
+            Binding::Perf => Cow::Owned(format!("{platform}{}", schema::perf::SUFFIX)),
+            Binding::Usage => Cow::Owned(format!("{platform}{}", schema::usage::SUFFIX)),
+            Binding::AuthEvents => Cow::Borrowed(schema::auth_events::DATASET),
+            Binding::Builds => Cow::Borrowed(schema::builds::DATASET),
+            Binding::Metrics => Cow::Borrowed(schema::metrics::DATASET),
         }
     }
 

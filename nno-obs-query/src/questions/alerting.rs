@@ -12,6 +12,7 @@ use crate::plan::{Agg, Dir, Key, Plan, RowCol};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
 use crate::table::Table;
 use crate::time_range::{format_datetime, Bucket, TimeRange};
+use nno_obs_schema::{builds, perf, spans, usage};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -63,7 +64,7 @@ impl Question for RequestsPerMinute {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .filter(blob(1), self.feature.clone())
+            .filter(blob(perf::FEATURE_ID), self.feature.clone())
             .key("minute", Key::Bucket(MINUTE))
             .agg("requests", Agg::Count { since: None })
             .build()]
@@ -234,17 +235,17 @@ impl Question for BuildList {
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
-                ("platform", RowCol::Text(blob(1))),
-                ("build_id", RowCol::Text(blob(2))),
-                ("outcome", RowCol::Text(blob(3))),
-                ("duration_ms", RowCol::Double(2)),
+                ("platform", RowCol::Text(blob(builds::PLATFORM_ID))),
+                ("build_id", RowCol::Text(blob(builds::BUILD_ID))),
+                ("outcome", RowCol::Text(blob(builds::OUTCOME))),
+                ("duration_ms", RowCol::Double(builds::DURATION_MS)),
             ],
         );
         if let Some(outcome) = &self.outcome {
-            builder = builder.filter(blob(3), outcome.clone());
+            builder = builder.filter(blob(builds::OUTCOME), outcome.clone());
         }
         if let Some(platform) = &self.platform {
-            builder = builder.filter(blob(1), platform.clone());
+            builder = builder.filter(blob(builds::PLATFORM_ID), platform.clone());
         }
         vec![builder
             .order("at", Dir::Asc)
@@ -330,11 +331,11 @@ impl Question for UsageTotal {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .filter(blob(3), self.metric.clone())
+            .filter(blob(usage::METRIC), self.metric.clone())
             .agg(
                 "units",
                 Agg::Sum {
-                    double: 1,
+                    double: usage::UNITS,
                     since: None,
                 },
             )
@@ -398,14 +399,14 @@ impl Question for RunningJobs {
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(1))),
-                ("span_id", RowCol::Text(blob(2))),
-                ("operation", RowCol::Text(blob(5))),
-                ("platform", RowCol::Text(blob(7))),
-                ("duration_ms", RowCol::Double(1)),
+                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
+                ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
+                ("operation", RowCol::Text(blob(spans::OPERATION))),
+                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
+                ("duration_ms", RowCol::Double(spans::DURATION_MS)),
             ],
         )
-        .filter(blob(4), Literal::fixed("provisioning"))
+        .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
         .order("at", Dir::Asc)
         .order("trace_id", Dir::Asc)
         .build()]
@@ -507,12 +508,12 @@ impl Question for RecentErrorTrace {
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(1))),
+                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
             ],
         )
-        .filter(blob(7), self.platform.clone())
-        .filter(blob(4), self.service.clone())
-        .filter(blob(6), Literal::fixed("error"))
+        .filter(blob(spans::PLATFORM_ID), self.platform.clone())
+        .filter(blob(spans::SERVICE), self.service.clone())
+        .filter(blob(spans::OUTCOME), Literal::fixed("error"))
         .order("at", Dir::Desc)
         .order("trace_id", Dir::Desc)
         .limit(1)

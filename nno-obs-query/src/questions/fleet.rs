@@ -7,6 +7,7 @@ use crate::plan::{Agg, Dir, Key, Plan};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
 use crate::table::Table;
 use crate::time_range::{format_datetime, Bucket, TimeRange};
+use nno_obs_schema::{builds, core_ops, perf};
 use nno_obs_store::layout::PlatformId;
 use serde::Serialize;
 
@@ -53,12 +54,17 @@ impl Question for FleetOverview {
             .iter()
             .map(|platform| {
                 Builder::aggregate(Dataset::Perf(platform.clone()), self.range)
-                    .agg("workers", Agg::Distinct { col: blob(1) })
+                    .agg(
+                        "workers",
+                        Agg::Distinct {
+                            col: blob(perf::FEATURE_ID),
+                        },
+                    )
                     .agg("requests", Agg::Count { since: None })
                     .agg(
                         "errors",
                         Agg::Sum {
-                            double: 3,
+                            double: perf::SERVER_ERROR,
                             since: None,
                         },
                     )
@@ -168,7 +174,7 @@ impl Question for IncidentHeatmap {
                     .agg(
                         "errors",
                         Agg::Sum {
-                            double: 3,
+                            double: perf::SERVER_ERROR,
                             since: None,
                         },
                     )
@@ -257,12 +263,12 @@ impl Question for ServiceStats {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(Dataset::CoreOps, self.range)
-            .key("service", Key::Text(blob(1)))
+            .key("service", Key::Text(blob(core_ops::SERVICE)))
             .agg("requests", Agg::Count { since: None })
             .agg(
                 "errors",
                 Agg::Sum {
-                    double: 3,
+                    double: core_ops::ERROR,
                     since: None,
                 },
             )
@@ -270,14 +276,14 @@ impl Question for ServiceStats {
                 "p95_ms",
                 Agg::Quantile {
                     level: 0.95,
-                    double: 2,
+                    double: core_ops::DURATION_MS,
                 },
             )
             .agg(
                 "p99_ms",
                 Agg::Quantile {
                     level: 0.99,
-                    double: 2,
+                    double: core_ops::DURATION_MS,
                 },
             )
             .build()]
@@ -351,11 +357,11 @@ impl Question for RegistryLatency {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(Dataset::CoreOps, self.range)
-            .filter(blob(1), Literal::fixed("registry"))
+            .filter(blob(core_ops::SERVICE), Literal::fixed("registry"))
             .key(
                 "kind",
                 Key::PrefixClass {
-                    col: blob(2),
+                    col: blob(core_ops::OPERATION),
                     prefix: "GET ",
                     yes: "read",
                     no: "write",
@@ -366,7 +372,7 @@ impl Question for RegistryLatency {
                 "p99_ms",
                 Agg::Quantile {
                     level: 0.99,
-                    double: 2,
+                    double: core_ops::DURATION_MS,
                 },
             )
             .build()]
@@ -450,25 +456,30 @@ impl Question for BuildStats {
         if let Some(platform) = &self.platform {
             // A validated id: [a-z0-9]{10}, always a valid literal.
             if let Ok(literal) = Literal::new(platform.as_str()) {
-                builder = builder.filter(blob(1), literal);
+                builder = builder.filter(blob(builds::PLATFORM_ID), literal);
             }
         }
         vec![builder
-            .key("platform", Key::Text(blob(1)))
+            .key("platform", Key::Text(blob(builds::PLATFORM_ID)))
             .agg("builds", Agg::Count { since: None })
             .agg(
                 "failures",
                 Agg::Sum {
-                    double: 3,
+                    double: builds::ERROR,
                     since: None,
                 },
             )
-            .agg("avg_ms", Agg::Mean { double: 2 })
+            .agg(
+                "avg_ms",
+                Agg::Mean {
+                    double: builds::DURATION_MS,
+                },
+            )
             .agg(
                 "p95_ms",
                 Agg::Quantile {
                     level: 0.95,
-                    double: 2,
+                    double: builds::DURATION_MS,
                 },
             )
             .order("platform", Dir::Asc)

@@ -8,6 +8,7 @@ use crate::questions::trace::{Span, TraceSpans};
 use crate::scope::{Dataset, OperatorScope};
 use crate::table::Table;
 use crate::time_range::{format_datetime, TimeRange};
+use nno_obs_schema::{core_ops, spans};
 use serde::Serialize;
 
 /// Per provisioning operation (`nno-core-ops` rows of service `provisioning`, `blob2` the
@@ -49,13 +50,13 @@ impl Question for JobStats {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(Dataset::CoreOps, self.range)
-            .filter(blob(1), Literal::fixed("provisioning"))
-            .key("operation", Key::Text(blob(2)))
+            .filter(blob(core_ops::SERVICE), Literal::fixed("provisioning"))
+            .key("operation", Key::Text(blob(core_ops::OPERATION)))
             .agg("jobs", Agg::Count { since: None })
             .agg(
                 "failures",
                 Agg::Sum {
-                    double: 3,
+                    double: core_ops::ERROR,
                     since: None,
                 },
             )
@@ -63,14 +64,14 @@ impl Question for JobStats {
                 "p50_ms",
                 Agg::Quantile {
                     level: 0.5,
-                    double: 2,
+                    double: core_ops::DURATION_MS,
                 },
             )
             .agg(
                 "p95_ms",
                 Agg::Quantile {
                     level: 0.95,
-                    double: 2,
+                    double: core_ops::DURATION_MS,
                 },
             )
             .order("jobs", Dir::Desc)
@@ -163,15 +164,15 @@ impl Question for FailedJobs {
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(1))),
-                ("span_id", RowCol::Text(blob(2))),
-                ("platform", RowCol::Text(blob(7))),
-                ("duration_ms", RowCol::Double(1)),
+                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
+                ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
+                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
+                ("duration_ms", RowCol::Double(spans::DURATION_MS)),
             ],
         )
-        .filter(blob(4), Literal::fixed("provisioning"))
-        .filter(blob(5), Literal::fixed("run-job"))
-        .filter(blob(6), Literal::fixed("error"))
+        .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
+        .filter(blob(spans::OPERATION), Literal::fixed("run-job"))
+        .filter(blob(spans::OUTCOME), Literal::fixed("error"))
         .order("at", Dir::Asc)
         .order("trace_id", Dir::Asc)
         .build()]

@@ -58,6 +58,7 @@ use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
 use crate::scope::Dataset;
 use crate::table::Table;
 use crate::time_range::TimeRange;
+use nno_obs_schema::Blob;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -230,8 +231,8 @@ impl Builder {
 }
 
 /// `blobN`.
-pub(crate) const fn blob(n: u8) -> TextCol {
-    TextCol::Blob(n)
+pub(crate) const fn blob(col: Blob) -> TextCol {
+    TextCol::Blob(col)
 }
 
 /// Formats an optional float for a table cell.

@@ -11,10 +11,11 @@ use crate::plan::{Agg, Dir, Key, Plan};
 use crate::scope::{Dataset, PlatformScope};
 use crate::table::Table;
 use crate::time_range::{format_datetime, Bucket, TimeRange};
+use nno_obs_schema::{perf, Double};
 use serde::Serialize;
 
-const DURATION: u8 = 2;
-const SERVER_ERROR: u8 = 3;
+const DURATION: Double = perf::DURATION_MS;
+const SERVER_ERROR: Double = perf::SERVER_ERROR;
 
 fn perf(scope: &PlatformScope) -> Dataset {
     Dataset::Perf(scope.platform().clone())
@@ -22,7 +23,7 @@ fn perf(scope: &PlatformScope) -> Dataset {
 
 fn with_feature(builder: Builder, feature: &Option<Literal>) -> Builder {
     match feature {
-        Some(feature) => builder.filter(blob(1), feature.clone()),
+        Some(feature) => builder.filter(blob(perf::FEATURE_ID), feature.clone()),
         None => builder,
     }
 }
@@ -98,7 +99,7 @@ impl Question for FeatureStats {
             Builder::aggregate(self.dataset.clone(), self.range),
             &self.feature,
         )
-        .key("feature", Key::Text(blob(1)))
+        .key("feature", Key::Text(blob(perf::FEATURE_ID)))
         .agg("requests", Agg::Count { since: None })
         .agg(
             "errors",
@@ -303,7 +304,7 @@ impl Question for ErrorRatePerFeatureHour {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .key("feature", Key::Text(blob(1)))
+            .key("feature", Key::Text(blob(perf::FEATURE_ID)))
             .key("hour", Key::Bucket(Bucket::HOUR))
             .agg("requests", Agg::Count { since: None })
             .agg(
@@ -467,7 +468,7 @@ impl Question for WorkerHealth {
     fn plans(&self) -> Vec<Plan> {
         let since = Some(self.window_start);
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .key("worker", Key::Text(blob(1)))
+            .key("worker", Key::Text(blob(perf::FEATURE_ID)))
             .agg("requests", Agg::Count { since: None })
             .agg("recent_requests", Agg::Count { since })
             .agg(
@@ -549,8 +550,8 @@ fn endpoint_plan(
     by: &'static str,
 ) -> Plan {
     with_feature(Builder::aggregate(dataset.clone(), range), feature)
-        .key("feature", Key::Text(blob(1)))
-        .key("endpoint", Key::Text(blob(2)))
+        .key("feature", Key::Text(blob(perf::FEATURE_ID)))
+        .key("endpoint", Key::Text(blob(perf::ENDPOINT)))
         .agg("requests", Agg::Count { since: None })
         .agg(
             "errors",

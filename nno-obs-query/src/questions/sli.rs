@@ -14,6 +14,7 @@ use crate::plan::{Agg, Key, Plan};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
 use crate::table::Table;
 use crate::time_range::TimeRange;
+use nno_obs_schema::{builds, core_ops, perf, Blob, Double};
 use serde::Serialize;
 
 /// The NNO core services that write `nno-core-ops` (seed §1.5).
@@ -66,7 +67,10 @@ impl CoreService {
 #[derive(Clone, Debug)]
 pub struct Sli {
     dataset: Dataset,
-    filters: Vec<(u8, Literal)>,
+    filters: Vec<(Blob, Literal)>,
+    /// The error flag and the duration: at the same positions in every dataset an SLI reads.
+    error: Double,
+    duration: Double,
     group: Option<Key>,
     range: TimeRange,
     slow_above_ms: Option<u32>,
@@ -114,7 +118,9 @@ impl Sli {
     ) -> Self {
         Self {
             dataset: Dataset::CoreOps,
-            filters: vec![(1, Literal::fixed(service.as_str()))],
+            filters: vec![(core_ops::SERVICE, Literal::fixed(service.as_str()))],
+            error: core_ops::ERROR,
+            duration: core_ops::DURATION_MS,
             group: None,
             range,
             slow_above_ms,
@@ -125,9 +131,11 @@ impl Sli {
     pub fn registry(_scope: &OperatorScope, range: TimeRange, slow_above_ms: Option<u32>) -> Self {
         Self {
             dataset: Dataset::CoreOps,
-            filters: vec![(1, Literal::fixed("registry"))],
+            filters: vec![(core_ops::SERVICE, Literal::fixed("registry"))],
+            error: core_ops::ERROR,
+            duration: core_ops::DURATION_MS,
             group: Some(Key::PrefixClass {
-                col: blob(2),
+                col: blob(core_ops::OPERATION),
                 prefix: "GET ",
                 yes: "read",
                 no: "write",
@@ -146,8 +154,10 @@ impl Sli {
     ) -> Self {
         Self {
             dataset: Dataset::CoreOps,
-            filters: vec![(1, Literal::fixed(service.as_str()))],
-            group: Some(Key::Text(blob(2))),
+            filters: vec![(core_ops::SERVICE, Literal::fixed(service.as_str()))],
+            error: core_ops::ERROR,
+            duration: core_ops::DURATION_MS,
+            group: Some(Key::Text(blob(core_ops::OPERATION))),
             range,
             slow_above_ms,
         }
@@ -158,7 +168,9 @@ impl Sli {
         Self {
             dataset: Dataset::Perf(scope.platform().clone()),
             filters: Vec::new(),
-            group: Some(Key::Text(blob(1))),
+            error: perf::SERVER_ERROR,
+            duration: perf::DURATION_MS,
+            group: Some(Key::Text(blob(perf::FEATURE_ID))),
             range,
             slow_above_ms,
         }
@@ -174,8 +186,10 @@ impl Sli {
     ) -> Result<Self, QueryError> {
         Ok(Self {
             dataset: Dataset::Perf(scope.platform().clone()),
-            filters: vec![(1, Literal::new(feature)?)],
-            group: Some(Key::Text(blob(2))),
+            filters: vec![(perf::FEATURE_ID, Literal::new(feature)?)],
+            error: perf::SERVER_ERROR,
+            duration: perf::DURATION_MS,
+            group: Some(Key::Text(blob(perf::ENDPOINT))),
             range,
             slow_above_ms,
         })
@@ -188,9 +202,11 @@ impl Sli {
             // A platform id is [a-z0-9]{10}: always a valid literal.
             filters: Literal::new(scope.platform().as_str())
                 .ok()
-                .map(|id| (1, id))
+                .map(|id| (builds::PLATFORM_ID, id))
                 .into_iter()
                 .collect(),
+            error: builds::ERROR,
+            duration: builds::DURATION_MS,
             group: None,
             range,
             slow_above_ms,
@@ -203,8 +219,8 @@ impl Question for Sli {
 
     fn plans(&self) -> Vec<Plan> {
         let mut builder = Builder::aggregate(self.dataset.clone(), self.range);
-        for (n, value) in &self.filters {
-            builder = builder.filter(blob(*n), value.clone());
+        for (col, value) in &self.filters {
+            builder = builder.filter(blob(*col), value.clone());
         }
         if let Some(key) = &self.group {
             builder = builder.key("subject", key.clone());
@@ -212,15 +228,27 @@ impl Question for Sli {
         builder = builder.agg("events", Agg::Count { since: None }).agg(
             "bad",
             Agg::Sum {
-                double: 3,
+                double: self.error,
                 since: None,
             },
         );
         if let Some(above) = self.slow_above_ms {
-            builder = builder.agg("slow", Agg::CountAbove { double: 2, above });
+            builder = builder.agg(
+                "slow",
+                Agg::CountAbove {
+                    double: self.duration,
+                    above,
+                },
+            );
         }
         for (name, level) in [("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99)] {
-            builder = builder.agg(name, Agg::Quantile { level, double: 2 });
+            builder = builder.agg(
+                name,
+                Agg::Quantile {
+                    level,
+                    double: self.duration,
+                },
+            );
         }
         vec![builder.build()]
     }

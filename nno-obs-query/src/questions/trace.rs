@@ -7,6 +7,7 @@ use crate::plan::{Dir, Plan, RowCol, TextCol};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
 use crate::table::Table;
 use crate::time_range::TimeRange;
+use nno_obs_schema::spans;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -111,19 +112,19 @@ impl TraceSpans {
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
-                ("span_id", RowCol::Text(blob(2))),
-                ("parent_span_id", RowCol::Text(blob(3))),
-                ("service", RowCol::Text(blob(4))),
-                ("operation", RowCol::Text(blob(5))),
-                ("outcome", RowCol::Text(blob(6))),
-                ("platform", RowCol::Text(blob(7))),
-                ("duration_ms", RowCol::Double(1)),
+                ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
+                ("parent_span_id", RowCol::Text(blob(spans::PARENT_SPAN_ID))),
+                ("service", RowCol::Text(blob(spans::SERVICE))),
+                ("operation", RowCol::Text(blob(spans::OPERATION))),
+                ("outcome", RowCol::Text(blob(spans::OUTCOME))),
+                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
+                ("duration_ms", RowCol::Double(spans::DURATION_MS)),
                 ("sample_interval", RowCol::SampleInterval),
             ],
         )
         .filter(TextCol::Index1, self.trace_id.clone());
         if let Some(platform) = &self.platform {
-            builder = builder.filter(blob(7), platform.clone());
+            builder = builder.filter(blob(spans::PLATFORM_ID), platform.clone());
         }
         builder
             .order("at", Dir::Asc)

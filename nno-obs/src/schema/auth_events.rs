@@ -7,6 +7,7 @@
 
 use super::error_flag;
 use crate::datapoint::DataPoint;
+use nno_obs_schema::auth_events;
 
 /// What happened (seed §1.5, "Platform Auth Workers").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -102,15 +103,15 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("k3m9p2xw7q"));
     /// ```
     pub fn auth_event(record: &AuthEventRecord<'a>) -> Self {
-        let mut point = DataPoint::new();
-        point.push_blob(record.platform_id);
-        point.push_blob(record.event.as_str());
-        point.push_blob(record.method);
-        point.push_blob(record.result.as_str());
-        point.push_double(1.0);
-        point.push_double(record.duration_ms as f64);
-        point.push_double(error_flag(record.result == AuthResult::Failure));
-        point.set_index(record.platform_id);
-        point
+        let mut blobs = [""; auth_events::BLOBS];
+        blobs[auth_events::PLATFORM_ID.slot()] = record.platform_id;
+        blobs[auth_events::EVENT.slot()] = record.event.as_str();
+        blobs[auth_events::METHOD.slot()] = record.method;
+        blobs[auth_events::RESULT.slot()] = record.result.as_str();
+        let mut doubles = [0.0; auth_events::DOUBLES];
+        doubles[auth_events::COUNT.slot()] = 1.0;
+        doubles[auth_events::DURATION_MS.slot()] = record.duration_ms as f64;
+        doubles[auth_events::ERROR.slot()] = error_flag(record.result == AuthResult::Failure);
+        DataPoint::from_layout(blobs, doubles, record.platform_id)
     }
 }

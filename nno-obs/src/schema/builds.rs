@@ -3,6 +3,7 @@
 
 use super::error_flag;
 use crate::datapoint::DataPoint;
+use nno_obs_schema::builds;
 
 /// How a build ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,15 +71,15 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("k3m9p2xw7q"));
     /// ```
     pub fn build(record: &BuildRecord<'a>) -> Self {
-        let mut point = DataPoint::new();
-        point.push_blob(record.platform_id);
-        point.push_blob(record.build_id);
-        point.push_blob(record.outcome.as_str());
-        point.push_blob(record.trigger);
-        point.push_double(1.0);
-        point.push_double(record.duration_ms as f64);
-        point.push_double(error_flag(record.outcome == BuildOutcome::Failure));
-        point.set_index(record.platform_id);
-        point
+        let mut blobs = [""; builds::BLOBS];
+        blobs[builds::PLATFORM_ID.slot()] = record.platform_id;
+        blobs[builds::BUILD_ID.slot()] = record.build_id;
+        blobs[builds::OUTCOME.slot()] = record.outcome.as_str();
+        blobs[builds::TRIGGER.slot()] = record.trigger;
+        let mut doubles = [0.0; builds::DOUBLES];
+        doubles[builds::COUNT.slot()] = 1.0;
+        doubles[builds::DURATION_MS.slot()] = record.duration_ms as f64;
+        doubles[builds::ERROR.slot()] = error_flag(record.outcome == BuildOutcome::Failure);
+        DataPoint::from_layout(blobs, doubles, record.platform_id)
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{error_flag, NNO_INTERNAL};
 use crate::datapoint::DataPoint;
+use nno_obs_schema::core_ops;
 
 /// How an NNO core operation ended (seed §3.2, `nno-core-ops` blob3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,15 +61,15 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("registry"));
     /// ```
     pub fn core_op(record: &CoreOpRecord<'a>) -> Self {
-        let mut point = DataPoint::new();
-        point.push_blob(record.service);
-        point.push_blob(record.operation);
-        point.push_blob(record.outcome.as_str());
-        point.push_blob(record.platform_id.unwrap_or(NNO_INTERNAL));
-        point.push_double(1.0);
-        point.push_double(record.duration_ms as f64);
-        point.push_double(error_flag(record.outcome != OpOutcome::Success));
-        point.set_index(record.service);
-        point
+        let mut blobs = [""; core_ops::BLOBS];
+        blobs[core_ops::SERVICE.slot()] = record.service;
+        blobs[core_ops::OPERATION.slot()] = record.operation;
+        blobs[core_ops::OUTCOME.slot()] = record.outcome.as_str();
+        blobs[core_ops::PLATFORM_ID.slot()] = record.platform_id.unwrap_or(NNO_INTERNAL);
+        let mut doubles = [0.0; core_ops::DOUBLES];
+        doubles[core_ops::COUNT.slot()] = 1.0;
+        doubles[core_ops::DURATION_MS.slot()] = record.duration_ms as f64;
+        doubles[core_ops::ERROR.slot()] = error_flag(record.outcome != OpOutcome::Success);
+        DataPoint::from_layout(blobs, doubles, record.service)
     }
 }

@@ -27,7 +27,7 @@ pub use span::{SpanOutcome, SpanRecord};
 pub use usage::UsageRecord;
 
 /// The platform id written when an operation belongs to no platform.
-pub const NNO_INTERNAL: &str = "nno-internal";
+pub use nno_obs_schema::NNO_INTERNAL;
 
 pub(crate) fn error_flag(is_error: bool) -> f64 {
     if is_error {

@@ -2,6 +2,7 @@
 
 use super::{error_flag, status_text};
 use crate::datapoint::DataPoint;
+use nno_obs_schema::perf;
 
 /// One request handled by a platform feature Worker: a `{platformId}-perf` point (seed §3.2).
 #[derive(Clone, Copy, Debug)]
@@ -36,15 +37,15 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.doubles(), [1.0, 45.0, 1.0]);
     /// ```
     pub fn perf(record: &PerfRecord<'a>) -> Self {
-        let mut point = DataPoint::new();
-        point.push_blob(record.feature_id);
-        point.push_blob(record.endpoint);
-        point.push_blob(status_text(record.status));
-        point.push_blob(record.entity_id);
-        point.push_double(1.0);
-        point.push_double(record.duration_ms as f64);
-        point.push_double(error_flag(record.status >= 500));
-        point.set_index(record.feature_id);
-        point
+        let mut blobs = [""; perf::BLOBS];
+        blobs[perf::FEATURE_ID.slot()] = record.feature_id;
+        blobs[perf::ENDPOINT.slot()] = record.endpoint;
+        blobs[perf::STATUS.slot()] = status_text(record.status);
+        blobs[perf::ENTITY_ID.slot()] = record.entity_id;
+        let mut doubles = [0.0; perf::DOUBLES];
+        doubles[perf::COUNT.slot()] = 1.0;
+        doubles[perf::DURATION_MS.slot()] = record.duration_ms as f64;
+        doubles[perf::SERVER_ERROR.slot()] = error_flag(record.status >= 500);
+        DataPoint::from_layout(blobs, doubles, record.feature_id)
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{error_flag, NNO_INTERNAL};
 use crate::datapoint::DataPoint;
+use nno_obs_schema::spans;
 
 /// How a span ended (seed §4.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,17 +70,17 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("tr_abc123"));
     /// ```
     pub fn span(span: &SpanRecord<'a>) -> Self {
-        let mut point = DataPoint::new();
-        point.push_blob(span.trace_id);
-        point.push_blob(span.span_id);
-        point.push_blob(span.parent_span_id.unwrap_or(""));
-        point.push_blob(span.service);
-        point.push_blob(span.operation);
-        point.push_blob(span.outcome.as_str());
-        point.push_blob(span.platform_id.unwrap_or(NNO_INTERNAL));
-        point.push_double(span.end_ms.saturating_sub(span.start_ms) as f64);
-        point.push_double(error_flag(span.outcome == SpanOutcome::Error));
-        point.set_index(span.trace_id);
-        point
+        let mut blobs = [""; spans::BLOBS];
+        blobs[spans::TRACE_ID.slot()] = span.trace_id;
+        blobs[spans::SPAN_ID.slot()] = span.span_id;
+        blobs[spans::PARENT_SPAN_ID.slot()] = span.parent_span_id.unwrap_or("");
+        blobs[spans::SERVICE.slot()] = span.service;
+        blobs[spans::OPERATION.slot()] = span.operation;
+        blobs[spans::OUTCOME.slot()] = span.outcome.as_str();
+        blobs[spans::PLATFORM_ID.slot()] = span.platform_id.unwrap_or(NNO_INTERNAL);
+        let mut doubles = [0.0; spans::DOUBLES];
+        doubles[spans::DURATION_MS.slot()] = span.end_ms.saturating_sub(span.start_ms) as f64;
+        doubles[spans::ERROR.slot()] = error_flag(span.outcome == SpanOutcome::Error);
+        DataPoint::from_layout(blobs, doubles, span.trace_id)
     }
 }

@@ -2,6 +2,7 @@
 //! Workers, the data billing reuses.
 
 use crate::datapoint::DataPoint;
+use nno_obs_schema::usage;
 
 /// Units of one usage metric consumed by one request or job of a platform Worker.
 ///
@@ -49,12 +50,12 @@ impl<'a> DataPoint<'a> {
     /// assert_eq!(point.index_value(), Some("analytics"));
     /// ```
     pub fn usage(record: &UsageRecord<'a>) -> Self {
-        let mut point = DataPoint::new();
-        point.push_blob(record.feature_id);
-        point.push_blob(record.entity_id);
-        point.push_blob(record.metric);
-        point.push_double(record.units);
-        point.set_index(record.feature_id);
-        point
+        let mut blobs = [""; usage::BLOBS];
+        blobs[usage::FEATURE_ID.slot()] = record.feature_id;
+        blobs[usage::ENTITY_ID.slot()] = record.entity_id;
+        blobs[usage::METRIC.slot()] = record.metric;
+        let mut doubles = [0.0; usage::DOUBLES];
+        doubles[usage::UNITS.slot()] = record.units;
+        DataPoint::from_layout(blobs, doubles, record.feature_id)
     }
 }
