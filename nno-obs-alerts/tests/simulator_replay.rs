@@ -66,7 +66,7 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
     store.close().unwrap();
 
     let registry = read_registry(dir).unwrap();
-    let jobs = SearchJobLogs::new(LocalSearch::store(dir, &OperatorScope).unwrap());
+    let jobs = SearchJobLogs::new(LocalSearch::store(dir, &OperatorScope::new()).unwrap());
     let setup = Replay {
         registry: &registry,
         configs: &Configs::new(),

@@ -12,7 +12,9 @@ use crate::views::Problem;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_logs::cursor::Cursor;
-use nno_obs_logs::{LocalSearch, LogQuery, Matcher, OperatorScope, PlatformScope, Scope};
+use nno_obs_logs::{
+    LocalSearch, LogQuery, Matcher, OperatorBucket, OperatorScope, PlatformScope, Scope,
+};
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::Engine;
 use nno_obs_store::layout::{Bucket, PlatformId};
@@ -81,8 +83,10 @@ impl LocalBackend {
     fn search(&self, bucket: Option<&Bucket>) -> Result<LocalSearch, ApiError> {
         let scope: Box<dyn Scope> = match bucket {
             Some(Bucket::Platform(platform)) => Box::new(PlatformScope::new(platform.clone())),
-            Some(Bucket::Internal) => Box::new(InternalScope),
-            None => Box::new(OperatorScope),
+            Some(Bucket::Internal) => {
+                Box::new(OperatorBucket::new(&OperatorScope::new(), Bucket::Internal))
+            }
+            None => Box::new(OperatorScope::new()),
         };
         match LocalSearch::store(&self.root, scope.as_ref()) {
             Ok(search) => Ok(search),
@@ -91,18 +95,6 @@ impl LocalBackend {
             }
             Err(_) => Err(ApiError::unavailable("the log store")),
         }
-    }
-}
-
-/// An operator's view of `nno-logs-internal` alone (the `/logs` route without `platformId`).
-struct InternalScope;
-
-impl Scope for InternalScope {
-    fn buckets(&self, _present: &[Bucket]) -> Vec<Bucket> {
-        vec![Bucket::Internal]
-    }
-    fn name(&self) -> String {
-        "internal".to_owned()
     }
 }
 

@@ -100,7 +100,7 @@ fn configs(path: Option<&Path>) -> Result<Configs, Failure> {
 fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurements, Failure> {
     let registry = read_registry(store)?;
     let engine = LocalEngine::new(store);
-    let jobs = SearchJobLogs::new(LocalSearch::store(store, &OperatorScope)?);
+    let jobs = SearchJobLogs::new(LocalSearch::store(store, &OperatorScope::new())?);
     Ok(pollster::block_on(measure(
         &engine,
         &registry,
@@ -292,7 +292,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let registry = read_registry(&args.store)?;
     // Many evaluations over the same points: read each dataset once, keep it sorted.
     let engine = MemoryEngine::new(&args.store);
-    let jobs = SearchJobLogs::new(LocalSearch::store(&args.store, &OperatorScope)?);
+    let jobs = SearchJobLogs::new(LocalSearch::store(&args.store, &OperatorScope::new())?);
     let setup = Replay {
         registry: &registry,
         configs: &configs,

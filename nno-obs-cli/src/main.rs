@@ -300,7 +300,7 @@ fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure>
     }
     let scope: Box<dyn Scope> = match filters.platform_id()? {
         Some(platform) => Box::new(PlatformScope::new(platform)),
-        None => Box::new(OperatorScope),
+        None => Box::new(OperatorScope::new()),
     };
     Ok(LocalSearch::store(&place.store, scope.as_ref())?)
 }
@@ -417,7 +417,7 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
 
 fn index(place: Where) -> Result<(), Failure> {
     let search = if place.paths.is_empty() {
-        LocalSearch::store(&place.store, &OperatorScope)?
+        LocalSearch::store(&place.store, &OperatorScope::new())?
     } else {
         LocalSearch::paths(&place.paths)?
     };
@@ -439,7 +439,7 @@ fn sql(args: SqlArgs) -> Result<(), Failure> {
     let query = args.filters.query()?;
     let scope: Box<dyn Scope> = match args.filters.platform_id()? {
         Some(platform) => Box::new(PlatformScope::new(platform)),
-        None => Box::new(OperatorScope),
+        None => Box::new(OperatorScope::new()),
     };
     let source = match args.r2_account {
         Some(account_id) => {

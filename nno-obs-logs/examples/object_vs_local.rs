@@ -3,20 +3,14 @@
 
 use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
 use nno_obs_logs::source::now_or_never;
-use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, Scope};
+use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, OperatorBucket, OperatorScope};
 use nno_obs_store::layout::Bucket;
 use std::path::PathBuf;
 use std::time::Instant;
 
-struct One(Bucket);
-
-impl Scope for One {
-    fn buckets(&self, _present: &[Bucket]) -> Vec<Bucket> {
-        vec![self.0.clone()]
-    }
-    fn name(&self) -> String {
-        self.0.name()
-    }
+/// An operator's view of one bucket.
+fn one_bucket(bucket: Bucket) -> OperatorBucket {
+    OperatorBucket::new(&OperatorScope::new(), bucket)
 }
 
 fn main() {
@@ -50,7 +44,7 @@ fn main() {
     for (name, query) in &queries {
         for round in 0..3 {
             let started = Instant::now();
-            let Ok(local) = LocalSearch::store(&store, &One(bucket.clone())) else {
+            let Ok(local) = LocalSearch::store(&store, &one_bucket(bucket.clone())) else {
                 return;
             };
             let page = local.run(query, None, 100);

@@ -60,4 +60,4 @@ pub use local::{LocalSearch, Page};
 #[cfg(feature = "native")]
 pub use local_folder::LocalFolder;
 pub use matcher::Matcher;
-pub use query::{LogQuery, OperatorScope, PlatformScope, Scope};
+pub use query::{LogQuery, OperatorBucket, OperatorScope, PlatformScope, Scope};

@@ -39,7 +39,7 @@ pub struct Page {
 /// use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
 ///
 /// let dir = tempfile::tempdir().unwrap();
-/// let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+/// let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
 /// let page = search.run(&LogQuery::default(), None, 50);
 /// assert!(page.hits.is_empty() && page.next.is_none());
 /// ```

@@ -57,15 +57,26 @@ impl LogQuery {
     }
 }
 
-/// Who is searching, as a type: what it can open is decided by construction.
-pub trait Scope {
+/// Who is searching, as a type: what it can open is decided by construction. The trait is
+/// sealed: its only implementations are the read side's scopes ([`PlatformScope`],
+/// [`OperatorScope`]) and an operator's view of one bucket ([`OperatorBucket`]).
+pub trait Scope: sealed::Sealed {
     /// The log buckets this scope may open, from those present.
     fn buckets(&self, present: &[Bucket]) -> Vec<Bucket>;
     /// A name for messages and cursors.
     fn name(&self) -> String;
 }
 
-/// A platform admin: one validated platform, whose bucket is the only one it opens.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::PlatformScope {}
+    impl Sealed for super::OperatorScope {}
+    impl Sealed for super::OperatorBucket {}
+}
+
+pub use nno_obs_store::scope::{OperatorScope, PlatformScope};
+
+/// A platform admin opens its own platform's bucket only.
 ///
 /// ```
 /// use nno_obs_logs::{PlatformScope, Scope};
@@ -76,41 +87,53 @@ pub trait Scope {
 /// let scope = PlatformScope::new(mine.clone());
 /// assert_eq!(scope.buckets(&[Bucket::Internal, other]), [Bucket::Platform(mine)]);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlatformScope {
-    platform: PlatformId,
-}
-
-impl PlatformScope {
-    /// The scope of `platform`'s admin.
-    pub fn new(platform: PlatformId) -> Self {
-        Self { platform }
-    }
-
-    /// The platform.
-    pub fn platform(&self) -> &PlatformId {
-        &self.platform
-    }
-}
-
 impl Scope for PlatformScope {
     fn buckets(&self, _present: &[Bucket]) -> Vec<Bucket> {
-        vec![Bucket::Platform(self.platform.clone())]
+        vec![Bucket::Platform(self.platform().clone())]
     }
     fn name(&self) -> String {
-        format!("platform:{}", self.platform)
+        format!("platform:{}", self.platform())
     }
 }
 
-/// An NNO operator: every bucket.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct OperatorScope;
-
+/// An NNO operator opens every bucket.
 impl Scope for OperatorScope {
     fn buckets(&self, present: &[Bucket]) -> Vec<Bucket> {
         present.to_vec()
     }
     fn name(&self) -> String {
         "operator".to_owned()
+    }
+}
+
+/// An operator's view of one bucket (the read API's `/logs` without `platformId` reads
+/// `nno-logs-internal` alone); made from an [`OperatorScope`], so only an operator has one.
+///
+/// ```
+/// use nno_obs_logs::{OperatorBucket, OperatorScope, Scope};
+/// use nno_obs_store::layout::{Bucket, PlatformId};
+///
+/// let internal = OperatorBucket::new(&OperatorScope::new(), Bucket::Internal);
+/// let other = Bucket::Platform(PlatformId::parse("aaaaaaaaaa").unwrap());
+/// assert_eq!(internal.buckets(&[Bucket::Internal, other]), [Bucket::Internal]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperatorBucket {
+    bucket: Bucket,
+}
+
+impl OperatorBucket {
+    /// `bucket` alone, for an operator.
+    pub fn new(_operator: &OperatorScope, bucket: Bucket) -> Self {
+        Self { bucket }
+    }
+}
+
+impl Scope for OperatorBucket {
+    fn buckets(&self, _present: &[Bucket]) -> Vec<Bucket> {
+        vec![self.bucket.clone()]
+    }
+    fn name(&self) -> String {
+        format!("operator:{}", self.bucket.name())
     }
 }

@@ -357,8 +357,8 @@ mod tests {
                 service: Some(v.into()),
                 ..Default::default()
             };
-            let sql = render(&query(&value), &OperatorScope, &store(), 10).unwrap();
-            let benign = render(&query("x"), &OperatorScope, &store(), 10).unwrap();
+            let sql = render(&query(&value), &OperatorScope::new(), &store(), 10).unwrap();
+            let benign = render(&query("x"), &OperatorScope::new(), &store(), 10).unwrap();
             let literal = quote(&value).unwrap();
             assert_eq!(sql.replace(&literal, "'x'"), benign, "{value:?}");
             // The literal itself holds no raw quote.
@@ -372,7 +372,7 @@ mod tests {
                 ..Default::default()
             };
             assert_eq!(
-                render(&query, &OperatorScope, &store(), 10),
+                render(&query, &OperatorScope::new(), &store(), 10),
                 Err(SqlError::Literal(LiteralError::ControlCharacter)),
                 "{value:?}"
             );
@@ -386,14 +386,14 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            render(&long, &OperatorScope, &store(), 1),
+            render(&long, &OperatorScope::new(), &store(), 1),
             Err(SqlError::Literal(LiteralError::TooLong))
         );
         let glob = SqlSource::Directory {
             dir: "/data/*".into(),
         };
         assert_eq!(
-            render(&LogQuery::default(), &OperatorScope, &glob, 1),
+            render(&LogQuery::default(), &OperatorScope::new(), &glob, 1),
             Err(SqlError::GlobInPath)
         );
         let r2 = SqlSource::R2 {
@@ -402,7 +402,7 @@ mod tests {
             credentials: None,
         };
         assert_eq!(
-            render(&LogQuery::default(), &OperatorScope, &r2, 1),
+            render(&LogQuery::default(), &OperatorScope::new(), &r2, 1),
             Err(SqlError::BadAccountId)
         );
     }
@@ -429,7 +429,7 @@ mod tests {
             "s3('https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/nno-logs-k3m9p2xw7q/**/*.gz', 'key\\'id', 'secret', 'JSONEachRow'"
         ));
         assert!(!scoped.contains("nno-logs-internal") && !scoped.contains("aaaaaaaaaa"));
-        let operator = render(&LogQuery::default(), &OperatorScope, &source, 5).unwrap();
+        let operator = render(&LogQuery::default(), &OperatorScope::new(), &source, 5).unwrap();
         assert_eq!(operator.matches("s3(").count(), 2);
         assert!(operator.contains(" UNION ALL "));
     }

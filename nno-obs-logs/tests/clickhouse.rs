@@ -315,8 +315,8 @@ fn clickhouse_finds_what_the_rust_search_finds() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 400, 3, 7);
     foreign_records(dir.path());
-    let operator = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
-    let counts = compare(dir.path(), &OperatorScope, &operator);
+    let operator = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let counts = compare(dir.path(), &OperatorScope::new(), &operator);
     assert_rows("operator", &counts, false);
     let rows: usize = counts.iter().sum();
     assert!(rows > 1000, "{rows}");

@@ -10,7 +10,7 @@ use nno_obs_logs::cursor::Cursor;
 use nno_obs_logs::objects::{Continuation, Limits, ObjectPage, ObjectSearch};
 use nno_obs_logs::search::Hit;
 use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
-use nno_obs_logs::{Level, LocalFolder, LocalSearch, LogQuery, Scope};
+use nno_obs_logs::{Level, LocalFolder, LocalSearch, LogQuery, OperatorBucket, OperatorScope};
 use nno_obs_store::batch::BatchName;
 use nno_obs_store::layout::{Bucket, PlatformId};
 use proptest::prelude::*;
@@ -51,15 +51,9 @@ fn page_through(
     panic!("the continuations did not end");
 }
 
-struct One(Bucket);
-
-impl Scope for One {
-    fn buckets(&self, _present: &[Bucket]) -> Vec<Bucket> {
-        vec![self.0.clone()]
-    }
-    fn name(&self) -> String {
-        self.0.name()
-    }
+/// An operator's view of one bucket.
+fn one_bucket(bucket: Bucket) -> OperatorBucket {
+    OperatorBucket::new(&OperatorScope::new(), bucket)
 }
 
 fn queries() -> Vec<LogQuery> {
@@ -148,8 +142,8 @@ fn the_same_hits_as_local_search_pages_and_all() {
                 10_000,
                 Limits::UNLIMITED,
             );
-            let local = LocalSearch::store(store.path(), &One(bucket.clone())).unwrap();
-            let expected = LocalSearch::store(store.path(), &One(bucket.clone()))
+            let local = LocalSearch::store(store.path(), &one_bucket(bucket.clone())).unwrap();
+            let expected = LocalSearch::store(store.path(), &one_bucket(bucket.clone()))
                 .unwrap()
                 .without_indexes()
                 .run(&query, None, 10_000);

@@ -1,4 +1,4 @@
-//! Who asks, by type (DESIGN principle 10).
+//! Who asks, by type (DESIGN principle 10), with the scopes of [`nno_obs_store::scope`].
 //!
 //! A [`PlatformScope`] holds one validated [`PlatformId`]; the questions a platform admin can
 //! ask take one and can only name that platform's datasets (`{platformId}-perf`, …) or filter
@@ -9,48 +9,7 @@
 use nno_obs_schema as schema;
 use nno_obs_store::layout::{DatasetName, PlatformId};
 
-/// A platform admin: one platform.
-///
-/// ```
-/// use nno_obs_query::PlatformScope;
-/// use nno_obs_store::layout::PlatformId;
-///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
-/// assert_eq!(scope.platform().as_str(), "k3m9p2xw7q");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlatformScope {
-    platform: PlatformId,
-}
-
-impl PlatformScope {
-    /// The scope of `platform`'s admin.
-    pub fn new(platform: PlatformId) -> Self {
-        Self { platform }
-    }
-
-    /// The platform.
-    pub fn platform(&self) -> &PlatformId {
-        &self.platform
-    }
-}
-
-/// An NNO operator: every platform and the core services.
-///
-/// ```
-/// let _operator = nno_obs_query::OperatorScope::new();
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OperatorScope {
-    _private: (),
-}
-
-impl OperatorScope {
-    /// The operator scope (whoever constructs it has authenticated an operator).
-    pub fn new() -> Self {
-        Self { _private: () }
-    }
-}
+pub use nno_obs_store::scope::{OperatorScope, PlatformScope};
 
 /// The Analytics Engine datasets of seed §3.1 the questions read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -134,7 +134,10 @@ fn rejected_values() -> Vec<String> {
         "\u{1b}[31m".into(),
         "x".repeat(10 * 1024),
         // One byte over the bound, in two-byte characters.
-        format!("{}x", "é".repeat(nno_obs_query::literal::MAX_LITERAL_BYTES / 2)),
+        format!(
+            "{}x",
+            "é".repeat(nno_obs_query::literal::MAX_LITERAL_BYTES / 2)
+        ),
     ]
 }
 

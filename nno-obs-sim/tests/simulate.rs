@@ -38,7 +38,7 @@ fn fixture() -> &'static (tempfile::TempDir, Summary) {
 }
 
 fn search(dir: &Path, query: LogQuery) -> Vec<nno_obs_logs::entry::Entry> {
-    let search = LocalSearch::store(dir, &OperatorScope).unwrap();
+    let search = LocalSearch::store(dir, &OperatorScope::new()).unwrap();
     let page = search.run(&query, None, 1_000_000);
     assert!(page.unreadable.is_empty(), "{:?}", page.unreadable);
     page.hits.into_iter().map(|hit| hit.entry).collect()

@@ -31,6 +31,7 @@ pub mod points;
 pub mod record;
 pub mod registry;
 pub mod retention;
+pub mod scope;
 pub mod sql_literal;
 pub mod time;
 

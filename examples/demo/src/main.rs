@@ -78,7 +78,7 @@ fn store_dir_from_args() -> PathBuf {
 
 /// The trace, found again through the log search over the store.
 fn print_trace(store_dir: &std::path::Path) {
-    let search = match LocalSearch::store(store_dir, &OperatorScope) {
+    let search = match LocalSearch::store(store_dir, &OperatorScope::new()) {
         Ok(search) => search,
         Err(error) => {
             eprintln!("nno-obs demo: cannot search the store: {error}");

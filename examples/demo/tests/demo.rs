@@ -50,7 +50,7 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
     // The store: one Workers Trace Events record per service invocation, in the one Logpush
     // object of nno-logs-internal's batch (the three are core services), and every line of the
     // trace in it.
-    let search = LocalSearch::store(dir.path(), &OperatorScope).unwrap();
+    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
     let page = search.run(
         &LogQuery {
             trace_id: Some("tr_demo0001".into()),
