@@ -128,11 +128,7 @@ impl Sli {
     }
 
     /// The registry's reads (`GET …` operations) and writes.
-    pub fn registry(
-        _scope: &OperatorScope,
-        range: TimeRange,
-        slow_above_ms: Option<u32>,
-    ) -> Self {
+    pub fn registry(_scope: &OperatorScope, range: TimeRange, slow_above_ms: Option<u32>) -> Self {
         Self {
             dataset: Dataset::CoreOps,
             filters: vec![(core_ops::SERVICE, Literal::fixed("registry"))],
