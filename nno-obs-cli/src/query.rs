@@ -182,6 +182,24 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         .iter()
         .map(|p| PlatformId::parse(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // A platform the store has no data for is said as such, with the platforms it has,
+    // never answered with empty rows that read like a quiet platform.
+    if args.engine.is_local() && !args.sql && !platforms.is_empty() {
+        check_data()?;
+        let known = LocalEngine::new(&args.engine.store).platforms()?;
+        if let Some(unknown) = platforms.iter().find(|p| !known.contains(p)) {
+            let list: Vec<&str> = known.iter().map(PlatformId::as_str).collect();
+            return Err(Failure::no_data(format!(
+                "for platform {unknown} in the store at {} (platforms with data: {})",
+                args.engine.store.display(),
+                if list.is_empty() {
+                    "none".to_owned()
+                } else {
+                    list.join(", ")
+                }
+            )));
+        }
+    }
     use Which as W;
     let platform_question = matches!(
         args.question,

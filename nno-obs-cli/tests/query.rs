@@ -694,3 +694,46 @@ fn job_durations_read_as_durations() {
         "{out}"
     );
 }
+
+#[test]
+fn a_platform_without_data_is_said_with_the_platforms_that_have_some() {
+    for args in [
+        &[
+            "query",
+            "features",
+            "--platform",
+            "zzzzzzzzzz",
+            "--until",
+            UNTIL,
+        ][..],
+        &[
+            "query",
+            "fleet",
+            "--platform",
+            "zzzzzzzzzz",
+            "--until",
+            UNTIL,
+        ][..],
+    ] {
+        let output = Command::cargo_bin("nno-obs")
+            .unwrap()
+            .args(args)
+            .env("NNO_OBS_STORE", store())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {err}");
+        assert!(
+            err.starts_with("no data: for platform zzzzzzzzzz in the store at"),
+            "{args:?}: {err}"
+        );
+        // The platforms that do have data are named, so the typo can be seen.
+        let listed = err.split("platforms with data: ").nth(1).unwrap_or("");
+        assert_eq!(
+            listed.trim().trim_end_matches(')').split(", ").count(),
+            3,
+            "{err}"
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+}
