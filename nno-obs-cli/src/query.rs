@@ -164,6 +164,11 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
     let range = range(&args.range, args.until.as_deref())?;
     // Before anything is asked (after the arguments are checked): a missing store or a range
     // without data is said as such, never answered with empty rows.
+    let platforms = args
+        .platform
+        .iter()
+        .map(|p| PlatformId::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let check_data = || -> Result<(), Failure> {
         if !args.engine.is_local() || args.sql {
             return Ok(());
@@ -175,23 +180,15 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
             &found,
             range.from_s() as u64 * 1000,
             range.until_s() as u64 * 1000,
-        )
-    };
-    let platforms = args
-        .platform
-        .iter()
-        .map(|p| PlatformId::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    // A platform the store has no data for is said as such, with the platforms it has,
-    // never answered with empty rows that read like a quiet platform.
-    if args.engine.is_local() && !args.sql && !platforms.is_empty() {
-        check_data()?;
-        let known = LocalEngine::new(&args.engine.store).platforms()?;
+        )?;
+        // A platform the store has no data for is said as such, with the platforms it has,
+        // never answered with empty rows that read like a quiet platform.
+        let known = LocalEngine::new(store).platforms()?;
         if let Some(unknown) = platforms.iter().find(|p| !known.contains(p)) {
             let list: Vec<&str> = known.iter().map(PlatformId::as_str).collect();
             return Err(Failure::no_data(format!(
                 "for platform {unknown} in the store at {} (platforms with data: {})",
-                args.engine.store.display(),
+                store.display(),
                 if list.is_empty() {
                     "none".to_owned()
                 } else {
@@ -199,7 +196,8 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
                 }
             )));
         }
-    }
+        Ok(())
+    };
     use Which as W;
     let platform_question = matches!(
         args.question,
@@ -224,7 +222,7 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
             let list = if platforms.is_empty() && args.engine.is_local() && !args.sql {
                 LocalEngine::new(&args.engine.store).platforms()?
             } else {
-                platforms
+                platforms.clone()
             };
             if list.is_empty() {
                 // No platform in the store: say why (no store, no data) before asking for one.
