@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | [`reader`] | gzip/plain NDJSON of records, every kind of damage reported | yes |
 //! | [`entry`] | the searchable entries of a record | yes |
+//! | [`export`] | an entry written back as a record that reads back as it (`logs export`) | yes |
 //! | [`query`] | the typed [`LogQuery`]; [`PlatformScope`] and [`OperatorScope`] | yes |
 //! | [`matcher`] | whether an entry matches | yes |
 //! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
@@ -33,6 +34,7 @@
 
 pub mod cursor;
 pub mod entry;
+pub mod export;
 mod level;
 pub mod matcher;
 pub mod objects;
