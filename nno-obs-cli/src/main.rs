@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
-//! nno-obs logs export  [FILTERS] --output FILE.json.gz [PATH…]
+//! nno-obs logs export  [FILTERS] --output FILE.json.gz|- [PATH…]
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
 //! nno-obs store prune  [--now RFC3339]
@@ -86,7 +86,8 @@ enum LogpushCommand {
 enum LogsCommand {
     /// Finds log entries, ordered by time.
     Search(SearchArgs),
-    /// Writes every matching entry to a .json.gz file (gzip NDJSON, as --format ndjson).
+    /// Writes every matching entry to a .json.gz file of Workers Trace Events records (one
+    /// record per entry, the store's own format), which `logs search FILE` reads back.
     Export(ExportArgs),
     /// Writes the index sidecar of every .gz file that has none.
     Index(Where),
@@ -166,7 +167,7 @@ struct ExportArgs {
     filters: Filters,
     #[command(flatten)]
     place: Where,
-    /// The file to write (gzip NDJSON).
+    /// The file to write (gzip NDJSON of records); `-` writes to stdout.
     #[arg(long, short)]
     output: PathBuf,
 }
@@ -334,6 +335,7 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     };
     let page = search.run(&query, cursor.as_ref(), args.limit);
     print(&page)?;
+    warn_untimed(&page)?;
     if !args.follow {
         if args.format != Format::Json {
             if let Some(next) = &page.next {
@@ -370,6 +372,21 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     }
 }
 
+/// One warning when the time range hid entries that match everything else but have no time
+/// at all (a record without `EventTimestampMs` whose lines carry no `timestamp`): an empty
+/// answer is never silent about them.
+fn warn_untimed(page: &Page) -> Result<(), Failure> {
+    if page.untimed_matches > 0 {
+        writeln!(
+            io::stderr(),
+            "warning: {} matching entries have no time, so no time range includes them \
+             (search without --since/--from/--to to see them)",
+            page.untimed_matches
+        )?;
+    }
+    Ok(())
+}
+
 /// The cursor after the last entry of `page` (or `previous` when it had none).
 fn last_position(
     search: &LocalSearch,
@@ -390,15 +407,26 @@ fn last_position(
 fn export(args: ExportArgs) -> Result<(), Failure> {
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| Failure(format!("{}: {e}", args.output.display())))?;
-    let mut gz =
-        flate2::write::GzEncoder::new(io::BufWriter::new(file), flate2::Compression::default());
+    let to_stdout = args.output.as_os_str() == "-";
+    let sink: Box<dyn Write> = if to_stdout {
+        Box::new(io::stdout().lock())
+    } else {
+        let file = std::fs::File::create(&args.output)
+            .map_err(|e| Failure(format!("{}: {e}", args.output.display())))?;
+        Box::new(io::BufWriter::new(file))
+    };
+    let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::default());
     let mut cursor = None;
     let mut written = 0usize;
     loop {
         let page = search.run(&query, cursor.as_ref(), 10_000);
-        output::ndjson(&mut gz, &page.hits)?;
+        for hit in &page.hits {
+            // A record that reads back as the entry: a search over the export finds it at
+            // the same time by the same filters.
+            serde_json::to_writer(&mut gz, &nno_obs_logs::export::record_of(&hit.entry))
+                .map_err(io::Error::other)?;
+            gz.write_all(b"\n")?;
+        }
         written += page.hits.len();
         output::report_problems(&mut io::stderr(), &page)?;
         match page.next {
@@ -407,11 +435,12 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
         }
     }
     gz.finish()?.flush()?;
-    writeln!(
-        io::stderr(),
-        "exported {written} entries to {}",
-        args.output.display()
-    )?;
+    let place = if to_stdout {
+        "stdout".to_owned()
+    } else {
+        args.output.display().to_string()
+    };
+    writeln!(io::stderr(), "exported {written} entries to {place}")?;
     Ok(())
 }
 
