@@ -17,6 +17,7 @@
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
 //! | `LocalFolder` (feature `native`) | a store's bucket folder as an object source | no |
+//! | `follow` (feature `native`) | following a search as the store grows: woken by filesystem notifications, a slow recheck as fallback | no |
 //! | `walk`, `local` (feature `native`) | finding files safely; the parallel search; indexes kept in memory when a store is read-only | no |
 //!
 //! ```
@@ -46,6 +47,8 @@ pub mod search;
 pub mod source;
 pub mod sql;
 
+#[cfg(feature = "native")]
+pub mod follow;
 #[cfg(feature = "native")]
 mod index_cache;
 #[cfg(feature = "native")]
