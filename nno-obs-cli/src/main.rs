@@ -30,6 +30,7 @@ mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
+use nno_obs_logs::follow::{Follower, StoreWatch};
 use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -153,10 +154,10 @@ struct SearchArgs {
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
     /// After the matches so far, keep printing new matching entries as they are written
-    /// (every second; Ctrl-C stops).
+    /// (woken by the store's changes, at most once a second; Ctrl-C stops).
     #[arg(long)]
     follow: bool,
-    /// With --follow, stop after this many polls (for tests and scripts).
+    /// With --follow, stop after this many catch-ups (for tests and scripts).
     #[arg(long, hide = true)]
     follow_polls: Option<u64>,
 }
@@ -312,7 +313,7 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     }
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
-    let mut cursor = match &args.cursor {
+    let cursor = match &args.cursor {
         Some(text) => Some(search.cursor(text, &query)?),
         None => None,
     };
@@ -344,31 +345,35 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    // Following: every entry after the last one printed, as the store grows. The files are
-    // listed anew on every poll (a new batch, a new bucket), and each bucket's open batch
-    // (`…_open_….json`) is read again; the cursor is a sort position, so nothing prints twice
-    // (a closed object sorts before its open file, see `nno_obs_store::batch`).
-    cursor = last_position(&search, &query, &page, cursor);
+    // Following (nno_obs_logs::follow): every entry after the last one printed, as the store
+    // grows; between catch-ups the process sleeps until the store's files change.
+    let watched = if args.place.paths.is_empty() {
+        vec![args.place.store.clone()]
+    } else {
+        args.place.paths.clone()
+    };
+    let watch = StoreWatch::new(&watched);
+    if let Some(problem) = watch.problem() {
+        writeln!(
+            io::stderr(),
+            "warning: cannot watch for new entries ({problem}); looking every {} s instead",
+            nno_obs_logs::follow::POLL_UNWATCHED.as_secs()
+        )?;
+    }
+    let start = last_position(&search, &query, &page, cursor);
+    let mut follower = Follower::new(query, start, args.limit, watch);
     let mut polls = 0u64;
     loop {
-        loop {
-            let search = open_search(&args.place, &args.filters)?;
-            let page = search.run(&query, cursor.as_ref(), args.limit);
-            if page.hits.is_empty() {
-                break;
-            }
-            print(&page)?;
-            cursor = last_position(&search, &query, &page, cursor);
-        }
+        follower.catch_up(|| open_search(&args.place, &args.filters), &print)?;
         polls += 1;
         if args.follow_polls.is_some_and(|most| polls >= most) {
             return Ok(());
         }
         // A range that has ended gets no new entries to follow: what is there is printed.
-        if query.to_ms.is_some_and(|to| to <= filters::now_ms()) {
+        if follower.range_has_ended(filters::now_ms()) {
             return Ok(());
         }
-        std::thread::sleep(std::time::Duration::from_secs(1));
+        follower.wait();
     }
 }
 
