@@ -16,6 +16,7 @@
 //! | [`views`] | the answers' JSON types |
 //! | [`backend`] | what a host provides |
 //! | [`time`] | RFC 3339 in and out, durations |
+//! | [`span_lines`] | where a span's own log lines say it started (the waterfall's starts) |
 //! | `local` (feature `local`) | the backend over a local store |
 //!
 //! ```
@@ -47,6 +48,7 @@ pub mod jwt;
 pub mod local;
 pub mod params;
 pub mod signed;
+pub mod span_lines;
 pub mod time;
 pub mod views;
 

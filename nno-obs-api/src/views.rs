@@ -346,7 +346,8 @@ pub struct SpanView {
     pub service: String,
     /// The operation.
     pub operation: String,
-    /// When it started.
+    /// When it started: its first own log line's time where one fits, else the estimate from
+    /// its end second (see [`crate::span_lines`]).
     pub start: String,
     /// How long it ran.
     pub duration_ms: f64,

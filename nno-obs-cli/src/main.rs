@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
-//! nno-obs logs export  [FILTERS] --output FILE.json.gz [PATH…]
+//! nno-obs logs export  [FILTERS] --output FILE.json.gz|- [PATH…]
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
 //! nno-obs store prune  [--now RFC3339]
@@ -30,6 +30,7 @@ mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
+use nno_obs_logs::follow::{Follower, StoreWatch};
 use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -86,7 +87,8 @@ enum LogpushCommand {
 enum LogsCommand {
     /// Finds log entries, ordered by time.
     Search(SearchArgs),
-    /// Writes every matching entry to a .json.gz file (gzip NDJSON, as --format ndjson).
+    /// Writes every matching entry to a .json.gz file of Workers Trace Events records (one
+    /// record per entry, the store's own format), which `logs search FILE` reads back.
     Export(ExportArgs),
     /// Writes the index sidecar of every .gz file that has none.
     Index(Where),
@@ -152,10 +154,10 @@ struct SearchArgs {
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
     /// After the matches so far, keep printing new matching entries as they are written
-    /// (every second; Ctrl-C stops).
+    /// (woken by the store's changes, at most once a second; Ctrl-C stops).
     #[arg(long)]
     follow: bool,
-    /// With --follow, stop after this many polls (for tests and scripts).
+    /// With --follow, stop after this many catch-ups (for tests and scripts).
     #[arg(long, hide = true)]
     follow_polls: Option<u64>,
 }
@@ -166,7 +168,7 @@ struct ExportArgs {
     filters: Filters,
     #[command(flatten)]
     place: Where,
-    /// The file to write (gzip NDJSON).
+    /// The file to write (gzip NDJSON of records); `-` writes to stdout.
     #[arg(long, short)]
     output: PathBuf,
 }
@@ -311,7 +313,7 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     }
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
-    let mut cursor = match &args.cursor {
+    let cursor = match &args.cursor {
         Some(text) => Some(search.cursor(text, &query)?),
         None => None,
     };
@@ -334,6 +336,7 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     };
     let page = search.run(&query, cursor.as_ref(), args.limit);
     print(&page)?;
+    warn_untimed(&page)?;
     if !args.follow {
         if args.format != Format::Json {
             if let Some(next) = &page.next {
@@ -342,32 +345,51 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    // Following: every entry after the last one printed, as the store grows. The files are
-    // listed anew on every poll (a new batch, a new bucket), and each bucket's open batch
-    // (`…_open_….json`) is read again; the cursor is a sort position, so nothing prints twice
-    // (a closed object sorts before its open file, see `nno_obs_store::batch`).
-    cursor = last_position(&search, &query, &page, cursor);
+    // Following (nno_obs_logs::follow): every entry after the last one printed, as the store
+    // grows; between catch-ups the process sleeps until the store's files change.
+    let watched = if args.place.paths.is_empty() {
+        vec![args.place.store.clone()]
+    } else {
+        args.place.paths.clone()
+    };
+    let watch = StoreWatch::new(&watched);
+    if let Some(problem) = watch.problem() {
+        writeln!(
+            io::stderr(),
+            "warning: cannot watch for new entries ({problem}); looking every {} s instead",
+            nno_obs_logs::follow::POLL_UNWATCHED.as_secs()
+        )?;
+    }
+    let start = last_position(&search, &query, &page, cursor);
+    let mut follower = Follower::new(query, start, args.limit, watch);
     let mut polls = 0u64;
     loop {
-        loop {
-            let search = open_search(&args.place, &args.filters)?;
-            let page = search.run(&query, cursor.as_ref(), args.limit);
-            if page.hits.is_empty() {
-                break;
-            }
-            print(&page)?;
-            cursor = last_position(&search, &query, &page, cursor);
-        }
+        follower.catch_up(|| open_search(&args.place, &args.filters), &print)?;
         polls += 1;
         if args.follow_polls.is_some_and(|most| polls >= most) {
             return Ok(());
         }
         // A range that has ended gets no new entries to follow: what is there is printed.
-        if query.to_ms.is_some_and(|to| to <= filters::now_ms()) {
+        if follower.range_has_ended(filters::now_ms()) {
             return Ok(());
         }
-        std::thread::sleep(std::time::Duration::from_secs(1));
+        follower.wait();
     }
+}
+
+/// One warning when the time range hid entries that match everything else but have no time
+/// at all (a record without `EventTimestampMs` whose lines carry no `timestamp`): an empty
+/// answer is never silent about them.
+fn warn_untimed(page: &Page) -> Result<(), Failure> {
+    if page.untimed_matches > 0 {
+        writeln!(
+            io::stderr(),
+            "warning: {} matching entries have no time, so no time range includes them \
+             (search without --since/--from/--to to see them)",
+            page.untimed_matches
+        )?;
+    }
+    Ok(())
 }
 
 /// The cursor after the last entry of `page` (or `previous` when it had none).
@@ -390,15 +412,26 @@ fn last_position(
 fn export(args: ExportArgs) -> Result<(), Failure> {
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| Failure(format!("{}: {e}", args.output.display())))?;
-    let mut gz =
-        flate2::write::GzEncoder::new(io::BufWriter::new(file), flate2::Compression::default());
+    let to_stdout = args.output.as_os_str() == "-";
+    let sink: Box<dyn Write> = if to_stdout {
+        Box::new(io::stdout().lock())
+    } else {
+        let file = std::fs::File::create(&args.output)
+            .map_err(|e| Failure(format!("{}: {e}", args.output.display())))?;
+        Box::new(io::BufWriter::new(file))
+    };
+    let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::default());
     let mut cursor = None;
     let mut written = 0usize;
     loop {
         let page = search.run(&query, cursor.as_ref(), 10_000);
-        output::ndjson(&mut gz, &page.hits)?;
+        for hit in &page.hits {
+            // A record that reads back as the entry: a search over the export finds it at
+            // the same time by the same filters.
+            serde_json::to_writer(&mut gz, &nno_obs_logs::export::record_of(&hit.entry))
+                .map_err(io::Error::other)?;
+            gz.write_all(b"\n")?;
+        }
         written += page.hits.len();
         output::report_problems(&mut io::stderr(), &page)?;
         match page.next {
@@ -407,11 +440,12 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
         }
     }
     gz.finish()?.flush()?;
-    writeln!(
-        io::stderr(),
-        "exported {written} entries to {}",
-        args.output.display()
-    )?;
+    let place = if to_stdout {
+        "stdout".to_owned()
+    } else {
+        args.output.display().to_string()
+    };
+    writeln!(io::stderr(), "exported {written} entries to {place}")?;
     Ok(())
 }
 

@@ -23,7 +23,8 @@ pub enum Which {
     RequestsPerHour,
     /// 5xx rate per feature per hour (platform; §7.1).
     ErrorsPerHour,
-    /// ok / degraded / failing / silent per Worker from the last --window (platform; §7.1).
+    /// ok / degraded / failing per Worker on its 5xx rate in the last --window, or silent
+    /// without a request in that window's last 2 minutes (platform; §7.1, §6.2).
     Health,
     /// The 10 slowest endpoints by p95 (platform; §7.2).
     SlowestEndpoints,
@@ -138,7 +139,8 @@ pub struct QueryArgs {
     /// Only this feature (features, slowest-endpoints, erroring-endpoints).
     #[arg(long)]
     feature: Option<String>,
-    /// The recent window of `health` (default 15m).
+    /// The recent window `health` judges the 5xx rate on (default 15m); a Worker without a
+    /// request in its last 2 minutes reads silent whatever the window (seed §6.2).
     #[arg(long)]
     window: Option<String>,
     /// The bucket of `heatmap` (1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 4h, 6h, 12h, 24h; default 1h).
@@ -260,7 +262,12 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         (Scope::Platform(s), W::Health) => {
             let window =
                 nno_obs_query::time_range::parse_length(args.window.as_deref().unwrap_or("15m"))?;
-            run.go(&WorkerHealth::new(s, range, window), |r| r)
+            let question = WorkerHealth::new(s, range, window);
+            run.go(&question, |r| r)?;
+            if !args.sql {
+                writeln!(io::stderr(), "{}", health_window(&question))?;
+            }
+            Ok(())
         }
         (Scope::Platform(s), W::SlowestEndpoints) => {
             let mut q = SlowestEndpoints::new(s, range);
@@ -290,6 +297,27 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
             run.go(&IncidentHeatmap::new(o, list, range, bucket), |r| r)
         }
         _ => Err(Failure("this question does not take that scope".into())),
+    }
+}
+
+/// The line that says what `health` judged: its window and when a Worker reads silent.
+fn health_window(question: &WorkerHealth) -> String {
+    let (from, until) = question.window();
+    format!(
+        "health judged on {} → {} ({}); silent: no request in its last {} (seed §6.2)",
+        nno_obs_api::time::format_s(from),
+        nno_obs_api::time::format_s(until),
+        length(until - from),
+        length(SILENT_AFTER_S.min(until - from)),
+    )
+}
+
+/// `15m`, `2h`, `90s`: a length as `--window` takes it.
+fn length(seconds: i64) -> String {
+    match seconds {
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
     }
 }
 

@@ -289,27 +289,121 @@ fn pages_follow_the_cursor_and_json_has_it() {
 }
 
 #[test]
-fn export_writes_a_gzip_of_the_matches() {
+fn export_writes_records_that_search_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
     let out = dir.path().join("export.json.gz");
     let output = nno_obs(dir.path())
-        .args(["logs", "export", "--trace-id", "tr-login", "--output"])
+        .args(["logs", "export", "--output"])
         .arg(&out)
         .output()
         .unwrap();
     assert!(output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("exported 4 entries"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("exported 7 entries"));
+    // Each line is a record of the store's own format (seed §2.4), one entry each.
     let mut text = String::new();
     std::io::Read::read_to_string(
         &mut flate2::read::GzDecoder::new(std::fs::File::open(&out).unwrap()),
         &mut text,
     )
     .unwrap();
-    assert_eq!(text.lines().count(), 4);
+    assert_eq!(text.lines().count(), 7);
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-    assert_eq!(first["message"], "Login success");
     assert_eq!(first["ScriptName"], "k3m9p2xw7q-auth-prod");
+    assert_eq!(first["EventTimestampMs"], T0);
+    assert_eq!(first["Logs"].as_array().unwrap().len(), 1);
+    // Searching the export finds what searching the store finds: by trace id, by time, by
+    // platform, and everything — the same entries, in the same order, at the same times.
+    for filters in [
+        &["--trace-id", "tr-login"][..],
+        &[
+            "--trace-id",
+            "tr-login",
+            "--from",
+            "2026-02-22T10:34:00Z",
+            "--to",
+            "2026-02-22T10:35:00Z",
+        ][..],
+        &["--feature", "analytics", "--level", "error"][..],
+        &["--level", "warn", "--text", "timeout"][..],
+        &[][..],
+    ] {
+        let from_store = stdout(
+            nno_obs(dir.path())
+                .args(["logs", "search", "--format", "ndjson"])
+                .args(filters),
+        );
+        let from_export = stdout(
+            nno_obs(dir.path())
+                .args(["logs", "search", "--format", "ndjson"])
+                .args(filters)
+                .arg(&out),
+        );
+        assert!(!from_store.is_empty(), "{filters:?}");
+        assert_eq!(from_export, from_store, "{filters:?}");
+    }
+}
+
+#[test]
+fn export_to_dash_writes_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let output = nno_obs(dir.path())
+        .current_dir(dir.path())
+        .args(["logs", "export", "--trace-id", "tr-login", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(!dir.path().join("-").exists(), "a file named - was written");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&output.stdout[..]),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(text.lines().count(), 4);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("exported 4 entries to stdout"));
+}
+
+#[test]
+fn a_time_range_that_hides_untimed_matches_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("untimed.json");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"ScriptName":"nno-registry-prod","Outcome":"ok","Logs":[{"Level":"warn","Message":["no time here"]}]}"#,
+            "\n",
+            r#"{"ScriptName":"nno-registry-prod","Outcome":"ok","EventTimestampMs":1771756440000,"Logs":[{"Level":"warn","Message":["timed"]}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let search = |args: &[&str]| {
+        let output = nno_obs(dir.path())
+            .args(["logs", "search", "--format", "ndjson"])
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        (
+            String::from_utf8_lossy(&output.stdout).lines().count(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (found, err) = search(&["--from", "2026-02-22T00:00:00Z"]);
+    assert_eq!(found, 1);
+    assert!(
+        err.contains("warning: 1 matching entries have no time"),
+        "{err}"
+    );
+    // Without a range the entry is found, and nothing is hidden.
+    let (found, err) = search(&[]);
+    assert_eq!((found, err.contains("no time")), (2, false), "{err}");
+    // An untimed entry that fails another filter is not counted.
+    let (found, err) = search(&["--from", "2026-02-22T00:00:00Z", "--text", "timed"]);
+    assert_eq!((found, err.contains("no time")), (1, false), "{err}");
 }
 
 #[test]

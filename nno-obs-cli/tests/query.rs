@@ -194,6 +194,47 @@ fn the_incidents_show() {
 }
 
 #[test]
+fn health_never_calls_a_silent_worker_ok_and_says_its_window() {
+    // 08:09: the auth Worker of bud8m6y4fn has been silent since 08:06. The default 15-minute
+    // window has 12 minutes of its traffic, yet the light is silent (seed §6.2: 0 requests
+    // for 2 minutes), not ok.
+    let (ok, out, err) = nno_obs(&[
+        "query",
+        "health",
+        "--platform",
+        "bud8m6y4fn",
+        "--range",
+        "2h",
+        "--until",
+        "2026-11-28T08:09:00Z",
+    ]);
+    assert!(ok, "{err}");
+    let auth = out.lines().find(|l| l.starts_with("auth ")).unwrap();
+    assert!(auth.contains("silent") && !auth.contains(" ok "), "{out}");
+    assert!(
+        err.contains(
+            "health judged on 2026-11-28T07:54:00.000Z → 2026-11-28T08:09:00.000Z (15m); \
+             silent: no request in its last 2m (seed §6.2)"
+        ),
+        "{err}"
+    );
+    // The same Worker before its silence is judged on its traffic.
+    let (ok, out, err) = nno_obs(&[
+        "query",
+        "health",
+        "--platform",
+        "bud8m6y4fn",
+        "--range",
+        "2h",
+        "--until",
+        "2026-11-28T08:06:00Z",
+    ]);
+    assert!(ok, "{err}");
+    let auth = out.lines().find(|l| l.starts_with("auth ")).unwrap();
+    assert!(!auth.contains("silent"), "{out}");
+}
+
+#[test]
 fn trace_draws_the_waterfall_then_the_log_lines() {
     let (ok, json, _) = nno_obs(&[
         "query",

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | [`reader`] | gzip/plain NDJSON of records, every kind of damage reported | yes |
 //! | [`entry`] | the searchable entries of a record | yes |
+//! | [`export`] | an entry written back as a record that reads back as it (`logs export`) | yes |
 //! | [`query`] | the typed [`LogQuery`]; [`PlatformScope`] and [`OperatorScope`] | yes |
 //! | [`matcher`] | whether an entry matches | yes |
 //! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
@@ -16,6 +17,7 @@
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
 //! | `LocalFolder` (feature `native`) | a store's bucket folder as an object source | no |
+//! | `follow` (feature `native`) | following a search as the store grows: woken by filesystem notifications, a slow recheck as fallback | no |
 //! | `walk`, `local` (feature `native`) | finding files safely; the parallel search; indexes kept in memory when a store is read-only | no |
 //!
 //! ```
@@ -33,6 +35,7 @@
 
 pub mod cursor;
 pub mod entry;
+pub mod export;
 mod level;
 pub mod matcher;
 pub mod objects;
@@ -44,6 +47,8 @@ pub mod search;
 pub mod source;
 pub mod sql;
 
+#[cfg(feature = "native")]
+pub mod follow;
 #[cfg(feature = "native")]
 mod index_cache;
 #[cfg(feature = "native")]

@@ -31,6 +31,9 @@ pub struct Page {
     pub problems: Vec<(String, FileReport)>,
     /// Files that could not be opened, with why.
     pub unreadable: Vec<(String, String)>,
+    /// Entries of the files read that match every filter but the time range, having no time
+    /// (see [`FileReport::untimed_matches`]).
+    pub untimed_matches: u64,
 }
 
 /// A set of files to search: a store seen through a scope, or given paths.
@@ -133,6 +136,7 @@ impl LocalSearch {
             bytes_read: merged.bytes,
             problems: merged.problems,
             unreadable: merged.unreadable,
+            untimed_matches: merged.untimed_matches,
         };
         page.problems.sort_by(|a, b| a.0.cmp(&b.0));
         page.unreadable.sort();
@@ -212,6 +216,7 @@ struct Merged {
     bytes: u64,
     problems: Vec<(String, FileReport)>,
     unreadable: Vec<(String, String)>,
+    untimed_matches: u64,
 }
 
 impl Merged {
@@ -223,6 +228,7 @@ impl Merged {
             bytes: 0,
             problems: Vec::new(),
             unreadable: Vec::new(),
+            untimed_matches: 0,
         }
     }
 
@@ -230,6 +236,7 @@ impl Merged {
         match outcome {
             FileOutcome::Read { key, hits, report } => {
                 self.read += 1;
+                self.untimed_matches += report.untimed_matches;
                 if report.has_problems() {
                     self.problems.push((key, report));
                 }
@@ -246,6 +253,7 @@ impl Merged {
         self.bytes += other.bytes;
         self.problems.extend(other.problems);
         self.unreadable.extend(other.unreadable);
+        self.untimed_matches += other.untimed_matches;
         self
     }
 }

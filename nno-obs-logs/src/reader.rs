@@ -51,6 +51,10 @@ pub struct FileReport {
     pub truncated_tail: bool,
     /// A corrupt gzip stream, if any.
     pub corrupt: Option<Damage>,
+    /// Entries that match every filter of a time-bounded search but the time range, having no
+    /// time at all: no range can include them (counted by [`crate::search::search_file`]; not a
+    /// problem of the file, but worth a word to whoever searched).
+    pub untimed_matches: u64,
 }
 
 impl FileReport {

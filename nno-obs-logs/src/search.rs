@@ -5,6 +5,7 @@ use crate::cursor::SortKey;
 use crate::entry::{entries_of_owned_record, Entry, ScriptCache};
 use crate::matcher::Matcher;
 use crate::prefilter::{Prefilter, Verdict};
+use crate::query::LogQuery;
 use crate::reader::{read_records_where, FileReport};
 use nno_obs_store::index::FileIndex;
 use std::collections::BinaryHeap;
@@ -165,6 +166,16 @@ pub fn search_file(
         }
     };
     let mut scripts = ScriptCache::default();
+    // An entry without a time fails every time-bounded query; whether it matches the rest is
+    // asked only of those entries, so the searcher can be told what the range hid.
+    let untimed_matcher = matcher.query().has_time_bound().then(|| {
+        Matcher::new(&LogQuery {
+            from_ms: None,
+            to_ms: None,
+            ..matcher.query().clone()
+        })
+    });
+    let mut untimed_matches = 0;
     let report = read_records_where(input, may_match, |record, line| {
         let entries: Vec<Entry> = entries_of_owned_record(record, &mut scripts);
         if let Some(index) = index.as_mut() {
@@ -174,6 +185,11 @@ pub fn search_file(
         for (position, entry) in entries.into_iter().enumerate() {
             entries_seen += 1;
             if !matcher.matches(&entry) {
+                if entry.time_ms.is_none()
+                    && untimed_matcher.as_ref().is_some_and(|m| m.matches(&entry))
+                {
+                    untimed_matches += 1;
+                }
                 continue;
             }
             let key = SortKey {
@@ -190,6 +206,7 @@ pub fn search_file(
     });
     let report = FileReport {
         entries: entries_seen + skipped_entries,
+        untimed_matches,
         ..report
     };
     FileSearch {

@@ -10,6 +10,7 @@ use crate::backend::{Backend, LogSearch};
 use crate::caller::{Caller, Target};
 use crate::error::ApiError;
 use crate::params::Params;
+use crate::span_lines::SpanLines;
 use crate::time::format_ms;
 use crate::views::{LogEntryView, SpanView, TraceView};
 use nno_obs_logs::LogQuery;
@@ -86,7 +87,7 @@ pub async fn trace_view<B: Backend + ?Sized>(
         Target::Everything(operator) => TraceSpans::new(operator, trace_id, range),
     }
     .map_err(|_| ApiError::bad_param("traceId", "not a trace id"))?;
-    let spans = ask(&question, backend.engine(), "traceId").await?.spans;
+    let trace = ask(&question, backend.engine(), "traceId").await?;
     let bucket = match target {
         Target::Platform(scope) => Some(Bucket::Platform(scope.platform().clone())),
         Target::Everything(_) => None,
@@ -103,6 +104,11 @@ pub async fn trace_view<B: Backend + ?Sized>(
             limit: MAX_TRACE_LINES,
         })
         .await?;
+    // The points' starts are estimates from end seconds; the lines' milliseconds place each
+    // span where its own lines say it started (see `span_lines`), so the CLI's waterfall and
+    // the console's agree and sub-second steps do not overlap.
+    let lines = SpanLines::new(found.hits.iter().map(|hit| &hit.entry));
+    let spans = trace.with_starts(|span| lines.times_of(span)).spans;
     if spans.is_empty() && found.hits.is_empty() {
         // The same answer for an unknown trace and one with no part in the admin's platform.
         return Err(ApiError::not_found("no such trace"));

@@ -47,7 +47,7 @@ pub use jobs::{FailedJob, FailedJobs, JobRow, JobStats};
 pub use perf::{
     EndpointRow, ErrorRatePerFeatureHour, FeatureHourRow, FeatureStats, FeatureStatsRow, Health,
     HealthRow, HourRow, MostErroringEndpoints, RequestsPerHour, SlowestEndpoints, WorkerHealth,
-    DEGRADED_FACTOR, FEATURE_ERROR_RATE_TARGET,
+    DEGRADED_FACTOR, FEATURE_ERROR_RATE_TARGET, SILENT_AFTER_S,
 };
 pub use sli::{CoreService, Sli, SliRow};
 pub use trace::{Span, Trace, TraceSpans};

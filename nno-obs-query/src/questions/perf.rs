@@ -370,6 +370,10 @@ pub const FEATURE_ERROR_RATE_TARGET: f64 = 0.005;
 /// the seed's core SLOs alert at 10× their error-rate target (gateway: 0.1 % → 1 %).
 pub const DEGRADED_FACTOR: f64 = 10.0;
 
+/// How long without a request makes a Worker silent, whatever the window it is judged on:
+/// seed §6.2's "Auth Worker down" (0 requests for 2 min), so a light and that alert agree.
+pub const SILENT_AFTER_S: i64 = 120;
+
 /// A Worker's traffic light (seed §7.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -380,23 +384,31 @@ pub enum Health {
     Degraded,
     /// Above [`DEGRADED_FACTOR`] × the target (5 %: seed §6.2's error spike is "> 5 %").
     Failing,
-    /// Seen in the range but no request in the recent window.
+    /// No request in the last [`SILENT_AFTER_S`] seconds of the window (or in the whole window,
+    /// when it is shorter): it has stopped answering, whatever its earlier minutes said. Never
+    /// judged on an error rate — there is no traffic to judge.
     Silent,
 }
 
 impl Health {
-    /// The light for `errors` of `requests` in the recent window.
+    /// The light for `errors` of `requests` in the recent window, of which `tail_requests`
+    /// came in the window's last [`SILENT_AFTER_S`] seconds.
     ///
     /// ```
     /// use nno_obs_query::questions::Health;
     ///
-    /// assert_eq!(Health::of(0.0, 1000), Health::Ok);
-    /// assert_eq!(Health::of(5.0, 1000), Health::Degraded); // exactly 0.5 %
-    /// assert_eq!(Health::of(50.0, 1000), Health::Degraded); // exactly 5 %: not "> 5 %"
-    /// assert_eq!(Health::of(51.0, 1000), Health::Failing);
-    /// assert_eq!(Health::of(0.0, 0), Health::Silent);
+    /// assert_eq!(Health::of(0.0, 1000, 90), Health::Ok);
+    /// assert_eq!(Health::of(5.0, 1000, 90), Health::Degraded); // exactly 0.5 %
+    /// assert_eq!(Health::of(50.0, 1000, 90), Health::Degraded); // exactly 5 %: not "> 5 %"
+    /// assert_eq!(Health::of(51.0, 1000, 90), Health::Failing);
+    /// // Traffic earlier in the window, none in its last 2 minutes: silent, not ok.
+    /// assert_eq!(Health::of(0.0, 1000, 0), Health::Silent);
+    /// assert_eq!(Health::of(0.0, 0, 0), Health::Silent);
     /// ```
-    pub fn of(errors: f64, requests: u64) -> Health {
+    pub fn of(errors: f64, requests: u64, tail_requests: u64) -> Health {
+        if tail_requests == 0 {
+            return Health::Silent;
+        }
         match rate(errors, requests) {
             None => Health::Silent,
             Some(r) if r < FEATURE_ERROR_RATE_TARGET => Health::Ok,
@@ -422,9 +434,21 @@ impl Health {
 
 /// Health per Worker (feature, `auth` included) of a platform (seed §7.1): every Worker with
 /// a point in `[until - lookback, until)` (default 24 h), judged on its 5xx rate in the recent
-/// window `[until - window, until)` (default 15 min) by [`Health::of`]. A Worker seen in the
-/// look-back but silent in the window is [`Health::Silent`] — the silent-Worker incident.
-/// Ordered by Worker.
+/// window `[until - window, until)` (default 15 min) by [`Health::of`]. A Worker with no
+/// request in the window's last [`SILENT_AFTER_S`] seconds is [`Health::Silent`] — the
+/// silent-Worker incident — even when the window's earlier minutes had traffic. Ordered by
+/// Worker.
+///
+/// ```
+/// use nno_obs_query::questions::WorkerHealth;
+/// use nno_obs_query::{PlatformScope, TimeRange};
+/// use nno_obs_store::layout::PlatformId;
+///
+/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let day = TimeRange::new(1_771_668_000, 1_771_754_400).unwrap();
+/// let health = WorkerHealth::new(&scope, day, 900);
+/// assert_eq!(health.window(), (1_771_753_500, 1_771_754_400)); // the last 15 minutes
+/// ```
 #[derive(Clone, Debug)]
 pub struct WorkerHealth {
     dataset: Dataset,
@@ -460,6 +484,16 @@ impl WorkerHealth {
             window_start,
         }
     }
+
+    /// The window the lights are judged on, `[from, until)` in Unix seconds.
+    pub fn window(&self) -> (i64, i64) {
+        (self.window_start, self.range.until_s())
+    }
+
+    /// Where the silence is looked for: the window's last [`SILENT_AFTER_S`] seconds.
+    fn tail_start(&self) -> i64 {
+        (self.range.until_s() - SILENT_AFTER_S).max(self.window_start)
+    }
 }
 
 impl Question for WorkerHealth {
@@ -478,6 +512,12 @@ impl Question for WorkerHealth {
                     since,
                 },
             )
+            .agg(
+                "tail_requests",
+                Agg::Count {
+                    since: Some(self.tail_start()),
+                },
+            )
             .build()]
     }
 
@@ -490,7 +530,7 @@ impl Question for WorkerHealth {
                 let recent_errors = row.number("recent_errors");
                 HealthRow {
                     worker: row.text("worker"),
-                    health: Health::of(recent_errors, recent_requests),
+                    health: Health::of(recent_errors, recent_requests, row.count("tail_requests")),
                     recent_requests,
                     recent_errors,
                     recent_error_rate: rate(recent_errors, recent_requests),

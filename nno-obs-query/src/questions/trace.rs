@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// `blob4` service, `blob5` operation, `blob6` outcome, `blob7` platform; `double1` duration
 /// ms, `double2` error flag. A span point is written when the span ends, so `timestamp` is its
 /// end, cut to the second; a span's **start is estimated** as `timestamp × 1000 − duration`,
-/// up to 999 ms early. The SQL orders by `timestamp`, then span id (the stated tie-break within
+/// up to 999 ms early ([`Trace::with_starts`] puts better-known starts in its place). The SQL orders by `timestamp`, then span id (the stated tie-break within
 /// a second); the answer is in **tree order**: each root, then its children depth-first, siblings
 /// by estimated start then span id. A span whose parent is not in the trace is a root.
 /// A platform admin's trace is restricted to spans of its platform (`blob7`).
@@ -169,7 +169,103 @@ impl Question for TraceSpans {
     }
 }
 
-/// Roots, then children depth-first; siblings by estimated start, then span id. Each span is
+impl Trace {
+    /// The trace with each span's start taken from `candidates` — times, ms since the epoch,
+    /// when something of the span's own (its first log line) says it started — in place of the
+    /// estimate `end second − duration`, which is up to 999 ms early and ties sibling steps
+    /// that ended in the same second.
+    ///
+    /// A candidate is taken only when it agrees with the span point: start + duration falls
+    /// in the point's end second (±1 ms for a duration rounded to the millisecond); the
+    /// earliest such candidate wins. A span without one keeps its estimate, moved to within
+    /// its parent's start and its earliest placed child's (a span neither starts before its
+    /// parent nor after its children). The spans are then placed again in tree order, siblings
+    /// by start, offsets from the new earliest start.
+    ///
+    /// ```
+    /// use nno_obs_query::questions::{Span, Trace};
+    ///
+    /// let step = |id: &str, end_s: i64, duration_ms: f64| Span {
+    ///     span_id: id.into(), parent_span_id: "".into(), service: "provisioning".into(),
+    ///     operation: id.into(), outcome: "ok".into(), platform: "nno-internal".into(),
+    ///     end_s, duration_ms, start_ms: end_s as f64 * 1000.0 - duration_ms,
+    ///     offset_ms: 0.0, depth: 0,
+    /// };
+    /// // Two 300 ms steps ending in the same second: their estimates tie.
+    /// let trace = Trace { trace_id: "t".into(), spans: vec![step("b", 10, 300.0), step("a", 10, 300.0)] };
+    /// // Their own lines: "b" started at 10.100 s, "a" at 10.400 s … and 9.000 s, too early to fit.
+    /// let placed = trace.with_starts(|span| match span.span_id.as_str() {
+    ///     "b" => vec![10_100.0],
+    ///     _ => vec![9_000.0, 10_400.0],
+    /// });
+    /// let order: Vec<(&str, f64)> = placed.spans.iter().map(|s| (s.span_id.as_str(), s.offset_ms)).collect();
+    /// assert_eq!(order, [("b", 0.0), ("a", 300.0)]);
+    /// ```
+    pub fn with_starts(self, candidates: impl Fn(&Span) -> Vec<f64>) -> Trace {
+        let mut spans = self.spans;
+        let known: Vec<Option<f64>> = spans
+            .iter()
+            .map(|span| {
+                candidates(span)
+                    .into_iter()
+                    .filter(|&start| fits(span, start))
+                    .min_by(f64::total_cmp)
+            })
+            .collect();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, span) in spans.iter().enumerate() {
+            index.entry(span.span_id.as_str()).or_insert(i);
+        }
+        let parents: Vec<Option<usize>> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| {
+                index
+                    .get(span.parent_span_id.as_str())
+                    .copied()
+                    .filter(|&p| p != i && !span.parent_span_id.is_empty())
+            })
+            .collect();
+        let mut earliest_child: Vec<Option<f64>> = vec![None; spans.len()];
+        for (i, parent) in parents.iter().enumerate() {
+            if let (Some(p), Some(start)) = (*parent, known[i]) {
+                earliest_child[p] = Some(earliest_child[p].map_or(start, |c| c.min(start)));
+            }
+        }
+        // In tree order a parent comes before its children, so its start is final when a
+        // child without a known start is bounded by it.
+        for i in 0..spans.len() {
+            let start = match known[i] {
+                Some(start) => start,
+                None => {
+                    let mut start = spans[i].start_ms;
+                    if let Some(child) = earliest_child[i] {
+                        start = start.min(child);
+                    }
+                    if let Some(p) = parents[i].filter(|&p| p < i) {
+                        start = start.max(spans[p].start_ms);
+                    }
+                    start
+                }
+            };
+            spans[i].start_ms = start;
+        }
+        Trace {
+            trace_id: self.trace_id,
+            spans: tree_order(spans),
+        }
+    }
+}
+
+/// Whether a span that started at `start_ms` ends in its point's second: the point is written
+/// at the end, its timestamp cut to the second; 1 ms either side for a rounded duration.
+fn fits(span: &Span, start_ms: f64) -> bool {
+    let end_ms = start_ms + span.duration_ms;
+    let second_ms = span.end_s as f64 * 1000.0;
+    end_ms >= second_ms - 1.0 && end_ms < second_ms + 1001.0
+}
+
+/// Roots, then children depth-first; siblings by start, then span id. Each span is
 /// placed once even if ids repeat or parents form a cycle.
 fn tree_order(spans: Vec<Span>) -> Vec<Span> {
     let ids: HashMap<&str, usize> = spans
