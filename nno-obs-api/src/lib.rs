@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod call_order;
 pub mod caller;
 mod error;
 pub mod handlers;

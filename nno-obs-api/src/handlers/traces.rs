@@ -7,6 +7,7 @@
 
 use super::ask;
 use crate::backend::{Backend, LogSearch};
+use crate::call_order::{order_within_milliseconds, Rank};
 use crate::caller::{Caller, Target};
 use crate::error::ApiError;
 use crate::params::Params;
@@ -17,6 +18,7 @@ use nno_obs_logs::LogQuery;
 use nno_obs_query::questions::TraceSpans;
 use nno_obs_query::TimeRange;
 use nno_obs_store::layout::Bucket;
+use std::collections::HashMap;
 
 /// The most log lines a trace view carries.
 pub const MAX_TRACE_LINES: usize = 1000;
@@ -109,7 +111,32 @@ pub async fn trace_view<B: Backend + ?Sized>(
     // the console's agree and sub-second steps do not overlap.
     let lines = SpanLines::new(found.hits.iter().map(|hit| &hit.entry));
     let spans = trace.with_starts(|span| lines.times_of(span)).spans;
-    if spans.is_empty() && found.hits.is_empty() {
+    // Lines of one millisecond from several Workers: callers' requests before their callees'
+    // lines, responses after them (see `call_order`).
+    let mut depth_of_service: HashMap<&str, u32> = HashMap::new();
+    for span in &spans {
+        let depth = u32::try_from(span.depth).unwrap_or(u32::MAX);
+        depth_of_service
+            .entry(span.service.as_str())
+            .and_modify(|d| *d = (*d).min(depth))
+            .or_insert(depth);
+    }
+    let mut hits = found.hits;
+    order_within_milliseconds(
+        &mut hits,
+        |hit| hit.entry.time_ms,
+        |hit| {
+            let depth = hit
+                .entry
+                .service
+                .as_deref()
+                .and_then(|service| depth_of_service.get(service))
+                .copied()
+                .unwrap_or(0);
+            Rank::of(&hit.entry.message, depth)
+        },
+    );
+    if spans.is_empty() && hits.is_empty() {
         // The same answer for an unknown trace and one with no part in the admin's platform.
         return Err(ApiError::not_found("no such trace"));
     }
@@ -130,8 +157,7 @@ pub async fn trace_view<B: Backend + ?Sized>(
                 platform_id: span.platform,
             })
             .collect(),
-        logs: found
-            .hits
+        logs: hits
             .iter()
             .map(|hit| LogEntryView::new(&hit.entry, &hit.key.file))
             .collect(),
