@@ -5,7 +5,8 @@
 //! `nno-obs alerts replay`: the same evaluation once per minute over a past period, on a
 //! simulated clock: the timeline of what fired and when it resolved.
 
-use crate::metrics_output::{emit, Format};
+use crate::format::{colour_on, Format, FormatArg};
+use crate::metrics_output::emit;
 use crate::{filters, Failure};
 use clap::{Args, Subcommand};
 use nno_obs_alerts::channel::{texts, Event};
@@ -275,13 +276,16 @@ pub struct ReplayArgs {
     /// Also print each alert's message as it fired.
     #[arg(long)]
     messages: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     use std::io::IsTerminal;
+    let format = args.format.pick(
+        "alerts replay",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let configs = configs(args.config.as_deref())?;
     let until_ms = match &args.until {
         Some(text) => filters::parse_time(text)?,
@@ -324,9 +328,9 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         eprintln!();
     }
     let mut out = io::stdout().lock();
-    let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    emit(&mut out, &episodes, args.format, colour)?;
-    if args.messages && args.format == Format::Table {
+    let colour = colour_on(&out);
+    emit(&mut out, &episodes, format, colour)?;
+    if args.messages && format == Format::Table {
         for episode in &episodes {
             writeln!(out, "\n=== {}", episode.id)?;
             writeln!(out, "{}", texts(&episode.alert, Event::Trigger).1)?;

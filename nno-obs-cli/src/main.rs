@@ -1,7 +1,7 @@
 //! `nno-obs`: the command-line tool of NNO Observability's read side.
 //!
 //! ```text
-//! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
+//! nno-obs logs search  [FILTERS] [--format table|json|ndjson|csv] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
 //! nno-obs logs export  [FILTERS] --output FILE.json.gz [PATH…]
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
@@ -9,8 +9,8 @@
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
 //! nno-obs alerts check --measurements FILE [--config FILE] [--state FILE] [--dry-run]
-//! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|csv] [--sql]
-//! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--json]
+//! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|ndjson|csv] [--sql]
+//! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--format table|json]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
@@ -18,6 +18,7 @@
 
 mod alerts;
 mod filters;
+mod format;
 mod logpush;
 mod metrics_output;
 mod output;
@@ -30,6 +31,7 @@ mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
+use format::{Format, FormatArg};
 use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -111,16 +113,6 @@ struct Where {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// An aligned table, one line per entry.
-    Table,
-    /// One LogEntry per line, with the record's ScriptName, Outcome and Ray.
-    Ndjson,
-    /// One JSON document: entries, next cursor, files read, problems.
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
     /// On a terminal, unless NO_COLOR is set.
     Auto,
@@ -136,9 +128,11 @@ struct SearchArgs {
     filters: Filters,
     #[command(flatten)]
     place: Where,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    // table: one line per entry; json: the read API's `/logs` page (entries, next cursor,
+    // what was read, problems); ndjson: each LogEntry as written, with the record's
+    // ScriptName, Outcome and Ray; csv: the table's columns.
+    #[command(flatten)]
+    format: FormatArg,
     /// In the table, show each entry's whole JSON under it.
     #[arg(long)]
     expand: bool,
@@ -309,6 +303,10 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     if args.limit == 0 {
         return Err(Failure("--limit must be at least 1".into()));
     }
+    let format = args.format.pick(
+        "logs search",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
     let mut cursor = match &args.cursor {
@@ -319,14 +317,15 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     let colour = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => format::colour_on(&stdout),
     };
     let print = |page: &Page| -> Result<(), Failure> {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        match args.format {
+        match format {
             Format::Table => output::table(&mut out, &page.hits, args.expand, colour)?,
             Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
             Format::Json => output::json(&mut out, page)?,
+            Format::Csv => output::csv(&mut out, &page.hits)?,
         }
         out.flush()?;
         output::report_problems(&mut io::stderr(), page)?;
@@ -335,7 +334,7 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     let page = search.run(&query, cursor.as_ref(), args.limit);
     print(&page)?;
     if !args.follow {
-        if args.format != Format::Json {
+        if format != Format::Json {
             if let Some(next) = &page.next {
                 writeln!(io::stderr(), "more: --cursor {next}")?;
             }

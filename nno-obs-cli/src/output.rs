@@ -1,5 +1,7 @@
-//! The three output formats, and the report of damaged files.
+//! The log search's output formats (table, JSON, NDJSON, CSV), and the report of damaged
+//! files.
 
+use nno_obs_api::views::{LogEntryView, LogPage, Problem, Scanned};
 use nno_obs_logs::entry::{Entry, EntryKind};
 use nno_obs_logs::search::Hit;
 use nno_obs_logs::{Level, Page};
@@ -228,42 +230,52 @@ pub fn ndjson(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
     Ok(())
 }
 
-/// One document: `{"entries":[…],"next":…,"files":{…},"problems":[…]}`.
+/// One document, the read API's answer to `/logs` (`nno_obs_api::views::LogPage`): the
+/// entries, the next page's cursor, what was read and the damaged files.
 pub fn json(out: &mut impl Write, page: &Page) -> io::Result<()> {
-    write!(out, "{{\"entries\":[")?;
-    for (n, hit) in page.hits.iter().enumerate() {
-        if n > 0 {
-            write!(out, ",")?;
-        }
-        write!(out, "{}", entry_json(&hit.entry))?;
-    }
-    let next = page
-        .next
-        .as_ref()
-        .map_or_else(|| "null".to_owned(), |c| format!("\"{c}\""));
-    let problems: Vec<serde_json::Value> = page
+    let mut problems: Vec<Problem> = page
         .problems
         .iter()
-        .map(|(file, report)| {
-            serde_json::json!({
-                "file": file,
-                "corruptAtByte": report.corrupt.as_ref().map(|d| d.offset),
-                "corruptMessage": report.corrupt.as_ref().map(|d| d.message.clone()),
-                "truncatedTail": report.truncated_tail,
-                "badLines": report.bad_lines,
-                "repairedLines": report.repaired_lines,
-                "oversizedLines": report.oversized_lines,
-            })
-        })
+        .flat_map(|(file, report)| Problem::of(file, report))
         .collect();
-    writeln!(
-        out,
-        "],\"next\":{next},\"files\":{{\"total\":{},\"pruned\":{},\"read\":{}}},\"problems\":{}}}",
-        page.files_total,
-        page.files_pruned,
-        page.files_read,
-        serde_json::Value::Array(problems)
-    )
+    problems.extend(page.unreadable.iter().map(|(file, error)| Problem {
+        key: file.clone(),
+        message: format!("cannot read: {error}"),
+    }));
+    let view = LogPage {
+        entries: page
+            .hits
+            .iter()
+            .map(|hit| LogEntryView::new(&hit.entry, &hit.key.file))
+            .collect(),
+        next: page.next.as_ref().map(ToString::to_string),
+        // A local search reads every file it needs: it has no time or byte budget to stop at.
+        complete: true,
+        scanned: Scanned {
+            files: page.files_read as u64,
+            bytes: page.bytes_read,
+        },
+        problems,
+    };
+    serde_json::to_writer_pretty(&mut *out, &view).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// The table's columns as CSV: time, level, script, trace, message.
+pub fn csv(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
+    writeln!(out, "time,level,script,trace,message")?;
+    for hit in hits {
+        let e = &hit.entry;
+        let cells = [
+            iso(e.time_ms),
+            e.level.to_string(),
+            e.record.script.clone().unwrap_or_default(),
+            e.trace_id.clone().unwrap_or_default(),
+            e.message.clone(),
+        ];
+        writeln!(out, "{}", crate::metrics_output::csv_line(&cells))?;
+    }
+    Ok(())
 }
 
 /// One `warning:` line per damaged or unreadable file, on stderr.

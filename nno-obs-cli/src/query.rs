@@ -1,7 +1,8 @@
 //! `nno-obs query`: the metrics questions (the dashboards' numbers, seed §3.3, §7, §8) on the
 //! local store or Analytics Engine.
 
-use crate::metrics_output::{emit, Format};
+use crate::format::{colour_on, Format, FormatArg};
+use crate::metrics_output::emit;
 use crate::{filters, Failure};
 use clap::{Args, ValueEnum};
 use nno_obs_cloudflare::{NativeTransport, Secret};
@@ -11,7 +12,7 @@ use nno_obs_query::questions::*;
 use nno_obs_query::{Bucket, Engine, OperatorScope, PlatformScope, Question, Tabular, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use serde::Serialize;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// The questions, by name.
@@ -146,9 +147,8 @@ pub struct QueryArgs {
     bucket: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
     /// Print the rendered SQL instead of running it.
     #[arg(long)]
     sql: bool,
@@ -161,6 +161,10 @@ enum Scope {
 
 pub fn query(args: QueryArgs) -> Result<(), Failure> {
     refuse_flags_that_do_not_apply(&args)?;
+    let format = args.format.pick(
+        "query",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let range = range(&args.range, args.until.as_deref())?;
     // Before anything is asked (after the arguments are checked): a missing store or a range
     // without data is said as such, never answered with empty rows.
@@ -227,6 +231,7 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
     };
     let run = Runner {
         args: &args,
+        format,
         check_data: &check_data,
     };
     match (&scope, args.question) {
@@ -312,6 +317,7 @@ fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
 
 struct Runner<'a> {
     args: &'a QueryArgs,
+    format: Format,
     /// The store's check, made once the question is built (its arguments checked).
     check_data: &'a dyn Fn() -> Result<(), Failure>,
 }
@@ -335,8 +341,7 @@ impl Runner<'_> {
         let engine = self.args.engine.engine()?;
         let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
         warn_skipped_rows(engine.as_ref(), &self.args.engine.store)?;
-        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        emit(&mut out, &answer, self.args.format, colour)?;
+        emit(&mut out, &answer, self.format, colour_on(&stdout))?;
         out.flush()?;
         Ok(())
     }

@@ -265,7 +265,7 @@ fn pages_follow_the_cursor_and_json_has_it() {
     loop {
         let body = page(cursor.as_deref());
         // One Logpush object per bucket: the platform's and the internal one.
-        assert_eq!(body["files"]["total"], 2);
+        assert_eq!(body["scanned"]["files"], 2);
         for entry in body["entries"].as_array().unwrap() {
             seen.push(entry["message"].as_str().unwrap().to_owned());
         }
@@ -551,4 +551,60 @@ fn service_finds_a_core_services_every_entry_kind() {
             "invocation ended: canceled"
         ]
     );
+}
+
+#[test]
+fn search_prints_each_of_the_four_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let search = |format: &str| {
+        stdout(nno_obs(dir.path()).args([
+            "logs",
+            "search",
+            "--trace-id",
+            "tr-login",
+            "--format",
+            format,
+        ]))
+    };
+    // json: the read API's `/logs` page.
+    let page: serde_json::Value = serde_json::from_str(&search("json")).unwrap();
+    assert_eq!(page["entries"].as_array().unwrap().len(), 4);
+    assert_eq!(page["entries"][2]["message"], "Unhandled error");
+    assert_eq!(page["entries"][2]["traceId"], "tr-login");
+    assert_eq!(page["entries"][2]["entry"]["error"], "boom\nat line 2");
+    assert!(page["entries"][2]["object"]
+        .as_str()
+        .unwrap()
+        .ends_with(".log.gz"));
+    assert_eq!(page["next"], serde_json::Value::Null);
+    assert_eq!(page["complete"], true);
+    assert!(page["scanned"]["files"].as_u64().unwrap() >= 1);
+    assert_eq!(page["problems"], serde_json::json!([]));
+    // ndjson: each entry as written.
+    let ndjson = search("ndjson");
+    assert_eq!(ndjson.lines().count(), 4);
+    assert!(ndjson
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["traceId"] == "tr-login"));
+    // csv: the table's columns, quoted where a cell needs it.
+    let csv = search("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "time,level,script,trace,message");
+    assert_eq!(
+        lines[3],
+        "2026-02-22T10:34:00.010Z,error,k3m9p2xw7q-r8n4t6y1z5-analytics-prod,tr-login,Unhandled error"
+    );
+    assert_eq!(lines.len(), 5);
+    assert!(search("table").starts_with("TIME "));
+    // `--json` is the older spelling of `--format json`.
+    let old: serde_json::Value = serde_json::from_str(&stdout(nno_obs(dir.path()).args([
+        "logs",
+        "search",
+        "--trace-id",
+        "tr-login",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(old["entries"], page["entries"]);
 }

@@ -694,3 +694,123 @@ fn job_durations_read_as_durations() {
         "{out}"
     );
 }
+
+/// What `--format` printed has that format's shape: one JSON document, one JSON object a line,
+/// a CSV header with rows, or a table (neither JSON nor CSV).
+fn assert_shape(format: &str, out: &str, what: &str) {
+    match format {
+        "json" => {
+            serde_json::from_str::<serde_json::Value>(out)
+                .unwrap_or_else(|e| panic!("{what}: not one JSON document ({e}): {out}"));
+        }
+        "ndjson" => {
+            for line in out.lines() {
+                let value: serde_json::Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("{what}: not a JSON line ({e}): {line}"));
+                assert!(value.is_object(), "{what}: {line}");
+            }
+        }
+        "csv" => {
+            let header = out.lines().next().unwrap_or_default();
+            assert!(
+                header.contains(',') && !header.starts_with(['{', '[']),
+                "{what}: {out}"
+            );
+        }
+        _ => {
+            assert!(!out.trim_start().starts_with(['{', '[']), "{what}: {out}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(out).is_err(),
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_command_prints_the_formats_it_offers_and_refuses_the_rest() {
+    let (ok, json, _) = nno_obs(&[
+        "query",
+        "failed-jobs",
+        "--since",
+        "2h",
+        "--until",
+        UNTIL,
+        "--format",
+        "json",
+    ]);
+    assert!(ok);
+    let jobs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let trace = jobs[0]["trace_id"].as_str().unwrap().to_owned();
+    let all: &[&str] = &["table", "json", "ndjson", "csv"];
+    let commands: [(&[&str], &[&str]); 6] = [
+        (&["query", "fleet", "--since", "2h", "--until", UNTIL], all),
+        (
+            &[
+                "query",
+                "features",
+                "--platform",
+                "k3m9p2xw7q",
+                "--since",
+                "2h",
+                "--until",
+                UNTIL,
+            ],
+            all,
+        ),
+        (&["slo", "status", "--until", "2026-11-28T07:40:00Z"], all),
+        (
+            &["alerts", "replay", "--since", "30m", "--until", UNTIL],
+            all,
+        ),
+        (&["trace", &trace, "--until", UNTIL], &["table", "json"]),
+        (
+            &["simulate", "--dry-run", "--platforms", "2", "--hours", "1"],
+            &["table", "json"],
+        ),
+    ];
+    for (command, offered) in commands {
+        for format in all {
+            let mut args = command.to_vec();
+            args.extend(["--format", format]);
+            let (ok, out, err) = nno_obs(&args);
+            let what = format!("{command:?} --format {format}");
+            if offered.contains(format) {
+                assert!(ok, "{what}: {err}");
+                assert_shape(format, &out, &what);
+            } else {
+                assert!(!ok && out.is_empty(), "{what}: {out}");
+                let name = if command[0] == "trace" || command[0] == "simulate" {
+                    command[0]
+                } else {
+                    ""
+                };
+                assert!(
+                    err.contains(&format!("--format {format}: `{name}"))
+                        && err.contains("prints table or json"),
+                    "{what}: {err}"
+                );
+            }
+        }
+    }
+    // `--json`, the older spelling of `--format json`, still works (hidden) everywhere.
+    let (ok, out, err) = nno_obs(&[
+        "query", "fleet", "--since", "2h", "--until", UNTIL, "--json",
+    ]);
+    assert!(ok, "{err}");
+    assert_shape("json", &out, "--json");
+    let (ok, out, _) = nno_obs(&["trace", &trace, "--until", UNTIL, "--json"]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["traceId"],
+        trace
+    );
+    // A format that is not one of the four is the command line's mistake (status 2).
+    let status = Command::cargo_bin("nno-obs")
+        .unwrap()
+        .args(["query", "fleet", "--format", "yaml"])
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(2));
+}
