@@ -17,6 +17,7 @@
 //! `target/nno-obs-store`); with PATHs (files or R2-layout directories) on those.
 
 mod alerts;
+mod alerts_output;
 mod filters;
 mod format;
 mod logpush;

@@ -475,12 +475,13 @@ fn alerts_check_measures_the_store_and_prints_the_message() {
         "--at",
         "2026-11-28T07:52:00Z",
         "--dry-run",
+        "--messages",
         "--state",
         state.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("=== would fire: worker-error-spike/k3m9p2xw7q/analytics (High)"),
+        out.contains("\n=== worker-error-spike/k3m9p2xw7q/analytics\n[NNO ALERT]"),
         "{out}"
     );
     assert!(
