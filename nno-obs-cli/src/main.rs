@@ -20,6 +20,7 @@ mod alerts;
 mod alerts_output;
 mod filters;
 mod format;
+mod log_table;
 mod logpush;
 mod metrics_output;
 mod output;
@@ -320,10 +321,14 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         Color::Never => false,
         Color::Auto => format::colour_on(&stdout),
     };
+    let look = log_table::Look {
+        width: log_table::output_width(),
+        colour,
+    };
     let print = |page: &Page| -> Result<(), Failure> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         match format {
-            Format::Table => output::table(&mut out, &page.hits, args.expand, colour)?,
+            Format::Table => output::table(&mut out, &page.hits, args.expand, look)?,
             Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
             Format::Json => output::json(&mut out, page)?,
             Format::Csv => output::csv(&mut out, &page.hits)?,

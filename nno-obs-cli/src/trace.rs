@@ -78,7 +78,11 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
     writeln!(out, "trace {}: {} spans", view.trace_id, view.spans.len())?;
     waterfall(&mut out, &view.spans, colour)?;
     writeln!(out, "\n{} log lines", view.logs.len())?;
-    crate::output::api_table(&mut out, &view.logs, colour)?;
+    let look = crate::log_table::Look {
+        width: crate::log_table::output_width(),
+        colour,
+    };
+    crate::output::api_table(&mut out, &view.logs, look)?;
     if !view.complete {
         writeln!(
             out,

@@ -137,11 +137,80 @@ fn check_golden(name: &str, actual: &str) {
 fn the_table_is_aligned_ordered_and_golden() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let table = stdout(nno_obs(dir.path()).args(["logs", "search"]));
+    // Off a terminal without COLUMNS: 100 columns.
+    let table = stdout(
+        nno_obs(dir.path())
+            .env_remove("COLUMNS")
+            .args(["logs", "search"]),
+    );
     check_golden("search.txt", &table);
-    let expanded =
-        stdout(nno_obs(dir.path()).args(["logs", "search", "--level", "error", "--expand"]));
+    assert!(table.lines().all(|line| line.chars().count() <= 100));
+    let expanded = stdout(
+        nno_obs(dir.path())
+            .env_remove("COLUMNS")
+            .args(["logs", "search", "--level", "error", "--expand"]),
+    );
     check_golden("search-expand.txt", &expanded);
+    // An expansion ends with a blank line, before the `more: --cursor …` on stderr.
+    assert!(expanded.ends_with("    }\n\n"), "{expanded:?}");
+    // At 60 columns, each message is cut to fit, ending in an ellipsis; nothing wraps.
+    let narrow = stdout(
+        nno_obs(dir.path())
+            .env("COLUMNS", "60")
+            .args(["logs", "search"]),
+    );
+    check_golden("search-60.txt", &narrow);
+    assert!(
+        narrow.lines().all(|line| line.chars().count() <= 60),
+        "{narrow}"
+    );
+    assert!(narrow.contains("Query tim…"), "{narrow}");
+}
+
+#[test]
+fn an_exception_row_carries_the_trace_of_its_invocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+    let clock = Clock::manual(T0);
+    let capture = Invocation::start(store.clone(), clock.clone());
+    let telemetry = Telemetry::builder()
+        .log_sink(capture.clone())
+        .clock(clock)
+        .build();
+    let obs = Obs::from_headers(telemetry, "reports", &[("x-trace-id", "tr-crash")]);
+    obs.error(
+        "unhandled error",
+        fields! { error: "D1_ERROR: database is locked" },
+    );
+    capture.exception("Error", "D1_ERROR: database is locked");
+    capture
+        .finish(
+            &ScriptName::parse("k3m9p2xw7q-r8n4t6y1z5-reports-prod").unwrap(),
+            Outcome::Exception,
+            EventMeta::fetch("GET", "https://x.example/", 500).with_ray_id("ray00000000000b1"),
+        )
+        .unwrap();
+    store.close().unwrap();
+    let table = stdout(
+        nno_obs(dir.path())
+            .env("COLUMNS", "120")
+            .args(["logs", "search"]),
+    );
+    assert_eq!(
+        table,
+        "\
+TIME          LEVEL  WHERE               TRACE     MESSAGE
+2026-02-22 (UTC)
+10:34:00.000  error  k3m9p2xw7q/reports  tr-crash  unhandled error error=\"D1_ERROR: database is locked\"
+10:34:00.000  error  k3m9p2xw7q/reports  tr-crash  Error: D1_ERROR: database is locked
+"
+    );
+    // The trace is shown, not searched: the exception entry itself has no trace id.
+    let csv = stdout(nno_obs(dir.path()).args(["logs", "search", "--format", "csv"]));
+    assert!(
+        csv.ends_with(",,Error: D1_ERROR: database is locked\n"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -152,6 +221,13 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(!stdout(nno_obs(dir.path()).args(["logs", "search"])).contains('\x1b'));
     let coloured = stdout(nno_obs(dir.path()).args(["logs", "search", "--color", "always"]));
     assert!(coloured.contains("\x1b[1;31merror"));
+    // NO_COLOR: never, unless asked on the command line.
+    let plain = stdout(
+        nno_obs(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["logs", "search"]),
+    );
+    assert!(!plain.contains('\x1b'));
 }
 
 #[test]
