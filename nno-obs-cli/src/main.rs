@@ -20,6 +20,7 @@ mod alerts;
 mod alerts_output;
 mod filters;
 mod format;
+mod heatmap_grid;
 mod log_table;
 mod logpush;
 mod metrics_output;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 /// Prints `rows` in `format`.
 pub fn emit<R: Tabular + Serialize>(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     rows: &[R],
     format: Format,
     colour: bool,
@@ -63,7 +63,7 @@ fn is_number(cell: &str) -> bool {
 /// An aligned table: numbers right-aligned, text left-aligned; with colour, a bold header and
 /// health words coloured.
 pub fn table(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     header: &[String],
     rows: &[Vec<String>],
     colour: bool,

@@ -271,12 +271,35 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         (Scope::Operator(o, _), W::FailedJobs) => run.go(&FailedJobs::new(o, range), |r| r),
         (Scope::Operator(o, _), W::Services) => run.go(&ServiceStats::new(o, range), |r| r),
         (Scope::Operator(o, _), W::Registry) => run.go(&RegistryLatency::new(o, range), |r| r),
-        (Scope::Operator(o, list), W::Fleet) => run.go(&FleetOverview::new(o, list, range), |r| r),
+        (Scope::Operator(o, list), W::Fleet) => run.go_drawn(
+            &FleetOverview::new(o, list, range),
+            worst_first,
+            |out, rows, format, colour| {
+                if format == Format::Table {
+                    writeln!(out, "platforms by 5xx rate, worst first")?;
+                }
+                emit(out, rows, format, colour)
+            },
+        ),
         (Scope::Operator(o, list), W::Heatmap) => {
-            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(
-                args.bucket.as_deref().unwrap_or("1h"),
-            )?)?;
-            run.go(&IncidentHeatmap::new(o, list, range, bucket), |r| r)
+            let name = args.bucket.as_deref().unwrap_or("1h");
+            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(name)?)?;
+            let starts = bucket.starts(&range);
+            run.go_drawn(
+                &IncidentHeatmap::new(o, list, range, bucket),
+                |r| r,
+                |out, rows, format, colour| match format {
+                    Format::Table => crate::heatmap_grid::write(
+                        out,
+                        rows,
+                        &starts,
+                        (name, bucket.seconds()),
+                        crate::log_table::output_width(),
+                        colour,
+                    ),
+                    _ => emit(out, rows, format, colour),
+                },
+            )
         }
         _ => Err(Failure("this question does not take that scope".into())),
     }
@@ -322,8 +345,37 @@ struct Runner<'a> {
     check_data: &'a dyn Fn() -> Result<(), Failure>,
 }
 
+/// The fleet's rows by 5xx rate, worst first (a platform without requests last), then by id:
+/// the platform to look at is on the first line.
+fn worst_first(mut rows: Vec<FleetRow>) -> Vec<FleetRow> {
+    rows.sort_by(|a, b| {
+        let rate = |r: &FleetRow| r.error_rate.unwrap_or(f64::NEG_INFINITY);
+        rate(b)
+            .total_cmp(&rate(a))
+            .then_with(|| a.platform.cmp(&b.platform))
+    });
+    rows
+}
+
 impl Runner<'_> {
     fn go<Q, R>(&self, question: &Q, rows: impl Fn(Q::Answer) -> Vec<R>) -> Result<(), Failure>
+    where
+        Q: Question,
+        R: Tabular + Serialize,
+    {
+        self.go_drawn(question, rows, |out, rows, format, colour| {
+            emit(out, rows, format, colour)
+        })
+    }
+
+    /// As [`go`](Self::go), the answer printed by `draw` (given the format and whether to
+    /// colour).
+    fn go_drawn<Q, R>(
+        &self,
+        question: &Q,
+        rows: impl Fn(Q::Answer) -> Vec<R>,
+        draw: impl Fn(&mut dyn Write, &[R], Format, bool) -> io::Result<()>,
+    ) -> Result<(), Failure>
     where
         Q: Question,
         R: Tabular + Serialize,
@@ -341,7 +393,8 @@ impl Runner<'_> {
         let engine = self.args.engine.engine()?;
         let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
         warn_skipped_rows(engine.as_ref(), &self.args.engine.store)?;
-        emit(&mut out, &answer, self.format, colour_on(&stdout))?;
+        let colour = self.format == Format::Table && colour_on(&stdout);
+        draw(&mut out, &answer, self.format, colour)?;
         out.flush()?;
         Ok(())
     }

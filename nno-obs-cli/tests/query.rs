@@ -187,10 +187,75 @@ fn the_incidents_show() {
         out.contains("configure-dns:error") && out.contains("rollback:ok"),
         "{out}"
     );
-    // Every platform in the fleet overview.
+    // Every platform in the fleet overview, the order said above the table.
     let (ok, out, _) = nno_obs(&["query", "fleet", "--range", "2h", "--until", UNTIL]);
     assert!(ok);
-    assert_eq!(out.lines().count(), 4, "{out}");
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert_eq!(
+        out.lines().next(),
+        Some("platforms by 5xx rate, worst first")
+    );
+}
+
+#[test]
+fn fleet_puts_the_worst_platform_first_in_every_format() {
+    // The analytics 5xx spike (k3m9p2xw7q, 07:48–07:53) makes its platform the worst hour.
+    let args = [
+        "query",
+        "fleet",
+        "--since",
+        "30m",
+        "--until",
+        "2026-11-28T08:00:00Z",
+    ];
+    let (ok, out, err) = nno_obs(&[&args[..], &["--format", "json"]].concat());
+    assert!(ok, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let rates: Vec<f64> = rows
+        .iter()
+        .map(|r| r["error_rate"].as_f64().unwrap_or(-1.0))
+        .collect();
+    assert_eq!(rows[0]["platform"], "k3m9p2xw7q", "{out}");
+    assert!(rates.windows(2).all(|w| w[0] >= w[1]), "{rates:?}");
+    let (ok, out, _) = nno_obs(&[&args[..], &["--format", "csv"]].concat());
+    assert!(ok);
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("k3m9p2xw7q,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn heatmap_draws_a_grid_on_a_table_and_keeps_rows_in_json() {
+    let args = [
+        "query", "heatmap", "--since", "2h", "--until", UNTIL, "--bucket", "5m",
+    ];
+    let (ok, out, err) = nno_obs(&args);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "5xx rate per platform and 5m bucket, 2026-11-28T07:00:00.000Z → \
+         2026-11-28T09:00:00.000Z (UTC)"
+    );
+    assert_eq!(
+        lines[1].trim_end(),
+        format!("platform{}07{}08", " ".repeat(4), " ".repeat(22))
+    );
+    // 24 buckets of two characters per platform; the spike (07:48–07:53) shades
+    // k3m9p2xw7q's 07:45 and 07:50 buckets (the 10th and 11th), and only those.
+    let spike = lines.iter().find(|l| l.starts_with("k3m9p2xw7q")).unwrap();
+    let cells: Vec<char> = spike.chars().skip(12).take(48).collect();
+    assert!(cells[..9 * 2].iter().all(|c| *c == '░'), "{spike}");
+    assert!(cells[9 * 2..11 * 2].iter().all(|c| *c == '▒'), "{spike}");
+    assert!(cells[11 * 2..].iter().all(|c| *c == '░'), "{spike}");
+    assert_eq!(lines.len(), 2 + 3 + 1, "{out}");
+    assert!(lines[5].starts_with("· no traffic   ░ < 1 %"), "{out}");
+    // json: the rows, one per platform and bucket.
+    let (ok, out, _) = nno_obs(&[&args[..], &["--format", "json"]].concat());
+    assert!(ok);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 3 * 24);
 }
 
 #[test]
