@@ -27,10 +27,7 @@ const KEY_FIELDS: [&str; 10] = [
 /// Columns off a terminal, when `COLUMNS` is not set.
 pub const DEFAULT_WIDTH: usize = 100;
 
-/// The message keeps at least this many characters before the trace column is shortened.
-const MESSAGE_ROOM: usize = 40;
-
-/// The fewest characters of a message shown, however narrow the terminal.
+/// The fewest characters of a message shown: narrower, the trace id is shortened instead.
 const MIN_MESSAGE: usize = 10;
 
 /// A trace id shortened to fit keeps this many characters, then `…`.
@@ -200,12 +197,13 @@ pub fn write(out: &mut impl Write, rows: &[LogRow], look: Look) -> io::Result<()
         .max()
         .unwrap_or(0);
     let short_trace = full_trace.min(SHORT_TRACE + 1).max("TRACE".len());
-    // The whole trace id when the message keeps its room; else its start (the full id is in
-    // --expand and the JSON formats). On a very narrow terminal WHERE gives way too, down to
-    // its header's width; only then would a line be wider than asked.
+    // Only the message gives way to the width (cut with an ellipsis, down to MIN_MESSAGE):
+    // the trace id stays whole, to be copied into `nno-obs trace`. Only on a terminal too
+    // narrow even then is the trace id shortened to its start (whole in --expand and the JSON
+    // formats), then WHERE cut, down to their headers' widths.
     let fixed = TIME + 2 + LEVEL + 2;
     let (where_width, trace_width) =
-        if fixed + widest_place + 2 + full_trace + 2 + MESSAGE_ROOM <= look.width {
+        if fixed + widest_place + 2 + full_trace + 2 + MIN_MESSAGE <= look.width {
             (widest_place, full_trace)
         } else {
             let room = look
@@ -305,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn a_long_trace_is_whole_on_a_wide_terminal_and_short_on_a_narrow_one() {
+    fn the_message_gives_way_first_and_the_trace_only_on_a_narrow_terminal() {
         assert_eq!(
             drawn(140),
             "\
@@ -315,14 +313,19 @@ TIME          LEVEL  WHERE               TRACE                                 M
 "
         );
         assert_eq!(
-            drawn(80),
+            drawn(70),
             "\
 TIME          LEVEL  WHERE               TRACE      MESSAGE
 2026-12-07 (UTC)
-13:59:48.541  error  k3m9p2xw7q/reports  5697628e…  unhandled error error=\"D1_E…
+13:59:48.541  error  k3m9p2xw7q/reports  5697628e…  unhandled error e…
 "
         );
-        assert!(drawn(80).lines().all(|line| line.chars().count() <= 80));
+        assert!(drawn(70).lines().all(|line| line.chars().count() <= 70));
+        // At 100 columns only the message gives way.
+        assert!(
+            drawn(100).contains("  5697628e-be3c-4c4d-b6a9-f3944d2eb26d  unhandled error erro…\n")
+        );
+        assert!(drawn(100).lines().all(|line| line.chars().count() <= 100));
     }
 
     #[test]
