@@ -9,19 +9,20 @@ use nno_obs_store::layout::ScriptName;
 use serde_json::Value;
 use std::io::{self, Write};
 
-/// The fields shown inline after the message, in this order, when an entry has them: what
-/// a request did and how it ended, the step of a provisioning job, and what went wrong.
+/// The fields shown inline after the message, in this order, when an entry has them — the
+/// most telling first, as the message is cut to the width: a job's step, how a request
+/// ended (status, duration), what went wrong, then what was asked, and the job.
 const KEY_FIELDS: [&str; 10] = [
-    "method",
-    "path",
-    "endpoint",
+    "step",
     "status",
     "duration",
     "durationMs",
-    "jobId",
-    "step",
     "error",
     "reason",
+    "method",
+    "path",
+    "endpoint",
+    "jobId",
 ];
 
 /// Columns off a terminal, when `COLUMNS` is not set.
@@ -106,8 +107,8 @@ fn place(script: Option<&str>) -> String {
     }
 }
 
-/// The message with its key fields inline: `← response method=GET path=/x status=200
-/// duration=48`; a value with a space or a quote is quoted, a line break shown as `\n`.
+/// The message with its key fields inline: `← response status=200 duration=48 method=GET
+/// path=/x`; a value with a space or a quote is quoted, a line break shown as `\n`.
 fn message_with_fields(message: &str, line: Option<&str>) -> String {
     let mut text = one_line(message);
     let fields = line.and_then(|line| serde_json::from_str::<Value>(line).ok());
@@ -272,7 +273,7 @@ mod tests {
         let line = r#"{"message":"← response","userId":"u-1","status":200,"method":"GET","path":"/x","duration":48}"#;
         assert_eq!(
             message_with_fields("← response", Some(line)),
-            "← response method=GET path=/x status=200 duration=48"
+            "← response status=200 duration=48 method=GET path=/x"
         );
         let line = r#"{"message":"unhandled error","error":"D1_ERROR: locked\nat x"}"#;
         assert_eq!(
