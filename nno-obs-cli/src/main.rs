@@ -5,7 +5,7 @@
 //! nno-obs logs export  [FILTERS] --output FILE.json.gz [PATH…]
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
-//! nno-obs store prune  [--now RFC3339]
+//! nno-obs store prune  [--until TIME] [--dry-run] [--yes] [--format table|json]
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
 //! nno-obs alerts check --measurements FILE [--config FILE] [--state FILE] [--dry-run]
@@ -201,6 +201,27 @@ struct PruneArgs {
     /// Remove without asking (needed when not on a terminal).
     #[arg(long, short)]
     yes: bool,
+    // table: one sentence; json: the same counts as one object.
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+/// What `store prune --format json` prints.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PruneView {
+    /// The time pruned at.
+    at: String,
+    /// Whether the files are gone (false: a dry run, or the question answered no).
+    removed: bool,
+    /// Files.
+    files: u64,
+    /// Their bytes.
+    bytes: u64,
+    /// Logpush `{DATE}` folders.
+    day_folders: u64,
+    /// `{DATE}/{HOUR}` folders.
+    hour_folders: u64,
 }
 
 /// Why a command did not answer: a message for stderr and the exit status.
@@ -475,6 +496,9 @@ fn sql(args: SqlArgs) -> Result<(), Failure> {
 }
 
 fn prune(args: PruneArgs) -> Result<(), Failure> {
+    let format = args
+        .format
+        .pick("store prune", &[Format::Table, Format::Json])?;
     let now = match &args.now {
         Some(text) => filters::parse_time(text)?,
         None => filters::now_ms(),
@@ -487,8 +511,24 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
             r.files_removed, r.bytes_removed, r.days_removed, r.hours_removed
         )
     };
+    let say = |sentence: &str, report: &nno_obs_store::fs::PruneReport, removed: bool| {
+        let mut out = io::stdout().lock();
+        if format == Format::Json {
+            let view = PruneView {
+                at: nno_obs_store::time::format_rfc3339_ms(now),
+                removed,
+                files: report.files_removed,
+                bytes: report.bytes_removed,
+                day_folders: report.days_removed,
+                hour_folders: report.hours_removed,
+            };
+            serde_json::to_writer(&mut out, &view).map_err(io::Error::other)?;
+            return writeln!(out);
+        }
+        writeln!(out, "{sentence}")
+    };
     if args.dry_run || plan.files_removed == 0 {
-        println!("would remove {}", describe(&plan));
+        say(&format!("would remove {}", describe(&plan)), &plan, false)?;
         return Ok(());
     }
     if !args.yes {
@@ -507,11 +547,11 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
         let mut answer = String::new();
         io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("nothing removed");
+            say("nothing removed", &Default::default(), false)?;
             return Ok(());
         }
     }
     let report = nno_obs_store::fs::prune(&args.store, now)?;
-    println!("removed {}", describe(&report));
+    say(&format!("removed {}", describe(&report)), &report, true)?;
     Ok(())
 }

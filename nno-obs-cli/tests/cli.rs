@@ -408,6 +408,23 @@ fn index_and_prune() {
     let before = walk(dir.path()).len();
     let said = stdout(nno_obs(dir.path()).args(prune).arg("--dry-run"));
     assert!(said.starts_with("would remove 2 files"), "{said}");
+    let json = stdout(
+        nno_obs(dir.path())
+            .args(prune)
+            .args(["--dry-run", "--format", "json"]),
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(plan["removed"], false);
+    assert_eq!(plan["files"], 2);
+    assert_eq!(plan["dayFolders"], 1);
+    assert_eq!(plan["at"], "2026-03-25T12:00:00.000Z");
+    let csv = nno_obs(dir.path())
+        .args(prune)
+        .args(["--dry-run", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(csv.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&csv.stderr).contains("`store prune` prints table or json"));
     let refused = nno_obs(dir.path()).args(prune).output().unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("give --yes"));
