@@ -5,7 +5,9 @@
 //! `nno-obs alerts replay`: the same evaluation once per minute over a past period, on a
 //! simulated clock: the timeline of what fired and when it resolved.
 
-use crate::metrics_output::{emit, Format};
+use crate::alerts_output::{self, Check};
+use crate::format::{colour_on, Format, FormatArg};
+use crate::metrics_output::emit;
 use crate::{filters, Failure};
 use clap::{Args, Subcommand};
 use nno_obs_alerts::channel::{texts, Event};
@@ -66,6 +68,11 @@ pub struct CheckArgs {
     /// Minutes a condition must stay gone before its alert resolves.
     #[arg(long, default_value_t = 5)]
     hold_down_minutes: u64,
+    /// Also print the message (seed §6.3) of each alert that fires or resolves, under the table.
+    #[arg(long)]
+    messages: bool,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Failure> {
@@ -122,6 +129,9 @@ fn fleet_is_silent(measured: &Measurements) -> bool {
 }
 
 pub fn check(args: CheckArgs) -> Result<(), Failure> {
+    let format = args
+        .format
+        .pick("alerts check", &[Format::Table, Format::Json])?;
     let configs = configs(args.config.as_deref())?;
     let measurements: Measurements = match &args.measurements {
         Some(path) => read_json(path, "measurements")?,
@@ -175,10 +185,22 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
             )
         })?;
     let mut out = io::stdout().lock();
+    let colour = format == Format::Table && colour_on(&out);
+    let show = |out: &mut io::StdoutLock<'_>, transitions: &[Transition], state: &State| {
+        let check = Check {
+            at_ms: measurements.at_ms,
+            transitions,
+            state,
+            destinations: &destinations,
+            dry_run: args.dry_run,
+            messages: args.messages,
+        };
+        alerts_output::print(out, format, &check, colour)
+    };
     if args.dry_run {
         let mut state: State = store.load()?;
         let transitions = state.evaluate(measurements.at_ms, &holding, &policy, &destinations);
-        print(&mut out, &transitions, &state, &destinations, true)?;
+        show(&mut out, &transitions, &state)?;
         return Ok(());
     }
     let obs = nno_obs::Obs::detached(nno_obs::Telemetry::console(), "nno-alerts");
@@ -194,65 +216,20 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
         &obs,
     ))?;
     let state = store.load()?;
-    print(&mut out, &transitions, &state, &destinations, false)?;
-    writeln!(
-        out,
+    show(&mut out, &transitions, &state)?;
+    let delivery = format!(
         "delivered {}, refused {}, abandoned {}, pending {}",
         report.delivered.len(),
         report.refused.len(),
         report.abandoned.len(),
         report.pending.len()
-    )?;
-    Ok(())
-}
-
-fn print(
-    out: &mut impl Write,
-    transitions: &[Transition],
-    state: &State,
-    destinations: &Destinations,
-    dry_run: bool,
-) -> io::Result<()> {
-    let (fire, resolve) = if dry_run {
-        ("would fire", "would resolve")
-    } else {
-        ("fired", "resolved")
-    };
-    for transition in transitions {
-        let (verb, alert, event) = match transition {
-            Transition::Fire { alert, .. } => (fire, alert, Event::Trigger),
-            Transition::Resolve { alert, at_ms, .. } => {
-                (resolve, alert, Event::Resolve { at_ms: *at_ms })
-            }
-        };
-        let routes: Vec<_> = destinations
-            .routes(alert)
-            .iter()
-            .map(|(channel, audience)| format!("{}/{}", channel.as_str(), audience.as_str()))
-            .collect();
-        let routes = if routes.is_empty() {
-            "no destination configured".to_owned()
-        } else {
-            routes.join(", ")
-        };
-        writeln!(
-            out,
-            "=== {verb}: {} ({}) -> {routes}",
-            alert.id, alert.severity
-        )?;
-        writeln!(out, "{}\n", texts(alert, event).1)?;
+    );
+    // With --format json the report goes to stderr, so stdout stays one document.
+    match format {
+        Format::Json => eprintln!("{delivery}"),
+        _ => writeln!(out, "{delivery}")?,
     }
-    let fired = transitions
-        .iter()
-        .filter(|t| matches!(t, Transition::Fire { .. }))
-        .count();
-    writeln!(
-        out,
-        "{} {fire}, {} {resolve}, {} tracked (firing, pending or clearing)",
-        fired,
-        transitions.len() - fired,
-        state.book.alerts.len()
-    )
+    Ok(())
 }
 
 #[derive(Args)]
@@ -275,13 +252,16 @@ pub struct ReplayArgs {
     /// Also print each alert's message as it fired.
     #[arg(long)]
     messages: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     use std::io::IsTerminal;
+    let format = args.format.pick(
+        "alerts replay",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let configs = configs(args.config.as_deref())?;
     let until_ms = match &args.until {
         Some(text) => filters::parse_time(text)?,
@@ -324,9 +304,9 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         eprintln!();
     }
     let mut out = io::stdout().lock();
-    let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    emit(&mut out, &episodes, args.format, colour)?;
-    if args.messages && args.format == Format::Table {
+    let colour = colour_on(&out);
+    emit(&mut out, &episodes, format, colour)?;
+    if args.messages && format == Format::Table {
         for episode in &episodes {
             writeln!(out, "\n=== {}", episode.id)?;
             writeln!(out, "{}", texts(&episode.alert, Event::Trigger).1)?;

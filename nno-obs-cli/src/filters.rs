@@ -7,7 +7,7 @@ use nno_obs_store::layout::PlatformId;
 /// Every filter of `nno-obs logs search` (the Logs tab's search of seed §7.3); they combine.
 #[derive(Args, Clone, Debug, Default)]
 pub struct Filters {
-    /// Entries of the last DURATION (e.g. 90s, 15m, 24h, 7d).
+    /// Entries of the DURATION before --until (default: now), e.g. 90s, 15m, 24h, 7d.
     #[arg(long, value_name = "DURATION", conflicts_with = "from")]
     pub since: Option<String>,
     /// Entries at or after this time (RFC 3339 e.g. 2026-02-22T10:00:00Z, a date 2026-02-22,
@@ -75,12 +75,14 @@ impl Filters {
             Some(text) => parse_time(text)?,
             None => now_ms(),
         };
+        let to_ms = self.to.as_deref().map(parse_time).transpose()?;
+        // --since reaches back from the range's end: --until when given (as for `query`,
+        // `slo status` and `alerts replay`), else now.
         let from_ms = match (&self.since, &self.from) {
-            (Some(since), _) => Some(now.saturating_sub(parse_duration(since)?)),
+            (Some(since), _) => Some(to_ms.unwrap_or(now).saturating_sub(parse_duration(since)?)),
             (None, Some(from)) => Some(parse_time(from)?),
             (None, None) => None,
         };
-        let to_ms = self.to.as_deref().map(parse_time).transpose()?;
         let min_level = self
             .level
             .as_deref()
@@ -176,6 +178,26 @@ mod tests {
         ] {
             assert!(parse_time(refused).is_err(), "{refused}");
         }
+    }
+
+    #[test]
+    fn since_reaches_back_from_until_else_from_now() {
+        let query = |since: &str, until: Option<&str>| {
+            Filters {
+                since: Some(since.into()),
+                to: until.map(Into::into),
+                now: Some("2026-03-01T00:00:00Z".into()),
+                ..Filters::default()
+            }
+            .query()
+            .map(|q| (q.from_ms, q.to_ms))
+        };
+        let t = |text: &str| parse_time(text).ok();
+        assert_eq!(
+            query("2h", Some("2026-02-22T12:00:00Z")),
+            Ok((t("2026-02-22T10:00:00Z"), t("2026-02-22T12:00:00Z")))
+        );
+        assert_eq!(query("1h", None), Ok((t("2026-02-28T23:00:00Z"), None)));
     }
 
     #[test]

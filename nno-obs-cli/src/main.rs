@@ -1,23 +1,27 @@
 //! `nno-obs`: the command-line tool of NNO Observability's read side.
 //!
 //! ```text
-//! nno-obs logs search  [FILTERS] [--format table|ndjson|json] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
+//! nno-obs logs search  [FILTERS] [--format table|json|ndjson|csv] [--expand] [--limit N] [--cursor C] [--follow] [PATH…]
 //! nno-obs logs export  [FILTERS] --output FILE.json.gz|- [PATH…]
 //! nno-obs logs index   [PATH…]
 //! nno-obs logs sql     [FILTERS] [--r2-account ID]           the same query as ClickHouse SQL
-//! nno-obs store prune  [--now RFC3339]
+//! nno-obs store prune  [--until TIME] [--dry-run] [--yes] [--format table|json]
 //! nno-obs simulate     [--platforms N] [--hours H] [--seed S] [--until RFC3339] [--dry-run]
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
 //! nno-obs alerts check --measurements FILE [--config FILE] [--state FILE] [--dry-run]
-//! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|csv] [--sql]
-//! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--json]
+//! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|ndjson|csv] [--sql]
+//! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--format table|json]
 //! ```
 //!
 //! Without PATHs the commands work on the local store (`--store`, else `$NNO_OBS_STORE`, else
 //! `target/nno-obs-store`); with PATHs (files or R2-layout directories) on those.
 
 mod alerts;
+mod alerts_output;
 mod filters;
+mod format;
+mod heatmap_grid;
+mod log_table;
 mod logpush;
 mod metrics_output;
 mod output;
@@ -30,6 +34,7 @@ mod trace;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
+use format::{Format, FormatArg};
 use nno_obs_logs::follow::{Follower, StoreWatch};
 use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
 use std::io::{self, IsTerminal, Write};
@@ -113,16 +118,6 @@ struct Where {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// An aligned table, one line per entry.
-    Table,
-    /// One LogEntry per line, with the record's ScriptName, Outcome and Ray.
-    Ndjson,
-    /// One JSON document: entries, next cursor, files read, problems.
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Color {
     /// On a terminal, unless NO_COLOR is set.
     Auto,
@@ -138,9 +133,11 @@ struct SearchArgs {
     filters: Filters,
     #[command(flatten)]
     place: Where,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    // table: one line per entry; json: the read API's `/logs` page (entries, next cursor,
+    // what was read, problems); ndjson: each LogEntry as written, with the record's
+    // ScriptName, Outcome and Ray; csv: the table's columns.
+    #[command(flatten)]
+    format: FormatArg,
     /// In the table, show each entry's whole JSON under it.
     #[arg(long)]
     expand: bool,
@@ -206,6 +203,27 @@ struct PruneArgs {
     /// Remove without asking (needed when not on a terminal).
     #[arg(long, short)]
     yes: bool,
+    // table: one sentence; json: the same counts as one object.
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+/// What `store prune --format json` prints.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PruneView {
+    /// The time pruned at.
+    at: String,
+    /// Whether the files are gone (false: a dry run, or the question answered no).
+    removed: bool,
+    /// Files.
+    files: u64,
+    /// Their bytes.
+    bytes: u64,
+    /// Logpush `{DATE}` folders.
+    day_folders: u64,
+    /// `{DATE}/{HOUR}` folders.
+    hour_folders: u64,
 }
 
 /// Why a command did not answer: a message for stderr and the exit status.
@@ -311,6 +329,10 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     if args.limit == 0 {
         return Err(Failure("--limit must be at least 1".into()));
     }
+    let format = args.format.pick(
+        "logs search",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
     let cursor = match &args.cursor {
@@ -321,14 +343,19 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     let colour = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        Color::Auto => format::colour_on(&stdout),
+    };
+    let look = log_table::Look {
+        width: log_table::output_width(),
+        colour,
     };
     let print = |page: &Page| -> Result<(), Failure> {
         let mut out = io::BufWriter::new(io::stdout().lock());
-        match args.format {
-            Format::Table => output::table(&mut out, &page.hits, args.expand, colour)?,
+        match format {
+            Format::Table => output::table(&mut out, &page.hits, args.expand, look)?,
             Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
             Format::Json => output::json(&mut out, page)?,
+            Format::Csv => output::csv(&mut out, &page.hits)?,
         }
         out.flush()?;
         output::report_problems(&mut io::stderr(), page)?;
@@ -338,7 +365,7 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
     print(&page)?;
     warn_untimed(&page)?;
     if !args.follow {
-        if args.format != Format::Json {
+        if format != Format::Json {
             if let Some(next) = &page.next {
                 writeln!(io::stderr(), "more: --cursor {next}")?;
             }
@@ -503,6 +530,9 @@ fn sql(args: SqlArgs) -> Result<(), Failure> {
 }
 
 fn prune(args: PruneArgs) -> Result<(), Failure> {
+    let format = args
+        .format
+        .pick("store prune", &[Format::Table, Format::Json])?;
     let now = match &args.now {
         Some(text) => filters::parse_time(text)?,
         None => filters::now_ms(),
@@ -515,8 +545,24 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
             r.files_removed, r.bytes_removed, r.days_removed, r.hours_removed
         )
     };
+    let say = |sentence: &str, report: &nno_obs_store::fs::PruneReport, removed: bool| {
+        let mut out = io::stdout().lock();
+        if format == Format::Json {
+            let view = PruneView {
+                at: nno_obs_store::time::format_rfc3339_ms(now),
+                removed,
+                files: report.files_removed,
+                bytes: report.bytes_removed,
+                day_folders: report.days_removed,
+                hour_folders: report.hours_removed,
+            };
+            serde_json::to_writer(&mut out, &view).map_err(io::Error::other)?;
+            return writeln!(out);
+        }
+        writeln!(out, "{sentence}")
+    };
     if args.dry_run || plan.files_removed == 0 {
-        println!("would remove {}", describe(&plan));
+        say(&format!("would remove {}", describe(&plan)), &plan, false)?;
         return Ok(());
     }
     if !args.yes {
@@ -535,11 +581,11 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
         let mut answer = String::new();
         io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("nothing removed");
+            say("nothing removed", &Default::default(), false)?;
             return Ok(());
         }
     }
     let report = nno_obs_store::fs::prune(&args.store, now)?;
-    println!("removed {}", describe(&report));
+    say(&format!("removed {}", describe(&report)), &report, true)?;
     Ok(())
 }

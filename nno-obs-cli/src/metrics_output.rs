@@ -1,24 +1,13 @@
-//! Printing typed answers: an aligned table (colour on a terminal), JSON or CSV.
+//! Printing typed answers: an aligned table (colour on a terminal), JSON, NDJSON or CSV.
 
-use clap::ValueEnum;
+pub use crate::format::Format;
 use nno_obs_query::Tabular;
 use serde::Serialize;
 use std::io::{self, Write};
 
-/// Output format of `query`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// An aligned table.
-    Table,
-    /// A JSON array of rows.
-    Json,
-    /// CSV with a header line (RFC 4180 quoting).
-    Csv,
-}
-
 /// Prints `rows` in `format`.
 pub fn emit<R: Tabular + Serialize>(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     rows: &[R],
     format: Format,
     colour: bool,
@@ -27,6 +16,13 @@ pub fn emit<R: Tabular + Serialize>(
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, rows).map_err(io::Error::other)?;
             writeln!(out)
+        }
+        Format::Ndjson => {
+            for row in rows {
+                serde_json::to_writer(&mut *out, row).map_err(io::Error::other)?;
+                writeln!(out)?;
+            }
+            Ok(())
         }
         Format::Csv => {
             writeln!(out, "{}", csv_line(&R::header()))?;
@@ -43,7 +39,8 @@ pub fn emit<R: Tabular + Serialize>(
     }
 }
 
-fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+/// One CSV line of `cells` (RFC 4180: a cell with a comma, quote or line break is quoted).
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
     cells
         .iter()
         .map(|cell| {
@@ -66,7 +63,7 @@ fn is_number(cell: &str) -> bool {
 /// An aligned table: numbers right-aligned, text left-aligned; with colour, a bold header and
 /// health words coloured.
 pub fn table(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     header: &[String],
     rows: &[Vec<String>],
     colour: bool,

@@ -1,5 +1,8 @@
-//! The three output formats, and the report of damaged files.
+//! The log search's output formats (table, JSON, NDJSON, CSV), and the report of damaged
+//! files.
 
+use crate::log_table::{self, LogRow, Look};
+use nno_obs_api::views::{LogEntryView, LogPage, Problem, Scanned};
 use nno_obs_logs::entry::{Entry, EntryKind};
 use nno_obs_logs::search::Hit;
 use nno_obs_logs::{Level, Page};
@@ -10,105 +13,50 @@ pub fn iso(time_ms: Option<u64>) -> String {
     time_ms.map_or_else(|| "-".to_owned(), nno_obs_store::time::format_rfc3339_ms)
 }
 
-fn paint(level: Level, text: &str, colour: bool) -> String {
-    if !colour {
-        return text.to_owned();
-    }
-    let code = match level {
-        Level::Debug => "2",
-        Level::Info => "32",
-        Level::Warn => "33",
-        Level::Error => "1;31",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
-}
-
-/// One row of the log table.
-struct Row<'a> {
-    time: String,
-    level: Level,
-    script: &'a str,
-    trace: &'a str,
-    message: &'a str,
-    expanded: Option<String>,
-}
-
-/// The aligned table: TIME, LEVEL, SCRIPT, TRACE, MESSAGE (the last column unpadded).
-pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, colour: bool) -> io::Result<()> {
-    let rows: Vec<Row<'_>> = hits
+/// The log table (see [`crate::log_table`]) of search hits; with `expand`, each entry's whole
+/// JSON under its row.
+pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, look: Look) -> io::Result<()> {
+    let rows: Vec<LogRow> = hits
         .iter()
         .map(|hit| {
             let e = &hit.entry;
-            Row {
-                time: iso(e.time_ms),
+            LogRow {
+                time_ms: e.time_ms,
                 level: e.level,
-                script: e.record.script.as_deref().unwrap_or("-"),
-                trace: e.trace_id.as_deref().unwrap_or("-"),
-                message: &e.message,
+                script: e.record.script.clone(),
+                // An exception has no trace id of its own: its record's is the one to follow.
+                trace: e.trace_id.clone().or_else(|| e.record.trace_id.clone()),
+                message: e.message.clone(),
+                line: e.line.clone(),
                 expanded: expand.then(|| pretty(&entry_json(e))),
             }
         })
         .collect();
-    write_rows(out, &rows, colour)
+    log_table::write(out, &rows, look)
 }
 
 /// The same table of the read API's entries (a trace view's lines).
 pub fn api_table(
     out: &mut impl Write,
     entries: &[nno_obs_api::views::LogEntryView],
-    colour: bool,
+    look: Look,
 ) -> io::Result<()> {
-    let rows: Vec<Row<'_>> = entries
+    let rows: Vec<LogRow> = entries
         .iter()
-        .map(|e| Row {
-            time: e.timestamp.clone().unwrap_or_else(|| "-".to_owned()),
+        .map(|e| LogRow {
+            time_ms: e
+                .timestamp
+                .as_deref()
+                .and_then(nno_obs_store::time::parse_rfc3339_ms),
             level: e.level.parse().unwrap_or(Level::Info),
-            script: e.script.as_deref().unwrap_or("-"),
-            trace: e.trace_id.as_deref().unwrap_or("-"),
-            message: &e.message,
+            script: e.script.clone(),
+            trace: e.trace_id.clone(),
+            message: e.message.clone(),
+            line: e.entry.as_ref().map(|raw| raw.get().to_owned()),
             expanded: None,
         })
         .collect();
-    write_rows(out, &rows, colour)
-}
-
-fn write_rows(out: &mut impl Write, rows: &[Row<'_>], colour: bool) -> io::Result<()> {
-    let cells = |row: &Row<'_>| -> [String; 4] {
-        [
-            row.time.clone(),
-            row.level.to_string(),
-            row.script.to_owned(),
-            row.trace.to_owned(),
-        ]
-    };
-    let headers = ["TIME", "LEVEL", "SCRIPT", "TRACE"];
-    let mut widths = headers.map(str::len);
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(cells(row)) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    for (header, width) in headers.iter().zip(widths) {
-        write!(out, "{header:<width$}  ")?;
-    }
-    writeln!(out, "MESSAGE")?;
-    for row in rows {
-        for (column, (cell, width)) in cells(row).iter().zip(widths).enumerate() {
-            let padded = format!("{cell:<width$}");
-            if column == 1 {
-                write!(out, "{}  ", paint(row.level, &padded, colour))?;
-            } else {
-                write!(out, "{padded}  ")?;
-            }
-        }
-        writeln!(out, "{}", one_line(row.message))?;
-        if let Some(expanded) = &row.expanded {
-            for line in expanded.lines() {
-                writeln!(out, "    {line}")?;
-            }
-        }
-    }
-    Ok(())
+    log_table::write(out, &rows, look)
 }
 
 /// Indents JSON text, keeping its members in their order (a `Value` would sort them).
@@ -166,14 +114,6 @@ fn pretty(json: &str) -> String {
     out
 }
 
-/// A message on one table line: newlines and tabs shown as `\n` and `\t`.
-fn one_line(message: &str) -> String {
-    message
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
-        .replace('\t', "\\t")
-}
-
 /// One entry as one JSON object: our line as written with `ScriptName`, `Outcome` and `Ray`
 /// appended; any other entry as `{timestamp, level, service?, message, kind, …}` in the
 /// LogEntry's shape.
@@ -228,42 +168,52 @@ pub fn ndjson(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
     Ok(())
 }
 
-/// One document: `{"entries":[…],"next":…,"files":{…},"problems":[…]}`.
+/// One document, the read API's answer to `/logs` (`nno_obs_api::views::LogPage`): the
+/// entries, the next page's cursor, what was read and the damaged files.
 pub fn json(out: &mut impl Write, page: &Page) -> io::Result<()> {
-    write!(out, "{{\"entries\":[")?;
-    for (n, hit) in page.hits.iter().enumerate() {
-        if n > 0 {
-            write!(out, ",")?;
-        }
-        write!(out, "{}", entry_json(&hit.entry))?;
-    }
-    let next = page
-        .next
-        .as_ref()
-        .map_or_else(|| "null".to_owned(), |c| format!("\"{c}\""));
-    let problems: Vec<serde_json::Value> = page
+    let mut problems: Vec<Problem> = page
         .problems
         .iter()
-        .map(|(file, report)| {
-            serde_json::json!({
-                "file": file,
-                "corruptAtByte": report.corrupt.as_ref().map(|d| d.offset),
-                "corruptMessage": report.corrupt.as_ref().map(|d| d.message.clone()),
-                "truncatedTail": report.truncated_tail,
-                "badLines": report.bad_lines,
-                "repairedLines": report.repaired_lines,
-                "oversizedLines": report.oversized_lines,
-            })
-        })
+        .flat_map(|(file, report)| Problem::of(file, report))
         .collect();
-    writeln!(
-        out,
-        "],\"next\":{next},\"files\":{{\"total\":{},\"pruned\":{},\"read\":{}}},\"problems\":{}}}",
-        page.files_total,
-        page.files_pruned,
-        page.files_read,
-        serde_json::Value::Array(problems)
-    )
+    problems.extend(page.unreadable.iter().map(|(file, error)| Problem {
+        key: file.clone(),
+        message: format!("cannot read: {error}"),
+    }));
+    let view = LogPage {
+        entries: page
+            .hits
+            .iter()
+            .map(|hit| LogEntryView::new(&hit.entry, &hit.key.file))
+            .collect(),
+        next: page.next.as_ref().map(ToString::to_string),
+        // A local search reads every file it needs: it has no time or byte budget to stop at.
+        complete: true,
+        scanned: Scanned {
+            files: page.files_read as u64,
+            bytes: page.bytes_read,
+        },
+        problems,
+    };
+    serde_json::to_writer_pretty(&mut *out, &view).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// The table's columns as CSV: time, level, script, trace, message.
+pub fn csv(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
+    writeln!(out, "time,level,script,trace,message")?;
+    for hit in hits {
+        let e = &hit.entry;
+        let cells = [
+            iso(e.time_ms),
+            e.level.to_string(),
+            e.record.script.clone().unwrap_or_default(),
+            e.trace_id.clone().unwrap_or_default(),
+            e.message.clone(),
+        ];
+        writeln!(out, "{}", crate::metrics_output::csv_line(&cells))?;
+    }
+    Ok(())
 }
 
 /// One `warning:` line per damaged or unreadable file, on stderr.

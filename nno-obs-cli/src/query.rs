@@ -1,7 +1,8 @@
 //! `nno-obs query`: the metrics questions (the dashboards' numbers, seed §3.3, §7, §8) on the
 //! local store or Analytics Engine.
 
-use crate::metrics_output::{emit, Format};
+use crate::format::{colour_on, Format, FormatArg};
+use crate::metrics_output::emit;
 use crate::{filters, Failure};
 use clap::{Args, ValueEnum};
 use nno_obs_cloudflare::{NativeTransport, Secret};
@@ -11,7 +12,7 @@ use nno_obs_query::questions::*;
 use nno_obs_query::{Bucket, Engine, OperatorScope, PlatformScope, Question, Tabular, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use serde::Serialize;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 /// The questions, by name.
@@ -148,9 +149,8 @@ pub struct QueryArgs {
     bucket: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
     /// Print the rendered SQL instead of running it.
     #[arg(long)]
     sql: bool,
@@ -163,6 +163,10 @@ enum Scope {
 
 pub fn query(args: QueryArgs) -> Result<(), Failure> {
     refuse_flags_that_do_not_apply(&args)?;
+    let format = args.format.pick(
+        "query",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let range = range(&args.range, args.until.as_deref())?;
     // Before anything is asked (after the arguments are checked): a missing store or a range
     // without data is said as such, never answered with empty rows.
@@ -245,6 +249,7 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
     };
     let run = Runner {
         args: &args,
+        format,
         check_data: &check_data,
     };
     match (&scope, args.question) {
@@ -289,12 +294,35 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         (Scope::Operator(o, _), W::FailedJobs) => run.go(&FailedJobs::new(o, range), |r| r),
         (Scope::Operator(o, _), W::Services) => run.go(&ServiceStats::new(o, range), |r| r),
         (Scope::Operator(o, _), W::Registry) => run.go(&RegistryLatency::new(o, range), |r| r),
-        (Scope::Operator(o, list), W::Fleet) => run.go(&FleetOverview::new(o, list, range), |r| r),
+        (Scope::Operator(o, list), W::Fleet) => run.go_drawn(
+            &FleetOverview::new(o, list, range),
+            worst_first,
+            |out, rows, format, colour| {
+                if format == Format::Table {
+                    writeln!(out, "platforms by 5xx rate, worst first")?;
+                }
+                emit(out, rows, format, colour)
+            },
+        ),
         (Scope::Operator(o, list), W::Heatmap) => {
-            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(
-                args.bucket.as_deref().unwrap_or("1h"),
-            )?)?;
-            run.go(&IncidentHeatmap::new(o, list, range, bucket), |r| r)
+            let name = args.bucket.as_deref().unwrap_or("1h");
+            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(name)?)?;
+            let starts = bucket.starts(&range);
+            run.go_drawn(
+                &IncidentHeatmap::new(o, list, range, bucket),
+                |r| r,
+                |out, rows, format, colour| match format {
+                    Format::Table => crate::heatmap_grid::write(
+                        out,
+                        rows,
+                        &starts,
+                        (name, bucket.seconds()),
+                        crate::log_table::output_width(),
+                        colour,
+                    ),
+                    _ => emit(out, rows, format, colour),
+                },
+            )
         }
         _ => Err(Failure("this question does not take that scope".into())),
     }
@@ -356,12 +384,42 @@ fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
 
 struct Runner<'a> {
     args: &'a QueryArgs,
+    format: Format,
     /// The store's check, made once the question is built (its arguments checked).
     check_data: &'a dyn Fn() -> Result<(), Failure>,
 }
 
+/// The fleet's rows by 5xx rate, worst first (a platform without requests last), then by id:
+/// the platform to look at is on the first line.
+fn worst_first(mut rows: Vec<FleetRow>) -> Vec<FleetRow> {
+    rows.sort_by(|a, b| {
+        let rate = |r: &FleetRow| r.error_rate.unwrap_or(f64::NEG_INFINITY);
+        rate(b)
+            .total_cmp(&rate(a))
+            .then_with(|| a.platform.cmp(&b.platform))
+    });
+    rows
+}
+
 impl Runner<'_> {
     fn go<Q, R>(&self, question: &Q, rows: impl Fn(Q::Answer) -> Vec<R>) -> Result<(), Failure>
+    where
+        Q: Question,
+        R: Tabular + Serialize,
+    {
+        self.go_drawn(question, rows, |out, rows, format, colour| {
+            emit(out, rows, format, colour)
+        })
+    }
+
+    /// As [`go`](Self::go), the answer printed by `draw` (given the format and whether to
+    /// colour).
+    fn go_drawn<Q, R>(
+        &self,
+        question: &Q,
+        rows: impl Fn(Q::Answer) -> Vec<R>,
+        draw: impl Fn(&mut dyn Write, &[R], Format, bool) -> io::Result<()>,
+    ) -> Result<(), Failure>
     where
         Q: Question,
         R: Tabular + Serialize,
@@ -379,8 +437,8 @@ impl Runner<'_> {
         let engine = self.args.engine.engine()?;
         let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
         warn_skipped_rows(engine.as_ref(), &self.args.engine.store)?;
-        let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        emit(&mut out, &answer, self.args.format, colour)?;
+        let colour = self.format == Format::Table && colour_on(&stdout);
+        draw(&mut out, &answer, self.format, colour)?;
         out.flush()?;
         Ok(())
     }

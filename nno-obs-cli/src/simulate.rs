@@ -1,8 +1,9 @@
 //! `nno-obs simulate`: a simulated NNO fleet into the local store, and its incident schedule.
 
 use crate::filters::{now_ms, parse_time};
+use crate::format::{Format, FormatArg};
 use crate::Failure;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use nno_obs_sim::run::{self, SimConfig, Summary};
 use nno_obs_store::fs::LocalStore;
 use std::io::{self, IsTerminal, Write};
@@ -34,20 +35,14 @@ pub struct SimulateArgs {
     /// Only print the schedule; write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Output of the schedule.
-    #[arg(long, value_enum, default_value = "table")]
-    format: ScheduleFormat,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScheduleFormat {
-    /// An aligned table.
-    Table,
-    /// JSON: platforms, incidents, counts.
-    Json,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
+    let format = args
+        .format
+        .pick("simulate", &[Format::Table, Format::Json])?;
     if args.platforms == 0 || args.hours == 0 {
         return Err(Failure(
             "--platforms and --hours must be at least 1".to_owned(),
@@ -74,7 +69,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
             invocations: 0,
             server_errors: 0,
         };
-        return print_summary(&summary, args.format, None);
+        return print_summary(&summary, format, None);
     }
     let store = Arc::new(LocalStore::open(&args.store)?);
     let started = Instant::now();
@@ -102,7 +97,7 @@ pub fn simulate(args: SimulateArgs) -> Result<(), Failure> {
         let _ = writeln!(io::stderr());
     }
     let elapsed = started.elapsed();
-    print_summary(&summary, args.format, Some((elapsed, &args.store)))
+    print_summary(&summary, format, Some((elapsed, &args.store)))
 }
 
 fn rfc3339(ms: u64) -> String {
@@ -113,11 +108,11 @@ fn rfc3339(ms: u64) -> String {
 
 fn print_summary(
     summary: &Summary,
-    format: ScheduleFormat,
+    format: Format,
     written: Option<(std::time::Duration, &PathBuf)>,
 ) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    if format == ScheduleFormat::Json {
+    if format == Format::Json {
         serde_json::to_writer_pretty(&mut out, summary)?;
         writeln!(out)?;
         return Ok(());

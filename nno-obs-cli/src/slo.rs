@@ -2,14 +2,15 @@
 //! over its window, target met, alert threshold crossed, error budget left, burn-rate verdict —
 //! and which are in breach.
 
-use crate::metrics_output::{emit, Format};
+use crate::format::{colour_on, Format, FormatArg};
+use crate::metrics_output::emit;
 use crate::query::EngineArgs;
 use crate::{filters, Failure};
 use clap::{Args, Subcommand};
 use nno_obs_alerts::objectives::{measure_objectives_over, Selection};
 use nno_obs_store::fs::read_registry;
 use nno_obs_store::layout::PlatformId;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 /// `nno-obs slo …`.
 #[derive(Subcommand)]
@@ -37,9 +38,8 @@ pub struct StatusArgs {
     breaches: bool,
     #[command(flatten)]
     engine: EngineArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 pub fn run(command: SloCommand) -> Result<(), Failure> {
@@ -49,6 +49,10 @@ pub fn run(command: SloCommand) -> Result<(), Failure> {
 }
 
 fn status(args: StatusArgs) -> Result<(), Failure> {
+    let format = args.format.pick(
+        "slo status",
+        &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
+    )?;
     let platform = match &args.platform {
         Some(text) => Some(
             PlatformId::parse(text).map_err(|e| Failure(format!("--platform {text:?}: {e}")))?,
@@ -100,9 +104,11 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
         reports.retain(|r| r.in_breach);
     }
     let mut out = io::stdout().lock();
-    let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    emit(&mut out, &reports, args.format, colour)?;
-    if args.format == Format::Table {
+    // JSON keeps the measured reports (window, alert threshold, budget, burn): richer than
+    // the read API's `/slo` view, which measures each objective over its own window only.
+    let colour = format == Format::Table && colour_on(&out);
+    emit(&mut out, &reports, format, colour)?;
+    if format == Format::Table {
         writeln!(out, "{breaches} in breach")?;
     }
     Ok(())

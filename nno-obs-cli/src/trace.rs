@@ -2,6 +2,7 @@
 //! one trace id correlates everything) — the read API's trace view (`/traces/{traceId}`),
 //! printed for a terminal.
 
+use crate::format::{colour_on, Format, FormatArg};
 use crate::query::EngineArgs;
 use crate::{filters, Failure};
 use nno_obs_api::handlers::traces::trace_view;
@@ -10,7 +11,7 @@ use nno_obs_api::views::SpanView;
 use nno_obs_api::{Backend, ErrorKind, Target};
 use nno_obs_query::{OperatorScope, PlatformScope};
 use nno_obs_store::layout::PlatformId;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 /// Width of the duration bars, in characters.
 const BAR: usize = 40;
@@ -27,24 +28,13 @@ pub struct TraceArgs {
     until: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
-    /// `table`: the waterfall and the log lines; `json`: the read API's trace view.
-    #[arg(long, value_enum, default_value = "table")]
-    format: TraceFormat,
-    /// The same as --format json (older spelling).
-    #[arg(long, hide = true)]
-    json: bool,
-}
-
-/// The forms of `nno-obs trace`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum TraceFormat {
-    /// The waterfall, then the log lines.
-    Table,
-    /// The read API's trace view.
-    Json,
+    // table: the waterfall and the log lines; json: the read API's trace view.
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 pub fn trace(args: TraceArgs) -> Result<(), Failure> {
+    let format = args.format.pick("trace", &[Format::Table, Format::Json])?;
     let now_ms = match &args.until {
         Some(text) => filters::parse_time(text)?,
         None => filters::now_ms(),
@@ -77,9 +67,9 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
     };
 
     let stdout = io::stdout();
-    let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = colour_on(&stdout);
     let mut out = io::BufWriter::new(stdout.lock());
-    if args.json || args.format == TraceFormat::Json {
+    if format == Format::Json {
         serde_json::to_writer_pretty(&mut out, &view).map_err(io::Error::other)?;
         writeln!(out)?;
         out.flush()?;
@@ -88,7 +78,11 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
     writeln!(out, "trace {}: {} spans", view.trace_id, view.spans.len())?;
     waterfall(&mut out, &view.spans, colour)?;
     writeln!(out, "\n{} log lines", view.logs.len())?;
-    crate::output::api_table(&mut out, &view.logs, colour)?;
+    let look = crate::log_table::Look {
+        width: crate::log_table::output_width(),
+        colour,
+    };
+    crate::output::api_table(&mut out, &view.logs, look)?;
     if !view.complete {
         writeln!(
             out,

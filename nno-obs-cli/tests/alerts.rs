@@ -51,21 +51,51 @@ fn a_dry_run_prints_the_seed_message_and_changes_nothing() {
         &[("ALERT_EMAIL", "ops@nno.app")],
     );
     assert!(ok, "{stderr}");
-    let seed = include_str!("../../nno-obs-alerts/tests/golden/seed_6_3.txt");
-    assert!(stdout.contains(&format!("=== would fire: worker-error-spike/k3m9p2xw7q/analytics (High) -> email/platform, slack/platform\n{seed}\n")), "{stdout}");
-    assert!(
-        stdout.contains(
-            "=== would fire: registry-latency/nno/registry-read-p99 (High) -> email/ops\n"
-        ),
-        "{stdout}"
+    // One line per alert: what would fire, and where it would go.
+    assert_eq!(
+        stdout,
+        "\
+2 would fire, 0 already firing, 0 would resolve at 2026-02-22T10:34:00.000Z (dry run: nothing sent)
+STATUS      SEVERITY  CATEGORY            PLATFORM    WHAT                                  SINCE                     TO
+would fire  High      registry-latency    nno         Registry D1 read latency high         2026-02-22T10:34:00.000Z  email/ops
+would fire  High      worker-error-spike  k3m9p2xw7q  analytics Worker error rate critical  2026-02-22T10:34:00.000Z  email/platform, slack/platform
+"
     );
+    // With --messages, each message as it would be sent (seed §6.3) follows the table.
+    let mut args = vec!["--config", &config, "--state", state.to_str().unwrap()];
+    args.extend(["--dry-run", "--messages"]);
+    let (ok, stdout, _) = check(&args, &[("ALERT_EMAIL", "ops@nno.app")]);
+    assert!(ok);
+    let seed = include_str!("../../nno-obs-alerts/tests/golden/seed_6_3.txt");
     assert!(
-        stdout
-            .ends_with("2 would fire, 0 would resolve, 2 tracked (firing, pending or clearing)\n"),
+        stdout.contains(&format!(
+            "\n=== worker-error-spike/k3m9p2xw7q/analytics\n{seed}\n"
+        )),
         "{stdout}"
     );
     assert!(!stdout.contains("sl4ck-s3cr3t"));
+    // --format json: the read API's alert views, new apart from already firing.
+    let mut args = vec!["--config", &config, "--state", state.to_str().unwrap()];
+    args.extend(["--dry-run", "--format", "json"]);
+    let (ok, stdout, _) = check(&args, &[("ALERT_EMAIL", "ops@nno.app")]);
+    assert!(ok);
+    let body: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(body["dryRun"], true);
+    assert_eq!(
+        body["new"][1]["id"],
+        "worker-error-spike/k3m9p2xw7q/analytics"
+    );
+    assert_eq!(body["new"][1]["message"].as_str().unwrap(), seed);
+    assert_eq!(body["alreadyFiring"], serde_json::json!([]));
+    assert!(!stdout.contains("sl4ck-s3cr3t"));
     assert!(!state.exists(), "a dry run writes no state");
+    // A format alerts check cannot print is refused.
+    let (ok, _, stderr) = check(&["--dry-run", "--format", "csv"], &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("--format csv: `alerts check` prints table or json"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -120,8 +150,55 @@ fn a_real_run_delivers_once() {
     );
     let (ok, stdout, _) = check(&args, &env);
     assert!(ok);
+    // The second evaluation sends nothing: both alerts are named as already firing, since
+    // the first run's minute, with nothing going out for them.
     assert!(
-        stdout.contains("0 fired, 0 resolved, 2 tracked"),
+        stdout.starts_with("0 new, 2 already firing, 0 resolved at 2026-02-22T10:34:00.000Z\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "firing  High      worker-error-spike  k3m9p2xw7q  analytics Worker error rate critical  2026-02-22T10:34:00.000Z  -\n"
+        ),
+        "{stdout}"
+    );
+    // All calm from ten minutes later: the alerts clear, and resolve once the hold-down (5
+    // minutes) has passed, each with the time it fired.
+    let calm_at = |at_ms: &str| {
+        let calm = std::fs::read_to_string(format!("{DIR}/measurements.json"))
+            .unwrap()
+            .replace("1771756440000", at_ms)
+            .replace("\"errorRate\": 0.124", "\"errorRate\": 0.001")
+            .replace("\"value\": 450", "\"value\": 40");
+        let calm_path = dir.path().join("calm.json");
+        std::fs::write(&calm_path, calm).unwrap();
+        let output = Command::cargo_bin("nno-obs")
+            .unwrap()
+            .args([
+                "alerts",
+                "check",
+                "--measurements",
+                calm_path.to_str().unwrap(),
+            ])
+            .args(args)
+            .envs(env)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let stdout = calm_at("1771757040000");
+    assert!(
+        stdout.starts_with("0 new, 2 already firing, 0 resolved"),
+        "{stdout}"
+    );
+    let stdout = calm_at("1771757400000");
+    assert!(
+        stdout.contains("0 new, 0 already firing, 2 resolved at 2026-02-22T10:50:00.000Z\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("resolved  High      registry-latency    nno         Registry D1 read latency high         2026-02-22T10:34:00.000Z  email/ops\n"),
         "{stdout}"
     );
     let to: Vec<_> = email
@@ -129,6 +206,14 @@ fn a_real_run_delivers_once() {
         .iter()
         .map(|request| request.json()["to"][0].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(to, ["ops@nno.app", "admin@acmecorp.example"]);
+    assert_eq!(
+        to,
+        [
+            "ops@nno.app",
+            "admin@acmecorp.example",
+            "ops@nno.app",
+            "admin@acmecorp.example"
+        ]
+    );
     assert!(!stderr.contains("t0ken"));
 }

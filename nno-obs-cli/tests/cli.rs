@@ -137,11 +137,80 @@ fn check_golden(name: &str, actual: &str) {
 fn the_table_is_aligned_ordered_and_golden() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let table = stdout(nno_obs(dir.path()).args(["logs", "search"]));
+    // Off a terminal without COLUMNS: 100 columns.
+    let table = stdout(
+        nno_obs(dir.path())
+            .env_remove("COLUMNS")
+            .args(["logs", "search"]),
+    );
     check_golden("search.txt", &table);
-    let expanded =
-        stdout(nno_obs(dir.path()).args(["logs", "search", "--level", "error", "--expand"]));
+    assert!(table.lines().all(|line| line.chars().count() <= 100));
+    let expanded = stdout(
+        nno_obs(dir.path())
+            .env_remove("COLUMNS")
+            .args(["logs", "search", "--level", "error", "--expand"]),
+    );
     check_golden("search-expand.txt", &expanded);
+    // An expansion ends with a blank line, before the `more: --cursor …` on stderr.
+    assert!(expanded.ends_with("    }\n\n"), "{expanded:?}");
+    // At 60 columns, each message is cut to fit, ending in an ellipsis; nothing wraps.
+    let narrow = stdout(
+        nno_obs(dir.path())
+            .env("COLUMNS", "60")
+            .args(["logs", "search"]),
+    );
+    check_golden("search-60.txt", &narrow);
+    assert!(
+        narrow.lines().all(|line| line.chars().count() <= 60),
+        "{narrow}"
+    );
+    assert!(narrow.contains("Query tim…"), "{narrow}");
+}
+
+#[test]
+fn an_exception_row_carries_the_trace_of_its_invocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+    let clock = Clock::manual(T0);
+    let capture = Invocation::start(store.clone(), clock.clone());
+    let telemetry = Telemetry::builder()
+        .log_sink(capture.clone())
+        .clock(clock)
+        .build();
+    let obs = Obs::from_headers(telemetry, "reports", &[("x-trace-id", "tr-crash")]);
+    obs.error(
+        "unhandled error",
+        fields! { error: "D1_ERROR: database is locked" },
+    );
+    capture.exception("Error", "D1_ERROR: database is locked");
+    capture
+        .finish(
+            &ScriptName::parse("k3m9p2xw7q-r8n4t6y1z5-reports-prod").unwrap(),
+            Outcome::Exception,
+            EventMeta::fetch("GET", "https://x.example/", 500).with_ray_id("ray00000000000b1"),
+        )
+        .unwrap();
+    store.close().unwrap();
+    let table = stdout(
+        nno_obs(dir.path())
+            .env("COLUMNS", "120")
+            .args(["logs", "search"]),
+    );
+    assert_eq!(
+        table,
+        "\
+TIME          LEVEL  WHERE               TRACE     MESSAGE
+2026-02-22 (UTC)
+10:34:00.000  error  k3m9p2xw7q/reports  tr-crash  unhandled error error=\"D1_ERROR: database is locked\"
+10:34:00.000  error  k3m9p2xw7q/reports  tr-crash  Error: D1_ERROR: database is locked
+"
+    );
+    // The trace is shown, not searched: the exception entry itself has no trace id.
+    let csv = stdout(nno_obs(dir.path()).args(["logs", "search", "--format", "csv"]));
+    assert!(
+        csv.ends_with(",,Error: D1_ERROR: database is locked\n"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -152,6 +221,13 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(!stdout(nno_obs(dir.path()).args(["logs", "search"])).contains('\x1b'));
     let coloured = stdout(nno_obs(dir.path()).args(["logs", "search", "--color", "always"]));
     assert!(coloured.contains("\x1b[1;31merror"));
+    // NO_COLOR: never, unless asked on the command line.
+    let plain = stdout(
+        nno_obs(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["logs", "search"]),
+    );
+    assert!(!plain.contains('\x1b'));
 }
 
 #[test]
@@ -265,7 +341,7 @@ fn pages_follow_the_cursor_and_json_has_it() {
     loop {
         let body = page(cursor.as_deref());
         // One Logpush object per bucket: the platform's and the internal one.
-        assert_eq!(body["files"]["total"], 2);
+        assert_eq!(body["scanned"]["files"], 2);
         for entry in body["entries"].as_array().unwrap() {
             seen.push(entry["message"].as_str().unwrap().to_owned());
         }
@@ -426,6 +502,23 @@ fn index_and_prune() {
     let before = walk(dir.path()).len();
     let said = stdout(nno_obs(dir.path()).args(prune).arg("--dry-run"));
     assert!(said.starts_with("would remove 2 files"), "{said}");
+    let json = stdout(
+        nno_obs(dir.path())
+            .args(prune)
+            .args(["--dry-run", "--format", "json"]),
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(plan["removed"], false);
+    assert_eq!(plan["files"], 2);
+    assert_eq!(plan["dayFolders"], 1);
+    assert_eq!(plan["at"], "2026-03-25T12:00:00.000Z");
+    let csv = nno_obs(dir.path())
+        .args(prune)
+        .args(["--dry-run", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(csv.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&csv.stderr).contains("`store prune` prints table or json"));
     let refused = nno_obs(dir.path()).args(prune).output().unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("give --yes"));
@@ -645,4 +738,60 @@ fn service_finds_a_core_services_every_entry_kind() {
             "invocation ended: canceled"
         ]
     );
+}
+
+#[test]
+fn search_prints_each_of_the_four_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let search = |format: &str| {
+        stdout(nno_obs(dir.path()).args([
+            "logs",
+            "search",
+            "--trace-id",
+            "tr-login",
+            "--format",
+            format,
+        ]))
+    };
+    // json: the read API's `/logs` page.
+    let page: serde_json::Value = serde_json::from_str(&search("json")).unwrap();
+    assert_eq!(page["entries"].as_array().unwrap().len(), 4);
+    assert_eq!(page["entries"][2]["message"], "Unhandled error");
+    assert_eq!(page["entries"][2]["traceId"], "tr-login");
+    assert_eq!(page["entries"][2]["entry"]["error"], "boom\nat line 2");
+    assert!(page["entries"][2]["object"]
+        .as_str()
+        .unwrap()
+        .ends_with(".log.gz"));
+    assert_eq!(page["next"], serde_json::Value::Null);
+    assert_eq!(page["complete"], true);
+    assert!(page["scanned"]["files"].as_u64().unwrap() >= 1);
+    assert_eq!(page["problems"], serde_json::json!([]));
+    // ndjson: each entry as written.
+    let ndjson = search("ndjson");
+    assert_eq!(ndjson.lines().count(), 4);
+    assert!(ndjson
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["traceId"] == "tr-login"));
+    // csv: the table's columns, quoted where a cell needs it.
+    let csv = search("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "time,level,script,trace,message");
+    assert_eq!(
+        lines[3],
+        "2026-02-22T10:34:00.010Z,error,k3m9p2xw7q-r8n4t6y1z5-analytics-prod,tr-login,Unhandled error"
+    );
+    assert_eq!(lines.len(), 5);
+    assert!(search("table").starts_with("TIME "));
+    // `--json` is the older spelling of `--format json`.
+    let old: serde_json::Value = serde_json::from_str(&stdout(nno_obs(dir.path()).args([
+        "logs",
+        "search",
+        "--trace-id",
+        "tr-login",
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(old["entries"], page["entries"]);
 }

@@ -187,10 +187,75 @@ fn the_incidents_show() {
         out.contains("configure-dns:error") && out.contains("rollback:ok"),
         "{out}"
     );
-    // Every platform in the fleet overview.
+    // Every platform in the fleet overview, the order said above the table.
     let (ok, out, _) = nno_obs(&["query", "fleet", "--range", "2h", "--until", UNTIL]);
     assert!(ok);
-    assert_eq!(out.lines().count(), 4, "{out}");
+    assert_eq!(out.lines().count(), 5, "{out}");
+    assert_eq!(
+        out.lines().next(),
+        Some("platforms by 5xx rate, worst first")
+    );
+}
+
+#[test]
+fn fleet_puts_the_worst_platform_first_in_every_format() {
+    // The analytics 5xx spike (k3m9p2xw7q, 07:48–07:53) makes its platform the worst hour.
+    let args = [
+        "query",
+        "fleet",
+        "--since",
+        "30m",
+        "--until",
+        "2026-11-28T08:00:00Z",
+    ];
+    let (ok, out, err) = nno_obs(&[&args[..], &["--format", "json"]].concat());
+    assert!(ok, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let rates: Vec<f64> = rows
+        .iter()
+        .map(|r| r["error_rate"].as_f64().unwrap_or(-1.0))
+        .collect();
+    assert_eq!(rows[0]["platform"], "k3m9p2xw7q", "{out}");
+    assert!(rates.windows(2).all(|w| w[0] >= w[1]), "{rates:?}");
+    let (ok, out, _) = nno_obs(&[&args[..], &["--format", "csv"]].concat());
+    assert!(ok);
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("k3m9p2xw7q,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn heatmap_draws_a_grid_on_a_table_and_keeps_rows_in_json() {
+    let args = [
+        "query", "heatmap", "--since", "2h", "--until", UNTIL, "--bucket", "5m",
+    ];
+    let (ok, out, err) = nno_obs(&args);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "5xx rate per platform and 5m bucket, 2026-11-28T07:00:00.000Z → \
+         2026-11-28T09:00:00.000Z (UTC)"
+    );
+    assert_eq!(
+        lines[1].trim_end(),
+        format!("platform{}07{}08", " ".repeat(4), " ".repeat(22))
+    );
+    // 24 buckets of two characters per platform; the spike (07:48–07:53) shades
+    // k3m9p2xw7q's 07:45 and 07:50 buckets (the 10th and 11th), and only those.
+    let spike = lines.iter().find(|l| l.starts_with("k3m9p2xw7q")).unwrap();
+    let cells: Vec<char> = spike.chars().skip(12).take(48).collect();
+    assert!(cells[..9 * 2].iter().all(|c| *c == '░'), "{spike}");
+    assert!(cells[9 * 2..11 * 2].iter().all(|c| *c == '▒'), "{spike}");
+    assert!(cells[11 * 2..].iter().all(|c| *c == '░'), "{spike}");
+    assert_eq!(lines.len(), 2 + 3 + 1, "{out}");
+    assert!(lines[5].starts_with("· no traffic   ░ < 1 %"), "{out}");
+    // json: the rows, one per platform and bucket.
+    let (ok, out, _) = nno_obs(&[&args[..], &["--format", "json"]].concat());
+    assert!(ok);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 3 * 24);
 }
 
 #[test]
@@ -516,12 +581,13 @@ fn alerts_check_measures_the_store_and_prints_the_message() {
         "--at",
         "2026-11-28T07:52:00Z",
         "--dry-run",
+        "--messages",
         "--state",
         state.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("=== would fire: worker-error-spike/k3m9p2xw7q/analytics (High)"),
+        out.contains("\n=== worker-error-spike/k3m9p2xw7q/analytics\n[NNO ALERT]"),
         "{out}"
     );
     assert!(
@@ -777,4 +843,124 @@ fn a_platform_without_data_is_said_with_the_platforms_that_have_some() {
         );
         assert!(output.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// What `--format` printed has that format's shape: one JSON document, one JSON object a line,
+/// a CSV header with rows, or a table (neither JSON nor CSV).
+fn assert_shape(format: &str, out: &str, what: &str) {
+    match format {
+        "json" => {
+            serde_json::from_str::<serde_json::Value>(out)
+                .unwrap_or_else(|e| panic!("{what}: not one JSON document ({e}): {out}"));
+        }
+        "ndjson" => {
+            for line in out.lines() {
+                let value: serde_json::Value = serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("{what}: not a JSON line ({e}): {line}"));
+                assert!(value.is_object(), "{what}: {line}");
+            }
+        }
+        "csv" => {
+            let header = out.lines().next().unwrap_or_default();
+            assert!(
+                header.contains(',') && !header.starts_with(['{', '[']),
+                "{what}: {out}"
+            );
+        }
+        _ => {
+            assert!(!out.trim_start().starts_with(['{', '[']), "{what}: {out}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(out).is_err(),
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_command_prints_the_formats_it_offers_and_refuses_the_rest() {
+    let (ok, json, _) = nno_obs(&[
+        "query",
+        "failed-jobs",
+        "--since",
+        "2h",
+        "--until",
+        UNTIL,
+        "--format",
+        "json",
+    ]);
+    assert!(ok);
+    let jobs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let trace = jobs[0]["trace_id"].as_str().unwrap().to_owned();
+    let all: &[&str] = &["table", "json", "ndjson", "csv"];
+    let commands: [(&[&str], &[&str]); 6] = [
+        (&["query", "fleet", "--since", "2h", "--until", UNTIL], all),
+        (
+            &[
+                "query",
+                "features",
+                "--platform",
+                "k3m9p2xw7q",
+                "--since",
+                "2h",
+                "--until",
+                UNTIL,
+            ],
+            all,
+        ),
+        (&["slo", "status", "--until", "2026-11-28T07:40:00Z"], all),
+        (
+            &["alerts", "replay", "--since", "30m", "--until", UNTIL],
+            all,
+        ),
+        (&["trace", &trace, "--until", UNTIL], &["table", "json"]),
+        (
+            &["simulate", "--dry-run", "--platforms", "2", "--hours", "1"],
+            &["table", "json"],
+        ),
+    ];
+    for (command, offered) in commands {
+        for format in all {
+            let mut args = command.to_vec();
+            args.extend(["--format", format]);
+            let (ok, out, err) = nno_obs(&args);
+            let what = format!("{command:?} --format {format}");
+            if offered.contains(format) {
+                assert!(ok, "{what}: {err}");
+                assert_shape(format, &out, &what);
+            } else {
+                assert!(!ok && out.is_empty(), "{what}: {out}");
+                let name = if command[0] == "trace" || command[0] == "simulate" {
+                    command[0]
+                } else {
+                    ""
+                };
+                assert!(
+                    err.contains(&format!("--format {format}: `{name}"))
+                        && err.contains("prints table or json"),
+                    "{what}: {err}"
+                );
+            }
+        }
+    }
+    // `--json`, the older spelling of `--format json`, still works (hidden) everywhere.
+    let (ok, out, err) = nno_obs(&[
+        "query", "fleet", "--since", "2h", "--until", UNTIL, "--json",
+    ]);
+    assert!(ok, "{err}");
+    assert_shape("json", &out, "--json");
+    let (ok, out, _) = nno_obs(&["trace", &trace, "--until", UNTIL, "--json"]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["traceId"],
+        trace
+    );
+    // A format that is not one of the four is the command line's mistake (status 2).
+    let status = Command::cargo_bin("nno-obs")
+        .unwrap()
+        .args(["query", "fleet", "--format", "yaml"])
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(2));
 }

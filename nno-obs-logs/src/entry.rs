@@ -57,6 +57,11 @@ pub struct RecordFacts {
     pub url: Option<String>,
     /// `Event.Response.Status`.
     pub status: Option<u16>,
+    /// The trace the invocation belongs to — the `traceId` of the record's first line that
+    /// has one — when the record has exceptions: an exception entry carries no trace id of its
+    /// own, and a reader of it needs the trace to follow (seed §4.3). `None` otherwise (each
+    /// line has its own). Shown only: an entry's own `trace_id` is what searches match.
+    pub trace_id: Option<String>,
     script_feature: Option<String>,
     script_service: Option<String>,
     script_platform: Option<String>,
@@ -78,6 +83,15 @@ impl RecordFacts {
                 .as_ref()
                 .and_then(|e| e.response.as_ref())
                 .and_then(|r| r.status),
+            // Only exceptions need it, and only records with exceptions pay for the look.
+            trace_id: if record.exceptions.is_empty() {
+                None
+            } else {
+                record
+                    .logs
+                    .iter()
+                    .find_map(|log| our_line(log).and_then(|line| line.trace_id))
+            },
             script_feature: script.feature,
             script_service: script.service,
             script_platform: script.platform,
@@ -177,6 +191,13 @@ impl Entry {
 /// assert_eq!(entries[0].message, "slow 300");
 /// assert_eq!(entries[0].service.as_deref(), Some("registry"));
 /// assert_eq!(entries[1].message, "TypeError: x is undefined");
+/// assert_eq!(entries[1].trace_id, None); // an exception has no trace id of its own…
+///
+/// let record = serde_json::from_str(r#"{"ScriptName":"nno-registry-prod","Outcome":"exception",
+///   "Logs":[{"Level":"log","Message":["{\"level\":\"error\",\"service\":\"registry\",\"traceId\":\"tr-1\",\"message\":\"boom\"}"]}],
+///   "Exceptions":[{"Name":"TypeError","Message":"x is undefined"}]}"#).unwrap();
+/// let entries = entries_of_record(&record);
+/// assert_eq!(entries[1].record.trace_id.as_deref(), Some("tr-1")); // …its record has its trace
 /// ```
 pub fn entries_of_record(record: &TraceEventRecord) -> Vec<Entry> {
     entries_of_owned_record(record.clone(), &mut ScriptCache::default())

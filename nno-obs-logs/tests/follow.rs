@@ -27,7 +27,7 @@ fn messages(follower: &mut Follower, root: &Path) -> Vec<String> {
     let mut seen = Vec::new();
     follower
         .catch_up(
-            || LocalSearch::store(root, &OperatorScope),
+            || LocalSearch::store(root, &OperatorScope::new()),
             |page| {
                 seen.extend(page.hits.iter().map(|hit| hit.entry.message.clone()));
                 Ok(())
@@ -88,10 +88,9 @@ fn the_followers_own_searches_do_not_wake_it() {
     }
     assert!(removed > 0);
     let mut watch = StoreWatch::new(&[dir.path().to_path_buf()]);
-    let page =
-        LocalSearch::store(dir.path(), &OperatorScope)
-            .unwrap()
-            .run(&LogQuery::default(), None, 10);
+    let page = LocalSearch::store(dir.path(), &OperatorScope::new())
+        .unwrap()
+        .run(&LogQuery::default(), None, 10);
     assert_eq!(page.hits.len(), 1);
     assert!(std::fs::read_dir(dir.path().join("nno-logs-internal"))
         .unwrap()

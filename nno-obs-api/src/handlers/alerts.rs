@@ -33,7 +33,7 @@ pub(super) async fn alerts<B: Backend>(
         .filter(|tracked| concerns(&tracked.alert))
         .filter_map(|tracked| match tracked.phase {
             Phase::Firing { fired_ms } | Phase::Clearing { fired_ms, .. } => {
-                Some(view(&tracked.alert, fired_ms, None))
+                Some(alert_view(&tracked.alert, fired_ms, None))
             }
             Phase::Pending { .. } => None,
         })
@@ -42,13 +42,26 @@ pub(super) async fn alerts<B: Backend>(
         .resolved
         .iter()
         .filter(|r| r.resolved_ms.saturating_add(RESOLVED_KEPT_MS) > now_ms && concerns(&r.alert))
-        .map(|r| view(&r.alert, r.fired_ms, Some(r.resolved_ms)))
+        .map(|r| alert_view(&r.alert, r.fired_ms, Some(r.resolved_ms)))
         .collect();
     resolved.reverse(); // newest first
     Ok(Alerts { firing, resolved })
 }
 
-fn view(alert: &Alert, fired_ms: u64, resolved_ms: Option<u64>) -> AlertView {
+/// The API's view of an alert that fired at `fired_ms` (and resolved at `resolved_ms`): its
+/// message is the one sent then (seed §6.3), the resolve message once resolved.
+///
+/// ```
+/// use nno_obs_alerts::rules::{evaluate, seed_example};
+/// use nno_obs_api::handlers::alerts::alert_view;
+///
+/// let (measurements, configs) = seed_example();
+/// let alert = &evaluate(&measurements, &configs)[0];
+/// let view = alert_view(alert, 1_771_756_440_000, None);
+/// assert_eq!(view.fired_at, "2026-02-22T10:34:00.000Z");
+/// assert!(view.resolved_at.is_none());
+/// ```
+pub fn alert_view(alert: &Alert, fired_ms: u64, resolved_ms: Option<u64>) -> AlertView {
     AlertView {
         id: alert.id.clone(),
         category: alert.category.slug().to_owned(),

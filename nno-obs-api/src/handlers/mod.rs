@@ -4,7 +4,7 @@
 //! Order of checks, so that a refusal says nothing it should not: method (405), route (404),
 //! caller (401), parameters (400), access (403); an engine failure is 503 with no detail.
 
-mod alerts;
+pub mod alerts;
 pub mod logs;
 mod metrics;
 mod operator;
