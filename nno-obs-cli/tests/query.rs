@@ -964,3 +964,118 @@ fn every_command_prints_the_formats_it_offers_and_refuses_the_rest() {
         .status;
     assert_eq!(status.code(), Some(2));
 }
+
+/// GET `path` from the read API over the same store, as an operator, at `UNTIL`.
+fn api_get(path: &str) -> serde_json::Value {
+    let secret = nno_obs_api::jwt::JwtSecret::new(b"k".to_vec()).unwrap();
+    let api = nno_obs_api::Api::new(
+        nno_obs_api::local::LocalBackend::new(store())
+            .with_clock(Box::new(|| UNTIL_S as u64 * 1000)),
+        secret.clone(),
+    );
+    let token = nno_obs_api::jwt::mint(
+        &nno_obs_api::jwt::Claims {
+            sub: "t".into(),
+            role: "operator".into(),
+            platform_id: None,
+            exp: UNTIL_S + 60,
+            nbf: None,
+        },
+        &secret,
+    );
+    let header = format!("Bearer {token}");
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let answer = pollster::block_on(api.handle(&nno_obs_api::http::Request {
+        method: "GET",
+        path: route,
+        query,
+        authorization: Some(&header),
+        ..Default::default()
+    }));
+    assert_eq!(
+        answer.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    serde_json::from_slice(&answer.body).unwrap()
+}
+
+/// The CLI and the read API are one library call each: on the same store and question they
+/// give the same numbers (the CLI's rows are its own table shape, the API's the contract's).
+#[test]
+fn the_cli_and_the_api_give_the_same_answers() {
+    let (_, json, _) = nno_obs(&[
+        "query", "fleet", "--since", "2h", "--until", UNTIL, "--format", "json",
+    ]);
+    let cli: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let api = api_get(&format!("/api/observability/fleet?range=2h&until={UNTIL}"));
+    let api = api["platforms"].as_array().unwrap();
+    assert_eq!(cli.len(), 3);
+    assert_eq!(cli.len(), api.len());
+    for row in &cli {
+        let platform = row["platform"].as_str().unwrap();
+        let same = api
+            .iter()
+            .find(|p| p["platformId"] == platform)
+            .unwrap_or_else(|| panic!("{platform} missing from the API's fleet"));
+        assert_eq!(row["requests"], same["requests"], "{platform}");
+        assert_eq!(row["errors"], same["errors"], "{platform}");
+        assert_eq!(row["error_rate"], same["errorRate"], "{platform}");
+        assert_eq!(row["workers"], same["workers"], "{platform}");
+    }
+
+    let platform = cli[0]["platform"].as_str().unwrap().to_owned();
+    let (_, json, _) = nno_obs(&[
+        "query",
+        "features",
+        "--platform",
+        &platform,
+        "--since",
+        "2h",
+        "--until",
+        UNTIL,
+        "--format",
+        "json",
+    ]);
+    let cli: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let api = api_get(&format!(
+        "/api/observability/features?platformId={platform}&range=2h&until={UNTIL}"
+    ));
+    let api = api["features"].as_array().unwrap();
+    assert!(!cli.is_empty());
+    assert_eq!(cli.len(), api.len());
+    for (row, same) in cli.iter().zip(api) {
+        assert_eq!(row["feature"], same["feature"]);
+        assert_eq!(row["requests"], same["requests"]);
+        assert_eq!(row["errors"], same["errors"]);
+        assert_eq!(row["p50_ms"], same["p50Ms"]);
+        assert_eq!(row["p99_ms"], same["p99Ms"]);
+    }
+
+    // The log search: the CLI's JSON page is the API's page type; the entries are equal.
+    let from = "2026-11-28T07:00:00Z";
+    let (ok, json, err) = nno_obs(&[
+        "logs",
+        "search",
+        "--platform",
+        &platform,
+        "--level",
+        "warn",
+        "--from",
+        from,
+        "--until",
+        UNTIL,
+        "--limit",
+        "50",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let cli: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let api = api_get(&format!(
+        "/api/observability/logs?platformId={platform}&level=warn&from={from}&to={UNTIL}&limit=50"
+    ));
+    assert!(!cli["entries"].as_array().unwrap().is_empty());
+    assert_eq!(cli["entries"], api["entries"]);
+}

@@ -173,8 +173,10 @@ pub mod core_ops {
     pub const OUTCOME: Blob = Blob::at(3);
     /// The platform the operation was for, or [`NNO_INTERNAL`](super::NNO_INTERNAL).
     pub const PLATFORM_ID: Blob = Blob::at(4);
-    /// How many blobs the layout writes.
+    /// How many blobs the layout writes (the seed's; a job's point appends one more).
     pub const BLOBS: usize = 4;
+    /// The job extension of §3.2: a job's point appends its job id here.
+    pub const JOB_ID: Blob = Blob::at(5);
     /// Always 1 (a count).
     pub const COUNT: Double = Double::at(1);
     /// The duration in ms.
@@ -205,8 +207,15 @@ pub mod spans {
     pub const OUTCOME: Blob = Blob::at(6);
     /// The platform, or [`NNO_INTERNAL`](super::NNO_INTERNAL).
     pub const PLATFORM_ID: Blob = Blob::at(7);
-    /// How many blobs the layout writes.
+    /// How many blobs the layout writes (the seed's; a job's own span appends two more).
     pub const BLOBS: usize = 7;
+    /// The job extension of §4.2: a job's own span appends its job id here (other spans
+    /// have no blob8, which reads `""`).
+    pub const JOB_ID: Blob = Blob::at(8);
+    /// The job extension of §4.2: the job's operation (`PROVISION_PLATFORM`, …).
+    pub const JOB_OPERATION: Blob = Blob::at(9);
+    /// The outcome of the span point a job writes when it starts (the job extension).
+    pub const JOB_STARTED: &str = "started";
     /// The duration in ms.
     pub const DURATION_MS: Double = Double::at(1);
     /// 1 for an error, else 0.
