@@ -55,6 +55,7 @@ impl Obs {
             end_ms,
             outcome,
             platform_id: self.platform_id(),
+            job: None,
         };
         self.write_point(Binding::Spans, &DataPoint::span(&record))
     }

@@ -38,12 +38,17 @@ pub struct CoreOpRecord<'a> {
     pub platform_id: Option<&'a str>,
     /// How long it took.
     pub duration_ms: u64,
+    /// The job, when the operation is a job (then `operation` is the job's, e.g.
+    /// `PROVISION_PLATFORM`): appended as blob5, see [`job`](crate::job).
+    /// `None` writes the seed's four blobs.
+    pub job_id: Option<&'a str>,
 }
 
 impl<'a> DataPoint<'a> {
     /// The `nno-core-ops` point of seed §3.2: blobs `service, operation, outcome, platformId
-    /// or "nno-internal"`; doubles `1, durationMs, error flag`; index service. The error flag is
-    /// 1 for `error` and `timeout`.
+    /// or "nno-internal"`, then a job's id (see [`job`](crate::job)); doubles
+    /// `1, durationMs, error flag`; index service. The error flag is 1 for `error` and
+    /// `timeout`.
     ///
     /// ```
     /// use nno_obs::{CoreOpRecord, DataPoint, OpOutcome};
@@ -54,6 +59,7 @@ impl<'a> DataPoint<'a> {
     ///     outcome: OpOutcome::Success,
     ///     platform_id: Some("k3m9p2xw7q"),
     ///     duration_ms: 12,
+    ///     job_id: None,
     /// });
     /// assert_eq!(point.blobs(), ["registry", "GET /platforms", "success", "k3m9p2xw7q"]);
     /// assert_eq!(point.doubles(), [1.0, 12.0, 0.0]);
@@ -65,6 +71,9 @@ impl<'a> DataPoint<'a> {
         point.push_blob(record.operation);
         point.push_blob(record.outcome.as_str());
         point.push_blob(record.platform_id.unwrap_or(NNO_INTERNAL));
+        if let Some(job_id) = record.job_id {
+            point.push_blob(job_id);
+        }
         point.push_double(1.0);
         point.push_double(record.duration_ms as f64);
         point.push_double(error_flag(record.outcome != OpOutcome::Success));
