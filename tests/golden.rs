@@ -308,6 +308,36 @@ fn job_core_ops_point_wire_form_appends_job_id() {
 }
 
 #[test]
+fn a_job_writes_started_then_its_span_and_core_ops_points() {
+    let (telemetry, memory, clock) = memory_telemetry(None);
+    let obs = seed_obs(telemetry, "provisioning").with_platform_id("k3m9p2xw7q");
+    let job = obs
+        .child("run-job")
+        .start_job("job-prov-0001", "PROVISION_PLATFORM");
+    let job_span = job.obs().span_id().to_string();
+    clock.advance(1_500);
+    job.end(SpanOutcome::Ok);
+    let parent = obs.span_id().to_string();
+    assert_eq!(
+        captured_json(&memory, "nno-core-ops-spans"),
+        [
+            format!(
+                r#"{{"blobs":["tr_abc123","{job_span}","{parent}","provisioning","run-job","started","k3m9p2xw7q","job-prov-0001","PROVISION_PLATFORM"],"doubles":[0,0],"indexes":["tr_abc123"]}}"#
+            ),
+            format!(
+                r#"{{"blobs":["tr_abc123","{job_span}","{parent}","provisioning","run-job","ok","k3m9p2xw7q","job-prov-0001","PROVISION_PLATFORM"],"doubles":[1500,0],"indexes":["tr_abc123"]}}"#
+            ),
+        ]
+    );
+    assert_eq!(
+        captured_json(&memory, "nno-core-ops"),
+        [
+            r#"{"blobs":["provisioning","PROVISION_PLATFORM","success","k3m9p2xw7q","job-prov-0001"],"doubles":[1,1500,0],"indexes":["provisioning"]}"#
+        ]
+    );
+}
+
+#[test]
 fn perf_point_wire_form() {
     let record = PerfRecord {
         feature_id: "analytics",
