@@ -252,8 +252,14 @@ impl fmt::Display for StepError {
     }
 }
 
-/// The job: its span is the parent of the steps' spans.
-#[nno_instrument(span, name = "PROVISION_PLATFORM", fields(job_id))]
+/// The job: its span is the parent of the steps' spans. `job` makes it the job's own span:
+/// its span points (at its start and end) and its `nno-core-ops` point name the job.
+#[nno_instrument(
+    span,
+    job,
+    name = "PROVISION_PLATFORM",
+    fields(job_id, operation = "PROVISION_PLATFORM")
+)]
 fn provision_platform(obs: &Obs, job_id: &str) -> Result<(), StepError> {
     create_d1(obs, job_id)?;
     deploy_worker(obs, job_id)?;
