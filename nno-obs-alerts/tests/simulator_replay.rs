@@ -1,7 +1,7 @@
 //! The alert rules (seed §6.2) on real data: the fleet simulator writes its period into a store through the
 //! instrumented Workers; the evaluator then replays it on a simulated clock, one evaluation
-//! per minute, measuring everything through the query layer (points) and the log search (job
-//! ids) — nothing read off the incident schedule. Every scheduled incident must raise its
+//! per minute, measuring everything through the query layer — Analytics Engine points alone,
+//! job ids included (no log search) — nothing read off the incident schedule. Every scheduled incident must raise its
 //! alert (category, severity, recipients, message) within its window and resolve after it,
 //! and nothing else may fire. The timeline is pinned.
 //!
@@ -14,13 +14,11 @@
 mod incidents;
 
 use incidents::{assert_every_kind, expected_id, seed_row};
-use nno_obs_alerts::job_logs::SearchJobLogs;
-use nno_obs_alerts::observe::Windows;
+use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::replay::{replay, Episode, Replay};
 use nno_obs_alerts::rules::Configs;
 use nno_obs_alerts::state::Policy;
 use nno_obs_alerts::{Category, Severity};
-use nno_obs_logs::{LocalSearch, OperatorScope};
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_sim::incidents::{Incident, IncidentKind};
 use nno_obs_sim::run::{run, SimConfig};
@@ -30,11 +28,6 @@ use std::sync::Arc;
 
 /// 2026-02-23T00:00:00Z: the end of the seed's day.
 const UNTIL_MS: u64 = 1_771_804_800_000;
-
-/// The simulator's Workers name the schedule's `job-…` provisioning jobs `job-prov-…`.
-fn simulated_job(job_id: &str) -> String {
-    job_id.replace("job-", "job-prov-")
-}
 
 /// The latest an alert may resolve after its incident ends, in minutes: the 5-minute
 /// hold-down, plus how long the rule's window still sees the incident (5 minutes of 5xx or of
@@ -66,7 +59,8 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
     store.close().unwrap();
 
     let registry = read_registry(dir).unwrap();
-    let jobs = SearchJobLogs::new(LocalSearch::store(dir, &OperatorScope).unwrap());
+    // Jobs from Analytics Engine points alone: no log search.
+    let jobs = NoJobLogs;
     let setup = Replay {
         registry: &registry,
         configs: &Configs::new(),
@@ -94,7 +88,7 @@ fn check(incidents: &[Incident], episodes: &[Episode], until_ms: u64, golden: &s
     // Every kind of incident happened, and the usage platform crossed every level of §6.2.
     assert_eq!(assert_every_kind(incidents), [50, 75, 90, 100], "{text}");
     for incident in incidents {
-        let id = expected_id(&incident.kind, simulated_job);
+        let id = expected_id(&incident.kind, str::to_owned);
         let (category, severity, recipients) = seed_row(&incident.kind);
         let found: Vec<&Episode> = episodes.iter().filter(|e| e.id == id).collect();
         assert_eq!(found.len(), 1, "{incident:?}: one episode of {id}\n{text}");
