@@ -180,13 +180,41 @@ fn the_incidents_show() {
             .any(|l| l.starts_with("auth ") && l.contains("silent")),
         "{out}"
     );
-    // The failed provisioning job, with its steps.
+    // The failed provisioning job, with its steps, its id, operation and platform.
     let (ok, out, _) = nno_obs(&["query", "failed-jobs", "--range", "2h", "--until", UNTIL]);
     assert!(ok);
     assert!(
         out.contains("configure-dns:error") && out.contains("rollback:ok"),
         "{out}"
     );
+    assert!(
+        out.contains("job-prov-failed-0001") && out.contains("PROVISION_PLATFORM"),
+        "{out}"
+    );
+    assert!(!out.contains("nno-internal"), "the job's platform: {out}");
+    // One job by its id; an id no job has is no row; the flag is only for failed-jobs.
+    let by_id = |id: &str| {
+        let (ok, json, err) = nno_obs(&[
+            "query",
+            "failed-jobs",
+            "--range",
+            "2h",
+            "--until",
+            UNTIL,
+            "--job-id",
+            id,
+            "--format",
+            "json",
+        ]);
+        assert!(ok, "{err}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&json).unwrap()
+    };
+    let one = by_id("job-prov-failed-0001");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["job_id"], "job-prov-failed-0001");
+    assert!(by_id("job-none").is_empty());
+    let (ok, _, err) = nno_obs(&["query", "jobs", "--job-id", "job-prov-failed-0001"]);
+    assert!(!ok && err.contains("--job-id does not apply"), "{err}");
     // Every platform in the fleet overview.
     let (ok, out, _) = nno_obs(&["query", "fleet", "--range", "2h", "--until", UNTIL]);
     assert!(ok);
@@ -693,4 +721,54 @@ fn job_durations_read_as_durations() {
             .any(|cell| cell.trim().ends_with(" s") || cell.trim().ends_with(" ms")),
         "{out}"
     );
+}
+
+#[test]
+fn the_provisioning_monitor_names_the_failed_job_and_its_error() {
+    // Seed §8.2 through the read API: the job's id, operation and platform from its points,
+    // its error from its failing step's line.
+    let secret = nno_obs_api::jwt::JwtSecret::new(b"k".to_vec()).unwrap();
+    let api = nno_obs_api::Api::new(
+        nno_obs_api::local::LocalBackend::new(store())
+            .with_clock(Box::new(|| UNTIL_S as u64 * 1000)),
+        secret.clone(),
+    );
+    let token = nno_obs_api::jwt::mint(
+        &nno_obs_api::jwt::Claims {
+            sub: "t".into(),
+            role: "operator".into(),
+            platform_id: None,
+            exp: UNTIL_S + 60,
+            nbf: None,
+        },
+        &secret,
+    );
+    let header = format!("Bearer {token}");
+    let answer = pollster::block_on(api.handle(&nno_obs_api::http::Request {
+        method: "GET",
+        path: "/api/observability/provisioning",
+        query: &format!("range=2h&until={UNTIL}"),
+        authorization: Some(&header),
+        ..Default::default()
+    }));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    let failed = doc["failed"].as_array().unwrap();
+    let job = failed
+        .iter()
+        .find(|job| job["jobId"] == "job-prov-failed-0001")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(job["operation"], "PROVISION_PLATFORM");
+    assert_ne!(job["platformId"], "nno-internal");
+    assert_eq!(job["failedStep"], "configure-dns");
+    assert_eq!(
+        job["error"], "configure-dns: CF API returned 429 after 3 retries",
+        "{job}"
+    );
+    assert_eq!(job["rolledBack"], true);
 }
