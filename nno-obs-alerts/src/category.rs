@@ -204,6 +204,9 @@ impl Category {
     }
 }
 
+/// Seed §6.2's error spike: "Feature Worker 5xx rate > 5% in 5-min window".
+pub const ERROR_SPIKE_RATE: f64 = 0.05;
+
 /// The usage levels of seed §6.2, in percent of the tier limit.
 pub const USAGE_LEVELS: [u32; 4] = [50, 75, 90, 100];
 
@@ -255,7 +258,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            error_rate: 0.05,
+            error_rate: ERROR_SPIKE_RATE,
             error_window_minutes: 5,
             auth_silent_minutes: 2,
             job_timeout_minutes: 10,

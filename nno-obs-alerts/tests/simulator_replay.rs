@@ -14,6 +14,7 @@
 mod incidents;
 
 use incidents::{assert_every_kind, expected_id, seed_row};
+use nno_obs_alerts::objectives::{measure_objectives, Selection};
 use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::replay::{replay, Episode, Replay};
 use nno_obs_alerts::rules::Configs;
@@ -23,6 +24,7 @@ use nno_obs_query::memory::MemoryEngine;
 use nno_obs_sim::incidents::{Incident, IncidentKind};
 use nno_obs_sim::run::{run, SimConfig};
 use nno_obs_store::fs::{read_registry, LocalStore};
+use nno_obs_store::registry::RegistryFile;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,7 +80,47 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
         &mut |_, _| {},
     ))
     .unwrap();
+    assert_slo_status_agrees(&engine, &registry, &episodes);
     (summary.schedule.incidents, episodes)
+}
+
+/// `nno-obs slo status --until T --breaches` at the minute each alert fired shows the
+/// objective the alert fires for in breach, for every category a §5 row measures the same
+/// way: the error spike (`feature-5xx`, §6.2's threshold and volume floor over the same 5
+/// minutes), registry latency (`registry-read-p99`), a failed job (`provisioning-job-success`)
+/// and a failed build (`pages-build-success`). Auth silence, a running job and usage levels
+/// have no §5 row.
+fn assert_slo_status_agrees(engine: &MemoryEngine, registry: &RegistryFile, episodes: &[Episode]) {
+    for episode in episodes {
+        let platform = episode.alert.platform_id.clone().unwrap_or_default();
+        // The alert's subject: the last part of its id (`…/k3m9p2xw7q/analytics`).
+        let last = episode.id.rsplit('/').next().unwrap_or_default();
+        let (row, subject) = match episode.category {
+            Category::WorkerErrorSpike => ("feature-5xx", format!("{platform} {last}")),
+            Category::RegistryLatency => ("registry-read-p99", "NNO Registry".to_owned()),
+            Category::ProvisioningJobFailed => {
+                ("provisioning-job-success", "NNO Provisioning".to_owned())
+            }
+            Category::PagesBuildFailure => ("pages-build-success", platform.clone()),
+            _ => continue,
+        };
+        let reports = pollster::block_on(measure_objectives(
+            engine,
+            registry,
+            Selection::Everything,
+            episode.fired_ms,
+        ))
+        .unwrap();
+        let report = reports
+            .iter()
+            .find(|r| r.id == row && r.subject == subject)
+            .unwrap_or_else(|| panic!("no {row} {subject} at {}", episode.row()));
+        assert!(
+            report.in_breach,
+            "slo status at {} does not show {row} {subject} in breach: {report:?}",
+            episode.row()
+        );
+    }
 }
 
 fn check(incidents: &[Incident], episodes: &[Episode], until_ms: u64, golden: &str) {
