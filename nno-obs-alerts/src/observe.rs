@@ -5,7 +5,7 @@
 //!
 //! | field | question | window ending at `t` |
 //! |---|---|---|
-//! | a feature's 5xx ratio | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
+//! | a feature's 5xx ratio and p99 | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
 //! | its worst endpoints | [`MostErroringEndpoints`] (only for a feature over its threshold) | the same |
 //! | a recent failing trace | [`RecentErrorTrace`] (same) | the same |
 //! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] |
@@ -381,6 +381,7 @@ async fn feature_errors(
             window_minutes: windows.error_minutes,
             requests: Some(row.requests),
             errors: Some(row.errors),
+            p99_ms: row.p99_ms,
             ..FeatureErrors::default()
         };
         // Only an alert's message needs these: ask for them only then.
