@@ -27,7 +27,7 @@
 //! | `store` (native) | the state file, replaced atomically |
 //! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers) |
 //! | [`replay`] | a period replayed minute by minute: the timeline of what fired and resolved |
-//! | `job_logs` (native) | job ids and operations from the log search, by trace id |
+//! | `job_logs` (native) | job ids and operations from the log search, by trace id (jobs written before the job extension) |
 //!
 //! ```
 //! use nno_obs_alerts::rules::{evaluate, seed_example};

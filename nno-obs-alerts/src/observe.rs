@@ -83,8 +83,9 @@ impl Default for Windows {
 }
 
 /// What a job's logs say: its id, operation and platform (the provisioning service's `job
-/// created` line carries them, with the job's trace id). The span points name no platform for
-/// NNO's own work (`nno-internal`), so a job's platform comes from here.
+/// created` line carries them, with the job's trace id). Only a job written before the job
+/// extension needs them: its span points name neither the job nor, for NNO's own work, its
+/// platform (`nno-internal`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JobFacts {
     /// `job-prov-0001`.
