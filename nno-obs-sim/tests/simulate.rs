@@ -131,6 +131,28 @@ fn every_scheduled_incident_is_in_what_the_workers_wrote() {
     };
     assert!(inside.len() >= 10, "{}", inside.len());
     assert!(p99(&mut inside) > 300.0, "{inside:?}");
+    // Every core-ops point names the platform its operation was for (seed §3.2 blob4), none
+    // is NNO's own work in the simulated fleet.
+    let platforms: Vec<&str> = summary
+        .schedule
+        .platforms
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    let ops = points(dir.path(), "nno-core-ops");
+    let unnamed: Vec<_> = ops
+        .iter()
+        .filter(|row| !platforms.contains(&row.blobs[3].as_str()))
+        .map(|row| {
+            (
+                row.blobs[0].clone(),
+                row.blobs[1].clone(),
+                row.blobs[3].clone(),
+            )
+        })
+        .take(5)
+        .collect();
+    assert!(unnamed.is_empty(), "{unnamed:?}");
     assert!(p99(&mut outside) < 300.0);
 
     // The failed job: its step failed, it rolled back, and its core-ops point says error.

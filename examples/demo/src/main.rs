@@ -153,7 +153,11 @@ fn store_of(request: &http::Request<()>) -> Option<Arc<LocalStore>> {
 // ---------------------------------------------------------------------------------------------
 // The gateway: a core service (no `feature`), so one nno-core-ops point per request.
 
-#[nno_handler(service = "gateway", routes("/api/platforms/:id/provision"))]
+#[nno_handler(
+    service = "gateway",
+    routes("/api/platforms/:id/provision"),
+    platform = PLATFORM_ID
+)]
 fn gateway(request: http::Request<()>, obs: Obs) -> http::Response<()> {
     let status = match lookup_platform(&obs, &request, PLATFORM_ID) {
         Ok(()) => start_job(&obs, &request),

@@ -132,7 +132,10 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
     assert_eq!(by_operation("POST /jobs").blobs[5], "error");
     assert!(spans.iter().all(|s| s.index1 == "tr_demo0001"));
 
-    // Core services write nno-core-ops, one point per request.
+    // Core services write nno-core-ops, one point per request, each naming the platform the
+    // operation was for (seed §3.2 blob4, from the handler's platform context).
+    let ops = points(dir.path(), "nno-core-ops");
+    assert!(ops.iter().all(|p| p.blobs[3] == "k3m9p2xw7q"), "{ops:?}");
     let mut outcomes: Vec<(String, String)> = points(dir.path(), "nno-core-ops")
         .into_iter()
         .map(|p| (p.blobs[0].clone(), p.blobs[2].clone()))

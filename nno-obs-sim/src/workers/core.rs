@@ -21,10 +21,12 @@ fn driver_of(request: &http::Request<()>) -> Option<Arc<Driver>> {
 }
 
 /// The gateway: platform lookups go to the registry, feature activations to provisioning,
-/// each call in its own child span.
+/// each call in its own child span. Every core service here works for one platform, and says
+/// so (`platform = …`): its core-ops and span points name it (seed §3.2 blob4).
 #[nno_handler(
     service = "gateway",
-    routes("/api/platforms/:id", "/api/platforms/:id/activate")
+    routes("/api/platforms/:id", "/api/platforms/:id/activate"),
+    platform = plan_of(&request).platform_id
 )]
 pub fn gateway(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
@@ -64,7 +66,11 @@ fn call_provisioning(obs: &Obs, driver: &Arc<Driver>, plan: &Plan) -> u16 {
 }
 
 /// The registry: platform manifests (reads) and resources (writes).
-#[nno_handler(service = "registry", routes("/platforms/:id"))]
+#[nno_handler(
+    service = "registry",
+    routes("/platforms/:id"),
+    platform = plan_of(&request).platform_id
+)]
 pub fn registry(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
     work(&obs, plan.latency_ms);
@@ -227,7 +233,11 @@ fn rollback(obs: &Obs, job_id: &str, steps: u32) -> Result<(), SimError> {
 }
 
 /// The CLI service: the outcome of a platform shell's Cloudflare Pages build.
-#[nno_handler(service = "cli", routes("/platforms/:id/builds"))]
+#[nno_handler(
+    service = "cli",
+    routes("/platforms/:id/builds"),
+    platform = plan_of(&request).platform_id
+)]
 pub fn cli(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
     let platform = plan.platform_id.as_str();
