@@ -1,8 +1,8 @@
 //! Golden tests: every wire format, byte for byte, against the seed.
 
 use nno_obs::{
-    fields, sink::MemorySink, Binding, CoreOpRecord, DataPoint, LogLevel, Obs, OpOutcome,
-    PerfRecord, SpanOutcome, SpanRecord, Telemetry,
+    fields, job, sink::MemorySink, Binding, CoreOpRecord, DataPoint, JobRef, LogLevel, Obs,
+    OpOutcome, PerfRecord, SpanOutcome, SpanRecord, Telemetry,
 };
 use nno_obs_tests::{memory_telemetry, SEED_TIME_MS};
 use serde::Serialize;
@@ -246,6 +246,7 @@ fn span_point_wire_form() {
         end_ms: 1_045,
         outcome: SpanOutcome::Ok,
         platform_id: None,
+        job: None,
     });
     assert_eq!(
         point_json(&point),
@@ -253,6 +254,86 @@ fn span_point_wire_form() {
             r#"{"blobs":["tr_abc123","00f067aa0ba902b7","b7ad6b7169203331","provisioning","create-d1","ok","nno-internal"],"#,
             r#""doubles":[45,0],"indexes":["tr_abc123"]}"#
         )
+    );
+}
+
+#[test]
+fn job_span_point_wire_form_appends_job_id_and_operation() {
+    let job = JobRef {
+        job_id: "job-prov-0001",
+        operation: "PROVISION_PLATFORM",
+    };
+    let point = DataPoint::span(&SpanRecord {
+        trace_id: "tr_abc123",
+        span_id: "00f067aa0ba902b7",
+        parent_span_id: Some("b7ad6b7169203331"),
+        service: "provisioning",
+        operation: "run-job",
+        start_ms: 1_000,
+        end_ms: 661_000,
+        outcome: SpanOutcome::Error,
+        platform_id: Some("k3m9p2xw7q"),
+        job: Some(job),
+    });
+    assert_eq!(
+        point_json(&point),
+        concat!(
+            r#"{"blobs":["tr_abc123","00f067aa0ba902b7","b7ad6b7169203331","provisioning","run-job","error","k3m9p2xw7q","job-prov-0001","PROVISION_PLATFORM"],"#,
+            r#""doubles":[660000,1],"indexes":["tr_abc123"]}"#
+        )
+    );
+    // The positions readers use are the ones written.
+    assert_eq!(point.blobs()[job::SPAN_JOB_ID_BLOB - 1], "job-prov-0001");
+    assert_eq!(
+        point.blobs()[job::SPAN_JOB_OPERATION_BLOB - 1],
+        "PROVISION_PLATFORM"
+    );
+}
+
+#[test]
+fn job_core_ops_point_wire_form_appends_job_id() {
+    let point = DataPoint::core_op(&CoreOpRecord {
+        service: "provisioning",
+        operation: "ACTIVATE_FEATURE",
+        outcome: OpOutcome::Success,
+        platform_id: Some("k3m9p2xw7q"),
+        duration_ms: 42_000,
+        job_id: Some("job-act-0007"),
+    });
+    assert_eq!(
+        point_json(&point),
+        r#"{"blobs":["provisioning","ACTIVATE_FEATURE","success","k3m9p2xw7q","job-act-0007"],"doubles":[1,42000,0],"indexes":["provisioning"]}"#
+    );
+    assert_eq!(point.blobs()[job::CORE_OP_JOB_ID_BLOB - 1], "job-act-0007");
+}
+
+#[test]
+fn a_job_writes_started_then_its_span_and_core_ops_points() {
+    let (telemetry, memory, clock) = memory_telemetry(None);
+    let obs = seed_obs(telemetry, "provisioning").with_platform_id("k3m9p2xw7q");
+    let job = obs
+        .child("run-job")
+        .start_job("job-prov-0001", "PROVISION_PLATFORM");
+    let job_span = job.obs().span_id().to_string();
+    clock.advance(1_500);
+    job.end(SpanOutcome::Ok);
+    let parent = obs.span_id().to_string();
+    assert_eq!(
+        captured_json(&memory, "nno-core-ops-spans"),
+        [
+            format!(
+                r#"{{"blobs":["tr_abc123","{job_span}","{parent}","provisioning","run-job","started","k3m9p2xw7q","job-prov-0001","PROVISION_PLATFORM"],"doubles":[0,0],"indexes":["tr_abc123"]}}"#
+            ),
+            format!(
+                r#"{{"blobs":["tr_abc123","{job_span}","{parent}","provisioning","run-job","ok","k3m9p2xw7q","job-prov-0001","PROVISION_PLATFORM"],"doubles":[1500,0],"indexes":["tr_abc123"]}}"#
+            ),
+        ]
+    );
+    assert_eq!(
+        captured_json(&memory, "nno-core-ops"),
+        [
+            r#"{"blobs":["provisioning","PROVISION_PLATFORM","success","k3m9p2xw7q","job-prov-0001"],"doubles":[1,1500,0],"indexes":["provisioning"]}"#
+        ]
     );
 }
 
@@ -307,6 +388,7 @@ fn core_ops_point_wire_form() {
             outcome,
             platform_id: None,
             duration_ms: 12,
+            job_id: None,
         });
         assert_eq!(
             point_json(&point),
@@ -492,6 +574,7 @@ fn a_failing_dataset_never_fails_the_caller() {
             end_ms: 0,
             outcome: SpanOutcome::Ok,
             platform_id: None,
+            job: None,
         },
     );
     assert_eq!(dataset.stats().points_failed, 2);

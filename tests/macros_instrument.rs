@@ -92,6 +92,96 @@ fn a_span_step_logs_started_and_completed_and_emits_its_span() {
     assert_ne!(seen, obs.span_id(), "the body runs in a child span");
 }
 
+/// A job's own span: its id and operation come from the `jobId` and `operation` fields.
+#[nno_instrument(
+    service = "provisioning",
+    name = "run-job",
+    span,
+    job,
+    fields(job_id, operation)
+)]
+fn run_job(
+    obs: &Obs,
+    clock: &Clock,
+    job_id: &str,
+    operation: &str,
+    fail: bool,
+) -> Result<(), StepError> {
+    let _ = obs;
+    clock.advance(1_000);
+    if fail {
+        return Err(StepError("configure-dns: CF API returned 429"));
+    }
+    Ok(())
+}
+
+/// A job whose id is a number: written as its JSON text.
+#[nno_instrument(
+    name = "run-job",
+    span,
+    job,
+    fields(job_id, operation = "ACTIVATE_FEATURE")
+)]
+fn numbered_job(obs: &Obs, job_id: u32) {
+    let _ = (obs, job_id);
+}
+
+#[test]
+fn a_job_step_writes_started_and_its_span_and_core_ops_points_with_the_job() {
+    let (obs, memory, clock) = request();
+    run_job(&obs, &clock, "job-prov-0001", "PROVISION_PLATFORM", true).unwrap_err();
+    let spans = memory.points_in("nno-core-ops-spans");
+    assert_eq!(spans.len(), 2, "started, then ended");
+    let tail = |at: usize| spans[at].blobs[3..].to_vec();
+    assert_eq!(
+        tail(0),
+        [
+            "provisioning",
+            "run-job",
+            "started",
+            "k3m9p2xw7q",
+            "job-prov-0001",
+            "PROVISION_PLATFORM"
+        ]
+    );
+    assert_eq!(
+        tail(1),
+        [
+            "provisioning",
+            "run-job",
+            "error",
+            "k3m9p2xw7q",
+            "job-prov-0001",
+            "PROVISION_PLATFORM"
+        ]
+    );
+    assert_eq!(spans[0].doubles, [0.0, 0.0]);
+    assert_eq!(spans[1].doubles, [1000.0, 1.0]);
+    assert_eq!(spans[0].blobs[1], spans[1].blobs[1], "one span, two points");
+    let ops = memory.points_in("nno-core-ops");
+    assert_eq!(ops.len(), 1);
+    assert_eq!(
+        ops[0].blobs,
+        [
+            "provisioning",
+            "PROVISION_PLATFORM",
+            "error",
+            "k3m9p2xw7q",
+            "job-prov-0001"
+        ]
+    );
+    assert_eq!(ops[0].doubles, [1.0, 1000.0, 1.0]);
+}
+
+#[test]
+fn a_job_id_that_is_not_a_string_is_written_as_its_json() {
+    let (obs, memory, _clock) = request();
+    numbered_job(&obs, 42);
+    let spans = memory.points_in("nno-core-ops-spans");
+    assert_eq!(spans[1].blobs[7..], ["42", "ACTIVATE_FEATURE"]);
+    assert_eq!(memory.points_in("nno-core-ops")[0].blobs[2], "success");
+}
+
 #[test]
 fn an_err_is_step_failed_at_error_level_and_an_error_span() {
     let (obs, memory, clock) = request();

@@ -169,6 +169,7 @@ fn handle_by_hand(request: http::Request<()>) -> http::Response<()> {
             end_ms: start + duration,
             outcome: SpanOutcome::Ok,
             platform_id: obs.platform_id(),
+            job: None,
         }),
     );
     obs.record_perf("analytics", "GET /api/report/:id", status, duration);

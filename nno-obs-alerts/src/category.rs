@@ -1,5 +1,6 @@
-//! The eight alert categories of seed §6.2 as data: trigger, severity, default recipients, and
-//! the default thresholds a platform's [`AlertConfig`](crate::AlertConfig) overrides.
+//! The eight alert categories of seed §6.2 as data — trigger, severity, default recipients, and
+//! the default thresholds a platform's [`AlertConfig`](crate::AlertConfig) overrides — and one
+//! documented extension: a platform Worker's p99 above the `latencyP99ThresholdMs` of §6.1.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -66,7 +67,7 @@ pub enum Recipient {
     NnoOps,
 }
 
-/// The eight categories of seed §6.2.
+/// The eight categories of seed §6.2, then the extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
@@ -86,6 +87,9 @@ pub enum Category {
     StackValidationFailures,
     /// Usage threshold.
     UsageThreshold,
+    /// Platform Worker latency: an extension of §6.2 that puts §6.1's
+    /// `latencyP99ThresholdMs` to use (no seed category reads it).
+    WorkerLatency,
 }
 
 /// One row of seed §6.2.
@@ -107,15 +111,15 @@ pub struct CategorySpec {
 
 use Recipient::{NnoOps, PlatformAdmin};
 
-/// Seed §6.2, row for row.
+/// Seed §6.2, row for row, then the extension (the last row).
 ///
 /// ```
 /// use nno_obs_alerts::category::{Category, TABLE};
-/// assert_eq!(TABLE.len(), 8);
+/// assert_eq!(TABLE.len(), 9);
 /// assert_eq!(TABLE[1].name, "Auth Worker down");
 /// assert_eq!(Category::AuthWorkerDown.spec().recipients.len(), 2);
 /// ```
-pub const TABLE: [CategorySpec; 8] = [
+pub const TABLE: [CategorySpec; 9] = [
     CategorySpec {
         category: Category::WorkerErrorSpike,
         name: "Platform Worker error spike",
@@ -180,6 +184,15 @@ pub const TABLE: [CategorySpec; 8] = [
         severity_text: "Info → Critical",
         recipients: &[PlatformAdmin],
     },
+    // Extension: §6.1's `latencyP99ThresholdMs`, over §6.2's 5-minute window.
+    CategorySpec {
+        category: Category::WorkerLatency,
+        name: "Platform Worker latency",
+        trigger: "Feature Worker p99 > latencyP99ThresholdMs in 5-min window",
+        severity: Severity::Medium,
+        severity_text: "Medium",
+        recipients: &[PlatformAdmin],
+    },
 ];
 
 impl Category {
@@ -200,9 +213,13 @@ impl Category {
             Category::RegistryLatency => "registry-latency",
             Category::StackValidationFailures => "stack-validation-failures",
             Category::UsageThreshold => "usage-threshold",
+            Category::WorkerLatency => "worker-latency",
         }
     }
 }
+
+/// Seed §6.2's error spike: "Feature Worker 5xx rate > 5% in 5-min window".
+pub const ERROR_SPIKE_RATE: f64 = 0.05;
 
 /// The usage levels of seed §6.2, in percent of the tier limit.
 pub const USAGE_LEVELS: [u32; 4] = [50, 75, 90, 100];
@@ -250,12 +267,16 @@ pub struct Thresholds {
     pub provisioning_failure_alert: bool,
     /// Raise usage alerts (`alerts.usageAlerts`).
     pub usage_alerts: bool,
+    /// A feature Worker's p99 above this pages its admin (`alerts.latencyP99ThresholdMs`,
+    /// the extension category [`Category::WorkerLatency`]); `None` without a configuration:
+    /// the seed sets no default.
+    pub latency_p99_ms: Option<f64>,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
-            error_rate: 0.05,
+            error_rate: ERROR_SPIKE_RATE,
             error_window_minutes: 5,
             auth_silent_minutes: 2,
             job_timeout_minutes: 10,
@@ -266,20 +287,22 @@ impl Default for Thresholds {
             build_failure_alert: true,
             provisioning_failure_alert: true,
             usage_alerts: true,
+            latency_p99_ms: None,
         }
     }
 }
 
 impl Thresholds {
-    /// The defaults with a platform's overrides. `latencyP99ThresholdMs` is validated but
-    /// overrides nothing: no §6.2 category watches a platform Worker's p99 (the registry's
-    /// 300 ms is NNO's own objective, not a platform's).
+    /// The defaults with a platform's overrides; `latencyP99ThresholdMs` turns on the
+    /// platform's latency alert ([`Category::WorkerLatency`]).
     ///
     /// ```
     /// use nno_obs_alerts::{AlertConfig, category::Thresholds};
     /// let mut config = AlertConfig::example();
     /// config.alerts.error_rate_threshold = 0.02;
     /// assert_eq!(Thresholds::for_platform(&config).error_rate, 0.02);
+    /// assert_eq!(Thresholds::for_platform(&config).latency_p99_ms, Some(1000.0));
+    /// assert_eq!(Thresholds::default().latency_p99_ms, None);
     /// ```
     pub fn for_platform(config: &crate::AlertConfig) -> Self {
         Self {
@@ -287,6 +310,7 @@ impl Thresholds {
             build_failure_alert: config.alerts.build_failure_alert,
             provisioning_failure_alert: config.alerts.provisioning_failure_alert,
             usage_alerts: config.alerts.usage_alerts,
+            latency_p99_ms: Some(config.alerts.latency_p99_threshold_ms),
             ..Self::default()
         }
     }
@@ -306,7 +330,7 @@ mod tests {
 
     #[test]
     fn table_is_the_seeds() {
-        let rows: Vec<_> = TABLE
+        let rows: Vec<_> = TABLE[..8]
             .iter()
             .map(|r| {
                 let recipients: Vec<_> = r

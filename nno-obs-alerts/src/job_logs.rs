@@ -1,4 +1,5 @@
-//! [`JobLogs`] over the log search (native): a job's id and operation from the provisioning
+//! [`JobLogs`] over the log search (native), for jobs whose points predate the job extension
+//! (`nno_obs::job`): a job's id and operation from the provisioning
 //! service's lines of its trace (`job created` carries `jobId` and `operation`). The
 //! trace-id search opens only the files whose index holds the id.
 

@@ -1,6 +1,6 @@
 //! # nno-obs-alerts
 //!
-//! NNO's objectives and alerts (seed §5, §6): the alert configuration, the eight categories,
+//! NNO's objectives and alerts (seed §5, §6): the alert configuration, the eight categories (and a latency extension),
 //! the SLO table with multi-window burn rates, the exact alert message, and — natively —
 //! delivery to email, Slack and PagerDuty, exactly once, across restarts and failing
 //! receivers.
@@ -8,7 +8,7 @@
 //! | module | what it owns |
 //! |---|---|
 //! | [`config`] | [`AlertConfig`] (seed §6.1) and its validation |
-//! | [`category`] | the eight categories of §6.2 as data, [`Severity`], recipients, default thresholds |
+//! | [`category`] | the eight categories of §6.2 (and the platform latency extension) as data, [`Severity`], recipients, default thresholds |
 //! | [`slo`] | every objective of §5.1–§5.3, its data source or "no data source" |
 //! | [`burn`] | multi-window, multi-burn-rate arithmetic (SRE workbook) |
 //! | [`status`] | one objective's status: value, target met, alert crossed, budget left, burn |
@@ -27,7 +27,7 @@
 //! | `store` (native) | the state file, replaced atomically |
 //! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers) |
 //! | [`replay`] | a period replayed minute by minute: the timeline of what fired and resolved |
-//! | `job_logs` (native) | job ids and operations from the log search, by trace id |
+//! | `job_logs` (native) | job ids and operations from the log search, by trace id (jobs written before the job extension) |
 //!
 //! ```
 //! use nno_obs_alerts::rules::{evaluate, seed_example};

@@ -80,6 +80,9 @@ pub struct FeatureErrors {
     /// A trace id of a recent 5xx, for the message's "Trace a recent error" link.
     #[serde(default)]
     pub recent_error_trace_id: Option<String>,
+    /// The p99 duration over the window, ms (the platform latency alert), when measured.
+    #[serde(default)]
+    pub p99_ms: Option<f64>,
 }
 
 /// One endpoint's 5xx ratio.

@@ -249,8 +249,15 @@ async fn measure_row(
                 })
             }),
         };
-        let s = status(slo, Some(&input));
+        let mut s = status(slo, Some(&input));
         let events = window.map(|r| r.events).unwrap_or(0);
+        if let Some(floor) = slo.alert_floor {
+            // Below the alert rule's volume floor, its threshold does not count (as the rule).
+            let bad = window.map(|r| r.bad).unwrap_or(0.0);
+            if !floor.met(events, bad) {
+                s.alert_crossed = s.alert_crossed.map(|_| false);
+            }
+        }
         out.push(SloReport::new(
             slo,
             subject,

@@ -5,7 +5,7 @@
 //!
 //! | field | question | window ending at `t` |
 //! |---|---|---|
-//! | a feature's 5xx ratio | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
+//! | a feature's 5xx ratio and p99 | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
 //! | its worst endpoints | [`MostErroringEndpoints`] (only for a feature over its threshold) | the same |
 //! | a recent failing trace | [`RecentErrorTrace`] (same) | the same |
 //! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] |
@@ -19,8 +19,10 @@
 //! after it was recorded; the state machine then resolves it. Stack Registry publishes are not
 //! written to any dataset yet (seed §3.1 has no column for them), so that field stays empty.
 //!
-//! Job ids and operations are not in the span points; a [`JobLogs`] (natively the log search,
-//! by trace id) supplies them, and without one the job is named by its trace id.
+//! A job's id, operation and platform come from its own points (the job extension of the
+//! §3.2/§4.2 layouts, `nno_obs::job`): no log line is needed. Only jobs written before that
+//! extension ask a [`JobLogs`] (natively the log search, by trace id); without one such a job
+//! is named by its trace id.
 
 use crate::category::Thresholds;
 use crate::measure::{
@@ -46,7 +48,8 @@ pub struct Windows {
     pub registry_minutes: u64,
     /// How long a one-off failure (job, build) keeps its alert.
     pub event_minutes: u64,
-    /// How far back running jobs are looked for (longer than any step).
+    /// How far back running jobs are looked for: a job started earlier and still running is
+    /// not seen (jobs written before the job extension: only their last hour).
     pub job_lookback_minutes: u64,
 }
 
@@ -67,21 +70,22 @@ impl Windows {
 }
 
 impl Default for Windows {
-    /// 5, 15, 5, 15 and 60 minutes.
+    /// 5, 15, 5, 15 minutes and a day.
     fn default() -> Self {
         Self {
             error_minutes: 5,
             auth_lookback_minutes: 15,
             registry_minutes: 5,
             event_minutes: 15,
-            job_lookback_minutes: 60,
+            job_lookback_minutes: 24 * 60,
         }
     }
 }
 
 /// What a job's logs say: its id, operation and platform (the provisioning service's `job
-/// created` line carries them, with the job's trace id). The span points name no platform for
-/// NNO's own work (`nno-internal`), so a job's platform comes from here.
+/// created` line carries them, with the job's trace id). Only a job written before the job
+/// extension needs them: its span points name neither the job nor, for NNO's own work, its
+/// platform (`nno-internal`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JobFacts {
     /// `job-prov-0001`.
@@ -239,23 +243,22 @@ impl Observer {
         let mut nno_jobs = Vec::new();
         let job_range = minutes_ending(at_ms, windows.job_lookback_minutes)?;
         for failed in FailedJobs::new(&operator, event_range).ask(engine).await? {
-            let facts = jobs.job(&failed.trace_id, job_range);
-            let failed_step = failed
-                .steps
-                .iter()
-                .find(|step| step.outcome == "error" && step.operation != "rollback")
-                .map(|step| step.operation.clone());
+            let facts = facts_of(failed.job_id.clone(), failed.operation.clone(), || {
+                jobs.job(&failed.trace_id, job_range)
+            });
             nno_jobs.push(job(
                 facts,
                 &failed.trace_id,
-                failed.platform,
+                failed.platform.clone(),
                 JobState::Failed,
                 at_ms.saturating_sub(failed.end_s.max(0) as u64 * 1000) / MINUTE_MS,
-                failed_step,
+                failed.failed_step().map(str::to_owned),
             ));
         }
         for running in RunningJobs::new(&operator, job_range).ask(engine).await? {
-            let facts = jobs.job(&running.trace_id, job_range);
+            let facts = facts_of(running.job_id.clone(), running.operation.clone(), || {
+                jobs.job(&running.trace_id, job_range)
+            });
             let minutes = at_ms.saturating_sub(running.started_ms.max(0) as u64) / MINUTE_MS;
             nno_jobs.push(job(
                 facts,
@@ -314,6 +317,23 @@ impl Observer {
     }
 }
 
+/// A job's facts from its points when they name it; the logs only for a job written before
+/// the job extension (the platform then comes from the points too).
+fn facts_of(
+    job_id: Option<String>,
+    operation: Option<String>,
+    logs: impl FnOnce() -> Option<JobFacts>,
+) -> Option<JobFacts> {
+    match job_id {
+        Some(job_id) => Some(JobFacts {
+            job_id,
+            operation: operation.unwrap_or_else(|| "provisioning job".to_owned()),
+            platform_id: None,
+        }),
+        None => logs(),
+    }
+}
+
 fn job(
     facts: Option<JobFacts>,
     trace_id: &str,
@@ -362,6 +382,7 @@ async fn feature_errors(
             window_minutes: windows.error_minutes,
             requests: Some(row.requests),
             errors: Some(row.errors),
+            p99_ms: row.p99_ms,
             ..FeatureErrors::default()
         };
         // Only an alert's message needs these: ask for them only then.

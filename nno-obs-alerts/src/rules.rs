@@ -113,6 +113,9 @@ fn platform_alerts(
         if enough && feature.error_rate.is_finite() && feature.error_rate > t.error_rate {
             alerts.push(error_spike(platform, feature, t, at));
         }
+        if let Some(alert) = slow_worker(platform, feature, t, at) {
+            alerts.push(alert);
+        }
     }
     if let Some(silent) = platform.auth_silent_minutes {
         if silent >= t.auth_silent_minutes {
@@ -252,6 +255,48 @@ fn error_spike(
         &feature.feature,
         message,
     )
+}
+
+/// The platform latency alert (an extension of §6.2 for §6.1's `latencyP99ThresholdMs`): a
+/// feature Worker's p99 above the platform's threshold over the window, with at least
+/// [`MIN_REQUESTS`] responses (a p99 of a handful of requests is one slow request).
+fn slow_worker(
+    platform: &PlatformMeasurements,
+    feature: &FeatureErrors,
+    t: &Thresholds,
+    at: u64,
+) -> Option<Alert> {
+    let threshold = t.latency_p99_ms.filter(|ms| ms.is_finite())?;
+    let p99 = feature.p99_ms.filter(|ms| ms.is_finite())?;
+    let enough = feature.requests.is_none_or(|n| n >= MIN_REQUESTS);
+    if !enough || p99 <= threshold {
+        return None;
+    }
+    let id = platform.platform_id.as_str();
+    let name = one_line(&feature.feature);
+    let message = Message {
+        platform: Some(platform_ref(platform)),
+        headline: format!("{name} Worker p99 latency high"),
+        subjects: vec![("Feature".to_owned(), name)],
+        alert: "Worker p99 latency exceeded threshold".to_owned(),
+        threshold: format!("{}ms", threshold.round()),
+        current: format!(
+            "{}ms (over last {})",
+            p99.round(),
+            minutes(feature.window_minutes)
+        ),
+        time_ms: at,
+        details: None,
+        action: observability(id),
+        trace_url: None,
+    };
+    Some(alert(
+        Category::WorkerLatency,
+        Severity::Medium,
+        Some(id),
+        &feature.feature,
+        message,
+    ))
 }
 
 fn nno_alerts(measurements: &Measurements, configs: &Configs, at: u64, alerts: &mut Vec<Alert>) {
@@ -456,4 +501,89 @@ pub fn seed_example() -> (Measurements, Configs) {
     let mut configs = Configs::new();
     configs.insert("k3m9p2xw7q".to_owned(), AlertConfig::example());
     (measurements, configs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AlertConfig;
+
+    /// One platform whose analytics Worker answered `requests` with a p99 of `p99_ms`.
+    fn slow(p99_ms: f64, requests: u64) -> Measurements {
+        Measurements {
+            at_ms: 1_771_756_440_000,
+            platforms: vec![PlatformMeasurements {
+                platform_id: "k3m9p2xw7q".into(),
+                features: vec![FeatureErrors {
+                    feature: "analytics".into(),
+                    error_rate: 0.0,
+                    window_minutes: 5,
+                    requests: Some(requests),
+                    errors: Some(0.0),
+                    p99_ms: Some(p99_ms),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    /// The example configuration: `latencyP99ThresholdMs` 1000.
+    fn configured() -> Configs {
+        let mut configs = Configs::new();
+        configs.insert("k3m9p2xw7q".into(), AlertConfig::example());
+        configs
+    }
+
+    fn latency_alerts(m: &Measurements, configs: &Configs) -> Vec<String> {
+        evaluate(m, configs)
+            .into_iter()
+            .filter(|a| a.category == Category::WorkerLatency)
+            .map(|a| a.id)
+            .collect()
+    }
+
+    #[test]
+    fn latency_pages_above_the_configured_p99_only() {
+        let configs = configured();
+        let id = "worker-latency/k3m9p2xw7q/analytics";
+        // "> threshold": exactly at it is not a page; just above and above are.
+        assert!(latency_alerts(&slow(1000.0, 100), &configs).is_empty());
+        assert_eq!(latency_alerts(&slow(1000.5, 100), &configs), [id]);
+        assert_eq!(latency_alerts(&slow(1450.0, 100), &configs), [id]);
+        assert!(latency_alerts(&slow(999.0, 100), &configs).is_empty());
+    }
+
+    #[test]
+    fn latency_needs_the_volume_floor_and_a_configuration() {
+        let configs = configured();
+        assert!(latency_alerts(&slow(5000.0, MIN_REQUESTS - 1), &configs).is_empty());
+        assert_eq!(
+            latency_alerts(&slow(5000.0, MIN_REQUESTS), &configs).len(),
+            1
+        );
+        // Without an AlertConfig the seed sets no latency threshold: no page.
+        assert!(latency_alerts(&slow(5000.0, 100), &Configs::new()).is_empty());
+        // A p99 that is not a number is no page.
+        assert!(latency_alerts(&slow(f64::NAN, 100), &configs).is_empty());
+    }
+
+    #[test]
+    fn the_latency_message_names_threshold_and_current() {
+        let alert = evaluate(&slow(1450.4, 100), &configured()).remove(0);
+        let text = alert.message.firing();
+        assert!(
+            text.starts_with(
+                "[NNO ALERT] Platform k3m9p2xw7q — analytics Worker p99 latency high\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nThreshold: 1000ms\nCurrent: 1450ms (over last 5 minutes)\n"),
+            "{text}"
+        );
+        assert_eq!(alert.severity, Severity::Medium);
+        assert_eq!(alert.recipients, [crate::Recipient::PlatformAdmin]);
+    }
 }

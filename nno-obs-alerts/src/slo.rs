@@ -110,8 +110,12 @@ pub struct Slo {
     pub target: &'static str,
     /// The seed's "Alert at" column (§5.1 only; §5.2/§5.3 give notes instead).
     pub alert_at: Option<&'static str>,
-    /// The alert threshold as a value, comparable with the measured one (ms or ratio).
+    /// The alert threshold as a value, comparable with the measured one (ms or ratio): the
+    /// "Alert at" column, or for `feature-5xx` §6.2's error spike (> 5 % in a 5-min window),
+    /// so that `slo status` is in breach exactly when the spike alert fires.
     pub alert_value: Option<f64>,
+    /// The volume an alert threshold needs in the window (the alert rules' floor), if any.
+    pub alert_floor: Option<AlertFloor>,
     /// The seed's notes (§5.2, §5.3).
     pub notes: &'static str,
     /// The evaluation window, minutes. The seed gives none in §5; 5 minutes follows §6.2's
@@ -126,6 +130,44 @@ pub struct Slo {
     pub burn_rate: Option<BurnRatePolicy>,
     /// The query that measures it.
     pub indicator: Indicator,
+}
+
+/// The fewest events, and bad events, in the window for a row's alert threshold to count —
+/// the same floor as the alert rule it mirrors ([`MIN_REQUESTS`](crate::rules::MIN_REQUESTS),
+/// [`MIN_ERRORS`](crate::rules::MIN_ERRORS) for the error spike).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AlertFloor {
+    /// Events (weighted).
+    pub min_events: u64,
+    /// Bad events (weighted).
+    pub min_bad: f64,
+}
+
+impl AlertFloor {
+    /// Whether `events` with `bad` of them bad are enough.
+    ///
+    /// ```
+    /// use nno_obs_alerts::slo::AlertFloor;
+    /// let floor = AlertFloor { min_events: 20, min_bad: 5.0 };
+    /// assert!(floor.met(20, 5.0));
+    /// assert!(!floor.met(19, 5.0) && !floor.met(20, 4.0));
+    /// ```
+    pub fn met(&self, events: u64, bad: f64) -> bool {
+        events >= self.min_events && bad >= self.min_bad
+    }
+}
+
+/// §6.2's error spike as the `feature-5xx` row's alert threshold: above 5 % over the row's
+/// 5-minute window, with the rule's volume floor.
+const fn with_error_spike_alert(slo: Slo) -> Slo {
+    Slo {
+        alert_value: Some(crate::category::ERROR_SPIKE_RATE),
+        alert_floor: Some(AlertFloor {
+            min_events: crate::rules::MIN_REQUESTS,
+            min_bad: crate::rules::MIN_ERRORS,
+        }),
+        ..slo
+    }
 }
 
 const CORE_OPS: &str = nno_obs_query::schema::core_ops::DATASET;
@@ -156,6 +198,7 @@ const fn core(
         target,
         alert_at: Some(alert_at),
         alert_value: Some(alert_value),
+        alert_floor: None,
         notes: "",
         window_minutes,
         period_days: 30,
@@ -189,6 +232,7 @@ const fn platform(
         target,
         alert_at: None,
         alert_value: None,
+        alert_floor: None,
         notes,
         window_minutes,
         period_days: 30,
@@ -239,8 +283,8 @@ pub const TABLE: [Slo; 19] = [
         Source::Dataset { dataset: PERF, selection: "blob1 = 'auth' (the auth Worker's requests): p95 of double2" }, SRE, Indicator::AuthWorker),
     platform("feature-p95", Scope::PlatformWorkers, "Feature Worker p95 latency", lat(0.95, 300.0), "< 300ms", "Per activated feature", 5,
         Source::Dataset { dataset: PERF, selection: "per blob1 (feature, auth aside): quantileExactWeighted(0.95)(double2, _sample_interval)" }, SRE, Indicator::Features),
-    platform("feature-5xx", Scope::PlatformWorkers, "Feature Worker error rate", Objective::ErrorRatioBelow { ratio: 0.005 }, "< 0.5%", "5xx responses", 5,
-        Source::Dataset { dataset: PERF, selection: "per blob1 (feature, auth aside): SUM(double3 × _sample_interval) / SUM(_sample_interval)" }, SRE, Indicator::Features),
+    with_error_spike_alert(platform("feature-5xx", Scope::PlatformWorkers, "Feature Worker error rate", Objective::ErrorRatioBelow { ratio: 0.005 }, "< 0.5%", "5xx responses", 5,
+        Source::Dataset { dataset: PERF, selection: "per blob1 (feature, auth aside): SUM(double3 × _sample_interval) / SUM(_sample_interval)" }, SRE, Indicator::Features)),
     platform("pages-build-success", Scope::PlatformWorkers, "CF Pages build success rate", Objective::SuccessRatioAbove { ratio: 0.98 }, "> 98%", "Platform shell rebuild", 60,
         Source::Dataset { dataset: BUILDS, selection: "blob1 = platform: 1 - failures / builds" }, None, Indicator::Builds),
     platform("pages-build-duration", Scope::PlatformWorkers, "CF Pages build duration", lat(0.5, 120_000.0), "< 120s", "Typical pnpm install + build", 60,
@@ -317,6 +361,22 @@ mod tests {
                 "> 15s", "> 300s"
             ]
         );
+    }
+
+    #[test]
+    fn feature_errors_cross_at_the_error_spike_threshold_with_its_floor() {
+        let row = TABLE.iter().find(|s| s.id == "feature-5xx").unwrap();
+        assert_eq!(row.alert_at, None, "§5.2 has no Alert at column");
+        // "> 5%": exactly 5 % is not a spike, just above is.
+        assert_eq!(alert_crossed(row, 0.05), Some(false));
+        assert_eq!(alert_crossed(row, 0.050_001), Some(true));
+        assert_eq!(alert_crossed(row, 0.049_999), Some(false));
+        let floor = row.alert_floor.unwrap();
+        assert!(floor.met(crate::rules::MIN_REQUESTS, crate::rules::MIN_ERRORS));
+        assert!(!floor.met(crate::rules::MIN_REQUESTS - 1, crate::rules::MIN_ERRORS));
+        assert!(!floor.met(crate::rules::MIN_REQUESTS, crate::rules::MIN_ERRORS - 1.0));
+        // No other row has a floor.
+        assert_eq!(TABLE.iter().filter(|s| s.alert_floor.is_some()).count(), 1);
     }
 
     #[test]

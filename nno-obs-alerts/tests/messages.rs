@@ -60,6 +60,8 @@ fn everything() -> (Measurements, Configs) {
                         },
                     ],
                     recent_error_trace_id: Some("tr_abc123".into()),
+                    // Above the example configuration's latencyP99ThresholdMs (1000).
+                    p99_ms: Some(1450.0),
                     ..Default::default()
                 }],
                 auth_silent_minutes: Some(3),
@@ -134,6 +136,7 @@ fn every_category_in_the_same_form() {
             ("usage-threshold/k3m9p2xw7q/90", Severity::High),
             ("usage-threshold/r8n4t6y1z5/50", Severity::Info),
             ("worker-error-spike/k3m9p2xw7q/analytics", Severity::High),
+            ("worker-latency/k3m9p2xw7q/analytics", Severity::Medium),
         ]
     );
     for alert in &alerts {

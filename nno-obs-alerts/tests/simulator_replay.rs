@@ -1,7 +1,7 @@
 //! The alert rules (seed §6.2) on real data: the fleet simulator writes its period into a store through the
 //! instrumented Workers; the evaluator then replays it on a simulated clock, one evaluation
-//! per minute, measuring everything through the query layer (points) and the log search (job
-//! ids) — nothing read off the incident schedule. Every scheduled incident must raise its
+//! per minute, measuring everything through the query layer — Analytics Engine points alone,
+//! job ids included (no log search) — nothing read off the incident schedule. Every scheduled incident must raise its
 //! alert (category, severity, recipients, message) within its window and resolve after it,
 //! and nothing else may fire. The timeline is pinned.
 //!
@@ -14,27 +14,22 @@
 mod incidents;
 
 use incidents::{assert_every_kind, expected_id, seed_row};
-use nno_obs_alerts::job_logs::SearchJobLogs;
-use nno_obs_alerts::observe::Windows;
+use nno_obs_alerts::objectives::{measure_objectives, Selection};
+use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::replay::{replay, Episode, Replay};
 use nno_obs_alerts::rules::Configs;
 use nno_obs_alerts::state::Policy;
 use nno_obs_alerts::{Category, Severity};
-use nno_obs_logs::{LocalSearch, OperatorScope};
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_sim::incidents::{Incident, IncidentKind};
 use nno_obs_sim::run::{run, SimConfig};
 use nno_obs_store::fs::{read_registry, LocalStore};
+use nno_obs_store::registry::RegistryFile;
 use std::path::Path;
 use std::sync::Arc;
 
 /// 2026-02-23T00:00:00Z: the end of the seed's day.
 const UNTIL_MS: u64 = 1_771_804_800_000;
-
-/// The simulator's Workers name the schedule's `job-…` provisioning jobs `job-prov-…`.
-fn simulated_job(job_id: &str) -> String {
-    job_id.replace("job-", "job-prov-")
-}
 
 /// The latest an alert may resolve after its incident ends, in minutes: the 5-minute
 /// hold-down, plus how long the rule's window still sees the incident (5 minutes of 5xx or of
@@ -66,7 +61,8 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
     store.close().unwrap();
 
     let registry = read_registry(dir).unwrap();
-    let jobs = SearchJobLogs::new(LocalSearch::store(dir, &OperatorScope::new()).unwrap());
+    // Jobs from Analytics Engine points alone: no log search.
+    let jobs = NoJobLogs;
     let setup = Replay {
         registry: &registry,
         configs: &Configs::new(),
@@ -84,7 +80,47 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
         &mut |_, _| {},
     ))
     .unwrap();
+    assert_slo_status_agrees(&engine, &registry, &episodes);
     (summary.schedule.incidents, episodes)
+}
+
+/// `nno-obs slo status --until T --breaches` at the minute each alert fired shows the
+/// objective the alert fires for in breach, for every category a §5 row measures the same
+/// way: the error spike (`feature-5xx`, §6.2's threshold and volume floor over the same 5
+/// minutes), registry latency (`registry-read-p99`), a failed job (`provisioning-job-success`)
+/// and a failed build (`pages-build-success`). Auth silence, a running job and usage levels
+/// have no §5 row.
+fn assert_slo_status_agrees(engine: &MemoryEngine, registry: &RegistryFile, episodes: &[Episode]) {
+    for episode in episodes {
+        let platform = episode.alert.platform_id.clone().unwrap_or_default();
+        // The alert's subject: the last part of its id (`…/k3m9p2xw7q/analytics`).
+        let last = episode.id.rsplit('/').next().unwrap_or_default();
+        let (row, subject) = match episode.category {
+            Category::WorkerErrorSpike => ("feature-5xx", format!("{platform} {last}")),
+            Category::RegistryLatency => ("registry-read-p99", "NNO Registry".to_owned()),
+            Category::ProvisioningJobFailed => {
+                ("provisioning-job-success", "NNO Provisioning".to_owned())
+            }
+            Category::PagesBuildFailure => ("pages-build-success", platform.clone()),
+            _ => continue,
+        };
+        let reports = pollster::block_on(measure_objectives(
+            engine,
+            registry,
+            Selection::Everything,
+            episode.fired_ms,
+        ))
+        .unwrap();
+        let report = reports
+            .iter()
+            .find(|r| r.id == row && r.subject == subject)
+            .unwrap_or_else(|| panic!("no {row} {subject} at {}", episode.row()));
+        assert!(
+            report.in_breach,
+            "slo status at {} does not show {row} {subject} in breach: {report:?}",
+            episode.row()
+        );
+    }
 }
 
 fn check(incidents: &[Incident], episodes: &[Episode], until_ms: u64, golden: &str) {
@@ -94,7 +130,7 @@ fn check(incidents: &[Incident], episodes: &[Episode], until_ms: u64, golden: &s
     // Every kind of incident happened, and the usage platform crossed every level of §6.2.
     assert_eq!(assert_every_kind(incidents), [50, 75, 90, 100], "{text}");
     for incident in incidents {
-        let id = expected_id(&incident.kind, simulated_job);
+        let id = expected_id(&incident.kind, str::to_owned);
         let (category, severity, recipients) = seed_row(&incident.kind);
         let found: Vec<&Episode> = episodes.iter().filter(|e| e.id == id).collect();
         assert_eq!(found.len(), 1, "{incident:?}: one episode of {id}\n{text}");

@@ -103,7 +103,8 @@ fn configs(path: Option<&Path>) -> Result<Configs, Failure> {
     Ok(configs)
 }
 
-/// Measures the store at `at_ms` (points in memory, job ids from the logs).
+/// Measures the store at `at_ms` (points in memory; the logs name only jobs written before the
+/// job extension).
 fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurements, Failure> {
     let registry = read_registry(store)?;
     let engine = LocalEngine::new(store);

@@ -147,6 +147,9 @@ pub struct QueryArgs {
     /// The bucket of `heatmap` (1m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 4h, 6h, 12h, 24h; default 1h).
     #[arg(long)]
     bucket: Option<String>,
+    /// Only this job (`failed-jobs`), by the id its points carry, e.g. job-prov-0001.
+    #[arg(long, value_name = "ID")]
+    job_id: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -291,7 +294,13 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         (Scope::Platform(s), W::Builds) => run.go(&BuildStats::for_platform(s, range), |r| r),
         (Scope::Operator(o, _), W::Builds) => run.go(&BuildStats::fleet(o, range), |r| r),
         (Scope::Operator(o, _), W::Jobs) => run.go(&JobStats::new(o, range), |r| r),
-        (Scope::Operator(o, _), W::FailedJobs) => run.go(&FailedJobs::new(o, range), |r| r),
+        (Scope::Operator(o, _), W::FailedJobs) => {
+            let mut q = FailedJobs::new(o, range);
+            if let Some(id) = &args.job_id {
+                q = q.job_id(id)?;
+            }
+            run.go(&q, |r| r)
+        }
         (Scope::Operator(o, _), W::Services) => run.go(&ServiceStats::new(o, range), |r| r),
         (Scope::Operator(o, _), W::Registry) => run.go(&RegistryLatency::new(o, range), |r| r),
         (Scope::Operator(o, list), W::Fleet) => run.go_drawn(
@@ -357,7 +366,7 @@ fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
         .to_possible_value()
         .map(|v| v.get_name().to_owned())
         .unwrap_or_default();
-    let checks: [(&str, bool, bool, &str); 3] = [
+    let checks: [(&str, bool, bool, &str); 4] = [
         (
             "--feature",
             args.feature.is_some(),
@@ -370,6 +379,12 @@ fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
             args.bucket.is_some(),
             q == W::Heatmap,
             "heatmap",
+        ),
+        (
+            "--job-id",
+            args.job_id.is_some(),
+            q == W::FailedJobs,
+            "failed-jobs",
         ),
     ];
     for (flag, given, applies, to) in checks {

@@ -180,13 +180,41 @@ fn the_incidents_show() {
             .any(|l| l.starts_with("auth ") && l.contains("silent")),
         "{out}"
     );
-    // The failed provisioning job, with its steps.
+    // The failed provisioning job, with its steps, its id, operation and platform.
     let (ok, out, _) = nno_obs(&["query", "failed-jobs", "--range", "2h", "--until", UNTIL]);
     assert!(ok);
     assert!(
         out.contains("configure-dns:error") && out.contains("rollback:ok"),
         "{out}"
     );
+    assert!(
+        out.contains("job-prov-failed-0001") && out.contains("PROVISION_PLATFORM"),
+        "{out}"
+    );
+    assert!(!out.contains("nno-internal"), "the job's platform: {out}");
+    // One job by its id; an id no job has is no row; the flag is only for failed-jobs.
+    let by_id = |id: &str| {
+        let (ok, json, err) = nno_obs(&[
+            "query",
+            "failed-jobs",
+            "--range",
+            "2h",
+            "--until",
+            UNTIL,
+            "--job-id",
+            id,
+            "--format",
+            "json",
+        ]);
+        assert!(ok, "{err}");
+        serde_json::from_str::<Vec<serde_json::Value>>(&json).unwrap()
+    };
+    let one = by_id("job-prov-failed-0001");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["job_id"], "job-prov-failed-0001");
+    assert!(by_id("job-none").is_empty());
+    let (ok, _, err) = nno_obs(&["query", "jobs", "--job-id", "job-prov-failed-0001"]);
+    assert!(!ok && err.contains("--job-id does not apply"), "{err}");
     // Every platform in the fleet overview, the order said above the table.
     let (ok, out, _) = nno_obs(&["query", "fleet", "--range", "2h", "--until", UNTIL]);
     assert!(ok);
@@ -1078,4 +1106,26 @@ fn the_cli_and_the_api_give_the_same_answers() {
     ));
     assert!(!cli["entries"].as_array().unwrap().is_empty());
     assert_eq!(cli["entries"], api["entries"]);
+}
+
+#[test]
+fn the_provisioning_monitor_names_the_failed_job_and_its_error() {
+    // Seed §8.2 through the read API: the job's id, operation and platform from its points,
+    // its error from its failing step's line.
+    let doc = api_get(&format!(
+        "/api/observability/provisioning?range=2h&until={UNTIL}"
+    ));
+    let failed = doc["failed"].as_array().unwrap();
+    let job = failed
+        .iter()
+        .find(|job| job["jobId"] == "job-prov-failed-0001")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(job["operation"], "PROVISION_PLATFORM");
+    assert_ne!(job["platformId"], "nno-internal");
+    assert_eq!(job["failedStep"], "configure-dns");
+    assert_eq!(
+        job["error"], "configure-dns: CF API returned 429 after 3 retries",
+        "{job}"
+    );
+    assert_eq!(job["rolledBack"], true);
 }

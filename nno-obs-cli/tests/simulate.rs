@@ -32,6 +32,9 @@ fn a_dry_run_prints_the_incident_schedule_as_an_aligned_table() {
     // Seven incidents, the usage one a row per level crossed (50, 75, 90 %, perhaps 100 %).
     assert!((3 + 9..=3 + 10).contains(&lines.len()), "{text}");
     assert!(text.contains("at 90 % of its daily limit"), "{text}");
+    // The jobs are named as the Workers run them (what failed-jobs and the alerts show).
+    assert!(text.contains(" job job-prov-failed-0001 "), "{text}");
+    assert!(text.contains(" job job-prov-slow-0001 "), "{text}");
     // Aligned (in characters, as a terminal shows them): every row's FROM column starts
     // where the header's does.
     let column = lines[2][..lines[2].find("FROM").unwrap()].chars().count();

@@ -15,6 +15,7 @@ mod kw {
     syn::custom_keyword!(service);
     syn::custom_keyword!(name);
     syn::custom_keyword!(span);
+    syn::custom_keyword!(job);
     syn::custom_keyword!(fields);
     syn::custom_keyword!(level);
     syn::custom_keyword!(lines);
@@ -126,6 +127,7 @@ const INSTRUMENT: &[Arg] = &[
     arg!(service, Str(service), r#"service = "provisioning""#),
     arg!(name, Str(name), r#"name = "create-d1""#),
     arg!(span, Flag(span), "span"),
+    arg!(job, Flag(job), "job"),
     arg!(fields, List(fields), "fields(job_id, count = items.len())"),
     arg!(level, Str(level), r#"level = "debug""#),
     arg!(lines, Bool(lines), "lines = false"),
@@ -181,6 +183,8 @@ pub(crate) struct Args {
     pub(crate) service: Option<LitStr>,
     pub(crate) name: Option<LitStr>,
     pub(crate) span: Option<Ident>,
+    /// `job`: the span is a job's own span (its `jobId` and `operation` fields name the job).
+    pub(crate) job: Option<Ident>,
     pub(crate) fields: Option<Vec<FieldArg>>,
     pub(crate) level: Option<LitStr>,
     pub(crate) lines: Option<LitBool>,

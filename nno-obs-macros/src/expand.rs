@@ -160,9 +160,13 @@ pub(crate) fn instrument(plan: &InstrumentPlan, func: &Func) -> TokenStream {
         }
     };
 
+    let spec = if plan.job {
+        quote!(#private::StepSpec::new(#operation, #service, #private::Level::#level, #lines).job())
+    } else {
+        quote!(#private::StepSpec::new(#operation, #service, #private::Level::#level, #lines))
+    };
     let prologue = quote! {
-        static __NNO_STEP: #private::StepSpec =
-            #private::StepSpec::new(#operation, #service, #private::Level::#level, #lines);
+        static __NNO_STEP: #private::StepSpec = #spec;
         #values
         #begin
         #shadow

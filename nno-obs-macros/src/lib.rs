@@ -89,6 +89,12 @@ use proc_macro::TokenStream;
 /// - `span` — run the body in a child span of the context (`obs.child(name)`): new span id,
 ///   parent = the caller's span, same trace. The body sees the child under the parameter's own
 ///   name, so nested instrumented calls chain parent and child. Needs a context parameter.
+/// - `job` — the span is a job's own span (a provisioning job, seed §6.2/§8.2): its id and
+///   operation are the `jobId` and `operation` fields (required:
+///   `#[nno_instrument(span, job, name = "run-job", fields(job_id, operation))]`). Its span
+///   point is written at the start (outcome `started`) and the end with the job appended
+///   (blob8 id, blob9 operation), and at the end the job's `nno-core-ops` point (operation
+///   the job's, platform the context's, blob5 the id) — see `nno_obs::job`. Needs `span`.
 /// - `fields(job_id, platform_id = pid, count = items.len(), "error.kind" = kind)` — a
 ///   parameter name alone is logged under its camelCase name (`job_id` → `jobId`); `key = expr`
 ///   logs any expression (evaluated once, before the body, and borrowed — never cloned); a string

@@ -25,6 +25,8 @@ pub(crate) struct InstrumentPlan<'a> {
     pub(crate) service: Option<String>,
     pub(crate) level: Ident,
     pub(crate) span: bool,
+    /// `job`: the span is a job's own span (checked: `span` and the fields `jobId`, `operation`).
+    pub(crate) job: bool,
     pub(crate) lines: bool,
     pub(crate) fields: Vec<Field>,
     pub(crate) context: Option<Context<'a>>,
@@ -249,6 +251,9 @@ pub(crate) fn instrument<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> Instrume
     }
 
     let fields = fields::check(cx, args, func);
+    if let Some(job) = &args.job {
+        check_job(cx, job, args.span.is_some(), &fields);
+    }
 
     InstrumentPlan {
         krate,
@@ -256,9 +261,31 @@ pub(crate) fn instrument<'a>(cx: &Ctxt, args: &Args, func: &'a Func) -> Instrume
         service,
         level,
         span: args.span.is_some(),
+        job: args.job.is_some(),
         lines,
         fields,
         context: context.map(|param| Context { param }),
+    }
+}
+
+/// `job` marks the span as a job's own: its points carry the job's id and operation, taken
+/// from the fields `jobId` and `operation`, so both must be logged and there must be a span.
+fn check_job(cx: &Ctxt, job: &Ident, span: bool, fields: &[Field]) {
+    if !span {
+        cx.error_at(
+            job.span(),
+            "`job` makes the step's span the job's own span, so it needs `span`: write `span, job`",
+        );
+    }
+    for key in ["jobId", "operation"] {
+        if !fields.iter().any(|field| field.key == key) {
+            cx.error_at(
+                job.span(),
+                format!(
+                    "`job` takes the job's id and operation from the fields `jobId` and `operation`: add them, e.g. `fields(job_id, operation)`; `{key}` is missing"
+                ),
+            );
+        }
     }
 }
 

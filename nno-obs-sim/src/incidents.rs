@@ -134,7 +134,7 @@ pub fn schedule(platforms: &[String], from_ms: u64, until_ms: u64) -> Vec<Incide
         Incident {
             kind: IncidentKind::ProvisioningJobFailed {
                 platform: platform(3),
-                job_id: "job-failed-0001".to_owned(),
+                job_id: "job-prov-failed-0001".to_owned(),
             },
             start_ms: at(0.20),
             end_ms: at(0.20) + 4 * MINUTE,
@@ -163,7 +163,7 @@ pub fn schedule(platforms: &[String], from_ms: u64, until_ms: u64) -> Vec<Incide
         Incident {
             kind: IncidentKind::ProvisioningJobSlow {
                 platform: platform(4),
-                job_id: "job-slow-0001".to_owned(),
+                job_id: "job-prov-slow-0001".to_owned(),
             },
             start_ms: at(0.65),
             end_ms: at(0.65) + 12 * MINUTE,

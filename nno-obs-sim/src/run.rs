@@ -527,7 +527,7 @@ fn core_events(rng: &mut SimRng, schedule: &Schedule) -> Vec<CoreEvent> {
                 at_ms: incident.start_ms,
                 kind: CoreKind::Job {
                     platform: index_of(platform),
-                    job_id: job_id.replace("job-", "job-prov-"),
+                    job_id: job_id.clone(),
                     failing_step: Some("configure-dns"),
                     stall_ms: 0,
                 },
@@ -536,7 +536,7 @@ fn core_events(rng: &mut SimRng, schedule: &Schedule) -> Vec<CoreEvent> {
                 at_ms: incident.start_ms,
                 kind: CoreKind::Job {
                     platform: index_of(platform),
-                    job_id: job_id.replace("job-", "job-prov-"),
+                    job_id: job_id.clone(),
                     failing_step: None,
                     stall_ms: 11 * MINUTE,
                 },

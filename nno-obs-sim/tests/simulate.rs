@@ -131,6 +131,28 @@ fn every_scheduled_incident_is_in_what_the_workers_wrote() {
     };
     assert!(inside.len() >= 10, "{}", inside.len());
     assert!(p99(&mut inside) > 300.0, "{inside:?}");
+    // Every core-ops point names the platform its operation was for (seed §3.2 blob4), none
+    // is NNO's own work in the simulated fleet.
+    let platforms: Vec<&str> = summary
+        .schedule
+        .platforms
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    let ops = points(dir.path(), "nno-core-ops");
+    let unnamed: Vec<_> = ops
+        .iter()
+        .filter(|row| !platforms.contains(&row.blobs[3].as_str()))
+        .map(|row| {
+            (
+                row.blobs[0].clone(),
+                row.blobs[1].clone(),
+                row.blobs[3].clone(),
+            )
+        })
+        .take(5)
+        .collect();
+    assert!(unnamed.is_empty(), "{unnamed:?}");
     assert!(p99(&mut outside) < 300.0);
 
     // The failed job: its step failed, it rolled back, and its core-ops point says error.
@@ -156,6 +178,41 @@ fn every_scheduled_incident_is_in_what_the_workers_wrote() {
         .filter(|row| row.blobs[0] == "provisioning" && row.blobs[1] == "PROVISION_PLATFORM")
         .collect();
     assert!(jobs.iter().any(|row| row.blobs[2] == "error"));
+    // The job's own points name it and the platform it was for (the job extension of §3.2
+    // and §4.2), so alerts need no log line.
+    let IncidentKind::ProvisioningJobFailed { platform, job_id } =
+        incident(summary, "provisioning job failed").kind
+    else {
+        panic!("not a failed job");
+    };
+    assert_eq!(
+        job_id, "job-prov-failed-0001",
+        "the schedule names the real job"
+    );
+    let job_op = jobs
+        .iter()
+        .find(|row| row.blobs.get(4).map(String::as_str) == Some(job_id.as_str()))
+        .expect("the job's core-ops point carries its id");
+    assert_eq!(job_op.blobs[2..4], ["error".to_owned(), platform.clone()]);
+    let job_spans: Vec<_> = points(dir.path(), "nno-core-ops-spans")
+        .into_iter()
+        .filter(|row| row.blobs.get(7).map(String::as_str) == Some(job_id.as_str()))
+        .map(|row| {
+            (
+                row.blobs[5].clone(),
+                row.blobs[6].clone(),
+                row.blobs[8].clone(),
+            )
+        })
+        .collect();
+    let expected = |outcome: &str| {
+        (
+            outcome.to_owned(),
+            platform.clone(),
+            "PROVISION_PLATFORM".to_owned(),
+        )
+    };
+    assert_eq!(job_spans, [expected("started"), expected("error")]);
 
     // The slow job ran for more than 10 minutes.
     let slow_job = search(

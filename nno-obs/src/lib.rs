@@ -77,8 +77,8 @@ pub use level::{LogLevel, UnknownLevel};
 pub use nno_obs_macros::{nno_handler, nno_instrument};
 pub use obs::Obs;
 pub use schema::{
-    AuthEvent, AuthEventRecord, AuthResult, BuildOutcome, BuildRecord, CoreOpRecord, OpOutcome,
-    PerfRecord, SpanOutcome, SpanRecord, UsageRecord, NNO_INTERNAL,
+    job, AuthEvent, AuthEventRecord, AuthResult, BuildOutcome, BuildRecord, CoreOpRecord, JobRef,
+    OpOutcome, PerfRecord, SpanOutcome, SpanRecord, UsageRecord, NNO_INTERNAL,
 };
 pub use seed::{create_logger, emit_span, record_metric, Logger};
 pub use span::ActiveSpan;

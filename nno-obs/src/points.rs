@@ -93,6 +93,7 @@ impl Obs {
             outcome,
             platform_id: self.platform_id(),
             duration_ms,
+            job_id: None,
         };
         self.write_point(Binding::Analytics, &DataPoint::core_op(&record))
     }

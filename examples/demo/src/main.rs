@@ -153,7 +153,11 @@ fn store_of(request: &http::Request<()>) -> Option<Arc<LocalStore>> {
 // ---------------------------------------------------------------------------------------------
 // The gateway: a core service (no `feature`), so one nno-core-ops point per request.
 
-#[nno_handler(service = "gateway", routes("/api/platforms/:id/provision"))]
+#[nno_handler(
+    service = "gateway",
+    routes("/api/platforms/:id/provision"),
+    platform = PLATFORM_ID
+)]
 fn gateway(request: http::Request<()>, obs: Obs) -> http::Response<()> {
     let status = match lookup_platform(&obs, &request, PLATFORM_ID) {
         Ok(()) => start_job(&obs, &request),
@@ -252,8 +256,14 @@ impl fmt::Display for StepError {
     }
 }
 
-/// The job: its span is the parent of the steps' spans.
-#[nno_instrument(span, name = "PROVISION_PLATFORM", fields(job_id))]
+/// The job: its span is the parent of the steps' spans. `job` makes it the job's own span:
+/// its span points (at its start and end) and its `nno-core-ops` point name the job.
+#[nno_instrument(
+    span,
+    job,
+    name = "PROVISION_PLATFORM",
+    fields(job_id, operation = "PROVISION_PLATFORM")
+)]
 fn provision_platform(obs: &Obs, job_id: &str) -> Result<(), StepError> {
     create_d1(obs, job_id)?;
     deploy_worker(obs, job_id)?;

@@ -87,15 +87,16 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
     // are children of the job.
     let spans = points(dir.path(), "nno-core-ops-spans");
     let operation = |span: &PointRow| span.blobs[4].clone();
+    // The job's span is written at its start (outcome `started`) and its end: the end one.
     let by_operation = |name: &str| {
         spans
             .iter()
-            .find(|span| span.blobs[4] == name)
+            .rfind(|span| span.blobs[4] == name)
             .unwrap_or_else(|| panic!("no span {name}"))
     };
     assert_eq!(
         spans.len(),
-        10,
+        11,
         "{:?}",
         spans.iter().map(operation).collect::<Vec<_>>()
     );
@@ -122,10 +123,19 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
     }
     assert_eq!(by_operation("configure-dns").blobs[5], "error");
     assert_eq!(by_operation("PROVISION_PLATFORM").blobs[5], "error");
+    // The job names itself and its platform (the job extension of §4.2).
+    let job = by_operation("PROVISION_PLATFORM");
+    assert_eq!(
+        job.blobs[6..9],
+        ["k3m9p2xw7q", "job-0001", "PROVISION_PLATFORM"]
+    );
     assert_eq!(by_operation("POST /jobs").blobs[5], "error");
     assert!(spans.iter().all(|s| s.index1 == "tr_demo0001"));
 
-    // Core services write nno-core-ops, one point per request.
+    // Core services write nno-core-ops, one point per request, each naming the platform the
+    // operation was for (seed §3.2 blob4, from the handler's platform context).
+    let ops = points(dir.path(), "nno-core-ops");
+    assert!(ops.iter().all(|p| p.blobs[3] == "k3m9p2xw7q"), "{ops:?}");
     let mut outcomes: Vec<(String, String)> = points(dir.path(), "nno-core-ops")
         .into_iter()
         .map(|p| (p.blobs[0].clone(), p.blobs[2].clone()))
@@ -135,6 +145,8 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
         outcomes,
         [
             ("gateway".to_owned(), "error".to_owned()),
+            ("provisioning".to_owned(), "error".to_owned()),
+            // The job's own point (PROVISION_PLATFORM, blob5 its id).
             ("provisioning".to_owned(), "error".to_owned()),
             ("registry".to_owned(), "success".to_owned()),
         ]

@@ -54,8 +54,8 @@ pub fn seed_row(kind: &IncidentKind) -> (Category, Severity, &'static [Recipient
     }
 }
 
-/// The alert id an incident must raise; `job` names the alert's job after the schedule's
-/// (the simulator's Workers name them `job-prov-…`, the oracle keeps the schedule's `job-…`).
+/// The alert id an incident must raise; `job` names the alert's job after the schedule's (the
+/// schedule names the job the simulator's Workers run).
 pub fn expected_id(kind: &IncidentKind, job: impl Fn(&str) -> String) -> String {
     match kind {
         IncidentKind::FeatureErrorSpike {

@@ -2,7 +2,7 @@
 
 use super::ask;
 use super::metrics::build_view;
-use crate::backend::Backend;
+use crate::backend::{Backend, LogSearch};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::params::Params;
@@ -11,6 +11,7 @@ use crate::views::{
     CompletionView, FailedJobView, Fleet, FleetPlatform, Heatmap, HeatmapCell, Provisioning,
     RunningJobView,
 };
+use nno_obs_logs::{Level, LogQuery};
 use nno_obs_query::questions::{
     BuildList, FailedJobs, FleetOverview, IncidentHeatmap, JobStats, RunningJobs,
 };
@@ -150,12 +151,16 @@ pub(super) async fn provisioning<B: Backend>(
     let running = ask(&RunningJobs::new(&operator, range), engine, "range").await?;
     let failed = ask(&FailedJobs::new(&operator, range), engine, "range").await?;
     let completion = ask(&JobStats::new(&operator, range), engine, "range").await?;
+    let mut errors = Vec::with_capacity(failed.len());
+    for job in &failed {
+        errors.push(job_error(backend, &job.trace_id).await?);
+    }
     Ok(Provisioning {
         running: running
             .into_iter()
             .map(|job| RunningJobView {
-                job_id: None,
-                operation: None,
+                job_id: job.job_id,
+                operation: job.operation,
                 platform_id: job.platform,
                 trace_id: job.trace_id,
                 started_at: format_ms(u64::try_from(job.started_ms).unwrap_or(0)),
@@ -164,19 +169,16 @@ pub(super) async fn provisioning<B: Backend>(
             .collect(),
         failed: failed
             .into_iter()
-            .map(|job| FailedJobView {
-                job_id: None,
-                operation: None,
+            .zip(errors)
+            .map(|(job, error)| FailedJobView {
+                failed_step: job.failed_step().map(str::to_owned),
+                rolled_back: job.steps.iter().any(|s| s.operation == "rollback"),
+                job_id: job.job_id,
+                operation: job.operation,
                 platform_id: job.platform,
                 trace_id: job.trace_id,
                 failed_at: format_s(job.end_s),
-                failed_step: job
-                    .steps
-                    .iter()
-                    .find(|s| s.outcome == "error" && s.operation != "rollback")
-                    .map(|s| s.operation.clone()),
-                error: None,
-                rolled_back: job.steps.iter().any(|s| s.operation == "rollback"),
+                error,
             })
             .collect(),
         completion: completion
@@ -189,4 +191,32 @@ pub(super) async fn provisioning<B: Backend>(
             })
             .collect(),
     })
+}
+
+/// Log lines of a job's trace read for its error: its few provisioning lines, with room.
+const JOB_LINES: usize = 200;
+
+/// A failed job's error: the `error` of the first `error` line of the provisioning service in
+/// its trace (the failing step's `step failed`, seed §1.5) — the points carry no error text;
+/// `None` when no line says (logs not pushed yet, or expired).
+async fn job_error<B: Backend>(backend: &B, trace_id: &str) -> Result<Option<String>, ApiError> {
+    let query = LogQuery {
+        trace_id: Some(trace_id.to_owned()),
+        service: Some("provisioning".to_owned()),
+        min_level: Some(Level::Error),
+        ..LogQuery::default()
+    };
+    let found = backend
+        .search_logs(LogSearch {
+            bucket: None,
+            query: &query,
+            after: None,
+            limit: JOB_LINES,
+        })
+        .await?;
+    Ok(found.hits.iter().find_map(|hit| {
+        let line = hit.entry.line.as_deref()?;
+        let fields: serde_json::Value = serde_json::from_str(line).ok()?;
+        fields.get("error")?.as_str().map(str::to_owned)
+    }))
 }

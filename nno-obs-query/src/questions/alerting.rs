@@ -5,6 +5,7 @@
 //! Every one reads `[from, until)` of its [`TimeRange`], like the rest; an evaluation at time
 //! `t` asks with ranges ending at `t`, so it sees exactly the points written before `t`.
 
+use super::jobs::job_columns;
 use super::{blob, only, Builder, Question, Tabular};
 use crate::error::QueryError;
 use crate::literal::Literal;
@@ -12,9 +13,9 @@ use crate::plan::{Agg, Dir, Key, Plan, RowCol};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
 use crate::table::Table;
 use crate::time_range::{format_datetime, Bucket, TimeRange};
-use nno_obs_schema::{builds, perf, spans, usage};
+use nno_obs_schema::{builds, core_ops, perf, spans, usage};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Requests per minute of one feature Worker of a platform (`{platformId}-perf`, `blob1` =
 /// feature): **every** minute bucket overlapping the range, in order, a minute without points
@@ -349,20 +350,28 @@ impl Question for UsageTotal {
     }
 }
 
-/// Provisioning jobs still running (seed §6.2, "job running > 10 minutes"), read from the
-/// spans of `nno-core-ops-spans`: a job's steps write their span as each ends, its `run-job`
-/// span is written when the job ends. A trace with provisioning spans in the range and no
-/// `run-job` span is a job still running; it started at its earliest span's start (end minus
-/// duration). A job that ran longer than the range without writing a span is not seen: ask with
-/// a range longer than any step.
+/// Provisioning jobs still running at the end of the range (seed §6.2, "job running > 10
+/// minutes"), from Analytics Engine points alone:
+///
+/// - a job writes its span point with outcome `started` when it starts, and its
+///   `nno-core-ops` point (blob5 its id) when it ends (the job extension, see
+///   [`job_columns`]): a job started in the range with no core-ops point yet is running, from
+///   the second of its `started` point — even stuck in its first step, even for hours, as
+///   long as it started in the range (ask over a day);
+/// - jobs written before that extension: a trace with provisioning spans in the last hour of
+///   the range and no `run-job` span is a job still running; it started at its earliest
+///   span's start (end minus duration), and one stuck before its first step ends is not seen.
 ///
 /// Answer: one row per running job, oldest first, then trace id.
 ///
 /// ```
 /// use nno_obs_query::{questions::RunningJobs, OperatorScope, Question, TimeRange};
 ///
-/// let question = RunningJobs::new(&OperatorScope::new(), TimeRange::new(0, 3600).unwrap());
-/// assert!(question.plans()[0].sql().contains("blob4 = 'provisioning'"));
+/// let question = RunningJobs::new(&OperatorScope::new(), TimeRange::new(0, 86_400).unwrap());
+/// let plans = question.plans();
+/// assert!(plans[0].sql().contains("blob6 = 'started'"));
+/// assert_eq!(plans[1].dataset().name(), "nno-core-ops");
+/// assert_eq!(plans[2].range().from_s(), 86_400 - 3600);
 /// ```
 #[derive(Clone, Debug)]
 pub struct RunningJobs {
@@ -374,19 +383,35 @@ pub struct RunningJobs {
 pub struct RunningJob {
     /// The job's trace.
     pub trace_id: String,
+    /// The job's id (`None` for a job written before the job extension).
+    pub job_id: Option<String>,
+    /// The job's operation, e.g. `PROVISION_PLATFORM` (`None` likewise).
+    pub operation: Option<String>,
     /// The platform provisioned.
     pub platform: String,
-    /// When its first span started, ms since the epoch (second resolution: a point's
-    /// timestamp is whole seconds).
+    /// When it started, ms since the epoch (second resolution: a point's timestamp is whole
+    /// seconds).
     pub started_ms: i64,
-    /// The spans written so far (steps done), in time order.
+    /// The spans its steps wrote in the last hour (steps done), in time order.
     pub steps_done: Vec<String>,
 }
 
+/// How far back spans of jobs written before the job extension are read.
+const LEGACY_LOOKBACK_S: i64 = 3600;
+
 impl RunningJobs {
-    /// Jobs running at the end of `range`.
+    /// Jobs running at the end of `range` that started in it.
     pub fn new(_scope: &OperatorScope, range: TimeRange) -> Self {
         Self { range }
+    }
+
+    /// The last hour of the range (all of it when shorter).
+    fn recent(&self) -> TimeRange {
+        let from = self
+            .range
+            .from_s()
+            .max(self.range.until_s() - LEGACY_LOOKBACK_S);
+        TimeRange::new(from, self.range.until_s()).unwrap_or(self.range)
     }
 }
 
@@ -394,33 +419,75 @@ impl Question for RunningJobs {
     type Answer = Vec<RunningJob>;
 
     fn plans(&self) -> Vec<Plan> {
-        vec![Builder::rows(
+        let started = Builder::rows(
             Dataset::Spans,
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
                 ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
-                ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
-                ("operation", RowCol::Text(blob(spans::OPERATION))),
                 ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
+                ("job_id", RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
+                (
+                    "job_operation",
+                    RowCol::Text(blob(job_columns::SPAN_JOB_OPERATION)),
+                ),
+            ],
+        )
+        .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
+        .filter(blob(spans::OUTCOME), Literal::fixed(job_columns::STARTED))
+        .order("at", Dir::Asc)
+        .order("trace_id", Dir::Asc)
+        .build();
+        let ended = Builder::aggregate(Dataset::CoreOps, self.range)
+            .filter(blob(core_ops::SERVICE), Literal::fixed("provisioning"))
+            .key("job_id", Key::Text(blob(job_columns::CORE_OP_JOB_ID)))
+            .agg("points", Agg::Count { since: None })
+            .order("job_id", Dir::Asc)
+            .build();
+        let recent = Builder::rows(
+            Dataset::Spans,
+            self.recent(),
+            vec![
+                ("at", RowCol::Timestamp),
+                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
+                ("operation", RowCol::Text(blob(spans::OPERATION))),
+                ("outcome", RowCol::Text(blob(spans::OUTCOME))),
+                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
+                ("job_id", RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
                 ("duration_ms", RowCol::Double(spans::DURATION_MS)),
             ],
         )
         .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
         .order("at", Dir::Asc)
         .order("trace_id", Dir::Asc)
-        .build()]
+        .build();
+        vec![started, ended, recent]
     }
 
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let mut tables = tables.into_iter();
+        let (Some(started), Some(ended), Some(recent)) =
+            (tables.next(), tables.next(), tables.next())
+        else {
+            return Err(QueryError::Shape {
+                detail: "running jobs need three tables".to_owned(),
+            });
+        };
+        let ended: HashSet<String> = ended
+            .views()
+            .map(|row| row.text("job_id"))
+            .filter(|id| !id.is_empty())
+            .collect();
+
         struct Seen {
             platform: String,
             started_ms: i64,
             steps: Vec<String>,
             ended: bool,
+            extended: bool,
         }
         let mut traces: BTreeMap<String, Seen> = BTreeMap::new();
-        for row in only(tables)?.views() {
+        for row in recent.views() {
             let duration = row.number("duration_ms");
             let duration = if duration.is_finite() {
                 duration as i64
@@ -429,26 +496,55 @@ impl Question for RunningJobs {
             };
             let started = row.time("at") * 1000 - duration.max(0);
             let operation = row.text("operation");
+            let extended = !row.text("job_id").is_empty();
             let seen = traces.entry(row.text("trace_id")).or_insert(Seen {
                 platform: row.text("platform"),
                 started_ms: started,
                 steps: Vec::new(),
                 ended: false,
+                extended: false,
             });
             seen.started_ms = seen.started_ms.min(started);
-            seen.ended |= operation == "run-job";
-            seen.steps.push(operation);
+            seen.ended |= operation == job_columns::LEGACY_JOB_SPAN;
+            seen.extended |= extended;
+            if !extended {
+                seen.steps.push(operation);
+            }
         }
-        let mut running: Vec<RunningJob> = traces
-            .into_iter()
-            .filter(|(_, seen)| !seen.ended)
-            .map(|(trace_id, seen)| RunningJob {
-                trace_id,
-                platform: seen.platform,
-                started_ms: seen.started_ms,
-                steps_done: seen.steps,
+
+        let mut running: Vec<RunningJob> = started
+            .views()
+            .filter(|row| !ended.contains(&row.text("job_id")))
+            .map(|row| {
+                let trace_id = row.text("trace_id");
+                let steps_done = traces
+                    .get(&trace_id)
+                    .map(|seen| seen.steps.clone())
+                    .unwrap_or_default();
+                let non_empty = |text: String| (!text.is_empty()).then_some(text);
+                RunningJob {
+                    job_id: non_empty(row.text("job_id")),
+                    operation: non_empty(row.text("job_operation")),
+                    platform: row.text("platform"),
+                    started_ms: row.time("at") * 1000,
+                    steps_done,
+                    trace_id,
+                }
             })
             .collect();
+        running.extend(
+            traces
+                .into_iter()
+                .filter(|(_, seen)| !seen.ended && !seen.extended)
+                .map(|(trace_id, seen)| RunningJob {
+                    trace_id,
+                    job_id: None,
+                    operation: None,
+                    platform: seen.platform,
+                    started_ms: seen.started_ms,
+                    steps_done: seen.steps,
+                }),
+        );
         running.sort_by(|a, b| (a.started_ms, &a.trace_id).cmp(&(b.started_ms, &b.trace_id)));
         Ok(running)
     }
@@ -456,11 +552,12 @@ impl Question for RunningJobs {
 
 impl Tabular for RunningJob {
     fn header() -> Vec<&'static str> {
-        vec!["started (UTC)", "trace", "platform", "steps done"]
+        vec!["started (UTC)", "job", "trace", "platform", "steps done"]
     }
     fn cells(&self) -> Vec<String> {
         vec![
             format_datetime(self.started_ms.div_euclid(1000)),
+            self.job_id.clone().unwrap_or_else(|| "-".to_owned()),
             self.trace_id.clone(),
             self.platform.clone(),
             self.steps_done.join(" "),

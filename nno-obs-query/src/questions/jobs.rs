@@ -115,17 +115,52 @@ impl Tabular for JobRow {
     }
 }
 
-/// Failed provisioning jobs with their steps (seed §8.2): the `run-job` spans of service
-/// `provisioning` with outcome `error` ending in the range (oldest first, then trace id), each
-/// with the spans below it in its trace (its steps and their rollbacks, tree order, see
-/// [`TraceSpans`]; the steps are looked up in the same range).
+/// Where a job's points name it: the job extension of the §4.2 span point and the §3.2
+/// `nno-core-ops` point, as `nno_obs::job` writes them — the positions of `nno-obs-schema`,
+/// named for the questions.
+pub mod job_columns {
+    use nno_obs_schema::{core_ops, spans, Blob};
+
+    /// blob8 of a job's own span point: the job id (`""` on every other span).
+    pub const SPAN_JOB_ID: Blob = spans::JOB_ID;
+    /// blob9 of a job's own span point: the job's operation (`PROVISION_PLATFORM`).
+    pub const SPAN_JOB_OPERATION: Blob = spans::JOB_OPERATION;
+    /// blob5 of a job's `nno-core-ops` point: the job id.
+    pub const CORE_OP_JOB_ID: Blob = core_ops::JOB_ID;
+    /// The outcome (blob6) of the span point a job writes when it starts.
+    pub const STARTED: &str = spans::JOB_STARTED;
+    /// The name of a job's span before the extension: such a span with no blob8 is a job
+    /// whose id and operation only its logs know.
+    pub const LEGACY_JOB_SPAN: &str = "run-job";
+}
+
+/// Failed provisioning jobs with their steps (seed §8.2): the job spans of service
+/// `provisioning` with outcome `error` ending in the range (oldest first, then trace id),
+/// each with the spans below it in its trace (its steps and their rollbacks, tree order, see
+/// [`TraceSpans`]).
+///
+/// A job span is one that names its job (blob8, see [`job_columns`]); a span named
+/// `run-job` without it is a job written before that extension (its id and operation are
+/// `None`). The steps are looked up from the job's start (its end minus its duration), so a
+/// job ending just inside the range keeps the steps that ended before it.
 ///
 /// Two stages (the SQL API has no `IN (subquery)`): the failed job spans, then one
 /// [`TraceSpans`] per failed job; [`Question::plans`] gives the first stage only.
+///
+/// ```
+/// use nno_obs_query::{questions::FailedJobs, OperatorScope, Question, TimeRange};
+///
+/// let range = TimeRange::new(0, 3600).unwrap();
+/// let one = FailedJobs::new(&OperatorScope::new(), range).job_id("job-prov-0001").unwrap();
+/// assert!(one.plans()[0].sql().contains("blob8 = 'job-prov-0001'"));
+/// // Bad input: an id with a control character is refused, not sent.
+/// assert!(FailedJobs::new(&OperatorScope::new(), range).job_id("job\n1").is_err());
+/// ```
 #[derive(Clone, Debug)]
 pub struct FailedJobs {
     scope: OperatorScope,
     range: TimeRange,
+    job_id: Option<Literal>,
 }
 
 /// A row of [`FailedJobs`].
@@ -135,6 +170,10 @@ pub struct FailedJob {
     pub trace_id: String,
     /// The job span.
     pub span_id: String,
+    /// The job's id (`None` for a job written before the job extension).
+    pub job_id: Option<String>,
+    /// The job's operation, e.g. `PROVISION_PLATFORM` (`None` likewise).
+    pub operation: Option<String>,
     /// The platform it was for.
     pub platform: String,
     /// When it ended (second).
@@ -145,13 +184,50 @@ pub struct FailedJob {
     pub steps: Vec<Span>,
 }
 
+impl FailedJob {
+    /// The step that failed: the first failing span under the job that is not a rollback.
+    ///
+    /// ```
+    /// use nno_obs_query::questions::FailedJob;
+    ///
+    /// let job = FailedJob { trace_id: "t".into(), span_id: "s".into(), job_id: None,
+    ///     operation: None, platform: "p".into(), end_s: 0, duration_ms: 0.0, steps: vec![] };
+    /// assert_eq!(job.failed_step(), None);
+    /// ```
+    pub fn failed_step(&self) -> Option<&str> {
+        self.steps
+            .iter()
+            .find(|step| step.outcome == "error" && step.operation != "rollback")
+            .map(|step| step.operation.as_str())
+    }
+}
+
 impl FailedJobs {
     /// Failed jobs ending in `range`.
     pub fn new(scope: &OperatorScope, range: TimeRange) -> Self {
         Self {
             scope: scope.clone(),
             range,
+            job_id: None,
         }
+    }
+
+    /// Only job `job_id` (a job written before the job extension has no id and is never
+    /// found this way); an id that is not a valid literal is rejected.
+    pub fn job_id(mut self, job_id: &str) -> Result<Self, QueryError> {
+        self.job_id = Some(Literal::new(job_id)?);
+        Ok(self)
+    }
+
+    /// Where the steps of a job that ended at `end_s` after `duration_ms` are: from a second
+    /// before its start to just after its end.
+    fn steps_range(end_s: i64, duration_ms: f64) -> Result<TimeRange, QueryError> {
+        let duration_s = if duration_ms.is_finite() && duration_ms > 0.0 {
+            (duration_ms / 1000.0).ceil() as i64
+        } else {
+            0
+        };
+        TimeRange::new(end_s - duration_s - 1, end_s + 1)
     }
 }
 
@@ -159,36 +235,57 @@ impl Question for FailedJobs {
     type Answer = Vec<FailedJob>;
 
     fn plans(&self) -> Vec<Plan> {
-        vec![Builder::rows(
+        let mut builder = Builder::rows(
             Dataset::Spans,
             self.range,
             vec![
                 ("at", RowCol::Timestamp),
                 ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
                 ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
+                ("span_operation", RowCol::Text(blob(spans::OPERATION))),
                 ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
+                ("job_id", RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
+                (
+                    "job_operation",
+                    RowCol::Text(blob(job_columns::SPAN_JOB_OPERATION)),
+                ),
                 ("duration_ms", RowCol::Double(spans::DURATION_MS)),
             ],
         )
         .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
-        .filter(blob(spans::OPERATION), Literal::fixed("run-job"))
-        .filter(blob(spans::OUTCOME), Literal::fixed("error"))
-        .order("at", Dir::Asc)
-        .order("trace_id", Dir::Asc)
-        .build()]
+        .filter(blob(spans::OUTCOME), Literal::fixed("error"));
+        if let Some(job_id) = &self.job_id {
+            builder = builder.filter(blob(job_columns::SPAN_JOB_ID), job_id.clone());
+        }
+        vec![builder
+            .order("at", Dir::Asc)
+            .order("trace_id", Dir::Asc)
+            .build()]
     }
 
-    /// The failed jobs without their steps (the first stage alone).
+    /// The failed jobs without their steps (the first stage alone): the rows that are job
+    /// spans (steps that failed are in the same rows and are left out).
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
+        let non_empty = |text: String| (!text.is_empty()).then_some(text);
         Ok(only(tables)?
             .views()
-            .map(|row| FailedJob {
-                trace_id: row.text("trace_id"),
-                span_id: row.text("span_id"),
-                platform: row.text("platform"),
-                end_s: row.time("at"),
-                duration_ms: row.number("duration_ms"),
-                steps: Vec::new(),
+            .filter_map(|row| {
+                let job_id = non_empty(row.text("job_id"));
+                if job_id.is_none() && row.text("span_operation") != job_columns::LEGACY_JOB_SPAN {
+                    return None;
+                }
+                Some(FailedJob {
+                    trace_id: row.text("trace_id"),
+                    span_id: row.text("span_id"),
+                    operation: job_id
+                        .as_ref()
+                        .and_then(|_| non_empty(row.text("job_operation"))),
+                    job_id,
+                    platform: row.text("platform"),
+                    end_s: row.time("at"),
+                    duration_ms: row.number("duration_ms"),
+                    steps: Vec::new(),
+                })
             })
             .collect())
     }
@@ -200,7 +297,8 @@ impl Question for FailedJobs {
         }
         let mut jobs = self.answer(first)?;
         for job in &mut jobs {
-            let trace = TraceSpans::new(&self.scope, &job.trace_id, self.range)?
+            let range = Self::steps_range(job.end_s, job.duration_ms)?;
+            let trace = TraceSpans::new(&self.scope, &job.trace_id, range)?
                 .ask(engine)
                 .await?;
             job.steps = below(&trace.spans, &job.span_id);
@@ -227,7 +325,15 @@ fn below(spans: &[Span], span_id: &str) -> Vec<Span> {
 
 impl Tabular for FailedJob {
     fn header() -> Vec<&'static str> {
-        vec!["ended (UTC)", "trace", "platform", "duration", "steps"]
+        vec![
+            "ended (UTC)",
+            "job",
+            "operation",
+            "trace",
+            "platform",
+            "duration",
+            "steps",
+        ]
     }
     fn cells(&self) -> Vec<String> {
         let steps: Vec<String> = self
@@ -237,6 +343,8 @@ impl Tabular for FailedJob {
             .collect();
         vec![
             format_datetime(self.end_s),
+            self.job_id.clone().unwrap_or_else(|| "-".to_owned()),
+            self.operation.clone().unwrap_or_else(|| "-".to_owned()),
             self.trace_id.clone(),
             self.platform.clone(),
             nno_obs_store::time::human_ms(self.duration_ms),

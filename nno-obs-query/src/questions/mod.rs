@@ -43,7 +43,7 @@ pub use fleet::{
     BuildRow, BuildStats, FleetOverview, FleetRow, HeatCell, IncidentHeatmap, RegistryLatency,
     RegistryRow, ServiceRow, ServiceStats,
 };
-pub use jobs::{FailedJob, FailedJobs, JobRow, JobStats};
+pub use jobs::{job_columns, FailedJob, FailedJobs, JobRow, JobStats};
 pub use perf::{
     EndpointRow, ErrorRatePerFeatureHour, FeatureHourRow, FeatureStats, FeatureStatsRow, Health,
     HealthRow, HourRow, MostErroringEndpoints, RequestsPerHour, SlowestEndpoints, WorkerHealth,

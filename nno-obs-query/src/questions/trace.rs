@@ -1,5 +1,6 @@
 //! All spans of a trace (seed §4.2, §8.4): the waterfall's data.
 
+use super::jobs::job_columns;
 use super::{blob, only, Builder, Question, Tabular};
 use crate::error::QueryError;
 use crate::literal::Literal;
@@ -9,7 +10,7 @@ use crate::table::Table;
 use crate::time_range::TimeRange;
 use nno_obs_schema::spans;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The spans of one trace from `nno-core-ops-spans`, found by the index (`index1 = trace id`,
 /// what the span point indexes), within a range (Analytics Engine keeps 90 days).
@@ -142,8 +143,18 @@ impl Question for TraceSpans {
 
     fn answer(&self, tables: Vec<Table>) -> Result<Trace, QueryError> {
         let table = only(tables)?;
+        // A job writes its span twice: `started`, then its end; once it ended, the start
+        // point is not a span of its own (a job still running keeps it).
+        let ended: HashSet<String> = table
+            .views()
+            .filter(|row| row.text("outcome") != job_columns::STARTED)
+            .map(|row| row.text("span_id"))
+            .collect();
         let spans = table
             .views()
+            .filter(|row| {
+                row.text("outcome") != job_columns::STARTED || !ended.contains(&row.text("span_id"))
+            })
             .map(|row| {
                 let end_s = row.time("at");
                 let duration_ms = row.number("duration_ms");

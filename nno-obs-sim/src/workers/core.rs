@@ -5,7 +5,6 @@ use super::{plan_of, work, Plan, SimError};
 use crate::driver::Driver;
 use nno_obs::{
     fields, nno_handler, nno_instrument, Binding, BuildOutcome, BuildRecord, DataPoint, Obs,
-    OpOutcome,
 };
 use std::sync::Arc;
 
@@ -22,10 +21,12 @@ fn driver_of(request: &http::Request<()>) -> Option<Arc<Driver>> {
 }
 
 /// The gateway: platform lookups go to the registry, feature activations to provisioning,
-/// each call in its own child span.
+/// each call in its own child span. Every core service here works for one platform, and says
+/// so (`platform = …`): its core-ops and span points name it (seed §3.2 blob4).
 #[nno_handler(
     service = "gateway",
-    routes("/api/platforms/:id", "/api/platforms/:id/activate")
+    routes("/api/platforms/:id", "/api/platforms/:id/activate"),
+    platform = plan_of(&request).platform_id
 )]
 pub fn gateway(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
@@ -65,7 +66,11 @@ fn call_provisioning(obs: &Obs, driver: &Arc<Driver>, plan: &Plan) -> u16 {
 }
 
 /// The registry: platform manifests (reads) and resources (writes).
-#[nno_handler(service = "registry", routes("/platforms/:id"))]
+#[nno_handler(
+    service = "registry",
+    routes("/platforms/:id"),
+    platform = plan_of(&request).platform_id
+)]
 pub fn registry(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
     work(&obs, plan.latency_ms);
@@ -90,8 +95,13 @@ pub fn registry(request: http::Request<()>, obs: Obs) -> Response {
     status(200)
 }
 
-/// Provisioning: runs the job the request asks for.
-#[nno_handler(service = "provisioning", routes("/jobs"))]
+/// Provisioning: runs the job the request asks for, in the context of the platform it is for
+/// (so its span, core-ops and the handler's own points name that platform, seed §3.2 blob4).
+#[nno_handler(
+    service = "provisioning",
+    routes("/jobs"),
+    platform = plan_of(&request).platform_id
+)]
 pub fn provisioning(request: http::Request<()>, obs: Obs) -> Result<Response, SimError> {
     let plan = plan_of(&request);
     let operation = if plan.job_id.starts_with("job-prov") {
@@ -114,7 +124,6 @@ pub fn provisioning(request: http::Request<()>, obs: Obs) -> Result<Response, Si
                 "job completed",
                 fields! { jobId: job_id, operation: operation, platformId: platform, durationMs: duration },
             );
-            obs.record_core_op(operation, OpOutcome::Success, duration);
             Ok(status(201))
         }
         Err(error) => {
@@ -122,7 +131,6 @@ pub fn provisioning(request: http::Request<()>, obs: Obs) -> Result<Response, Si
                 "job failed",
                 fields! { jobId: job_id, operation: operation, platformId: platform, durationMs: duration, status: "FAILED", error: error.0 },
             );
-            obs.record_core_op(operation, OpOutcome::Error, duration);
             Ok(status(502))
         }
     }
@@ -131,8 +139,10 @@ pub fn provisioning(request: http::Request<()>, obs: Obs) -> Result<Response, Si
 /// A step of a job: what it takes and whether it fails.
 type Step = fn(&Obs, &str, u64, bool) -> Result<(), SimError>;
 
-/// The job: its span is the parent of its steps' spans.
-#[nno_instrument(span, name = "run-job", fields(job_id, operation))]
+/// The job: its span is the parent of its steps' spans. `job` makes it the job's own span:
+/// its points carry the job id and operation, and the job's `nno-core-ops` point is written
+/// when it ends (seed §3.3's job success rate).
+#[nno_instrument(span, job, name = "run-job", fields(job_id, operation))]
 fn run_job(obs: &Obs, job_id: &str, operation: &str, plan: &Plan) -> Result<(), SimError> {
     let steps: [(&str, Step); 3] = [
         ("create-d1", create_d1),
@@ -223,7 +233,11 @@ fn rollback(obs: &Obs, job_id: &str, steps: u32) -> Result<(), SimError> {
 }
 
 /// The CLI service: the outcome of a platform shell's Cloudflare Pages build.
-#[nno_handler(service = "cli", routes("/platforms/:id/builds"))]
+#[nno_handler(
+    service = "cli",
+    routes("/platforms/:id/builds"),
+    platform = plan_of(&request).platform_id
+)]
 pub fn cli(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
     let platform = plan.platform_id.as_str();

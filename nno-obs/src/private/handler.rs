@@ -200,7 +200,7 @@ impl Handler {
             SpanOutcome::Ok
         };
         self.obs
-            .emit_span_as(endpoint.as_str(), self.start_ms, end_ms, outcome);
+            .emit_span_as(endpoint.as_str(), self.start_ms, end_ms, outcome, None);
         match feature {
             Some(feature) => {
                 self.obs

@@ -18,6 +18,8 @@ pub struct StepSpec {
     service: Option<ServiceName>,
     level: LogLevel,
     lines: bool,
+    /// A job's own span (`#[nno_instrument(span, job, fields(job_id, operation))]`).
+    job: bool,
     detached: OnceLock<Logger>,
 }
 
@@ -38,8 +40,16 @@ impl StepSpec {
             },
             level,
             lines,
+            job: false,
             detached: OnceLock::new(),
         }
+    }
+
+    /// The same call site, as a job's own span: `Obs::start_job` with the `jobId` and
+    /// `operation` fields.
+    pub const fn job(mut self) -> Self {
+        self.job = true;
+        self
     }
 
     /// Where lines go for a step without a context: the process default telemetry, the
@@ -145,7 +155,11 @@ impl Step {
         if let Some(service) = &spec.service {
             child.set_service(service.shared_like(parent));
         }
-        let span = child.start_span();
+        let span = if spec.job {
+            child.start_job(field_text(fields, "jobId"), field_text(fields, "operation"))
+        } else {
+            child.start_span()
+        };
         if spec.lines {
             write_started(spec, Writer::Obs(span.obs()), fields);
         }
@@ -205,6 +219,20 @@ impl Step {
             }
         }
     }
+}
+
+/// The text of field `key`: a string as itself, any other value as its JSON; `""` when the
+/// field is absent (the macro requires it) or cannot be written.
+fn field_text(fields: &[Field<'_>], key: &str) -> String {
+    let Some(field) = fields.iter().find(|field| field.key == key) else {
+        return String::new();
+    };
+    let mut json = Vec::new();
+    if !field.value.write_json(&mut json) {
+        return String::new();
+    }
+    serde_json::from_slice::<String>(&json)
+        .unwrap_or_else(|_| String::from_utf8_lossy(&json).into_owned())
 }
 
 fn now_ms(context: Option<&Obs>) -> u64 {

@@ -39,12 +39,17 @@ pub struct CoreOpRecord<'a> {
     pub platform_id: Option<&'a str>,
     /// How long it took.
     pub duration_ms: u64,
+    /// The job, when the operation is a job (then `operation` is the job's, e.g.
+    /// `PROVISION_PLATFORM`): appended as blob5, see [`job`](crate::job).
+    /// `None` writes the seed's four blobs.
+    pub job_id: Option<&'a str>,
 }
 
 impl<'a> DataPoint<'a> {
     /// The `nno-core-ops` point of seed §3.2: blobs `service, operation, outcome, platformId
-    /// or "nno-internal"`; doubles `1, durationMs, error flag`; index service. The error flag is
-    /// 1 for `error` and `timeout`.
+    /// or "nno-internal"`, then a job's id (see [`job`](crate::job)); doubles
+    /// `1, durationMs, error flag`; index service. The error flag is 1 for `error` and
+    /// `timeout`.
     ///
     /// ```
     /// use nno_obs::{CoreOpRecord, DataPoint, OpOutcome};
@@ -55,6 +60,7 @@ impl<'a> DataPoint<'a> {
     ///     outcome: OpOutcome::Success,
     ///     platform_id: Some("k3m9p2xw7q"),
     ///     duration_ms: 12,
+    ///     job_id: None,
     /// });
     /// assert_eq!(point.blobs(), ["registry", "GET /platforms", "success", "k3m9p2xw7q"]);
     /// assert_eq!(point.doubles(), [1.0, 12.0, 0.0]);
@@ -70,6 +76,13 @@ impl<'a> DataPoint<'a> {
         doubles[core_ops::COUNT.slot()] = 1.0;
         doubles[core_ops::DURATION_MS.slot()] = record.duration_ms as f64;
         doubles[core_ops::ERROR.slot()] = error_flag(record.outcome != OpOutcome::Success);
-        DataPoint::from_layout(blobs, doubles, record.service)
+        let mut point = DataPoint::from_layout(blobs, doubles, record.service);
+        // The job extension appends right after the seed's blobs (checked below at compile
+        // time), so a point without a job keeps the seed's bytes.
+        const _: () = assert!(core_ops::JOB_ID.slot() == core_ops::BLOBS);
+        if let Some(job_id) = record.job_id {
+            point.push_blob(job_id);
+        }
+        point
     }
 }

@@ -9,11 +9,13 @@
 //! | `{platformId}-usage` | [`UsageRecord`] (§3.1) | platform Workers, per metered unit |
 //! | `nno-auth-events` | [`AuthEventRecord`] (§3.1, anonymised) | auth Workers |
 //! | `nno-builds` | [`BuildRecord`] (§3.1) | the CLI service, per Pages build |
+//! | job extension | [`job`]: a job's id and operation appended to its span and core-ops points | `#[nno_instrument(job)]` |
 //! | `nno_metrics` | [`DataPoint::metric`] (§1.4) | `record_metric` |
 
 mod auth_events;
 mod builds;
 mod core_ops;
+pub mod job;
 mod metric;
 mod perf;
 mod span;
@@ -22,6 +24,7 @@ mod usage;
 pub use auth_events::{AuthEvent, AuthEventRecord, AuthResult};
 pub use builds::{BuildOutcome, BuildRecord};
 pub use core_ops::{CoreOpRecord, OpOutcome};
+pub use job::JobRef;
 pub use perf::PerfRecord;
 pub use span::{SpanOutcome, SpanRecord};
 pub use usage::UsageRecord;

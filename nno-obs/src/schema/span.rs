@@ -1,5 +1,6 @@
 //! The span point of seed §4.2 (`nno-core-ops-spans`).
 
+use super::job::JobRef;
 use super::{error_flag, NNO_INTERNAL};
 use crate::datapoint::DataPoint;
 use nno_obs_schema::spans;
@@ -11,6 +12,9 @@ pub enum SpanOutcome {
     Ok,
     /// `"error"`.
     Error,
+    /// `"started"`: the point a job writes when it starts (an extension of §4.2, see
+    /// [`job`](crate::job)); never the outcome of a finished span.
+    Started,
 }
 
 impl SpanOutcome {
@@ -19,6 +23,7 @@ impl SpanOutcome {
         match self {
             SpanOutcome::Ok => "ok",
             SpanOutcome::Error => "error",
+            SpanOutcome::Started => super::job::JOB_STARTED,
         }
     }
 }
@@ -44,11 +49,15 @@ pub struct SpanRecord<'a> {
     pub outcome: SpanOutcome,
     /// The platform, or `None` for NNO's own work (written as `nno-internal`).
     pub platform_id: Option<&'a str>,
+    /// The job, for a job's own span: appended as blob8 (id) and blob9 (operation), see
+    /// [`job`](crate::job). `None` writes the seed's seven blobs.
+    pub job: Option<JobRef<'a>>,
 }
 
 impl<'a> DataPoint<'a> {
     /// The span point of seed §4.2: blobs `traceId, spanId, parentSpanId or "", service,
-    /// operation, outcome, platformId or "nno-internal"`; doubles `duration ms, error flag`;
+    /// operation, outcome, platformId or "nno-internal"`, then for a job's own span `jobId, job
+    /// operation` (see [`job`](crate::job)); doubles `duration ms, error flag`;
     /// index traceId.
     ///
     /// ```
@@ -64,6 +73,7 @@ impl<'a> DataPoint<'a> {
     ///     end_ms: 1_250,
     ///     outcome: SpanOutcome::Error,
     ///     platform_id: None,
+    ///     job: None,
     /// });
     /// assert_eq!(point.blobs(), ["tr_abc123", "00f067aa0ba902b7", "", "provisioning", "create-d1", "error", "nno-internal"]);
     /// assert_eq!(point.doubles(), [250.0, 1.0]);
@@ -81,6 +91,16 @@ impl<'a> DataPoint<'a> {
         let mut doubles = [0.0; spans::DOUBLES];
         doubles[spans::DURATION_MS.slot()] = span.end_ms.saturating_sub(span.start_ms) as f64;
         doubles[spans::ERROR.slot()] = error_flag(span.outcome == SpanOutcome::Error);
-        DataPoint::from_layout(blobs, doubles, span.trace_id)
+        let mut point = DataPoint::from_layout(blobs, doubles, span.trace_id);
+        // The job extension appends right after the seed's blobs (checked below at compile
+        // time), so a span without a job keeps the seed's bytes.
+        const _: () = assert!(
+            spans::JOB_ID.slot() == spans::BLOBS && spans::JOB_OPERATION.slot() == spans::BLOBS + 1
+        );
+        if let Some(job) = span.job {
+            point.push_blob(job.job_id);
+            point.push_blob(job.operation);
+        }
+        point
     }
 }

@@ -80,6 +80,7 @@ pub(crate) fn write_metric_fallback(
 ///     end_ms: 12,
 ///     outcome: SpanOutcome::Ok,
 ///     platform_id: Some("k3m9p2xw7q"),
+///     job: None,
 /// });
 /// assert_eq!(memory.points()[0].blobs[6], "k3m9p2xw7q");
 /// ```
