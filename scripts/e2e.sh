@@ -191,10 +191,14 @@ log "cargo build -p nno-obs-cli (root workspace)"
 (cd "$ROOT" && CARGO_TARGET_DIR="$ROOT/target" cargo build --quiet -p nno-obs-cli)
 export NNO_OBS_BIN="$ROOT/target/debug/nno-obs"
 
+# -- chdb: the SQL API emulator of the nno-logging test runs the Worker's SQL on it -----------
+log "chdb (scripts/chdb.sh)"
+"$ROOT/scripts/chdb.sh" >/dev/null
+
 # -- test -----------------------------------------------------------------------------------
 log "end-to-end test (node --test)"
 cd "$E2E"
-node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs logging.test.mjs
 
 if [ "$BENCH" = 1 ]; then
   log "sizes and latency"

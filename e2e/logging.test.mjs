@@ -1,0 +1,212 @@
+// End-to-end test of the nno-logging Worker (seed §10) in workerd: the gateway and analytics
+// Workers serve requests; the Logpush stand-in delivers their trace events into miniflare's R2
+// in Logpush's real layout; their Analytics Engine points are answered by the SQL API emulator
+// (chdb, through the Worker's outbound fetch: nothing leaves the machine); the Worker answers the
+// read API over them.
+//
+// Run by scripts/e2e.sh after it built the Workers:
+//   node --test --test-concurrency=1 logging.test.mjs
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomUUID } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { start } from "./harness.mjs";
+import { LogpushStandIn, logpushStamp } from "./logpush.mjs";
+import { SqlApiEmulator } from "./sql-api.mjs";
+
+const GATEWAY = "nno-gateway-prod";
+const ANALYTICS = "k3m9p2xw7q-r8n4t6y1z5-analytics-prod";
+const LOGGING = "nno-logging-prod";
+const PLATFORM = "k3m9p2xw7q";
+const OTHER_PLATFORM = "zz9zz9zz9z";
+const SECRET = "e2e secret of the read API";
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+const READ_TOKEN = "e2e-analytics-read-token";
+const DATASETS = ["nno-core-ops", "nno-core-ops-spans", "nno_metrics", `${PLATFORM}-perf`, `${PLATFORM}-usage`];
+/** The R2 binding of each bucket (nno-logging's wrangler.toml). */
+const BINDING = { "nno-logs-internal": "INTERNAL_LOGS", [`nno-logs-${PLATFORM}`]: `LOGS_${PLATFORM}` };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(here, ".out", "logging");
+
+let h;
+let logpush;
+let sql;
+let traceId;
+let corruptKey;
+
+// -- tokens, minted as nno-obs-api's jwt::mint does (HS256, base64url, no padding) ----------
+
+const b64 = (value) => Buffer.from(value).toString("base64url");
+
+function mint(claims, secret = SECRET) {
+  const input = `${b64(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64(JSON.stringify(claims))}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+
+const exp = () => Math.floor(Date.now() / 1000) + 3600;
+const operator = () => mint({ sub: "e2e", role: "operator", exp: exp() });
+const admin = (platformId) => mint({ sub: "e2e", role: "platform-admin", platformId, exp: exp() });
+
+async function api(target, token) {
+  const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const res = await fetch(h.url(LOGGING, target), { headers });
+  const text = await res.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: left null, the test says so
+  }
+  return { status: res.status, body, text };
+}
+
+before(async () => {
+  logpush = new LogpushStandIn(path.join(OUT, "store"));
+  sql = new SqlApiEmulator({ dir: path.join(OUT, "sql"), accountId: ACCOUNT, token: READ_TOKEN });
+  h = await start(
+    [
+      { dir: "gateway" },
+      { dir: "analytics" },
+      {
+        dir: "nno-logging",
+        secrets: {
+          OBSERVABILITY_JWT_SECRET: SECRET,
+          CF_ACCOUNT_ID: ACCOUNT,
+          CF_ANALYTICS_READ_TOKEN: READ_TOKEN,
+        },
+        outboundService: sql.fetch,
+      },
+    ],
+    { logpush },
+  );
+  // A trace started at the gateway, crossing into the analytics Worker.
+  traceId = randomUUID();
+  const res = await fetch(h.url(GATEWAY, "/api/report/7"), { headers: { "x-trace-id": traceId } });
+  assert.equal(res.status, 200, await res.text());
+  await logpush.until(
+    () =>
+      [GATEWAY, ANALYTICS].every((script) =>
+        logpush.records.some(({ record }) => record.ScriptName === script),
+      ),
+    "both Workers' trace events",
+  );
+  await h.capture.until(
+    () => h.capture.timedPoints().filter(({ point }) => point.aeDataset === "nno-core-ops-spans").length >= 2,
+    "both Workers' span points",
+  );
+});
+
+after(async () => {
+  await h?.dispose();
+});
+
+/** Delivers the records to R2 and loads the points into the SQL emulator (once). */
+let delivered = null;
+async function deliver() {
+  if (delivered) return delivered;
+  const bucket = async (name) => h.mf.getR2Bucket(BINDING[name], LOGGING);
+  const buckets = {};
+  for (const name of Object.keys(BINDING)) buckets[name] = await bucket(name);
+  const keys = await logpush.deliverToR2((name) => buckets[name]);
+  // A damaged object beside them: a gzip member cut in half, named as Logpush names objects.
+  const now = Date.now();
+  const stamp = logpushStamp(now);
+  corruptKey = `${stamp.slice(0, 8)}/${stamp}_${stamp}_deadbeef.log.gz`;
+  const whole = gzipSync(
+    JSON.stringify({ ScriptName: GATEWAY, Outcome: "ok", EventTimestampMs: now, Logs: [] }).repeat(50),
+  );
+  const half = new Uint8Array(whole.subarray(0, Math.floor(whole.length / 2)));
+  await buckets["nno-logs-internal"].put(corruptKey, half);
+  sql.load(h.capture.timedPoints(), DATASETS);
+  delivered = keys;
+  return keys;
+}
+
+test("the Logpush stand-in delivers Logpush's real layout into R2", async () => {
+  const keys = await deliver();
+  const layout = /^\d{8}\/\d{8}T\d{6}Z_\d{8}T\d{6}Z_[0-9a-f]{8}\.log\.gz$/;
+  assert.ok(keys["nno-logs-internal"]?.length > 0, JSON.stringify(keys));
+  assert.ok(keys[`nno-logs-${PLATFORM}`]?.length > 0, JSON.stringify(keys));
+  for (const key of Object.values(keys).flat()) assert.match(key, layout);
+});
+
+test("a trace started at the gateway: all its spans, one root, and every Worker's lines", async () => {
+  await deliver();
+  const { status, body, text } = await api(`/api/observability/traces/${traceId}`, operator());
+  assert.equal(status, 200, text);
+  assert.ok(sql.statements.length > 0, "the Worker asked the SQL API emulator");
+  const spans = body.spans;
+  const services = new Set(spans.map((s) => s.service));
+  assert.ok(services.has("gateway") && services.has("analytics"), text);
+  const ids = new Set(spans.map((s) => s.spanId));
+  const roots = spans.filter((s) => !s.parentSpanId);
+  assert.equal(roots.length, 1, `one root: ${text}`);
+  for (const span of spans) {
+    if (span.parentSpanId) assert.ok(ids.has(span.parentSpanId), `dangling parent: ${text}`);
+  }
+  const scripts = new Set(body.logs.map((line) => line.script));
+  assert.ok(scripts.has(GATEWAY) && scripts.has(ANALYTICS), `lines of both Workers: ${text}`);
+  assert.ok(body.logs.every((line) => line.traceId === traceId));
+  // The platform's admin sees its part only: its Worker's lines, no internal object.
+  const mine = await api(`/api/observability/traces/${traceId}?platformId=${PLATFORM}`, admin(PLATFORM));
+  assert.equal(mine.status, 200, mine.text);
+  assert.ok(mine.body.logs.length > 0);
+  assert.ok(mine.body.logs.every((line) => line.script === ANALYTICS), mine.text);
+  assert.ok(!mine.text.includes("nno-logs-internal"), mine.text);
+});
+
+test("the access table's refusals hold in the Worker", async () => {
+  await deliver();
+  const tampered = operator().replace(/\.[^.]+$/, ".AAAA");
+  const foreign = mint({ sub: "x", role: "operator", exp: exp() }, "another secret");
+  const expired = mint({ sub: "x", role: "operator", exp: Math.floor(Date.now() / 1000) - 120 });
+  const refused = [
+    ["/api/observability/logs", undefined, 401],
+    ["/api/observability/logs", tampered, 401],
+    ["/api/observability/logs", foreign, 401],
+    ["/api/observability/logs", expired, 401],
+    [`/api/observability/logs?platformId=${OTHER_PLATFORM}`, admin(PLATFORM), 403],
+    [`/api/observability/traces/${traceId}?platformId=${OTHER_PLATFORM}`, admin(PLATFORM), 403],
+    [`/api/observability/logs/download?platformId=${OTHER_PLATFORM}`, admin(PLATFORM), 403],
+    ["/api/observability/fleet?range=1h", admin(PLATFORM), 403],
+    ["/api/observability/provisioning?range=1h", admin(PLATFORM), 403],
+    [
+      `/api/observability/logs/object?bucket=nno-logs-internal&key=${encodeURIComponent(corruptKey)}&expires=${exp()}&sig=AAAA`,
+      undefined,
+      403,
+    ],
+  ];
+  for (const [target, token, want] of refused) {
+    const { status, text } = await api(target, token);
+    assert.equal(status, want, `${target}: ${text}`);
+  }
+  // And what the operator may read, it reads.
+  assert.equal((await api("/api/observability/logs", operator())).status, 200);
+});
+
+test("a damaged object is reported in problems and the rest is answered", async () => {
+  await deliver();
+  const { status, body, text } = await api("/api/observability/logs?limit=1000", operator());
+  assert.equal(status, 200, text);
+  assert.ok(body.problems.some((p) => p.key === `nno-logs-internal/${corruptKey}`), text);
+  assert.ok(body.entries.some((e) => e.script === GATEWAY && e.traceId === traceId), text);
+});
+
+test("a download link streams its object from R2, as stored", async () => {
+  const keys = await deliver();
+  const listing = await api(`/api/observability/logs/download?platformId=${PLATFORM}`, operator());
+  assert.equal(listing.status, 200, listing.text);
+  const file = listing.body.files.find((f) => f.key === keys[`nno-logs-${PLATFORM}`][0]);
+  assert.ok(file, listing.text);
+  const res = await fetch(h.url(LOGGING, file.url));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "application/gzip");
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const stored = await (await h.mf.getR2Bucket(BINDING[`nno-logs-${PLATFORM}`], LOGGING)).get(file.key);
+  assert.deepEqual(bytes, Buffer.from(await stored.arrayBuffer()));
+  assert.equal(bytes.length, file.bytes);
+});
