@@ -9,13 +9,16 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
+import { appendFileSync, mkdirSync, rmSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { start } from "./harness.mjs";
 import { LogpushStandIn, logpushStamp } from "./logpush.mjs";
-import { SqlApiEmulator } from "./sql-api.mjs";
+import { SqlApiEmulator, toRow } from "./sql-api.mjs";
 
 const GATEWAY = "nno-gateway-prod";
 const ANALYTICS = "k3m9p2xw7q-r8n4t6y1z5-analytics-prod";
@@ -30,6 +33,8 @@ const DATASETS = ["nno-core-ops", "nno-core-ops-spans", "nno_metrics", `${PLATFO
 const BINDING = { "nno-logs-internal": "INTERNAL_LOGS", [`nno-logs-${PLATFORM}`]: `LOGS_${PLATFORM}` };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** The nno-obs CLI of the root workspace, built by scripts/e2e.sh. */
+const NNO_OBS = process.env.NNO_OBS_BIN ?? path.resolve(here, "../target/debug/nno-obs");
 const OUT = path.join(here, ".out", "logging");
 
 let h;
@@ -87,6 +92,17 @@ before(async () => {
   traceId = randomUUID();
   const res = await fetch(h.url(GATEWAY, "/api/report/7"), { headers: { "x-trace-id": traceId } });
   assert.equal(res.status, 200, await res.text());
+  // More traffic for the metrics: successes of two endpoints and a failing export (500).
+  const more = [];
+  for (let i = 0; i < 4; i++) {
+    more.push(fetch(h.url(GATEWAY, `/api/report/${i}`)), fetch(h.url(GATEWAY, "/api/data")));
+  }
+  more.push(fetch(h.url(GATEWAY, "/api/data/export"), { method: "POST", body: "not json" }));
+  for (const response of await Promise.all(more)) await response.arrayBuffer();
+  await h.capture.until(
+    () => h.capture.timedPoints().filter(({ point }) => point.aeDataset === `${PLATFORM}-perf`).length >= 10,
+    "the analytics Worker's perf points",
+  );
   await logpush.until(
     () =>
       [GATEWAY, ANALYTICS].every((script) =>
@@ -209,4 +225,68 @@ test("a download link streams its object from R2, as stored", async () => {
   const stored = await (await h.mf.getR2Bucket(BINDING[`nno-logs-${PLATFORM}`], LOGGING)).get(file.key);
   assert.deepEqual(bytes, Buffer.from(await stored.arrayBuffer()));
   assert.equal(bytes.length, file.bytes);
+});
+
+/** Writes `points` ([{point, ms}]) into a local store as the local evaluator reads them. */
+function writeLocalStore(store, points) {
+  rmSync(store, { recursive: true, force: true });
+  for (const { point, ms } of points) {
+    const row = toRow(point, ms);
+    const [date, time] = row.timestamp.split(" ");
+    const folder = path.join(store, "analytics-engine", point.aeDataset, date, time.slice(0, 2));
+    mkdirSync(folder, { recursive: true });
+    appendFileSync(path.join(folder, "points-e2e.json"), JSON.stringify(row) + "\n");
+  }
+}
+
+/** A free loopback port. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+test("/features equals the local evaluation of the same points (nno-obs serve)", async () => {
+  await deliver();
+  const store = path.join(OUT, "local-store");
+  writeLocalStore(store, h.capture.timedPoints());
+  const port = await freePort();
+  const serve = spawn(NNO_OBS, ["serve", "--store", store, "--listen", `127.0.0.1:${port}`], {
+    env: { ...process.env, OBSERVABILITY_JWT_SECRET: SECRET },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  serve.stdout.on("data", (chunk) => (output += chunk));
+  serve.stderr.on("data", (chunk) => (output += chunk));
+  try {
+    const local = `http://127.0.0.1:${port}`;
+    for (let tries = 0; ; tries++) {
+      try {
+        if ((await fetch(`${local}/api/observability/health`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      assert.ok(tries < 100, `nno-obs serve did not start: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The next whole minute: the same window for both, whatever their clocks say.
+    const until = new Date(Math.ceil(Date.now() / 60_000) * 60_000).toISOString().replace(".000Z", "Z");
+    const target = `/api/observability/features?platformId=${PLATFORM}&range=1h&until=${until}`;
+    const token = operator();
+    const worker = await api(target, token);
+    const res = await fetch(`${local}${target}`, { headers: { authorization: `Bearer ${token}` } });
+    const want = await res.text();
+    assert.equal(res.status, 200, want);
+    assert.equal(worker.status, 200, worker.text);
+    assert.ok(worker.body.features.length > 0, worker.text);
+    assert.ok(worker.body.features.some((f) => f.errors > 0 && f.requests >= 10), worker.text);
+    assert.equal(worker.text, want);
+  } finally {
+    serve.kill();
+  }
 });
