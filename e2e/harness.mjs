@@ -115,7 +115,10 @@ function tryJson(text) {
 }
 
 /** The miniflare options of one Worker of examples/workers, from its wrangler.toml. */
-export function workerOptions(dir, { name, recordAnalytics = true, secrets, outboundService } = {}) {
+export function workerOptions(
+  dir,
+  { name, recordAnalytics = true, secrets, outboundService, overrides } = {},
+) {
   const configPath = path.join(WORKERS_DIR, dir, "wrangler.toml");
   const config = unstable_readConfig({ config: configPath });
   const buildDir = path.dirname(config.main);
@@ -144,6 +147,15 @@ export function workerOptions(dir, { name, recordAnalytics = true, secrets, outb
   if (namespaces.length > 0) {
     options.kvNamespaces = Object.fromEntries(namespaces.map((n) => [n.binding, n.id]));
   }
+  const consumers = config.queues?.consumers ?? [];
+  if (consumers.length > 0) {
+    options.queueConsumers = Object.fromEntries(
+      consumers.map((c) => [
+        c.queue,
+        { maxBatchSize: c.max_batch_size, maxBatchTimeout: c.max_batch_timeout },
+      ]),
+    );
+  }
   const services = config.services ?? [];
   if (services.length > 0) {
     options.serviceBindings = Object.fromEntries(services.map((s) => [s.binding, s.service]));
@@ -162,7 +174,9 @@ export function workerOptions(dir, { name, recordAnalytics = true, secrets, outb
       datasets.map((d) => [d.binding, { dataset: d.dataset ?? d.binding }]),
     );
   }
-  return { options, config };
+  // What a test sets beyond wrangler.toml (e.g. a queue producer standing in for R2's event
+  // notifications, a shorter batch timeout).
+  return { options: { ...options, ...(overrides ?? {}) }, config };
 }
 
 /**

@@ -84,6 +84,12 @@ before(async () => {
           CF_ANALYTICS_READ_TOKEN: READ_TOKEN,
         },
         outboundService: sql.fetch,
+        // R2's event notifications, sent by the test through a producer of the same queue;
+        // a batch is delivered after 1 s instead of wrangler.toml's 30.
+        overrides: {
+          queueProducers: { NOTIFY: "nno-logs-objects" },
+          queueConsumers: { "nno-logs-objects": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+        },
       },
     ],
     { logpush },
@@ -289,4 +295,43 @@ test("/features equals the local evaluation of the same points (nno-obs serve)",
   } finally {
     serve.kill();
   }
+});
+
+test("an R2 event notification of a new object gets its index sidecar written, once", async () => {
+  await deliver();
+  const bucket = await h.mf.getR2Bucket(BINDING[`nno-logs-${PLATFORM}`], LOGGING);
+  const now = Date.now();
+  const stamp = logpushStamp(now);
+  const key = `${stamp.slice(0, 8)}/${stamp}_${stamp}_0a0b0c0d.log.gz`;
+  const trace = randomUUID();
+  const line = JSON.stringify({ timestamp: new Date(now).toISOString(), level: "info", service: "analytics", traceId: trace, message: "late" });
+  const record = { ScriptName: ANALYTICS, Outcome: "ok", EventTimestampMs: now, Logs: [{ Level: "log", Message: [line], TimestampMs: now }] };
+  const body = new Uint8Array(gzipSync(JSON.stringify(record) + "\n"));
+  await bucket.put(key, body);
+  assert.equal(await bucket.head(`${key}.idx`), null);
+  const notify = await h.mf.getQueueProducer("NOTIFY", LOGGING);
+  const notification = {
+    account: ACCOUNT,
+    action: "PutObject",
+    bucket: `nno-logs-${PLATFORM}`,
+    object: { key, size: body.length, eTag: "e2e" },
+    eventTime: new Date(now).toISOString(),
+  };
+  // Delivered twice (at least once), beside messages that can never succeed.
+  await notify.send(notification);
+  await notify.send(notification);
+  await notify.send({ not: "a notification" });
+  await notify.send({ ...notification, bucket: "nno-logs-unknown00" });
+  let sidecar = null;
+  for (let tries = 0; tries < 100 && sidecar === null; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sidecar = await bucket.get(`${key}.idx`);
+  }
+  assert.ok(sidecar, "the sidecar was written");
+  const index = JSON.parse(await sidecar.text());
+  assert.equal(index.dataBytes, body.length, JSON.stringify(index));
+  // The object is found through it.
+  const found = await api(`/api/observability/logs?platformId=${PLATFORM}&traceId=${trace}`, operator());
+  assert.equal(found.status, 200, found.text);
+  assert.deepEqual(found.body.entries.map((e) => e.message), ["late"]);
 });

@@ -8,6 +8,7 @@
 //! | [`r2`] | an R2 binding as the log search's object source |
 //! | [`engine`] | the SQL API engine from `CF_ACCOUNT_ID` and `CF_ANALYTICS_READ_TOKEN` |
 //! | [`records`] | the Registry copy, alert state and platform list from KV |
+//! | [`notifications`] | the queue consumer: a new object's index sidecar, from R2's event notification |
 //!
 //! Bindings: `INTERNAL_LOGS` (R2, `nno-logs-internal`); for each platform id listed in the
 //! var `LOG_PLATFORMS` (comma-separated), the R2 binding `LOGS_{platformId}` of
@@ -16,6 +17,7 @@
 //! download link (`/logs/object`) streams the object from R2 as stored, never held whole.
 
 pub mod engine;
+pub mod notifications;
 pub mod r2;
 pub mod records;
 
@@ -28,7 +30,10 @@ use nno_obs_api::{http, Api, ApiError};
 use nno_obs_logs::source::check_key;
 use nno_obs_store::layout::{Bucket, PlatformId};
 use r2::R2Source;
-use worker::{event, Context, Env, Headers, Method, Request, Response, ResponseBuilder, Result};
+use worker::{
+    event, Context, Env, Headers, MessageBatch, MessageExt, Method, Request, Response,
+    ResponseBuilder, Result,
+};
 
 /// The internal log bucket's binding (seed §10).
 pub const INTERNAL_LOGS: &str = "INTERNAL_LOGS";
@@ -76,6 +81,20 @@ async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Respon
         );
     }
     answer(&method, response)
+}
+
+/// R2 event notifications of new Logpush objects (queue `nno-logs-objects`): each object's
+/// sidecar is built; a message is retried only when R2 failed.
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
+    let backend = backend(&env);
+    for message in batch.messages()? {
+        match notifications::handle(&backend, message.body().clone()).await {
+            notifications::Disposition::Ack => message.ack(),
+            notifications::Disposition::Retry => message.retry(),
+        }
+    }
+    Ok(())
 }
 
 /// The API over this Worker's bindings.
