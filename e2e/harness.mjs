@@ -61,6 +61,20 @@ export class Capture {
     return out;
   }
 
+  /** Recorded data points with the time they were written: [{point, ms}]. */
+  timedPoints() {
+    const out = [];
+    for (const log of this.logs) {
+      for (const text of splitLines(log.message)) {
+        const point = tryJson(text);
+        if (point && typeof point.aeDataset === "string") {
+          out.push({ point, ms: Number(log.timestamp ?? log.time ?? Date.now()) });
+        }
+      }
+    }
+    return out;
+  }
+
   /** All text workerd printed, structured or not. */
   allText() {
     return [this.stdout, this.stderr, ...this.logs.map((l) => l.message)].join("\n");
@@ -101,7 +115,10 @@ function tryJson(text) {
 }
 
 /** The miniflare options of one Worker of examples/workers, from its wrangler.toml. */
-export function workerOptions(dir, { name, recordAnalytics = true } = {}) {
+export function workerOptions(
+  dir,
+  { name, recordAnalytics = true, secrets, outboundService, overrides } = {},
+) {
   const configPath = path.join(WORKERS_DIR, dir, "wrangler.toml");
   const config = unstable_readConfig({ config: configPath });
   const buildDir = path.dirname(config.main);
@@ -116,9 +133,29 @@ export function workerOptions(dir, { name, recordAnalytics = true } = {}) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
-    bindings: { ...(config.vars ?? {}) },
+    // Secrets are plain text bindings in workerd, as `wrangler secret put` makes them.
+    bindings: { ...(config.vars ?? {}), ...(secrets ?? {}) },
+    ...(outboundService ? { outboundService } : {}),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
+  // R2 buckets and KV namespaces: miniflare's local ones, named as in wrangler.toml.
+  const buckets = config.r2_buckets ?? [];
+  if (buckets.length > 0) {
+    options.r2Buckets = Object.fromEntries(buckets.map((b) => [b.binding, b.bucket_name]));
+  }
+  const namespaces = config.kv_namespaces ?? [];
+  if (namespaces.length > 0) {
+    options.kvNamespaces = Object.fromEntries(namespaces.map((n) => [n.binding, n.id]));
+  }
+  const consumers = config.queues?.consumers ?? [];
+  if (consumers.length > 0) {
+    options.queueConsumers = Object.fromEntries(
+      consumers.map((c) => [
+        c.queue,
+        { maxBatchSize: c.max_batch_size, maxBatchTimeout: c.max_batch_timeout },
+      ]),
+    );
+  }
   const services = config.services ?? [];
   if (services.length > 0) {
     options.serviceBindings = Object.fromEntries(services.map((s) => [s.binding, s.service]));
@@ -137,7 +174,9 @@ export function workerOptions(dir, { name, recordAnalytics = true } = {}) {
       datasets.map((d) => [d.binding, { dataset: d.dataset ?? d.binding }]),
     );
   }
-  return { options, config };
+  // What a test sets beyond wrangler.toml (e.g. a queue producer standing in for R2's event
+  // notifications, a shorter batch timeout).
+  return { options: { ...options, ...(overrides ?? {}) }, config };
 }
 
 /**

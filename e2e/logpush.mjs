@@ -44,6 +44,11 @@ export function hourFolder(ms) {
   return `${iso.slice(0, 10)}/${iso.slice(11, 13)}`;
 }
 
+/** Logpush's `{start}`/`{end}` placeholder of a time in ms: `YYYYMMDDTHHMMSSZ` (UTC). */
+export function logpushStamp(ms) {
+  return new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, "") + "Z";
+}
+
 /**
  * Whether a console call is a data point of the Analytics Engine recorder (ae-recorder.mjs).
  * The recorder runs inside the Worker's invocation, so its lines show up in the TraceItem; in
@@ -142,6 +147,33 @@ export class LogpushStandIn {
       unlinkSync(plain);
     }
     this.open.clear();
+  }
+
+  /**
+   * Delivers every record written so far as Workers Trace Events Logpush delivers into R2 —
+   * its real layout, not the store's: per bucket, one gzipped NDJSON object
+   * `{YYYYMMDD}/{start}_{end}_{random}.log.gz`, `{start}`/`{end}` the first and last event
+   * times (`YYYYMMDDTHHMMSSZ`, UTC). `r2(bucketName)` gives the bucket to put into (miniflare's
+   * R2 binding). Returns the keys written, by bucket.
+   */
+  async deliverToR2(r2) {
+    const byBucket = new Map();
+    for (const { record } of this.records) {
+      const bucket = bucketOf(record.ScriptName);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), record]);
+    }
+    const written = {};
+    for (const [bucket, records] of byBucket) {
+      const times = records.map((r) => r.EventTimestampMs);
+      const start = logpushStamp(Math.min(...times));
+      const end = logpushStamp(Math.max(...times));
+      const key = `${start.slice(0, 8)}/${start}_${end}_${randomBytes(4).toString("hex")}.log.gz`;
+      const body = gzipSync(records.map((r) => JSON.stringify(r) + "\n").join(""));
+      // A copy with a buffer of its own (miniflare's proxy refuses a view into Node's pool).
+      await r2(bucket).put(key, new Uint8Array(body));
+      written[bucket] = [...(written[bucket] ?? []), key];
+    }
+    return written;
   }
 
   /** The Worker options that make `worker` (miniflare options) send its trace events here. */

@@ -109,7 +109,7 @@ log "cargo fmt --check, clippy -D warnings (examples/workers, wasm32)"
 (cd "$WORKERS" && cargo clippy --quiet --target wasm32-unknown-unknown -- -D warnings)
 
 # -- build ----------------------------------------------------------------------------------
-for worker in hello hello-obs analytics gateway; do
+for worker in hello hello-obs analytics gateway nno-logging; do
   log "building $worker (worker-build --release)"
   (cd "$WORKERS/$worker" && "$CARGO_TOOLS/bin/worker-build" --release)
 done
@@ -121,7 +121,7 @@ done
 log "wrangler deploy --dry-run"
 DRY="$(mktemp -d)"
 trap 'rm -rf "$DRY"' EXIT
-for worker in hello hello-obs analytics gateway; do
+for worker in hello hello-obs analytics gateway nno-logging; do
   mkdir -p "$DRY/$worker"
   cp -r "$WORKERS/$worker/build" "$DRY/$worker/"
   sed 's/^command = .*/command = "true"/' "$WORKERS/$worker/wrangler.toml" >"$DRY/$worker/wrangler.toml"
@@ -144,6 +144,12 @@ for worker in hello hello-obs analytics gateway; do
     gateway)
       expected="ANALYTICS SPANS NNO_METRICS ANALYTICS_FEATURE"
       forbidden="PERF USAGE PLATFORM_ID ENTITY_ID METRICS"
+      ;;
+    # The read API (seed §10): the Logpush buckets, its KV records, its platform list; a core
+    # service's datasets only. Its secrets are not in wrangler.toml.
+    nno-logging)
+      expected="INTERNAL_LOGS LOGS_k3m9p2xw7q OBSERVABILITY_STATE LOG_PLATFORMS ANALYTICS SPANS NNO_METRICS"
+      forbidden="PERF USAGE PLATFORM_ID ENTITY_ID METRICS CF_API_TOKEN"
       ;;
   esac
   for binding in $expected; do
@@ -168,6 +174,7 @@ for worker in hello hello-obs analytics gateway; do
   name="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$WORKERS/$worker/wrangler.toml")"
   case "$worker" in
     gateway) want="nno-gateway-prod" ;;              # nno-{service}-{env}
+    nno-logging) want="nno-logging-prod" ;;          # nno-{service}-{env} (seed §10)
     *) want="k3m9p2xw7q-r8n4t6y1z5-$worker-prod" ;; # {platformId}-{entityId}-{feature}-{env}
   esac
   [ "$name" = "$want" ] || {
@@ -184,10 +191,14 @@ log "cargo build -p nno-obs-cli (root workspace)"
 (cd "$ROOT" && CARGO_TARGET_DIR="$ROOT/target" cargo build --quiet -p nno-obs-cli)
 export NNO_OBS_BIN="$ROOT/target/debug/nno-obs"
 
+# -- chdb: the SQL API emulator of the nno-logging test runs the Worker's SQL on it -----------
+log "chdb (scripts/chdb.sh)"
+"$ROOT/scripts/chdb.sh" >/dev/null
+
 # -- test -----------------------------------------------------------------------------------
 log "end-to-end test (node --test)"
 cd "$E2E"
-node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs logging.test.mjs
 
 if [ "$BENCH" = 1 ]; then
   log "sizes and latency"

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::views::Problem;
 use nno_obs_alerts::outbox::State;
 use nno_obs_logs::cursor::SortKey;
+use nno_obs_logs::objects::{Continuation, ObjectProgress};
 use nno_obs_logs::search::Hit;
 use nno_obs_logs::LogQuery;
 use nno_obs_query::Engine;
@@ -29,6 +30,10 @@ pub struct LogSearch<'a> {
     pub query: &'a LogQuery,
     /// The last entry already given.
     pub after: Option<&'a SortKey>,
+    /// What earlier pages of a bounded search learnt of the objects they read (see
+    /// [`nno_obs_logs::objects`]); empty for a plain position. A backend that reads everything
+    /// on every call ignores it.
+    pub known: &'a [ObjectProgress],
     /// Most entries.
     pub limit: usize,
 }
@@ -48,6 +53,10 @@ pub struct LogHits {
     pub bytes: u64,
     /// Damaged objects.
     pub problems: Vec<Problem>,
+    /// Where the next page continues, when `more` and the backend knows more than the last
+    /// hit (a bounded search that stopped at its limits, possibly before any hit); `None`: after
+    /// the last hit.
+    pub continuation: Option<Continuation>,
 }
 
 /// An object of a log bucket.

@@ -15,6 +15,7 @@
 //! | [`signed`] | log cursors and download links, signed and bound |
 //! | [`views`] | the answers' JSON types |
 //! | [`backend`] | what a host provides |
+//! | [`source`] | the backend over object sources (R2 in the Worker), bounded per request |
 //! | [`time`] | RFC 3339 in and out, durations |
 //! | [`span_lines`] | where a span's own log lines say it started (the waterfall's starts) |
 //! | `local` (feature `local`) | the backend over a local store |
@@ -49,6 +50,7 @@ pub mod jwt;
 pub mod local;
 pub mod params;
 pub mod signed;
+pub mod source;
 pub mod span_lines;
 pub mod time;
 pub mod views;

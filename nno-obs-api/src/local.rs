@@ -8,12 +8,14 @@
 
 use crate::backend::{Backend, BoxFuture, LogHits, LogSearch, ObjectInfo};
 use crate::error::ApiError;
+use crate::source::HostRecords;
 use crate::views::Problem;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_logs::cursor::Cursor;
 use nno_obs_logs::{
-    LocalSearch, LogQuery, Matcher, OperatorBucket, OperatorScope, PlatformScope, Scope,
+    LocalFolder, LocalSearch, LogQuery, Matcher, OperatorBucket, OperatorScope, PlatformScope,
+    Scope,
 };
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::Engine;
@@ -152,6 +154,7 @@ impl Backend for LocalBackend {
                 files: page.files_read as u64,
                 bytes: page.bytes_read,
                 problems,
+                continuation: None,
             })
         })
     }
@@ -209,6 +212,50 @@ impl Backend for LocalBackend {
     fn now_ms(&self) -> u64 {
         (self.clock)()
     }
+}
+
+/// The local store's records for a [`SourceBackend`]: its Registry copy, the platforms of its
+/// metrics, the alert state file — the same as [`LocalBackend`] answers.
+impl HostRecords for LocalBackend {
+    fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
+        Backend::registry(self)
+    }
+    fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
+        Backend::platforms_with_data(self)
+    }
+    fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>> {
+        Backend::alert_state(self)
+    }
+}
+
+/// The bucket folders of the store at `root` as object sources, in bucket order (none when
+/// the store is missing): what a [`SourceBackend`] over the local store reads.
+///
+/// ```
+/// use nno_obs_api::local::bucket_folders;
+/// use nno_obs_store::layout::Bucket;
+///
+/// let store = tempfile::tempdir().unwrap();
+/// std::fs::create_dir(store.path().join("nno-logs-internal")).unwrap();
+/// std::fs::create_dir(store.path().join("not-a-bucket")).unwrap();
+/// let buckets = bucket_folders(store.path());
+/// assert_eq!(buckets.len(), 1);
+/// assert_eq!(buckets[0].0, Bucket::Internal);
+/// ```
+pub fn bucket_folders(root: &Path) -> Vec<(Bucket, LocalFolder)> {
+    let mut buckets: Vec<(Bucket, LocalFolder)> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+        .filter_map(|entry| Bucket::parse(entry.file_name().to_str()?).ok())
+        .map(|bucket| {
+            let folder = LocalFolder::bucket(root, &bucket);
+            (bucket, folder)
+        })
+        .collect();
+    buckets.sort_by(|a, b| a.0.cmp(&b.0));
+    buckets
 }
 
 /// The path of `key` in `bucket`, when `key` is a plain relative path of data-file names:

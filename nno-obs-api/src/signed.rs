@@ -11,6 +11,7 @@ use crate::jwt::JwtSecret;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use nno_obs_logs::cursor::SortKey;
+use nno_obs_logs::objects::ObjectProgress;
 use serde::{Deserialize, Serialize};
 
 const CURSOR: &str = "nno-obs cursor v1";
@@ -31,9 +32,15 @@ pub struct CursorState {
     /// See `from_ms`.
     #[serde(rename = "t")]
     pub to_ms: Option<u64>,
-    /// The last entry given.
+    /// The last entry given; `None` when a bounded search stopped before giving any (then
+    /// `objects` says where it got to).
     #[serde(rename = "k")]
-    pub after: SortKey,
+    pub after: Option<SortKey>,
+    /// A bounded search's continuation: what it learnt of the objects it read (see
+    /// [`nno_obs_logs::objects`]). Left out of the text when empty, so a plain cursor reads
+    /// as before.
+    #[serde(rename = "o", default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ObjectProgress>,
 }
 
 /// Signs `state` into an opaque cursor.
@@ -45,7 +52,8 @@ pub struct CursorState {
 ///
 /// let key = JwtSecret::new(b"k".to_vec()).unwrap();
 /// let state = CursorState { binding: "operator".into(), filters: "level=warn".into(), from_ms: Some(1),
-///     to_ms: Some(2), after: SortKey { time_ms: Some(1), file: "a".into(), line: 0, entry: 0 } };
+///     to_ms: Some(2), after: Some(SortKey { time_ms: Some(1), file: "a".into(), line: 0, entry: 0 }),
+///     objects: vec![] };
 /// let text = seal_cursor(&state, &key);
 /// assert_eq!(open_cursor(&text, &key).unwrap(), state);
 /// let mut forged = text.clone();

@@ -13,6 +13,7 @@
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
 //! | [`prune`] | which objects a search reads (shared by the walk and the object search) | yes |
 //! | [`objects`] | the search over an object source, bounded per call, with its continuation | yes |
+//! | [`sidecars`] | one object's index sidecar built on arrival (at-least-once safe) | yes |
 //! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
@@ -44,6 +45,7 @@ pub mod prune;
 pub mod query;
 pub mod reader;
 pub mod search;
+pub mod sidecars;
 pub mod source;
 pub mod sql;
 

@@ -115,6 +115,7 @@ pub(super) async fn search<B: Backend>(
     let mut filters = filters(caller, &mut params, now_ms)?;
     params.finish()?;
     let mut after = None;
+    let mut known = Vec::new();
     if let Some(text) = cursor {
         let state = open_cursor(&text, secret)?;
         if state.binding != caller.binding() || state.filters != filters.canonical {
@@ -125,29 +126,39 @@ pub(super) async fn search<B: Backend>(
         // The window the first page resolved (`since` is not re-read against a later now).
         filters.query.from_ms = state.from_ms;
         filters.query.to_ms = state.to_ms;
-        after = Some(state.after);
+        after = state.after;
+        known = state.objects;
     }
     let found = backend
         .search_logs(LogSearch {
             bucket: Some(&filters.bucket),
             query: &filters.query,
             after: after.as_ref(),
+            known: &known,
             limit,
         })
         .await?;
-    let next = match (found.more, found.hits.last()) {
-        (true, Some(last)) => Some(seal_cursor(
+    // A bounded search's continuation when it has one (it may have stopped before any hit),
+    // else the position after the last hit.
+    let position = match (found.more, found.continuation, found.hits.last()) {
+        (false, _, _) => None,
+        (true, Some(at), _) => Some((at.after, at.objects)),
+        (true, None, Some(last)) => Some((Some(last.key.clone()), Vec::new())),
+        (true, None, None) => None,
+    };
+    let next = position.map(|(after, objects)| {
+        seal_cursor(
             &CursorState {
                 binding: caller.binding(),
                 filters: filters.canonical.clone(),
                 from_ms: filters.query.from_ms,
                 to_ms: filters.query.to_ms,
-                after: last.key.clone(),
+                after,
+                objects,
             },
             secret,
-        )),
-        _ => None,
-    };
+        )
+    });
     Ok(LogPage {
         entries: found
             .hits
@@ -199,13 +210,40 @@ pub(super) async fn download<B: Backend>(
     })
 }
 
-/// `/logs/object?bucket&key&expires&sig`: the object a signed link names, as stored.
-pub(super) async fn object<B: Backend>(
-    backend: &B,
-    secret: &JwtSecret,
-    mut params: Params,
-    now_ms: u64,
-) -> Result<Response, ApiError> {
+/// The object a checked download link names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedObject {
+    /// Its bucket.
+    pub bucket: Bucket,
+    /// Its key in the bucket.
+    pub key: String,
+}
+
+/// Checks the query string of a `/logs/object` link (`bucket&key&expires&sig`) at `now_ms`:
+/// the object it names, or the error `/logs/object` answers (400 for a missing or malformed
+/// parameter, 403 `forbidden` for a wrong signature, 403 `expired` past its expiry). A host
+/// that streams objects (the `nno-logging` Worker, from R2) checks the link with this and sends
+/// the object with [`object_headers`]; [`crate::Api::handle`] does both with the bytes.
+///
+/// ```
+/// use nno_obs_api::handlers::logs::{open_link, LinkedObject};
+/// use nno_obs_api::jwt::JwtSecret;
+/// use nno_obs_api::signed::link_signature;
+/// use nno_obs_store::layout::Bucket;
+///
+/// let secret = JwtSecret::new(b"k".to_vec()).unwrap();
+/// let sig = link_signature("nno-logs-internal", "20260222/a.log.gz", 100, &secret);
+/// let query = format!("bucket=nno-logs-internal&key=20260222%2Fa.log.gz&expires=100&sig={sig}");
+/// let object = open_link(&query, &secret, 99_000).unwrap();
+/// assert_eq!(object, LinkedObject { bucket: Bucket::Internal, key: "20260222/a.log.gz".into() });
+/// assert_eq!(open_link(&query, &secret, 100_000).unwrap_err().status(), 403);
+/// assert_eq!(open_link("bucket=nno-logs-internal", &secret, 0).unwrap_err().status(), 400);
+/// ```
+pub fn open_link(query: &str, secret: &JwtSecret, now_ms: u64) -> Result<LinkedObject, ApiError> {
+    linked(Params::parse(query)?, secret, now_ms)
+}
+
+fn linked(mut params: Params, secret: &JwtSecret, now_ms: u64) -> Result<LinkedObject, ApiError> {
     let bucket_name = params
         .take_nonempty("bucket")?
         .ok_or_else(|| ApiError::bad_param("bucket", "required"))?;
@@ -230,33 +268,57 @@ pub(super) async fn object<B: Backend>(
         secret,
     )?;
     let bucket = Bucket::parse(&bucket_name).map_err(|_| ApiError::forbidden())?;
-    let bytes = backend
-        .read_object(&bucket, &key)
-        .await?
-        .ok_or_else(|| ApiError::not_found("the object is gone (past retention?)"))?;
+    Ok(LinkedObject { bucket, key })
+}
+
+/// The headers of a downloaded object `key`: its type (gzip or NDJSON), a file name to save it
+/// as, and no caching.
+///
+/// ```
+/// use nno_obs_api::handlers::logs::object_headers;
+/// let headers = object_headers("20260222/a\"b.log.gz");
+/// assert_eq!(headers[0], ("content-type", "application/gzip".to_owned()));
+/// assert_eq!(headers[1].1, "attachment; filename=\"a_b.log.gz\"");
+/// ```
+pub fn object_headers(key: &str) -> Vec<(&'static str, String)> {
     let file_name = key.rsplit('/').next().unwrap_or("logs.json.gz");
     let gzip = key.ends_with(".gz");
+    vec![
+        (
+            "content-type",
+            if gzip {
+                "application/gzip"
+            } else {
+                "application/x-ndjson"
+            }
+            .to_owned(),
+        ),
+        (
+            "content-disposition",
+            format!(
+                "attachment; filename=\"{}\"",
+                file_name.replace(|c: char| !c.is_ascii_graphic() || c == '"', "_")
+            ),
+        ),
+        ("cache-control", "private, no-store".to_owned()),
+    ]
+}
+
+/// `/logs/object?bucket&key&expires&sig`: the object a signed link names, as stored.
+pub(super) async fn object<B: Backend>(
+    backend: &B,
+    secret: &JwtSecret,
+    params: Params,
+    now_ms: u64,
+) -> Result<Response, ApiError> {
+    let object = linked(params, secret, now_ms)?;
+    let bytes = backend
+        .read_object(&object.bucket, &object.key)
+        .await?
+        .ok_or_else(|| ApiError::not_found("the object is gone (past retention?)"))?;
     Ok(Response {
         status: 200,
-        headers: vec![
-            (
-                "content-type",
-                if gzip {
-                    "application/gzip"
-                } else {
-                    "application/x-ndjson"
-                }
-                .to_owned(),
-            ),
-            (
-                "content-disposition",
-                format!(
-                    "attachment; filename=\"{}\"",
-                    file_name.replace(|c: char| !c.is_ascii_graphic() || c == '"', "_")
-                ),
-            ),
-            ("cache-control", "private, no-store".to_owned()),
-        ],
+        headers: object_headers(&object.key),
         body: bytes,
     })
 }

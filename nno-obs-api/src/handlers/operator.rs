@@ -211,6 +211,7 @@ async fn job_error<B: Backend>(backend: &B, trace_id: &str) -> Result<Option<Str
             bucket: None,
             query: &query,
             after: None,
+            known: &[],
             limit: JOB_LINES,
         })
         .await?;

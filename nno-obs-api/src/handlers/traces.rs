@@ -103,6 +103,7 @@ pub async fn trace_view<B: Backend + ?Sized>(
             bucket: bucket.as_ref(),
             query: &query,
             after: None,
+            known: &[],
             limit: MAX_TRACE_LINES,
         })
         .await?;

@@ -10,8 +10,10 @@ use nno_obs_alerts::rules::{evaluate, seed_example};
 use nno_obs_alerts::state::Policy;
 use nno_obs_api::http::{Request, Response};
 use nno_obs_api::jwt::{mint, Claims, JwtSecret};
-use nno_obs_api::local::LocalBackend;
+use nno_obs_api::local::{bucket_folders, LocalBackend};
+use nno_obs_api::source::{SourceBackend, SourceLimits};
 use nno_obs_api::Api;
+use nno_obs_logs::LocalFolder;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -100,6 +102,23 @@ pub fn secret() -> JwtSecret {
     JwtSecret::new(SECRET.to_vec()).unwrap()
 }
 
+/// The API over the fixture's local store, with the object search a Worker runs over R2
+/// ([`SourceBackend`] over the store's bucket folders), bounded by `limits`, at [`NOW_MS`].
+pub fn source_api(store: &Path, limits: SourceLimits) -> Api<SourceBackend<LocalFolder>> {
+    let f = fixture();
+    let records = LocalBackend::new(store).with_alert_state(&f.alert_state);
+    let mut backend = SourceBackend::new(
+        Box::new(nno_obs_query::local::LocalEngine::new(store)),
+        Box::new(records),
+        Box::new(|| NOW_MS),
+    )
+    .with_limits(limits);
+    for (bucket, folder) in bucket_folders(store) {
+        backend = backend.with_bucket(bucket, folder);
+    }
+    Api::new(backend, secret())
+}
+
 /// The API over the fixture, at [`NOW_MS`].
 pub fn api() -> Api<LocalBackend> {
     let f = fixture();
@@ -133,7 +152,11 @@ pub fn token(role: &str, platform: Option<&str>) -> String {
 }
 
 /// `GET target` (path and query) with `authorization`.
-pub fn get(api: &Api<LocalBackend>, target: &str, authorization: Option<&str>) -> Response {
+pub fn get<B: nno_obs_api::Backend>(
+    api: &Api<B>,
+    target: &str,
+    authorization: Option<&str>,
+) -> Response {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     pollster::block_on(api.handle(&Request {
         method: "GET",
@@ -145,7 +168,7 @@ pub fn get(api: &Api<LocalBackend>, target: &str, authorization: Option<&str>) -
 }
 
 /// `GET target` as the bearer of `token`.
-pub fn get_as(api: &Api<LocalBackend>, target: &str, token: &str) -> Response {
+pub fn get_as<B: nno_obs_api::Backend>(api: &Api<B>, target: &str, token: &str) -> Response {
     get(api, target, Some(&format!("Bearer {token}")))
 }
 

@@ -1,0 +1,102 @@
+// A local emulator of Analytics Engine's SQL API (POST /client/v4/accounts/{id}/
+// analytics_engine/sql, the statement as text, Bearer token), for the nno-logging Worker's
+// outbound fetch (miniflare's `outboundService`): nothing leaves the machine. Each statement
+// runs on chdb (scripts/chdb_sql_api.py) over the data points the Workers under test wrote, as
+// Analytics Engine would store them, and the answer is chdb's JSON format — the SQL API's.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, "..");
+
+/** nno-obs-store's CLICKHOUSE_STRUCTURE: an Analytics Engine dataset's columns. */
+const COLUMNS = [
+  "timestamp DateTime('UTC')",
+  "index1 String",
+  ...Array.from({ length: 20 }, (_, i) => `blob${i + 1} String`),
+  ...Array.from({ length: 20 }, (_, i) => `double${i + 1} Float64`),
+  "_sample_interval UInt32",
+];
+
+/** A recorded point ({aeDataset, blobs, doubles, indexes}) written at `ms`, as a stored row. */
+export function toRow(point, ms) {
+  const row = {
+    timestamp: new Date(ms).toISOString().slice(0, 19).replace("T", " "),
+    index1: point.indexes?.[0] ?? "",
+  };
+  for (let i = 0; i < 20; i++) row[`blob${i + 1}`] = point.blobs?.[i] ?? "";
+  for (let i = 0; i < 20; i++) row[`double${i + 1}`] = point.doubles?.[i] ?? 0;
+  row._sample_interval = 1;
+  return row;
+}
+
+/** The python of chdb (scripts/chdb.sh installs it once). */
+export function chdbPython() {
+  const found = spawnSync(path.join(ROOT, "scripts/chdb.sh"), { encoding: "utf8" });
+  if (found.status !== 0) throw new Error(`scripts/chdb.sh failed: ${found.stderr}`);
+  return found.stdout.trim();
+}
+
+export class SqlApiEmulator {
+  /**
+   * `dir`: where the datasets' rows are written; `accountId`, `token`: what a request must
+   * carry (anything else is refused as the SQL API refuses it).
+   */
+  constructor({ dir, accountId, token }) {
+    this.dir = dir;
+    this.accountId = accountId;
+    this.token = token;
+    this.python = chdbPython();
+    /** Every statement received, in order. */
+    this.statements = [];
+    this.tables = {};
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * Stores `points` ([{point, ms}]) as the datasets' rows, and `datasets` (names) empty if
+   * nothing was written to them (replacing what was loaded).
+   */
+  load(points, datasets = []) {
+    // Every dataset a statement may name exists, empty when nothing was written to it.
+    const byDataset = new Map(datasets.map((d) => [d, []]));
+    for (const { point, ms } of points) {
+      const rows = byDataset.get(point.aeDataset) ?? [];
+      rows.push(JSON.stringify(toRow(point, ms)));
+      byDataset.set(point.aeDataset, rows);
+    }
+    this.tables = {};
+    for (const [dataset, rows] of byDataset) {
+      const file = path.join(this.dir, `${dataset}.jsonl`);
+      writeFileSync(file, rows.map((row) => row + "\n").join(""));
+      this.tables[dataset] = [file];
+    }
+  }
+
+  /** miniflare's outboundService: every outbound fetch of the Worker comes here. */
+  fetch = async (request) => {
+    const url = new URL(request.url);
+    const want = `/client/v4/accounts/${this.accountId}/analytics_engine/sql`;
+    if (url.hostname !== "api.cloudflare.com" || url.pathname !== want) {
+      return new Response("not the SQL API", { status: 404 });
+    }
+    if (request.method !== "POST" || request.headers.get("authorization") !== `Bearer ${this.token}`) {
+      return Response.json(
+        { success: false, errors: [{ code: 10000, message: "Authentication error" }] },
+        { status: 401 },
+      );
+    }
+    const sql = await request.text();
+    this.statements.push(sql);
+    const run = spawnSync(this.python, [path.join(ROOT, "scripts/chdb_sql_api.py")], {
+      input: JSON.stringify({ structure: COLUMNS.join(", "), tables: this.tables, sql }),
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (run.status !== 0) return new Response(run.stderr || "query failed", { status: 422 });
+    return new Response(run.stdout, { headers: { "content-type": "application/json" } });
+  };
+}

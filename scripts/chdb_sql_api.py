@@ -1,0 +1,37 @@
+"""Answers one Analytics Engine SQL API statement on chdb (the embedded ClickHouse), over
+datasets loaded from JSONEachRow files, in the SQL API's answer format (ClickHouse's JSON
+format: {"meta", "data", "rows", ...}). The end-to-end test's SQL API emulator
+(e2e/sql-api.mjs) runs it per request.
+
+stdin: {"structure": "...", "tables": {"dataset": ["file", ...]}, "sql": "... FORMAT JSON"}
+stdout: the answer; on a refused statement, the engine's message on stderr and exit code 1
+(the SQL API answers those with an error status and plain text)."""
+import json
+import sys
+import tempfile
+
+from chdb import session as chs
+
+spec = json.load(sys.stdin)
+sql = spec["sql"].strip()
+suffix = "FORMAT JSON"
+if sql.upper().endswith(suffix):
+    sql = sql[: -len(suffix)].rstrip()
+with tempfile.TemporaryDirectory() as path:
+    sess = chs.Session(path)
+    sess.query("SET session_timezone = 'UTC'")
+    structure_literal = spec["structure"].replace("\\", "\\\\").replace("'", "\\'")
+    for name, files in spec["tables"].items():
+        quoted = '"' + name + '"'
+        sess.query(f"CREATE TABLE {quoted} ({spec['structure']}) ENGINE = MergeTree ORDER BY tuple()")
+        for file in files:
+            sess.query(
+                f"INSERT INTO {quoted} SELECT * FROM file('{file}', 'JSONEachRow', "
+                f"'{structure_literal}')"
+            )
+    try:
+        answer = str(sess.query(sql, "JSON"))
+    except Exception as error:  # the engine's complaint, as the SQL API's plain-text error
+        sys.stderr.write(str(error))
+        sys.exit(1)
+    sys.stdout.write(answer)
