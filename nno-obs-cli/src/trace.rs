@@ -75,9 +75,14 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
         out.flush()?;
         return Ok(());
     }
-    writeln!(out, "trace {}: {} spans", view.trace_id, view.spans.len())?;
+    writeln!(
+        out,
+        "trace {}: {}",
+        view.trace_id,
+        count(view.spans.len(), "span", "spans")
+    )?;
     waterfall(&mut out, &view.spans, colour)?;
-    writeln!(out, "\n{} log lines", view.logs.len())?;
+    writeln!(out, "\n{}", count(view.logs.len(), "log line", "log lines"))?;
     let look = crate::log_table::Look {
         width: crate::log_table::output_width(),
         colour,
@@ -156,4 +161,9 @@ fn waterfall(out: &mut impl Write, spans: &[SpanView], colour: bool) -> io::Resu
         )?;
     }
     Ok(())
+}
+
+/// `1 span`, `8 spans`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
