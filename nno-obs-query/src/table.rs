@@ -141,32 +141,85 @@ impl Table {
     }
 }
 
-/// A row of a table, read by column name.
+/// An output column of a plan: its alias, named once, with the type its values are read as.
+/// A question names each column with one constant and uses it both to build its plans and
+/// to read their tables, so a misspelt name cannot read as zero.
+pub(crate) struct Col<T> {
+    name: &'static str,
+    read: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Col<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Col<T> {}
+
+impl<T> Col<T> {
+    /// The column aliased `name`.
+    pub(crate) const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            read: std::marker::PhantomData,
+        }
+    }
+
+    /// Its alias.
+    pub(crate) const fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// The column as a row-listing plan's `(alias, what)`.
+    pub(crate) const fn is(self, what: crate::plan::RowCol) -> (&'static str, crate::plan::RowCol) {
+        (self.name, what)
+    }
+}
+
+/// How a cell is read as a column's type; a missing cell reads as the type's empty value.
+pub(crate) trait ReadCell: Sized {
+    fn read(value: Option<&Value>) -> Self;
+}
+
+impl ReadCell for String {
+    fn read(value: Option<&Value>) -> Self {
+        value.map(|v| v.text().to_owned()).unwrap_or_default()
+    }
+}
+
+impl ReadCell for u64 {
+    fn read(value: Option<&Value>) -> Self {
+        value.map(Value::count).unwrap_or(0)
+    }
+}
+
+impl ReadCell for f64 {
+    fn read(value: Option<&Value>) -> Self {
+        value.map(Value::number).unwrap_or(f64::NAN)
+    }
+}
+
+/// A time bucket or timestamp, Unix seconds.
+impl ReadCell for i64 {
+    fn read(value: Option<&Value>) -> Self {
+        match value {
+            Some(Value::Time(t)) => *t,
+            _ => 0,
+        }
+    }
+}
+
+/// A row of a table, read by column handle.
 pub(crate) struct RowView<'a> {
     pub(crate) table: &'a Table,
     pub(crate) row: &'a [Value],
 }
 
 impl RowView<'_> {
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.table.column(name).and_then(|i| self.row.get(i))
-    }
-    pub(crate) fn text(&self, name: &str) -> String {
-        self.get(name)
-            .map(|v| v.text().to_owned())
-            .unwrap_or_default()
-    }
-    pub(crate) fn count(&self, name: &str) -> u64 {
-        self.get(name).map(Value::count).unwrap_or(0)
-    }
-    pub(crate) fn number(&self, name: &str) -> f64 {
-        self.get(name).map(Value::number).unwrap_or(f64::NAN)
-    }
-    pub(crate) fn time(&self, name: &str) -> i64 {
-        match self.get(name) {
-            Some(Value::Time(t)) => *t,
-            _ => 0,
-        }
+    /// The cell of `col`, read as its type.
+    pub(crate) fn get<T: ReadCell>(&self, col: Col<T>) -> T {
+        T::read(self.table.column(col.name()).and_then(|i| self.row.get(i)))
     }
 }
 

@@ -11,11 +11,26 @@ use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Agg, Dir, Key, Plan, RowCol};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::{format_datetime, Bucket, TimeRange};
 use nno_obs_schema::{builds, core_ops, perf, spans, usage};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+// The output columns of this module's plans, each named once (see `Col`).
+const AT: Col<i64> = Col::new("at");
+const BUILD_ID: Col<String> = Col::new("build_id");
+const DURATION_MS: Col<f64> = Col::new("duration_ms");
+const JOB_ID: Col<String> = Col::new("job_id");
+const JOB_OPERATION: Col<String> = Col::new("job_operation");
+const COL_MINUTE: Col<i64> = Col::new("minute");
+const OPERATION: Col<String> = Col::new("operation");
+const OUTCOME: Col<String> = Col::new("outcome");
+const PLATFORM: Col<String> = Col::new("platform");
+const POINTS: Col<u64> = Col::new("points");
+const REQUESTS: Col<u64> = Col::new("requests");
+const TRACE_ID: Col<String> = Col::new("trace_id");
+const UNITS: Col<f64> = Col::new("units");
 
 /// Requests per minute of one feature Worker of a platform (`{platformId}-perf`, `blob1` =
 /// feature): **every** minute bucket overlapping the range, in order, a minute without points
@@ -66,8 +81,8 @@ impl Question for RequestsPerMinute {
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
             .filter(blob(perf::FEATURE_ID), self.feature.clone())
-            .key("minute", Key::Bucket(MINUTE))
-            .agg("requests", Agg::Count { since: None })
+            .key(COL_MINUTE, Key::Bucket(MINUTE))
+            .agg(REQUESTS, Agg::Count { since: None })
             .build()]
     }
 
@@ -75,7 +90,7 @@ impl Question for RequestsPerMinute {
         let table = only(tables)?;
         let found: HashMap<i64, u64> = table
             .views()
-            .map(|row| (row.time("minute"), row.count("requests")))
+            .map(|row| (row.get(COL_MINUTE), row.get(REQUESTS)))
             .collect();
         Ok(MINUTE
             .starts(&self.range)
@@ -235,11 +250,11 @@ impl Question for BuildList {
             Dataset::Builds,
             self.range,
             vec![
-                ("at", RowCol::Timestamp),
-                ("platform", RowCol::Text(blob(builds::PLATFORM_ID))),
-                ("build_id", RowCol::Text(blob(builds::BUILD_ID))),
-                ("outcome", RowCol::Text(blob(builds::OUTCOME))),
-                ("duration_ms", RowCol::Double(builds::DURATION_MS)),
+                AT.is(RowCol::Timestamp),
+                PLATFORM.is(RowCol::Text(blob(builds::PLATFORM_ID))),
+                BUILD_ID.is(RowCol::Text(blob(builds::BUILD_ID))),
+                OUTCOME.is(RowCol::Text(blob(builds::OUTCOME))),
+                DURATION_MS.is(RowCol::Double(builds::DURATION_MS)),
             ],
         );
         if let Some(outcome) = &self.outcome {
@@ -249,8 +264,8 @@ impl Question for BuildList {
             builder = builder.filter(blob(builds::PLATFORM_ID), platform.clone());
         }
         vec![builder
-            .order("at", Dir::Asc)
-            .order("build_id", Dir::Asc)
+            .order(AT, Dir::Asc)
+            .order(BUILD_ID, Dir::Asc)
             .build()]
     }
 
@@ -258,11 +273,11 @@ impl Question for BuildList {
         Ok(only(tables)?
             .views()
             .map(|row| BuildEvent {
-                at: row.time("at"),
-                platform: row.text("platform"),
-                build_id: row.text("build_id"),
-                outcome: row.text("outcome"),
-                duration_ms: row.number("duration_ms"),
+                at: row.get(AT),
+                platform: row.get(PLATFORM),
+                build_id: row.get(BUILD_ID),
+                outcome: row.get(OUTCOME),
+                duration_ms: row.get(DURATION_MS),
             })
             .collect())
     }
@@ -334,7 +349,7 @@ impl Question for UsageTotal {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
             .filter(blob(usage::METRIC), self.metric.clone())
             .agg(
-                "units",
+                UNITS,
                 Agg::Sum {
                     double: usage::UNITS,
                     since: None,
@@ -345,7 +360,7 @@ impl Question for UsageTotal {
 
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
         let table = only(tables)?;
-        let units = table.views().next().map(|row| row.number("units"));
+        let units = table.views().next().map(|row| row.get(UNITS));
         Ok(units.filter(|u| u.is_finite()).unwrap_or(0.0))
     }
 }
@@ -423,43 +438,40 @@ impl Question for RunningJobs {
             Dataset::Spans,
             self.range,
             vec![
-                ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
-                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
-                ("job_id", RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
-                (
-                    "job_operation",
-                    RowCol::Text(blob(job_columns::SPAN_JOB_OPERATION)),
-                ),
+                AT.is(RowCol::Timestamp),
+                TRACE_ID.is(RowCol::Text(blob(spans::TRACE_ID))),
+                PLATFORM.is(RowCol::Text(blob(spans::PLATFORM_ID))),
+                JOB_ID.is(RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
+                JOB_OPERATION.is(RowCol::Text(blob(job_columns::SPAN_JOB_OPERATION))),
             ],
         )
         .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
         .filter(blob(spans::OUTCOME), Literal::fixed(job_columns::STARTED))
-        .order("at", Dir::Asc)
-        .order("trace_id", Dir::Asc)
+        .order(AT, Dir::Asc)
+        .order(TRACE_ID, Dir::Asc)
         .build();
         let ended = Builder::aggregate(Dataset::CoreOps, self.range)
             .filter(blob(core_ops::SERVICE), Literal::fixed("provisioning"))
-            .key("job_id", Key::Text(blob(job_columns::CORE_OP_JOB_ID)))
-            .agg("points", Agg::Count { since: None })
-            .order("job_id", Dir::Asc)
+            .key(JOB_ID, Key::Text(blob(job_columns::CORE_OP_JOB_ID)))
+            .agg(POINTS, Agg::Count { since: None })
+            .order(JOB_ID, Dir::Asc)
             .build();
         let recent = Builder::rows(
             Dataset::Spans,
             self.recent(),
             vec![
-                ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
-                ("operation", RowCol::Text(blob(spans::OPERATION))),
-                ("outcome", RowCol::Text(blob(spans::OUTCOME))),
-                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
-                ("job_id", RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
-                ("duration_ms", RowCol::Double(spans::DURATION_MS)),
+                AT.is(RowCol::Timestamp),
+                TRACE_ID.is(RowCol::Text(blob(spans::TRACE_ID))),
+                OPERATION.is(RowCol::Text(blob(spans::OPERATION))),
+                OUTCOME.is(RowCol::Text(blob(spans::OUTCOME))),
+                PLATFORM.is(RowCol::Text(blob(spans::PLATFORM_ID))),
+                JOB_ID.is(RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
+                DURATION_MS.is(RowCol::Double(spans::DURATION_MS)),
             ],
         )
         .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
-        .order("at", Dir::Asc)
-        .order("trace_id", Dir::Asc)
+        .order(AT, Dir::Asc)
+        .order(TRACE_ID, Dir::Asc)
         .build();
         vec![started, ended, recent]
     }
@@ -475,7 +487,7 @@ impl Question for RunningJobs {
         };
         let ended: HashSet<String> = ended
             .views()
-            .map(|row| row.text("job_id"))
+            .map(|row| row.get(JOB_ID))
             .filter(|id| !id.is_empty())
             .collect();
 
@@ -488,17 +500,17 @@ impl Question for RunningJobs {
         }
         let mut traces: BTreeMap<String, Seen> = BTreeMap::new();
         for row in recent.views() {
-            let duration = row.number("duration_ms");
+            let duration = row.get(DURATION_MS);
             let duration = if duration.is_finite() {
                 duration as i64
             } else {
                 0
             };
-            let started = row.time("at") * 1000 - duration.max(0);
-            let operation = row.text("operation");
-            let extended = !row.text("job_id").is_empty();
-            let seen = traces.entry(row.text("trace_id")).or_insert(Seen {
-                platform: row.text("platform"),
+            let started = row.get(AT) * 1000 - duration.max(0);
+            let operation = row.get(OPERATION);
+            let extended = !row.get(JOB_ID).is_empty();
+            let seen = traces.entry(row.get(TRACE_ID)).or_insert(Seen {
+                platform: row.get(PLATFORM),
                 started_ms: started,
                 steps: Vec::new(),
                 ended: false,
@@ -514,19 +526,19 @@ impl Question for RunningJobs {
 
         let mut running: Vec<RunningJob> = started
             .views()
-            .filter(|row| !ended.contains(&row.text("job_id")))
+            .filter(|row| !ended.contains(&row.get(JOB_ID)))
             .map(|row| {
-                let trace_id = row.text("trace_id");
+                let trace_id = row.get(TRACE_ID);
                 let steps_done = traces
                     .get(&trace_id)
                     .map(|seen| seen.steps.clone())
                     .unwrap_or_default();
                 let non_empty = |text: String| (!text.is_empty()).then_some(text);
                 RunningJob {
-                    job_id: non_empty(row.text("job_id")),
-                    operation: non_empty(row.text("job_operation")),
-                    platform: row.text("platform"),
-                    started_ms: row.time("at") * 1000,
+                    job_id: non_empty(row.get(JOB_ID)),
+                    operation: non_empty(row.get(JOB_OPERATION)),
+                    platform: row.get(PLATFORM),
+                    started_ms: row.get(AT) * 1000,
                     steps_done,
                     trace_id,
                 }
@@ -604,20 +616,20 @@ impl Question for RecentErrorTrace {
             Dataset::Spans,
             self.range,
             vec![
-                ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
+                AT.is(RowCol::Timestamp),
+                TRACE_ID.is(RowCol::Text(blob(spans::TRACE_ID))),
             ],
         )
         .filter(blob(spans::PLATFORM_ID), self.platform.clone())
         .filter(blob(spans::SERVICE), self.service.clone())
         .filter(blob(spans::OUTCOME), Literal::fixed("error"))
-        .order("at", Dir::Desc)
-        .order("trace_id", Dir::Desc)
+        .order(AT, Dir::Desc)
+        .order(TRACE_ID, Dir::Desc)
         .limit(1)
         .build()]
     }
 
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
-        Ok(only(tables)?.views().next().map(|row| row.text("trace_id")))
+        Ok(only(tables)?.views().next().map(|row| row.get(TRACE_ID)))
     }
 }

@@ -5,11 +5,25 @@ use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Agg, Dir, Key, Plan};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::{format_datetime, Bucket, TimeRange};
 use nno_obs_schema::{builds, core_ops, perf};
 use nno_obs_store::layout::PlatformId;
 use serde::Serialize;
+
+// The output columns of this module's plans, each named once (see `Col`).
+const AVG_MS: Col<f64> = Col::new("avg_ms");
+const BUCKET: Col<i64> = Col::new("bucket");
+const BUILDS: Col<u64> = Col::new("builds");
+const ERRORS: Col<f64> = Col::new("errors");
+const FAILURES: Col<f64> = Col::new("failures");
+const KIND: Col<String> = Col::new("kind");
+const P95_MS: Col<f64> = Col::new("p95_ms");
+const P99_MS: Col<f64> = Col::new("p99_ms");
+const PLATFORM: Col<String> = Col::new("platform");
+const REQUESTS: Col<u64> = Col::new("requests");
+const SERVICE: Col<String> = Col::new("service");
+const WORKERS: Col<u64> = Col::new("workers");
 
 /// The fleet overview (seed §8.1): one row per platform given, from its `{platformId}-perf`
 /// dataset (one query per platform: the SQL API reads one table per query): the Workers seen
@@ -55,14 +69,14 @@ impl Question for FleetOverview {
             .map(|platform| {
                 Builder::aggregate(Dataset::Perf(platform.clone()), self.range)
                     .agg(
-                        "workers",
+                        WORKERS,
                         Agg::Distinct {
                             col: blob(perf::FEATURE_ID),
                         },
                     )
-                    .agg("requests", Agg::Count { since: None })
+                    .agg(REQUESTS, Agg::Count { since: None })
                     .agg(
-                        "errors",
+                        ERRORS,
                         Agg::Sum {
                             double: perf::SERVER_ERROR,
                             since: None,
@@ -82,13 +96,7 @@ impl Question for FleetOverview {
                 let (workers, requests, errors) = table
                     .views()
                     .next()
-                    .map(|row| {
-                        (
-                            row.count("workers"),
-                            row.count("requests"),
-                            row.number("errors"),
-                        )
-                    })
+                    .map(|row| (row.get(WORKERS), row.get(REQUESTS), row.get(ERRORS)))
                     .unwrap_or((0, 0, 0.0));
                 FleetRow {
                     platform: platform.to_string(),
@@ -169,10 +177,10 @@ impl Question for IncidentHeatmap {
             .iter()
             .map(|platform| {
                 Builder::aggregate(Dataset::Perf(platform.clone()), self.range)
-                    .key("bucket", Key::Bucket(self.bucket))
-                    .agg("requests", Agg::Count { since: None })
+                    .key(BUCKET, Key::Bucket(self.bucket))
+                    .agg(REQUESTS, Agg::Count { since: None })
                     .agg(
-                        "errors",
+                        ERRORS,
                         Agg::Sum {
                             double: perf::SERVER_ERROR,
                             since: None,
@@ -189,12 +197,7 @@ impl Question for IncidentHeatmap {
         for (platform, table) in self.platforms.iter().zip(tables) {
             let found: std::collections::HashMap<i64, (u64, f64)> = table
                 .views()
-                .map(|row| {
-                    (
-                        row.time("bucket"),
-                        (row.count("requests"), row.number("errors")),
-                    )
-                })
+                .map(|row| (row.get(BUCKET), (row.get(REQUESTS), row.get(ERRORS))))
                 .collect();
             for bucket in &starts {
                 let (requests, errors) = found.get(bucket).copied().unwrap_or((0, 0.0));
@@ -263,24 +266,24 @@ impl Question for ServiceStats {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(Dataset::CoreOps, self.range)
-            .key("service", Key::Text(blob(core_ops::SERVICE)))
-            .agg("requests", Agg::Count { since: None })
+            .key(SERVICE, Key::Text(blob(core_ops::SERVICE)))
+            .agg(REQUESTS, Agg::Count { since: None })
             .agg(
-                "errors",
+                ERRORS,
                 Agg::Sum {
                     double: core_ops::ERROR,
                     since: None,
                 },
             )
             .agg(
-                "p95_ms",
+                P95_MS,
                 Agg::Quantile {
                     level: 0.95,
                     double: core_ops::DURATION_MS,
                 },
             )
             .agg(
-                "p99_ms",
+                P99_MS,
                 Agg::Quantile {
                     level: 0.99,
                     double: core_ops::DURATION_MS,
@@ -293,15 +296,15 @@ impl Question for ServiceStats {
         Ok(only(tables)?
             .views()
             .map(|row| {
-                let requests = row.count("requests");
-                let errors = row.number("errors");
+                let requests = row.get(REQUESTS);
+                let errors = row.get(ERRORS);
                 ServiceRow {
-                    service: row.text("service"),
+                    service: row.get(SERVICE),
                     requests,
                     errors,
                     error_rate: rate(errors, requests),
-                    p95_ms: Some(row.number("p95_ms")),
-                    p99_ms: Some(row.number("p99_ms")),
+                    p95_ms: Some(row.get(P95_MS)),
+                    p99_ms: Some(row.get(P99_MS)),
                 }
             })
             .collect())
@@ -359,7 +362,7 @@ impl Question for RegistryLatency {
         vec![Builder::aggregate(Dataset::CoreOps, self.range)
             .filter(blob(core_ops::SERVICE), Literal::fixed("registry"))
             .key(
-                "kind",
+                KIND,
                 Key::PrefixClass {
                     col: blob(core_ops::OPERATION),
                     prefix: "GET ",
@@ -367,9 +370,9 @@ impl Question for RegistryLatency {
                     no: "write",
                 },
             )
-            .agg("requests", Agg::Count { since: None })
+            .agg(REQUESTS, Agg::Count { since: None })
             .agg(
-                "p99_ms",
+                P99_MS,
                 Agg::Quantile {
                     level: 0.99,
                     double: core_ops::DURATION_MS,
@@ -382,9 +385,9 @@ impl Question for RegistryLatency {
         Ok(only(tables)?
             .views()
             .map(|row| RegistryRow {
-                kind: row.text("kind"),
-                requests: row.count("requests"),
-                p99_ms: Some(row.number("p99_ms")),
+                kind: row.get(KIND),
+                requests: row.get(REQUESTS),
+                p99_ms: Some(row.get(P99_MS)),
             })
             .collect())
     }
@@ -460,29 +463,29 @@ impl Question for BuildStats {
             }
         }
         vec![builder
-            .key("platform", Key::Text(blob(builds::PLATFORM_ID)))
-            .agg("builds", Agg::Count { since: None })
+            .key(PLATFORM, Key::Text(blob(builds::PLATFORM_ID)))
+            .agg(BUILDS, Agg::Count { since: None })
             .agg(
-                "failures",
+                FAILURES,
                 Agg::Sum {
                     double: builds::ERROR,
                     since: None,
                 },
             )
             .agg(
-                "avg_ms",
+                AVG_MS,
                 Agg::Mean {
                     double: builds::DURATION_MS,
                 },
             )
             .agg(
-                "p95_ms",
+                P95_MS,
                 Agg::Quantile {
                     level: 0.95,
                     double: builds::DURATION_MS,
                 },
             )
-            .order("platform", Dir::Asc)
+            .order(PLATFORM, Dir::Asc)
             .build()]
     }
 
@@ -490,15 +493,15 @@ impl Question for BuildStats {
         Ok(only(tables)?
             .views()
             .map(|row| {
-                let builds = row.count("builds");
-                let failures = row.number("failures");
+                let builds = row.get(BUILDS);
+                let failures = row.get(FAILURES);
                 BuildRow {
-                    platform: row.text("platform"),
+                    platform: row.get(PLATFORM),
                     builds,
                     failures,
                     success_rate: rate(failures, builds).map(|r| 1.0 - r),
-                    avg_ms: Some(row.number("avg_ms")),
-                    p95_ms: Some(row.number("p95_ms")),
+                    avg_ms: Some(row.get(AVG_MS)),
+                    p95_ms: Some(row.get(P95_MS)),
                 }
             })
             .collect())

@@ -6,10 +6,25 @@ use crate::literal::Literal;
 use crate::plan::{Agg, Dir, Key, Plan, RowCol};
 use crate::questions::trace::{Span, TraceSpans};
 use crate::scope::{Dataset, OperatorScope};
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::{format_datetime, TimeRange};
 use nno_obs_schema::{core_ops, spans};
 use serde::Serialize;
+
+// The output columns of this module's plans, each named once (see `Col`).
+const AT: Col<i64> = Col::new("at");
+const DURATION_MS: Col<f64> = Col::new("duration_ms");
+const FAILURES: Col<f64> = Col::new("failures");
+const JOB_ID: Col<String> = Col::new("job_id");
+const JOB_OPERATION: Col<String> = Col::new("job_operation");
+const JOBS: Col<u64> = Col::new("jobs");
+const OPERATION: Col<String> = Col::new("operation");
+const P50_MS: Col<f64> = Col::new("p50_ms");
+const P95_MS: Col<f64> = Col::new("p95_ms");
+const PLATFORM: Col<String> = Col::new("platform");
+const SPAN_ID: Col<String> = Col::new("span_id");
+const SPAN_OPERATION: Col<String> = Col::new("span_operation");
+const TRACE_ID: Col<String> = Col::new("trace_id");
 
 /// Per provisioning operation (`nno-core-ops` rows of service `provisioning`, `blob2` the
 /// operation: the jobs `PROVISION_PLATFORM`, `ACTIVATE_FEATURE` and the handler's own
@@ -51,30 +66,30 @@ impl Question for JobStats {
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(Dataset::CoreOps, self.range)
             .filter(blob(core_ops::SERVICE), Literal::fixed("provisioning"))
-            .key("operation", Key::Text(blob(core_ops::OPERATION)))
-            .agg("jobs", Agg::Count { since: None })
+            .key(OPERATION, Key::Text(blob(core_ops::OPERATION)))
+            .agg(JOBS, Agg::Count { since: None })
             .agg(
-                "failures",
+                FAILURES,
                 Agg::Sum {
                     double: core_ops::ERROR,
                     since: None,
                 },
             )
             .agg(
-                "p50_ms",
+                P50_MS,
                 Agg::Quantile {
                     level: 0.5,
                     double: core_ops::DURATION_MS,
                 },
             )
             .agg(
-                "p95_ms",
+                P95_MS,
                 Agg::Quantile {
                     level: 0.95,
                     double: core_ops::DURATION_MS,
                 },
             )
-            .order("jobs", Dir::Desc)
+            .order(JOBS, Dir::Desc)
             .build()]
     }
 
@@ -82,15 +97,15 @@ impl Question for JobStats {
         Ok(only(tables)?
             .views()
             .map(|row| {
-                let jobs = row.count("jobs");
-                let failures = row.number("failures");
+                let jobs = row.get(JOBS);
+                let failures = row.get(FAILURES);
                 JobRow {
-                    operation: row.text("operation"),
+                    operation: row.get(OPERATION),
                     jobs,
                     failures,
                     success_rate: rate(failures, jobs).map(|r| 1.0 - r),
-                    p50_ms: Some(row.number("p50_ms")),
-                    p95_ms: Some(row.number("p95_ms")),
+                    p50_ms: Some(row.get(P50_MS)),
+                    p95_ms: Some(row.get(P95_MS)),
                 }
             })
             .collect())
@@ -239,17 +254,14 @@ impl Question for FailedJobs {
             Dataset::Spans,
             self.range,
             vec![
-                ("at", RowCol::Timestamp),
-                ("trace_id", RowCol::Text(blob(spans::TRACE_ID))),
-                ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
-                ("span_operation", RowCol::Text(blob(spans::OPERATION))),
-                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
-                ("job_id", RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
-                (
-                    "job_operation",
-                    RowCol::Text(blob(job_columns::SPAN_JOB_OPERATION)),
-                ),
-                ("duration_ms", RowCol::Double(spans::DURATION_MS)),
+                AT.is(RowCol::Timestamp),
+                TRACE_ID.is(RowCol::Text(blob(spans::TRACE_ID))),
+                SPAN_ID.is(RowCol::Text(blob(spans::SPAN_ID))),
+                SPAN_OPERATION.is(RowCol::Text(blob(spans::OPERATION))),
+                PLATFORM.is(RowCol::Text(blob(spans::PLATFORM_ID))),
+                JOB_ID.is(RowCol::Text(blob(job_columns::SPAN_JOB_ID))),
+                JOB_OPERATION.is(RowCol::Text(blob(job_columns::SPAN_JOB_OPERATION))),
+                DURATION_MS.is(RowCol::Double(spans::DURATION_MS)),
             ],
         )
         .filter(blob(spans::SERVICE), Literal::fixed("provisioning"))
@@ -258,8 +270,8 @@ impl Question for FailedJobs {
             builder = builder.filter(blob(job_columns::SPAN_JOB_ID), job_id.clone());
         }
         vec![builder
-            .order("at", Dir::Asc)
-            .order("trace_id", Dir::Asc)
+            .order(AT, Dir::Asc)
+            .order(TRACE_ID, Dir::Asc)
             .build()]
     }
 
@@ -270,20 +282,20 @@ impl Question for FailedJobs {
         Ok(only(tables)?
             .views()
             .filter_map(|row| {
-                let job_id = non_empty(row.text("job_id"));
-                if job_id.is_none() && row.text("span_operation") != job_columns::LEGACY_JOB_SPAN {
+                let job_id = non_empty(row.get(JOB_ID));
+                if job_id.is_none() && row.get(SPAN_OPERATION) != job_columns::LEGACY_JOB_SPAN {
                     return None;
                 }
                 Some(FailedJob {
-                    trace_id: row.text("trace_id"),
-                    span_id: row.text("span_id"),
+                    trace_id: row.get(TRACE_ID),
+                    span_id: row.get(SPAN_ID),
                     operation: job_id
                         .as_ref()
-                        .and_then(|_| non_empty(row.text("job_operation"))),
+                        .and_then(|_| non_empty(row.get(JOB_OPERATION))),
                     job_id,
-                    platform: row.text("platform"),
-                    end_s: row.time("at"),
-                    duration_ms: row.number("duration_ms"),
+                    platform: row.get(PLATFORM),
+                    end_s: row.get(AT),
+                    duration_ms: row.get(DURATION_MS),
                     steps: Vec::new(),
                 })
             })

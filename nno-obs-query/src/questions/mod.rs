@@ -56,7 +56,7 @@ use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Agg, Dir, Key, Plan, RowCol, Shape, TextCol};
 use crate::scope::Dataset;
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::TimeRange;
 use nno_obs_schema::Blob;
 use std::future::Future;
@@ -196,22 +196,22 @@ impl Builder {
         self
     }
 
-    pub(crate) fn key(mut self, name: &'static str, key: Key) -> Self {
+    pub(crate) fn key<T>(mut self, col: Col<T>, key: Key) -> Self {
         if let Shape::Aggregate { keys, .. } = &mut self.plan.shape {
-            keys.push((name, key));
+            keys.push((col.name(), key));
         }
         self
     }
 
-    pub(crate) fn agg(mut self, name: &'static str, agg: Agg) -> Self {
+    pub(crate) fn agg<T>(mut self, col: Col<T>, agg: Agg) -> Self {
         if let Shape::Aggregate { aggs, .. } = &mut self.plan.shape {
-            aggs.push((name, agg));
+            aggs.push((col.name(), agg));
         }
         self
     }
 
-    pub(crate) fn order(mut self, name: &'static str, dir: Dir) -> Self {
-        self.plan.order.push((name, dir));
+    pub(crate) fn order<T>(mut self, col: Col<T>, dir: Dir) -> Self {
+        self.plan.order.push((col.name(), dir));
         self
     }
 

@@ -9,10 +9,25 @@ use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Agg, Dir, Key, Plan};
 use crate::scope::{Dataset, PlatformScope};
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::{format_datetime, Bucket, TimeRange};
 use nno_obs_schema::{perf, Double};
 use serde::Serialize;
+
+// The output columns of this module's plans, each named once (see `Col`).
+const AVG_MS: Col<f64> = Col::new("avg_ms");
+const ENDPOINT: Col<String> = Col::new("endpoint");
+const ERRORS: Col<f64> = Col::new("errors");
+const FEATURE: Col<String> = Col::new("feature");
+const HOUR: Col<i64> = Col::new("hour");
+const P50_MS: Col<f64> = Col::new("p50_ms");
+const P95_MS: Col<f64> = Col::new("p95_ms");
+const P99_MS: Col<f64> = Col::new("p99_ms");
+const RECENT_ERRORS: Col<f64> = Col::new("recent_errors");
+const RECENT_REQUESTS: Col<u64> = Col::new("recent_requests");
+const REQUESTS: Col<u64> = Col::new("requests");
+const TAIL_REQUESTS: Col<u64> = Col::new("tail_requests");
+const WORKER: Col<String> = Col::new("worker");
 
 const DURATION: Double = perf::DURATION_MS;
 const SERVER_ERROR: Double = perf::SERVER_ERROR;
@@ -99,38 +114,38 @@ impl Question for FeatureStats {
             Builder::aggregate(self.dataset.clone(), self.range),
             &self.feature,
         )
-        .key("feature", Key::Text(blob(perf::FEATURE_ID)))
-        .agg("requests", Agg::Count { since: None })
+        .key(FEATURE, Key::Text(blob(perf::FEATURE_ID)))
+        .agg(REQUESTS, Agg::Count { since: None })
         .agg(
-            "errors",
+            ERRORS,
             Agg::Sum {
                 double: SERVER_ERROR,
                 since: None,
             },
         )
-        .agg("avg_ms", Agg::Mean { double: DURATION })
+        .agg(AVG_MS, Agg::Mean { double: DURATION })
         .agg(
-            "p50_ms",
+            P50_MS,
             Agg::Quantile {
                 level: 0.5,
                 double: DURATION,
             },
         )
         .agg(
-            "p95_ms",
+            P95_MS,
             Agg::Quantile {
                 level: 0.95,
                 double: DURATION,
             },
         )
         .agg(
-            "p99_ms",
+            P99_MS,
             Agg::Quantile {
                 level: 0.99,
                 double: DURATION,
             },
         )
-        .order("requests", Dir::Desc)
+        .order(REQUESTS, Dir::Desc)
         .build()]
     }
 
@@ -140,18 +155,18 @@ impl Question for FeatureStats {
         Ok(table
             .views()
             .map(|row| {
-                let requests = row.count("requests");
-                let errors = row.number("errors");
+                let requests = row.get(REQUESTS);
+                let errors = row.get(ERRORS);
                 FeatureStatsRow {
-                    feature: row.text("feature"),
+                    feature: row.get(FEATURE),
                     requests,
                     req_per_min: requests as f64 / minutes,
                     errors,
                     error_rate: rate(errors, requests),
-                    avg_ms: Some(row.number("avg_ms")),
-                    p50_ms: Some(row.number("p50_ms")),
-                    p95_ms: Some(row.number("p95_ms")),
-                    p99_ms: Some(row.number("p99_ms")),
+                    avg_ms: Some(row.get(AVG_MS)),
+                    p50_ms: Some(row.get(P50_MS)),
+                    p95_ms: Some(row.get(P95_MS)),
+                    p99_ms: Some(row.get(P99_MS)),
                 }
             })
             .collect())
@@ -216,10 +231,10 @@ impl Question for RequestsPerHour {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .key("hour", Key::Bucket(Bucket::HOUR))
-            .agg("requests", Agg::Count { since: None })
+            .key(HOUR, Key::Bucket(Bucket::HOUR))
+            .agg(REQUESTS, Agg::Count { since: None })
             .agg(
-                "errors",
+                ERRORS,
                 Agg::Sum {
                     double: SERVER_ERROR,
                     since: None,
@@ -232,10 +247,7 @@ impl Question for RequestsPerHour {
         let table = only(tables)?;
         let mut found = std::collections::HashMap::new();
         for row in table.views() {
-            found.insert(
-                row.time("hour"),
-                (row.count("requests"), row.number("errors")),
-            );
+            found.insert(row.get(HOUR), (row.get(REQUESTS), row.get(ERRORS)));
         }
         Ok(Bucket::HOUR
             .starts(&self.range)
@@ -304,11 +316,11 @@ impl Question for ErrorRatePerFeatureHour {
 
     fn plans(&self) -> Vec<Plan> {
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .key("feature", Key::Text(blob(perf::FEATURE_ID)))
-            .key("hour", Key::Bucket(Bucket::HOUR))
-            .agg("requests", Agg::Count { since: None })
+            .key(FEATURE, Key::Text(blob(perf::FEATURE_ID)))
+            .key(HOUR, Key::Bucket(Bucket::HOUR))
+            .agg(REQUESTS, Agg::Count { since: None })
             .agg(
-                "errors",
+                ERRORS,
                 Agg::Sum {
                     double: SERVER_ERROR,
                     since: None,
@@ -322,8 +334,8 @@ impl Question for ErrorRatePerFeatureHour {
         let mut found = std::collections::BTreeMap::new();
         for row in table.views() {
             found.insert(
-                (row.text("feature"), row.time("hour")),
-                (row.count("requests"), row.number("errors")),
+                (row.get(FEATURE), row.get(HOUR)),
+                (row.get(REQUESTS), row.get(ERRORS)),
             );
         }
         let features: std::collections::BTreeSet<String> =
@@ -502,18 +514,18 @@ impl Question for WorkerHealth {
     fn plans(&self) -> Vec<Plan> {
         let since = Some(self.window_start);
         vec![Builder::aggregate(self.dataset.clone(), self.range)
-            .key("worker", Key::Text(blob(perf::FEATURE_ID)))
-            .agg("requests", Agg::Count { since: None })
-            .agg("recent_requests", Agg::Count { since })
+            .key(WORKER, Key::Text(blob(perf::FEATURE_ID)))
+            .agg(REQUESTS, Agg::Count { since: None })
+            .agg(RECENT_REQUESTS, Agg::Count { since })
             .agg(
-                "recent_errors",
+                RECENT_ERRORS,
                 Agg::Sum {
                     double: SERVER_ERROR,
                     since,
                 },
             )
             .agg(
-                "tail_requests",
+                TAIL_REQUESTS,
                 Agg::Count {
                     since: Some(self.tail_start()),
                 },
@@ -526,15 +538,15 @@ impl Question for WorkerHealth {
         Ok(table
             .views()
             .map(|row| {
-                let recent_requests = row.count("recent_requests");
-                let recent_errors = row.number("recent_errors");
+                let recent_requests = row.get(RECENT_REQUESTS);
+                let recent_errors = row.get(RECENT_ERRORS);
                 HealthRow {
-                    worker: row.text("worker"),
-                    health: Health::of(recent_errors, recent_requests, row.count("tail_requests")),
+                    worker: row.get(WORKER),
+                    health: Health::of(recent_errors, recent_requests, row.get(TAIL_REQUESTS)),
                     recent_requests,
                     recent_errors,
                     recent_error_rate: rate(recent_errors, recent_requests),
-                    requests: row.count("requests"),
+                    requests: row.get(REQUESTS),
                 }
             })
             .collect())
@@ -587,22 +599,22 @@ fn endpoint_plan(
     dataset: &Dataset,
     range: TimeRange,
     feature: &Option<Literal>,
-    by: &'static str,
+    by: Col<f64>,
 ) -> Plan {
     with_feature(Builder::aggregate(dataset.clone(), range), feature)
-        .key("feature", Key::Text(blob(perf::FEATURE_ID)))
-        .key("endpoint", Key::Text(blob(perf::ENDPOINT)))
-        .agg("requests", Agg::Count { since: None })
+        .key(FEATURE, Key::Text(blob(perf::FEATURE_ID)))
+        .key(ENDPOINT, Key::Text(blob(perf::ENDPOINT)))
+        .agg(REQUESTS, Agg::Count { since: None })
         .agg(
-            "errors",
+            ERRORS,
             Agg::Sum {
                 double: SERVER_ERROR,
                 since: None,
             },
         )
-        .agg("avg_ms", Agg::Mean { double: DURATION })
+        .agg(AVG_MS, Agg::Mean { double: DURATION })
         .agg(
-            "p95_ms",
+            P95_MS,
             Agg::Quantile {
                 level: 0.95,
                 double: DURATION,
@@ -617,16 +629,16 @@ fn endpoint_rows(table: &Table) -> Vec<EndpointRow> {
     table
         .views()
         .map(|row| {
-            let requests = row.count("requests");
-            let errors = row.number("errors");
+            let requests = row.get(REQUESTS);
+            let errors = row.get(ERRORS);
             EndpointRow {
-                feature: row.text("feature"),
-                endpoint: row.text("endpoint"),
+                feature: row.get(FEATURE),
+                endpoint: row.get(ENDPOINT),
                 requests,
                 errors,
                 error_rate: rate(errors, requests),
-                avg_ms: Some(row.number("avg_ms")),
-                p95_ms: Some(row.number("p95_ms")),
+                avg_ms: Some(row.get(AVG_MS)),
+                p95_ms: Some(row.get(P95_MS)),
             }
         })
         .collect()
@@ -665,7 +677,7 @@ impl Question for SlowestEndpoints {
             &self.dataset,
             self.range,
             &self.feature,
-            "p95_ms",
+            P95_MS,
         )]
     }
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {
@@ -706,7 +718,7 @@ impl Question for MostErroringEndpoints {
             &self.dataset,
             self.range,
             &self.feature,
-            "errors",
+            ERRORS,
         )]
     }
     fn answer(&self, tables: Vec<Table>) -> Result<Self::Answer, QueryError> {

@@ -12,10 +12,19 @@ use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Agg, Key, Plan};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::TimeRange;
 use nno_obs_schema::{builds, core_ops, perf, Blob, Double};
 use serde::Serialize;
+
+// The output columns of this module's plans, each named once (see `Col`).
+const BAD: Col<f64> = Col::new("bad");
+const EVENTS: Col<u64> = Col::new("events");
+const P50_MS: Col<f64> = Col::new("p50_ms");
+const P95_MS: Col<f64> = Col::new("p95_ms");
+const P99_MS: Col<f64> = Col::new("p99_ms");
+const SLOW: Col<u64> = Col::new("slow");
+const SUBJECT: Col<String> = Col::new("subject");
 
 /// The NNO core services that write `nno-core-ops` (seed §1.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,10 +232,10 @@ impl Question for Sli {
             builder = builder.filter(blob(*col), value.clone());
         }
         if let Some(key) = &self.group {
-            builder = builder.key("subject", key.clone());
+            builder = builder.key(SUBJECT, key.clone());
         }
-        builder = builder.agg("events", Agg::Count { since: None }).agg(
-            "bad",
+        builder = builder.agg(EVENTS, Agg::Count { since: None }).agg(
+            BAD,
             Agg::Sum {
                 double: self.error,
                 since: None,
@@ -234,16 +243,16 @@ impl Question for Sli {
         );
         if let Some(above) = self.slow_above_ms {
             builder = builder.agg(
-                "slow",
+                SLOW,
                 Agg::CountAbove {
                     double: self.duration,
                     above,
                 },
             );
         }
-        for (name, level) in [("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99)] {
+        for (col, level) in [(P50_MS, 0.5), (P95_MS, 0.95), (P99_MS, 0.99)] {
             builder = builder.agg(
-                name,
+                col,
                 Agg::Quantile {
                     level,
                     double: self.duration,
@@ -259,13 +268,13 @@ impl Question for Sli {
         Ok(table
             .views()
             .map(|row| SliRow {
-                key: row.text("subject"),
-                events: row.count("events"),
-                bad: row.number("bad"),
-                slow: self.slow_above_ms.map(|_| row.count("slow")),
-                p50_ms: quantile(row.number("p50_ms")),
-                p95_ms: quantile(row.number("p95_ms")),
-                p99_ms: quantile(row.number("p99_ms")),
+                key: row.get(SUBJECT),
+                events: row.get(EVENTS),
+                bad: row.get(BAD),
+                slow: self.slow_above_ms.map(|_| row.get(SLOW)),
+                p50_ms: quantile(row.get(P50_MS)),
+                p95_ms: quantile(row.get(P95_MS)),
+                p99_ms: quantile(row.get(P99_MS)),
             })
             .collect())
     }

@@ -6,11 +6,22 @@ use crate::error::QueryError;
 use crate::literal::Literal;
 use crate::plan::{Dir, Plan, RowCol, TextCol};
 use crate::scope::{Dataset, OperatorScope, PlatformScope};
-use crate::table::Table;
+use crate::table::{Col, Table};
 use crate::time_range::TimeRange;
 use nno_obs_schema::spans;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+// The output columns of this module's plans, each named once (see `Col`).
+const AT: Col<i64> = Col::new("at");
+const DURATION_MS: Col<f64> = Col::new("duration_ms");
+const OPERATION: Col<String> = Col::new("operation");
+const OUTCOME: Col<String> = Col::new("outcome");
+const PARENT_SPAN_ID: Col<String> = Col::new("parent_span_id");
+const PLATFORM: Col<String> = Col::new("platform");
+const SAMPLE_INTERVAL: Col<u64> = Col::new("sample_interval");
+const SERVICE: Col<String> = Col::new("service");
+const SPAN_ID: Col<String> = Col::new("span_id");
 
 /// The spans of one trace from `nno-core-ops-spans`, found by the index (`index1 = trace id`,
 /// what the span point indexes), within a range (Analytics Engine keeps 90 days).
@@ -112,25 +123,22 @@ impl TraceSpans {
             Dataset::Spans,
             self.range,
             vec![
-                ("at", RowCol::Timestamp),
-                ("span_id", RowCol::Text(blob(spans::SPAN_ID))),
-                ("parent_span_id", RowCol::Text(blob(spans::PARENT_SPAN_ID))),
-                ("service", RowCol::Text(blob(spans::SERVICE))),
-                ("operation", RowCol::Text(blob(spans::OPERATION))),
-                ("outcome", RowCol::Text(blob(spans::OUTCOME))),
-                ("platform", RowCol::Text(blob(spans::PLATFORM_ID))),
-                ("duration_ms", RowCol::Double(spans::DURATION_MS)),
-                ("sample_interval", RowCol::SampleInterval),
+                AT.is(RowCol::Timestamp),
+                SPAN_ID.is(RowCol::Text(blob(spans::SPAN_ID))),
+                PARENT_SPAN_ID.is(RowCol::Text(blob(spans::PARENT_SPAN_ID))),
+                SERVICE.is(RowCol::Text(blob(spans::SERVICE))),
+                OPERATION.is(RowCol::Text(blob(spans::OPERATION))),
+                OUTCOME.is(RowCol::Text(blob(spans::OUTCOME))),
+                PLATFORM.is(RowCol::Text(blob(spans::PLATFORM_ID))),
+                DURATION_MS.is(RowCol::Double(spans::DURATION_MS)),
+                SAMPLE_INTERVAL.is(RowCol::SampleInterval),
             ],
         )
         .filter(TextCol::Index1, self.trace_id.clone());
         if let Some(platform) = &self.platform {
             builder = builder.filter(blob(spans::PLATFORM_ID), platform.clone());
         }
-        builder
-            .order("at", Dir::Asc)
-            .order("span_id", Dir::Asc)
-            .build()
+        builder.order(AT, Dir::Asc).order(SPAN_ID, Dir::Asc).build()
     }
 }
 
@@ -147,24 +155,24 @@ impl Question for TraceSpans {
         // point is not a span of its own (a job still running keeps it).
         let ended: HashSet<String> = table
             .views()
-            .filter(|row| row.text("outcome") != job_columns::STARTED)
-            .map(|row| row.text("span_id"))
+            .filter(|row| row.get(OUTCOME) != job_columns::STARTED)
+            .map(|row| row.get(SPAN_ID))
             .collect();
         let spans = table
             .views()
             .filter(|row| {
-                row.text("outcome") != job_columns::STARTED || !ended.contains(&row.text("span_id"))
+                row.get(OUTCOME) != job_columns::STARTED || !ended.contains(&row.get(SPAN_ID))
             })
             .map(|row| {
-                let end_s = row.time("at");
-                let duration_ms = row.number("duration_ms");
+                let end_s = row.get(AT);
+                let duration_ms = row.get(DURATION_MS);
                 Span {
-                    span_id: row.text("span_id"),
-                    parent_span_id: row.text("parent_span_id"),
-                    service: row.text("service"),
-                    operation: row.text("operation"),
-                    outcome: row.text("outcome"),
-                    platform: row.text("platform"),
+                    span_id: row.get(SPAN_ID),
+                    parent_span_id: row.get(PARENT_SPAN_ID),
+                    service: row.get(SERVICE),
+                    operation: row.get(OPERATION),
+                    outcome: row.get(OUTCOME),
+                    platform: row.get(PLATFORM),
                     end_s,
                     duration_ms,
                     start_ms: end_s as f64 * 1000.0 - duration_ms,
