@@ -214,7 +214,7 @@ impl Backend for LocalBackend {
     }
 }
 
-/// The local store's records for a [`SourceBackend`]: its Registry copy, the platforms of its
+/// The local store's records for a [`SourceBackend`](crate::source::SourceBackend): its Registry copy, the platforms of its
 /// metrics, the alert state file — the same as [`LocalBackend`] answers.
 impl HostRecords for LocalBackend {
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
@@ -229,7 +229,7 @@ impl HostRecords for LocalBackend {
 }
 
 /// The bucket folders of the store at `root` as object sources, in bucket order (none when
-/// the store is missing): what a [`SourceBackend`] over the local store reads.
+/// the store is missing): what a [`SourceBackend`](crate::source::SourceBackend) over the local store reads.
 ///
 /// ```
 /// use nno_obs_api::local::bucket_folders;
