@@ -119,7 +119,7 @@ fn html(status: u16, body: &str) -> Response {
             // No script, no frame, nothing from elsewhere: the pages need none of it.
             (
                 "content-security-policy",
-                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
                     .to_owned(),
             ),
             ("x-content-type-options", "nosniff".to_owned()),
@@ -133,7 +133,7 @@ fn document(title: &str, nav: Option<(&Nav, bool)>, main: &str) -> String {
     let mut out = String::with_capacity(main.len() + 2048);
     let _ = write!(
         out,
-        r##"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} · NNO Observability</title><link rel="stylesheet" href="{STYLESHEET}"></head><body><a class="skip" href="#main">Skip to content</a><header class="top"><div class="brand">NNO Observability</div>"##,
+        r##"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} · NNO Observability</title><link rel="stylesheet" href="{STYLESHEET}"><link rel="icon" href="data:,"></head><body><a class="skip" href="#main">Skip to content</a><header class="top"><div class="brand">NNO Observability</div>"##,
         escape(title)
     );
     if let Some((nav, with_range)) = nav {
