@@ -54,7 +54,14 @@ async function visit(s, path, status, name) {
     if (own >= 0) s.problems.splice(own, 1);
   }
   assert.deepEqual(s.problems, [], `${path}: no console error, no failed request`);
-  await s.page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  // Whole pages, cut at 2400 px (a phone's long log list adds nothing past that).
+  const height = await s.page.evaluate(() => document.documentElement.scrollHeight);
+  const width = s.page.viewportSize().width;
+  await s.page.screenshot({
+    path: `${shots}/${name}.png`,
+    fullPage: true,
+    clip: { x: 0, y: 0, width, height: Math.min(height, 2400) },
+  });
   return s.page;
 }
 

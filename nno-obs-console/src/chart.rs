@@ -187,11 +187,31 @@ fn open(label: &str, unit: &str) -> String {
     )
 }
 
+/// How many steps divide `max` (a [`nice_max`]) into round values: 5 × 10ⁿ in 5 steps,
+/// 2 × 10ⁿ in 4, 1 × 10ⁿ in 5.
+///
+/// ```
+/// use nno_obs_console::chart::steps;
+/// assert_eq!(steps(0.005), 5); // 0.001 each
+/// assert_eq!(steps(2000.0), 4); // 500 each
+/// assert_eq!(steps(10.0), 5); // 2 each
+/// ```
+pub fn steps(max: f64) -> u32 {
+    let leading = max / 10f64.powf(max.log10().floor());
+    if (leading - 2.0).abs() < 0.01 {
+        4
+    } else {
+        5
+    }
+}
+
 fn y_axis(svg: &mut String, max: f64, show: &impl Fn(f64) -> String) {
     let plot_h = HEIGHT - TOP - BOTTOM;
-    for tick in 0..=4 {
-        let value = max * tick as f64 / 4.0;
-        let y = TOP + plot_h - plot_h * tick as f64 / 4.0;
+    let steps = steps(max);
+    for tick in 0..=steps {
+        let share = f64::from(tick) / f64::from(steps);
+        let value = max * share;
+        let y = TOP + plot_h - plot_h * share;
         let _ = write!(
             svg,
             r#"<line class="grid" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{y:.1}" text-anchor="end" dominant-baseline="middle">{}</text>"#,

@@ -19,6 +19,21 @@ pub fn count(value: f64) -> String {
     out
 }
 
+/// `n` things: `1 span`, `3 spans`.
+///
+/// ```
+/// use nno_obs_console::format::counted;
+/// assert_eq!(counted(1, "span"), "1 span");
+/// assert_eq!(counted(3, "log line"), "3 log lines");
+/// ```
+pub fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 /// A ratio as percent, or `–` without one.
 ///
 /// ```

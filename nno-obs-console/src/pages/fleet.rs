@@ -52,7 +52,7 @@ pub(crate) async fn render<B: Backend>(context: &Context<'_, B>) -> Result<Rende
         .ask(&format!("{PREFIX}/heatmap"), &heatmap_query)
         .await?;
     let mut main = format!(
-        "<h1>Fleet health</h1><p class=\"lead\">Every platform over the last {}, worst first in the heatmap's colours.</p>",
+        "<h1>Fleet health</h1><p class=\"lead\">Every platform over the last {}.</p>",
         context.range.label()
     );
     main.push_str(&fleet_table(&fleet, context.range));
@@ -124,14 +124,17 @@ fn heatmap_grid(fleet: &Fleet, heatmap: &Heatmap, bucket: &str, range: Range) ->
         out,
         r#"<p class="lead">Rows are platforms, columns {bucket} buckets (UTC); a cell opens that platform's errors in its bucket.</p><div class="scroll"><table class="heatmap"><thead><tr><th scope="col">Platform</th>"#
     );
+    // A label every few buckets, spanning them, so that every column keeps one width.
     let every = heatmap.buckets.len().div_ceil(12).max(1);
-    for (i, b) in heatmap.buckets.iter().enumerate() {
-        let label = if i % every == 0 {
-            format!("{}<br>{}", escape(clock(b)), escape(day(b)))
-        } else {
-            String::new()
-        };
-        let _ = write!(out, r#"<th scope="col" class="t">{label}</th>"#);
+    for chunk in heatmap.buckets.chunks(every) {
+        let first = chunk.first().map(String::as_str).unwrap_or("");
+        let _ = write!(
+            out,
+            r#"<th scope="colgroup" colspan="{}" class="t">{}<br>{}</th>"#,
+            chunk.len(),
+            escape(clock(first)),
+            escape(day(first))
+        );
     }
     out.push_str("</tr></thead><tbody>");
     for (platform, cells) in &rows {

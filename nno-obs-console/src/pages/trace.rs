@@ -59,10 +59,10 @@ pub(crate) async fn render<B: Backend>(
         .await?;
     let _ = write!(
         main,
-        r#"<p class="lead">Trace <code>{}</code>: {} spans, {} log lines{}.</p>"#,
+        r#"<p class="lead">Trace <code>{}</code>: {}, {}{}.</p>"#,
         escape(&trace.trace_id),
-        trace.spans.len(),
-        trace.logs.len(),
+        crate::format::counted(trace.spans.len(), "span"),
+        crate::format::counted(trace.logs.len(), "log line"),
         if trace.complete {
             ""
         } else {
@@ -173,8 +173,8 @@ fn objects<B: Backend>(trace: &Trace, platform: Option<&str>, context: &Context<
     }
     let range = context.range.as_str();
     let mut out = format!(
-        r#"<h3>Logpush objects</h3><p>{} objects hold these lines. Search and download them:</p><ul class="links">"#,
-        keys.len()
+        r#"<h3>Logpush objects</h3><p>{} hold these lines. Search and download them:</p><ul class="links">"#,
+        crate::format::counted(keys.len(), "object")
     );
     let mut pages: Vec<(String, String)> = Vec::new();
     match platform {
