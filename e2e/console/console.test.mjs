@@ -87,6 +87,8 @@ for (const width of [1280, 390]) {
     await visit(s, '/internal/observability/traces', 200, `operator-trace-search-${width}`);
     await visit(s, '/internal/observability/logs', 200, `operator-internal-logs-${width}`);
     await visit(s, `/platforms/${platform}/logs?download=1`, 200, `operator-download-${width}`);
+    await visit(s, '/internal/observability/provisioning', 200, `operator-provisioning-${width}`);
+    await visit(s, '/internal/observability/alerts', 200, `operator-alerts-${width}`);
     await visit(s, '/internal/observability/nothing', 404, `operator-404-${width}`);
     await s.context.close();
   });
@@ -99,6 +101,8 @@ for (const width of [1280, 390]) {
     const trace = await logs.locator('table.logs td a').first().getAttribute('href');
     await visit(s, trace, 200, `admin-trace-${width}`);
     await visit(s, `/platforms/${platform}/logs?traceId=tr_abc123`, 200, `admin-alert-link-${width}`);
+    await visit(s, `/platforms/${platform}/observability/features`, 200, `admin-features-${width}`);
+    await visit(s, `/platforms/${platform}/observability/alerts`, 200, `admin-alerts-${width}`);
     const refused = await visit(s, `/platforms/${other}/observability`, 403, `admin-403-${width}`);
     assert.ok(!(await refused.content()).includes(other), 'the 403 page does not name the platform');
     await visit(s, '/internal/observability', 403, `admin-fleet-403-${width}`);

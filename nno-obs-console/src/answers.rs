@@ -252,3 +252,188 @@ pub struct DownloadFile {
     /// The signed link.
     pub url: String,
 }
+
+/// `/features` (seed §7.2).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Features {
+    /// Per feature.
+    pub features: Vec<FeatureRow>,
+    /// At most 10.
+    pub slowest_endpoints: Vec<SlowEndpoint>,
+    /// At most 10.
+    pub erroring_endpoints: Vec<ErroringEndpoint>,
+}
+
+/// A feature's performance.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureRow {
+    /// The feature.
+    pub feature: String,
+    /// Requests.
+    pub requests: u64,
+    /// Requests per minute.
+    pub requests_per_minute: f64,
+    /// 5xx.
+    pub errors: f64,
+    /// 5xx ÷ requests.
+    pub error_rate: Option<f64>,
+    /// Median latency.
+    pub p50_ms: Option<f64>,
+    /// p95.
+    pub p95_ms: Option<f64>,
+    /// p99.
+    pub p99_ms: Option<f64>,
+}
+
+/// A slow endpoint.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlowEndpoint {
+    /// Its feature.
+    pub feature: String,
+    /// `GET /api/data`.
+    pub endpoint: String,
+    /// Requests.
+    pub requests: u64,
+    /// p95.
+    pub p95_ms: Option<f64>,
+}
+
+/// An erroring endpoint.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErroringEndpoint {
+    /// Its feature.
+    pub feature: String,
+    /// `GET /api/data`.
+    pub endpoint: String,
+    /// Requests.
+    pub requests: u64,
+    /// 5xx.
+    pub errors: f64,
+    /// 5xx ÷ requests.
+    pub error_rate: Option<f64>,
+}
+
+/// `/provisioning` (seed §8.2).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Provisioning {
+    /// Jobs running.
+    pub running: Vec<RunningJob>,
+    /// Jobs failed in the range.
+    pub failed: Vec<FailedJob>,
+    /// Per operation.
+    pub completion: Vec<Completion>,
+}
+
+/// A running job.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningJob {
+    /// Its id.
+    pub job_id: Option<String>,
+    /// Its operation.
+    pub operation: Option<String>,
+    /// Its platform.
+    pub platform_id: String,
+    /// Its trace.
+    pub trace_id: String,
+    /// When it started.
+    pub started_at: String,
+    /// The last step seen.
+    pub current_step: Option<String>,
+}
+
+/// A failed job.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedJob {
+    /// Its id.
+    pub job_id: Option<String>,
+    /// Its operation.
+    pub operation: Option<String>,
+    /// Its platform.
+    pub platform_id: String,
+    /// Its trace.
+    pub trace_id: String,
+    /// When it failed.
+    pub failed_at: String,
+    /// The step that failed.
+    pub failed_step: Option<String>,
+    /// The error.
+    pub error: Option<String>,
+    /// Whether a rollback ran.
+    pub rolled_back: bool,
+}
+
+/// Completion times of an operation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Completion {
+    /// The operation.
+    pub operation: String,
+    /// Jobs.
+    pub jobs: u64,
+    /// Median.
+    pub p50_ms: Option<f64>,
+    /// p95.
+    pub p95_ms: Option<f64>,
+}
+
+/// `/slo` (seed §5).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Slo {
+    /// The objectives.
+    pub objectives: Vec<Objective>,
+}
+
+/// One objective.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Objective {
+    /// Its id.
+    pub objective: String,
+    /// What was measured.
+    pub subject: String,
+    /// The target as the seed writes it.
+    pub target: String,
+    /// The value (ms or a fraction).
+    pub value: Option<f64>,
+    /// Events in the window.
+    pub events: u64,
+    /// Share of the budget left.
+    pub budget_left: Option<f64>,
+    /// `fast`, `slow`, `none`.
+    pub burn_rate: Option<String>,
+    /// `ok`, `missed`, `breach`, `no_data`, `no_data_source`.
+    pub status: String,
+}
+
+/// `/alerts` (seed §6).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Alerts {
+    /// Firing now.
+    pub firing: Vec<Alert>,
+    /// Resolved in the last 24 hours.
+    pub resolved: Vec<Alert>,
+}
+
+/// An alert.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    /// Its category.
+    pub category: String,
+    /// Its severity.
+    pub severity: String,
+    /// What it is about.
+    pub subject: String,
+    /// When it fired.
+    pub fired_at: String,
+    /// When it resolved.
+    pub resolved_at: Option<String>,
+    /// The message as sent.
+    pub message: String,
+}

@@ -24,6 +24,14 @@ pub enum Section {
     Logs(String),
     /// A platform's trace.
     PlatformTrace(String),
+    /// The provisioning monitor.
+    Provisioning,
+    /// Every alert and objective.
+    OperatorAlerts,
+    /// A platform's feature performance.
+    Features(String),
+    /// A platform's alerts and objectives.
+    PlatformAlerts(String),
     /// None (an error page).
     None,
 }
@@ -154,6 +162,16 @@ fn header(nav: &Nav, with_range: bool) -> String {
         None => {
             links.push((r(OPERATOR_HOME), "Fleet", nav.section == Section::Fleet));
             links.push((
+                r(&format!("{OPERATOR_HOME}/provisioning")),
+                "Provisioning",
+                nav.section == Section::Provisioning,
+            ));
+            links.push((
+                r(&format!("{OPERATOR_HOME}/alerts")),
+                "Alerts & SLOs",
+                nav.section == Section::OperatorAlerts,
+            ));
+            links.push((
                 r(&format!("{OPERATOR_HOME}/traces")),
                 "Trace explorer",
                 nav.section == Section::Traces,
@@ -170,9 +188,14 @@ fn header(nav: &Nav, with_range: bool) -> String {
     // The platform pages: the admin's own, or the one an operator is looking at.
     let platform = match (&nav.section, nav.caller.platform()) {
         (_, Some(own)) => Some(own.as_str().to_owned()),
-        (Section::Overview(p) | Section::Logs(p) | Section::PlatformTrace(p), None) => {
-            Some(p.clone())
-        }
+        (
+            Section::Overview(p)
+            | Section::Logs(p)
+            | Section::PlatformTrace(p)
+            | Section::Features(p)
+            | Section::PlatformAlerts(p),
+            None,
+        ) => Some(p.clone()),
         _ => None,
     };
     if let Some(p) = &platform {
@@ -182,9 +205,19 @@ fn header(nav: &Nav, with_range: bool) -> String {
             nav.section == Section::Overview(p.clone()),
         ));
         links.push((
+            r(&format!("/platforms/{p}/observability/features")),
+            "Features",
+            nav.section == Section::Features(p.clone()),
+        ));
+        links.push((
             r(&format!("/platforms/{p}/logs")),
             "Logs",
             nav.section == Section::Logs(p.clone()),
+        ));
+        links.push((
+            r(&format!("/platforms/{p}/observability/alerts")),
+            "Alerts & SLOs",
+            nav.section == Section::PlatformAlerts(p.clone()),
         ));
     }
     let mut out = format!(r#"<div class="role">{role}</div><nav aria-label="Pages"><ul>"#);

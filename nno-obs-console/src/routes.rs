@@ -25,6 +25,14 @@ pub enum Page {
     Logs(PlatformId),
     /// A platform's part of a trace.
     PlatformTrace(PlatformId, String),
+    /// The provisioning monitor (seed §8.2).
+    Provisioning,
+    /// Every alert and objective (seed §5, §6).
+    OperatorAlerts,
+    /// A platform's feature performance (seed §7.2).
+    Features(PlatformId),
+    /// A platform's alerts and objectives.
+    PlatformAlerts(PlatformId),
     /// A path under the console's prefixes that is no page.
     NotFound,
 }
@@ -54,6 +62,8 @@ impl Page {
         match rest {
             "" | "/" => Page::Fleet,
             "/logs" => Page::OperatorLogs,
+            "/provisioning" => Page::Provisioning,
+            "/alerts" => Page::OperatorAlerts,
             "/traces" => Page::OperatorTrace(None),
             other => match other.strip_prefix("/traces/") {
                 Some(id) if is_trace_id(id) => Page::OperatorTrace(Some(id.to_owned())),
@@ -68,6 +78,8 @@ impl Page {
         Some(match tail {
             "observability" | "observability/" => Page::Overview(platform),
             "logs" => Page::Logs(platform),
+            "observability/features" => Page::Features(platform),
+            "observability/alerts" => Page::PlatformAlerts(platform),
             other => {
                 let trace = other
                     .strip_prefix("observability/traces/")

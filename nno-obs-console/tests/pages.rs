@@ -245,3 +245,89 @@ fn query_values_are_escaped_on_the_page() {
     assert!(!html.contains("<script>"));
     assert!(html.contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot;\""));
 }
+
+#[test]
+fn features_show_a_row_per_feature_and_the_endpoints() {
+    let api = api();
+    let p = &fixture().platforms[0];
+    let answer = api_json(
+        &api,
+        &format!("/api/observability/features?platformId={p}&range=24h"),
+    );
+    let html = body(&page(
+        &api,
+        &format!("/platforms/{p}/observability/features"),
+        Some(&admin_token(p)),
+    ));
+    let features = answer["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        assert!(html.contains(&format!("<tr><td>{}</td>", f["feature"].as_str().unwrap())));
+    }
+    let slowest = answer["slowestEndpoints"].as_array().unwrap();
+    for e in slowest {
+        assert!(html.contains(&format!("<code>{}</code>", e["endpoint"].as_str().unwrap())));
+    }
+}
+
+#[test]
+fn provisioning_shows_the_api_jobs_and_says_what_is_not_connected() {
+    let api = api();
+    let answer = api_json(&api, "/api/observability/provisioning?range=24h");
+    let html = body(&page(
+        &api,
+        "/internal/observability/provisioning",
+        Some(&operator_token()),
+    ));
+    let jobs =
+        answer["running"].as_array().unwrap().len() + answer["failed"].as_array().unwrap().len();
+    assert!(jobs > 0, "the simulated fleet provisions");
+    assert_eq!(
+        html.matches(r#"<a href="/internal/observability/traces/"#)
+            .count(),
+        jobs
+    );
+    assert!(html.contains("Source not connected"));
+}
+
+#[test]
+fn an_admin_sees_its_alerts_only_as_the_api_answers() {
+    let api = api();
+    let p = &fixture().platforms[0];
+    let token = admin_token(p);
+    let answer = json(&get_as(
+        &api,
+        &format!("/api/observability/alerts?platformId={p}"),
+        &token,
+    ));
+    let firing = answer["firing"].as_array().unwrap().len();
+    assert!(
+        firing > 0,
+        "the fixture fires alerts about the first platform"
+    );
+    let html = body(&page(
+        &api,
+        &format!("/platforms/{p}/observability/alerts"),
+        Some(&token),
+    ));
+    let everything = body(&page(
+        &api,
+        "/internal/observability/alerts",
+        Some(&operator_token()),
+    ));
+    let all = json(&get_as(
+        &api,
+        "/api/observability/alerts",
+        &operator_token(),
+    ));
+    let shown = |html: &str| html.matches("<li><details><summary>").count();
+    let resolved = answer["resolved"].as_array().unwrap().len();
+    assert_eq!(shown(&html), firing + resolved);
+    let all_count =
+        all["firing"].as_array().unwrap().len() + all["resolved"].as_array().unwrap().len();
+    assert_eq!(shown(&everything), all_count);
+    assert!(
+        all_count > firing + resolved,
+        "the operator sees the other platform's too"
+    );
+}

@@ -86,7 +86,7 @@ fn fleet_table(fleet: &Fleet, range: Range) -> String {
         };
         let _ = write!(
             out,
-            r#"<tr><th scope="row"><a href="/platforms/{id}/observability{q}">{name}</a> <span class="id">{id}</span></th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num"><span class="swatch {}" aria-hidden="true"></span>{}</td><td>{build}</td></tr>"#,
+            r#"<tr><th scope="row"><a href="/platforms/{id}/observability{q}">{name}</a> <span class="id">{id}</span></th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num"><span class="swatch {}" aria-hidden="true"></span>{}</td><td class="nowrap">{build}</td></tr>"#,
             p.workers,
             count(p.requests as f64),
             count(p.errors),

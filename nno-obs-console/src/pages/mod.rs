@@ -1,8 +1,11 @@
 //! The pages: each asks the API for its answers and renders them.
 
+mod alerts;
+mod features;
 mod fleet;
 mod logs;
 mod overview;
+mod provisioning;
 mod trace;
 
 use crate::layout::Section;
@@ -35,6 +38,10 @@ pub(crate) async fn render<B: Backend>(
         }
         Page::Logs(platform) => logs::render(context, Some(platform.as_str())).await,
         Page::OperatorLogs => logs::render(context, None).await,
+        Page::Provisioning => provisioning::render(context).await,
+        Page::OperatorAlerts => alerts::render(context, None).await,
+        Page::Features(platform) => features::render(context, platform.as_str()).await,
+        Page::PlatformAlerts(platform) => alerts::render(context, Some(platform.as_str())).await,
         Page::NotFound | Page::Stylesheet => Err(Refusal::new(404, "no such page")),
     }
 }
@@ -51,4 +58,42 @@ pub(crate) fn platform_section(platform: &str, logs: bool) -> Section {
     } else {
         Section::Overview(platform.to_owned())
     }
+}
+
+/// A data table: `columns` are (heading, numeric); each row's cells are HTML already escaped.
+pub(crate) fn table(caption: &str, columns: &[(&str, bool)], rows: &[Vec<String>]) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        r#"<div class="scroll"><table class="data"><caption class="visually-hidden">{}</caption><thead><tr>"#,
+        crate::escape::escape(caption)
+    );
+    for (heading, numeric) in columns {
+        let _ = write!(
+            out,
+            r#"<th scope="col"{}>{}</th>"#,
+            if *numeric { r#" class="num""# } else { "" },
+            crate::escape::escape(heading)
+        );
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (cell, (_, numeric)) in row.iter().zip(columns) {
+            let _ = write!(
+                out,
+                "<td{}>{cell}</td>",
+                if *numeric { r#" class="num""# } else { "" }
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// An optional duration, `–` without one.
+pub(crate) fn ms(value: Option<f64>) -> String {
+    value
+        .map(crate::format::duration)
+        .unwrap_or_else(|| "–".to_owned())
 }
