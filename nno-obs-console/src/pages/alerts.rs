@@ -95,12 +95,13 @@ pub(crate) async fn render<B: Backend>(
     })
 }
 
-/// An objective's value as its target reads: a latency in ms, else a ratio.
+/// An objective's value as its target reads: a ratio where the target is a percentage,
+/// else a duration (the API gives durations in ms whatever unit the target is written in).
 fn value(target: &str, value: Option<f64>) -> String {
     match value {
         None => "–".to_owned(),
-        Some(v) if target.contains("ms") => duration(v),
-        Some(v) => percent(Some(v)),
+        Some(v) if target.contains('%') => percent(Some(v)),
+        Some(v) => duration(v),
     }
 }
 
@@ -135,6 +136,7 @@ mod tests {
     #[test]
     fn values_read_as_their_targets() {
         assert_eq!(value("p95 < 200ms", Some(180.0)), "180 ms");
+        assert_eq!(value("< 60s", Some(7902.0)), "7.90 s");
         assert_eq!(value("99.9%", Some(0.9991)), "99.9 %");
         assert_eq!(value("99.9%", None), "–");
     }
