@@ -32,6 +32,10 @@ pub enum Section {
     Features(String),
     /// A platform's alerts and objectives.
     PlatformAlerts(String),
+    /// The Stack Registry pipeline.
+    Registry,
+    /// A platform's audit log.
+    Audit(String),
     /// None (an error page).
     None,
 }
@@ -172,6 +176,11 @@ fn header(nav: &Nav, with_range: bool) -> String {
                 nav.section == Section::OperatorAlerts,
             ));
             links.push((
+                r(&format!("{OPERATOR_HOME}/registry")),
+                "Registry",
+                nav.section == Section::Registry,
+            ));
+            links.push((
                 r(&format!("{OPERATOR_HOME}/traces")),
                 "Trace explorer",
                 nav.section == Section::Traces,
@@ -193,7 +202,8 @@ fn header(nav: &Nav, with_range: bool) -> String {
             | Section::Logs(p)
             | Section::PlatformTrace(p)
             | Section::Features(p)
-            | Section::PlatformAlerts(p),
+            | Section::PlatformAlerts(p)
+            | Section::Audit(p),
             None,
         ) => Some(p.clone()),
         _ => None,
@@ -218,6 +228,11 @@ fn header(nav: &Nav, with_range: bool) -> String {
             r(&format!("/platforms/{p}/observability/alerts")),
             "Alerts & SLOs",
             nav.section == Section::PlatformAlerts(p.clone()),
+        ));
+        links.push((
+            r(&format!("/platforms/{p}/observability/audit")),
+            "Audit log",
+            nav.section == Section::Audit(p.clone()),
         ));
     }
     let mut out = format!(r#"<div class="role">{role}</div><nav aria-label="Pages"><ul>"#);

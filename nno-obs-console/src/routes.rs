@@ -33,6 +33,10 @@ pub enum Page {
     Features(PlatformId),
     /// A platform's alerts and objectives.
     PlatformAlerts(PlatformId),
+    /// The Stack Registry pipeline (seed §8.3): no source yet.
+    RegistryPipeline,
+    /// A platform's audit log (seed §7.4): no source yet.
+    Audit(PlatformId),
     /// A path under the console's prefixes that is no page.
     NotFound,
 }
@@ -64,6 +68,7 @@ impl Page {
             "/logs" => Page::OperatorLogs,
             "/provisioning" => Page::Provisioning,
             "/alerts" => Page::OperatorAlerts,
+            "/registry" => Page::RegistryPipeline,
             "/traces" => Page::OperatorTrace(None),
             other => match other.strip_prefix("/traces/") {
                 Some(id) if is_trace_id(id) => Page::OperatorTrace(Some(id.to_owned())),
@@ -80,6 +85,7 @@ impl Page {
             "logs" => Page::Logs(platform),
             "observability/features" => Page::Features(platform),
             "observability/alerts" => Page::PlatformAlerts(platform),
+            "observability/audit" => Page::Audit(platform),
             other => {
                 let trace = other
                     .strip_prefix("observability/traces/")

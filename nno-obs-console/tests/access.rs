@@ -64,6 +64,30 @@ fn every_page_answers_each_caller_as_the_api_would() {
             format!("/platforms/{p}/observability/traces/{trace}"),
             [200, 200, 403, 401],
         ),
+        (
+            "/internal/observability/registry".into(),
+            [200, 403, 403, 401],
+        ),
+        (
+            "/internal/observability/provisioning".into(),
+            [200, 403, 403, 401],
+        ),
+        (
+            "/internal/observability/alerts".into(),
+            [200, 403, 403, 401],
+        ),
+        (
+            format!("/platforms/{p}/observability/features"),
+            [200, 200, 403, 401],
+        ),
+        (
+            format!("/platforms/{p}/observability/alerts"),
+            [200, 200, 403, 401],
+        ),
+        (
+            format!("/platforms/{p}/observability/audit"),
+            [200, 200, 403, 401],
+        ),
         (format!("/platforms/{p}/nothing"), [404, 404, 404, 401]),
         (
             "/platforms/NOT-AN-ID/observability".into(),

@@ -4,6 +4,7 @@ mod alerts;
 mod features;
 mod fleet;
 mod logs;
+mod not_connected;
 mod overview;
 mod provisioning;
 mod trace;
@@ -22,7 +23,12 @@ pub(crate) async fn render<B: Backend>(
     // answer some of them (its logs, a trace) as a missing `platformId` instead.
     if matches!(
         page,
-        Page::Fleet | Page::OperatorLogs | Page::OperatorTrace(_)
+        Page::Fleet
+            | Page::OperatorLogs
+            | Page::OperatorTrace(_)
+            | Page::Provisioning
+            | Page::OperatorAlerts
+            | Page::RegistryPipeline
     ) {
         context
             .caller
@@ -42,6 +48,15 @@ pub(crate) async fn render<B: Backend>(
         Page::OperatorAlerts => alerts::render(context, None).await,
         Page::Features(platform) => features::render(context, platform.as_str()).await,
         Page::PlatformAlerts(platform) => alerts::render(context, Some(platform.as_str())).await,
+        Page::RegistryPipeline => Ok(not_connected::registry()),
+        Page::Audit(platform) => {
+            // No API route answers this page, so the API's access rule is asked directly.
+            context
+                .caller
+                .platform_scope(platform)
+                .map_err(|_| Refusal::new(403, "forbidden"))?;
+            Ok(not_connected::audit(platform.as_str()))
+        }
         Page::NotFound | Page::Stylesheet => Err(Refusal::new(404, "no such page")),
     }
 }
