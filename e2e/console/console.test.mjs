@@ -89,6 +89,7 @@ for (const width of [1280, 390]) {
     await visit(s, `/platforms/${platform}/logs?download=1`, 200, `operator-download-${width}`);
     await visit(s, '/internal/observability/provisioning', 200, `operator-provisioning-${width}`);
     await visit(s, '/internal/observability/alerts', 200, `operator-alerts-${width}`);
+    await visit(s, '/internal/observability/registry', 200, `operator-registry-${width}`);
     await visit(s, '/internal/observability/nothing', 404, `operator-404-${width}`);
     await s.context.close();
   });
@@ -103,6 +104,7 @@ for (const width of [1280, 390]) {
     await visit(s, `/platforms/${platform}/logs?traceId=tr_abc123`, 200, `admin-alert-link-${width}`);
     await visit(s, `/platforms/${platform}/observability/features`, 200, `admin-features-${width}`);
     await visit(s, `/platforms/${platform}/observability/alerts`, 200, `admin-alerts-${width}`);
+    await visit(s, `/platforms/${platform}/observability/audit`, 200, `admin-audit-${width}`);
     const refused = await visit(s, `/platforms/${other}/observability`, 403, `admin-403-${width}`);
     assert.ok(!(await refused.content()).includes(other), 'the 403 page does not name the platform');
     await visit(s, '/internal/observability', 403, `admin-fleet-403-${width}`);
