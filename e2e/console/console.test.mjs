@@ -87,7 +87,10 @@ for (const width of [1280, 390]) {
     await visit(s, '/internal/observability/traces', 200, `operator-trace-search-${width}`);
     await visit(s, '/internal/observability/logs', 200, `operator-internal-logs-${width}`);
     await visit(s, `/platforms/${platform}/logs?download=1`, 200, `operator-download-${width}`);
-    await visit(s, '/internal/observability/provisioning', 200, `operator-provisioning-${width}`);
+    const jobs = await visit(s, '/internal/observability/provisioning', 200, `operator-provisioning-${width}`);
+    // A provisioning job's trace crosses NNO's services: the waterfall with nesting.
+    const job = await jobs.locator('table.data a').first().getAttribute('href');
+    if (job) await visit(s, job, 200, `operator-job-trace-${width}`);
     await visit(s, '/internal/observability/alerts', 200, `operator-alerts-${width}`);
     await visit(s, '/internal/observability/registry', 200, `operator-registry-${width}`);
     await visit(s, '/internal/observability/nothing', 404, `operator-404-${width}`);

@@ -99,6 +99,22 @@ pub fn time(rfc3339: &str) -> String {
     }
 }
 
+/// [`time`] with its milliseconds, for log lines that share a second:
+/// `2026-02-22 10:34:00.123 UTC`.
+///
+/// ```
+/// assert_eq!(nno_obs_console::format::time_ms("2026-02-22T10:34:00.123Z"), "2026-02-22 10:34:00.123 UTC");
+/// assert_eq!(nno_obs_console::format::time_ms("2026-02-22T10:34:00Z"), "2026-02-22 10:34:00 UTC");
+/// ```
+pub fn time_ms(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..23)) {
+        (Some(date), Some(clock)) if clock.as_bytes().get(8) == Some(&b'.') => {
+            format!("{date} {clock} UTC")
+        }
+        _ => time(rfc3339),
+    }
+}
+
 /// The `HH:MM` of an RFC 3339 time.
 ///
 /// ```

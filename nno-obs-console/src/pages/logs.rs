@@ -238,7 +238,7 @@ pub(crate) fn entries_table(entries: &[LogEntry], trace_link: &dyn Fn(&str) -> S
             escape(
                 &e.timestamp
                     .as_deref()
-                    .map(time)
+                    .map(crate::format::time_ms)
                     .unwrap_or_else(|| "–".to_owned())
             ),
             escape(e.service.as_deref().or(e.script.as_deref()).unwrap_or("")),

@@ -144,7 +144,7 @@ fn waterfall(spans: &[Span]) -> String {
         let indent = 4.0 + 12.0 * span.depth.min(12) as f64;
         let label: String = format!("{} · {}", span.service, span.operation)
             .chars()
-            .take(((LABEL - indent) / 7.0) as usize)
+            .take(((LABEL - indent - 16.0) / 7.5) as usize)
             .collect();
         let _ = write!(
             svg,
@@ -173,7 +173,7 @@ fn objects<B: Backend>(trace: &Trace, platform: Option<&str>, context: &Context<
     }
     let range = context.range.as_str();
     let mut out = format!(
-        r#"<h3>Logpush objects</h3><p>{} hold these lines. Search and download them:</p><ul class="links">"#,
+        r#"<h3>Logpush objects</h3><p>These lines come from {}. Search and download them:</p><ul class="links">"#,
         crate::format::counted(keys.len(), "object")
     );
     let mut pages: Vec<(String, String)> = Vec::new();
