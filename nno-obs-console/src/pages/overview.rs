@@ -36,12 +36,14 @@ pub(crate) async fn render<B: Backend>(
             .iter()
             .map(|h| (h.hour.as_str(), h.requests as f64))
             .collect();
+        main.push_str(r#"<div class="scroll">"#);
         main.push_str(&bars(
             "Requests per hour",
             "requests / hour",
             &points,
             count,
         ));
+        main.push_str("</div>");
     }
     main.push_str("</section>");
     main.push_str(r#"<section aria-labelledby="err-h"><h2 id="err-h">5xx rate per feature</h2>"#);
@@ -65,12 +67,14 @@ pub(crate) async fn render<B: Backend>(
             "No feature served a request in the last {label}, so there is no rate to draw."
         )));
     } else {
+        main.push_str(r#"<div class="scroll">"#);
         main.push_str(&lines(
             "5xx rate per feature per hour",
             "5xx rate",
             &series,
             |v| percent(Some(v)),
         ));
+        main.push_str("</div>");
         main.push_str(&legend(&series));
     }
     main.push_str("</section>");

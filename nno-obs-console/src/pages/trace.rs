@@ -75,7 +75,9 @@ pub(crate) async fn render<B: Backend>(
             "No span of this trace was recorded (its lines are below).",
         ));
     } else {
+        main.push_str(r#"<div class="scroll">"#);
         main.push_str(&waterfall(&trace.spans));
+        main.push_str("</div>");
     }
     main.push_str("</section>");
     main.push_str(r#"<section aria-labelledby="lines-h"><h2 id="lines-h">Log lines</h2>"#);
