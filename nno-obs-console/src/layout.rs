@@ -208,6 +208,8 @@ fn header(nav: &Nav, with_range: bool) -> String {
         ) => Some(p.clone()),
         _ => None,
     };
+    // The operator's own pages end here; a platform's follow, named as such.
+    let own = links.len();
     if let Some(p) = &platform {
         links.push((
             r(&format!("/platforms/{p}/observability")),
@@ -236,7 +238,12 @@ fn header(nav: &Nav, with_range: bool) -> String {
         ));
     }
     let mut out = format!(r#"<div class="role">{role}</div><nav aria-label="Pages"><ul>"#);
-    for (href, label, current) in links {
+    for (n, (href, label, current)) in links.into_iter().enumerate() {
+        if n == own && own > 0 {
+            if let Some(p) = &platform {
+                let _ = write!(out, r#"<li class="group">Platform {}:</li>"#, escape(p));
+            }
+        }
         let _ = write!(
             out,
             r#"<li><a href="{}"{}>{}</a></li>"#,

@@ -148,7 +148,15 @@ fn heatmap_grid(fleet: &Fleet, heatmap: &Heatmap, bucket: &str, range: Range) ->
         );
         for (i, b) in heatmap.buckets.iter().enumerate() {
             match cells.get(b.as_str()) {
+                // No requests: nothing to open, so no link (and no tab stop).
                 None => out.push_str(r#"<td class="hn"></td>"#),
+                Some(cell) if cell.requests == 0 => {
+                    let _ = write!(
+                        out,
+                        r#"<td class="hn" title="{}"></td>"#,
+                        escape(&format!("{name}, {}: no requests", time(b)))
+                    );
+                }
                 Some(cell) => {
                     let tip = format!(
                         "{name}, {}: {} requests, {} 5xx ({})",
