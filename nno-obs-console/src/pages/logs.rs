@@ -197,7 +197,7 @@ fn form(path: &str, range: Range, filters: &[(&'static str, String)]) -> String 
         if !value(name).is_empty() {
             let _ = write!(
                 out,
-                r#"<label>{name}<input name="{name}" value="{}"></label>"#,
+                r#"<label>{name} (instead of the range)<input name="{name}" value="{}"></label>"#,
                 escape(value(name))
             );
         }
