@@ -53,5 +53,5 @@ NNO_PLATFORM="${platforms[0]}" \
 NNO_OTHER_PLATFORM="${platforms[1]}" \
 NNO_OPERATOR_TOKEN="$("$bin" token --jwt-secret-file "$work/secret" --role operator --valid-for 1h)" \
 NNO_ADMIN_TOKEN="$("$bin" token --jwt-secret-file "$work/secret" --role platform-admin --platform "${platforms[0]}" --valid-for 1h)" \
-  node --test --test-concurrency=1 --test-reporter=spec e2e/console/console.test.mjs
+  node --test --test-concurrency=1 --test-reporter=spec e2e/console/console.test.mjs e2e/console/axe.test.mjs
 echo "screenshots: $shots/"
