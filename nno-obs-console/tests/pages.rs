@@ -337,3 +337,31 @@ fn an_admin_sees_its_alerts_only_as_the_api_answers() {
         "the operator sees the other platform's too"
     );
 }
+
+#[test]
+fn the_trace_search_form_opens_the_trace() {
+    let api = api();
+    let p = &fixture().platforms[0];
+    let trace_id = a_trace_of(&api, p);
+    let searched = body(&page(
+        &api,
+        &format!("/internal/observability/traces?traceId={trace_id}"),
+        Some(&operator_token()),
+    ));
+    let direct = body(&page(
+        &api,
+        &format!("/internal/observability/traces/{trace_id}"),
+        Some(&operator_token()),
+    ));
+    assert!(searched.contains(r#"<g class="span "#));
+    assert_eq!(
+        searched.matches(r#"<g class="span "#).count(),
+        direct.matches(r#"<g class="span "#).count()
+    );
+    let bad = page(
+        &api,
+        "/internal/observability/traces?traceId=a%2Fb",
+        Some(&operator_token()),
+    );
+    assert_eq!(bad.status, 400);
+}
