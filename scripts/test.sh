@@ -7,12 +7,14 @@
 # summary; tests/w3c_trace_context.rs pins the same behaviour in the cargo tests, and
 # tests/w3c_service.rs drives the suite's test service on loopback); then the end-to-end
 # test of the real Workers in workerd (scripts/e2e.sh, which installs its own tools from
-# crates.io and npm on first use).
+# crates.io and npm on first use); then the console in headless Chromium (scripts/console.sh,
+# which installs Debian's chromium and npm's playwright-core on first use).
 # This is the README's test command; .ci/run calls it too.
 #
 #   scripts/test.sh            everything
 #   NNO_SKIP_E2E=1 scripts/test.sh   without the end-to-end test (no Node.js needed)
 #   NNO_SKIP_W3C=1 scripts/test.sh   without the W3C suite
+#   NNO_SKIP_CONSOLE=1 scripts/test.sh   without the console's browser test
 #
 # It ends with a summary: one line of totals per step, skipped steps named, then the steps'
 # own totals alone on the last line, `N passed, N failed, N skipped`. A failing step stops the
@@ -139,4 +141,10 @@ if [ "${NNO_SKIP_E2E:-0}" = 1 ]; then
   skipped "e2e (workerd)" "NNO_SKIP_E2E=1"
 else
   step "e2e (workerd)" node ./scripts/e2e.sh
+fi
+
+if [ "${NNO_SKIP_CONSOLE:-0}" = 1 ]; then
+  skipped "console (headless Chromium)" "NNO_SKIP_CONSOLE=1"
+else
+  step "console (headless Chromium)" node ./scripts/console.sh
 fi

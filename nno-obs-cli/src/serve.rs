@@ -1,8 +1,9 @@
 //! `nno-obs serve`: the read API (`nno-obs-api`) over the local store, on loopback by default;
 //! `nno-obs token`: a bearer token for it.
 //!
-//! The host carries each request to [`nno_obs_api::Api::handle`] and its answer back — routes,
-//! tokens, parameters and access are the library's. The local backend blocks on files and the
+//! The host carries each request to the console ([`nno_obs_console::Console::handle`], the
+//! dashboards' pages) and, when it is no page, to [`nno_obs_api::Api::handle`], and the answer
+//! back — routes, tokens, parameters and access are the libraries'. The local backend blocks on files and the
 //! search's thread pool, so each request runs on tokio's blocking pool.
 
 use crate::{filters, Failure};
@@ -13,6 +14,7 @@ use clap::Args;
 use nno_obs_api::jwt::{mint, Claims, JwtSecret};
 use nno_obs_api::local::{system_now_ms, LocalBackend};
 use nno_obs_api::{http::Request, Api};
+use nno_obs_console::Console;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -207,6 +209,10 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
 fn announce(address: SocketAddr, secret: &JwtSecret, generated: bool) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "nno-obs API on http://{address}/api/observability/")?;
+    writeln!(
+        out,
+        "console: http://{address}/internal/observability (operator), http://{address}/platforms/ID/observability (platform admin), after /login"
+    )?;
     if generated {
         let operator = claims("operator", None, "nno-obs-serve", "12h")?;
         writeln!(
@@ -259,7 +265,12 @@ async fn handle(
             cookie: text(header::COOKIE),
             secure: shared.secure,
         };
-        pollster::block_on(shared.api.handle(&request))
+        pollster::block_on(async {
+            match Console::handle(&shared.api, &request).await {
+                Some(page) => page,
+                None => shared.api.handle(&request).await,
+            }
+        })
     })
     .await;
     let Ok(answer) = answered else {

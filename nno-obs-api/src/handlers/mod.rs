@@ -186,6 +186,20 @@ impl<B: Backend> Api<B> {
         }
     }
 
+    /// Who sends `request` (the bearer token, else the session cookie), as every route sees
+    /// them: for a host that renders pages over the API, such as the console's header.
+    ///
+    /// ```
+    /// use nno_obs_api::{handlers::Api, http::Request, jwt::JwtSecret};
+    /// # use nno_obs_api::local::LocalBackend;
+    /// let store = tempfile::tempdir().unwrap();
+    /// let api = Api::new(LocalBackend::new(store.path()), JwtSecret::new(b"k".to_vec()).unwrap());
+    /// assert_eq!(api.caller_of(&Request::default()).unwrap_err().status(), 401);
+    /// ```
+    pub fn caller_of(&self, request: &Request<'_>) -> Result<Caller, ApiError> {
+        self.caller(request, self.backend.now_ms())
+    }
+
     /// The caller of a request: the bearer token, else the session cookie.
     fn caller(&self, request: &Request<'_>, now_ms: u64) -> Result<Caller, ApiError> {
         let token = match request.authorization {

@@ -1,0 +1,120 @@
+// The console in a real browser (headless Chromium): every page as an operator and as a
+// platform admin, at desktop (1280 px) and phone (390 px) widths. Each visit must raise no
+// console error and no failed request, and is screenshotted under target/console-shots/.
+// scripts/console.sh starts `nno-obs serve` over a small simulated store and sets the env.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (run scripts/console.sh)`);
+  return value;
+};
+const base = env('NNO_CONSOLE_URL');
+const shots = env('NNO_CONSOLE_SHOTS');
+const platform = env('NNO_PLATFORM');
+const other = env('NNO_OTHER_PLATFORM');
+mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({ executablePath: env('NNO_CHROMIUM'), args: ['--no-sandbox'] });
+});
+after(async () => browser?.close());
+
+/// A signed-in browser context for `token`, at `width`.
+async function session(token, width) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    // A page's own refusal (403, 404) is the expected answer; any other failing fetch is not.
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') {
+      problems.push(`${r.status()}: ${r.url()}`);
+    }
+  });
+  const login = await page.goto(`${base}/login?token=${token}`);
+  assert.equal(login.status(), 200, 'login lands on the home page');
+  return { context, page, problems };
+}
+
+/// Visits `path`, expects `status`, checks for problems, screenshots as `name`.
+async function visit(s, path, status, name) {
+  s.problems.length = 0;
+  const response = await s.page.goto(`${base}${path}`);
+  assert.equal(response.status(), status, `${path}: status`);
+  if (status >= 400) {
+    // Chromium logs a document's own refusal as an error; that one is the expected answer.
+    const own = s.problems.findIndex((p) => p.endsWith(`status of ${status} (${response.statusText()})`));
+    if (own >= 0) s.problems.splice(own, 1);
+  }
+  assert.deepEqual(s.problems, [], `${path}: no console error, no failed request`);
+  // Whole pages, cut at 2400 px (a phone's long log list adds nothing past that).
+  const height = await s.page.evaluate(() => document.documentElement.scrollHeight);
+  const width = s.page.viewportSize().width;
+  await s.page.screenshot({
+    path: `${shots}/${name}.png`,
+    fullPage: true,
+    clip: { x: 0, y: 0, width, height: Math.min(height, 2400) },
+  });
+  return s.page;
+}
+
+for (const width of [1280, 390]) {
+  test(`operator pages at ${width}px`, async () => {
+    const s = await session(env('NNO_OPERATOR_TOKEN'), width);
+    const fleet = await visit(s, '/internal/observability', 200, `operator-fleet-${width}`);
+    assert.ok(await fleet.locator('table.heatmap td a').count() > 0, 'heatmap cells');
+    await visit(s, '/internal/observability?range=7d', 200, `operator-fleet-7d-${width}`);
+    await visit(s, '/internal/observability?range=1h', 200, `operator-fleet-1h-${width}`);
+    // A heatmap cell opens that platform's errors in that hour.
+    const cell = await fleet.goto(`${base}/internal/observability`).then(() =>
+      fleet.locator('table.heatmap td a').first().getAttribute('href'));
+    await visit(s, cell, 200, `operator-cell-logs-${width}`);
+    await visit(s, `/platforms/${platform}/observability`, 200, `operator-overview-${width}`);
+    const logs = await visit(s, `/platforms/${platform}/logs`, 200, `operator-logs-${width}`);
+    const trace = await logs.locator('table.logs td a').first().getAttribute('href');
+    assert.ok(trace, 'a trace link on the logs page');
+    await visit(s, trace, 200, `operator-platform-trace-${width}`);
+    const id = trace.split('/').pop();
+    const explorer = await visit(s, `/internal/observability/traces/${id}`, 200, `operator-trace-${width}`);
+    assert.ok(await explorer.locator('svg.waterfall g.span').count() > 0, 'waterfall rows');
+    await visit(s, '/internal/observability/traces', 200, `operator-trace-search-${width}`);
+    await visit(s, '/internal/observability/logs', 200, `operator-internal-logs-${width}`);
+    await visit(s, `/platforms/${platform}/logs?download=1`, 200, `operator-download-${width}`);
+    const jobs = await visit(s, '/internal/observability/provisioning', 200, `operator-provisioning-${width}`);
+    // A provisioning job's trace crosses NNO's services: the waterfall with nesting.
+    const job = await jobs.locator('table.data a').first().getAttribute('href');
+    if (job) await visit(s, job, 200, `operator-job-trace-${width}`);
+    await visit(s, '/internal/observability/alerts', 200, `operator-alerts-${width}`);
+    await visit(s, '/internal/observability/registry', 200, `operator-registry-${width}`);
+    await visit(s, '/internal/observability/nothing', 404, `operator-404-${width}`);
+    await s.context.close();
+  });
+
+  test(`platform admin pages at ${width}px`, async () => {
+    const s = await session(env('NNO_ADMIN_TOKEN'), width);
+    const overview = await visit(s, `/platforms/${platform}/observability`, 200, `admin-overview-${width}`);
+    assert.ok(await overview.locator('rect.bar').count() >= 24, 'a bar per hour');
+    const logs = await visit(s, `/platforms/${platform}/logs`, 200, `admin-logs-${width}`);
+    const trace = await logs.locator('table.logs td a').first().getAttribute('href');
+    await visit(s, trace, 200, `admin-trace-${width}`);
+    await visit(s, `/platforms/${platform}/logs?traceId=tr_abc123`, 200, `admin-alert-link-${width}`);
+    await visit(s, `/platforms/${platform}/observability/features`, 200, `admin-features-${width}`);
+    await visit(s, `/platforms/${platform}/observability/alerts`, 200, `admin-alerts-${width}`);
+    await visit(s, `/platforms/${platform}/observability/audit`, 200, `admin-audit-${width}`);
+    const refused = await visit(s, `/platforms/${other}/observability`, 403, `admin-403-${width}`);
+    assert.ok(!(await refused.content()).includes(other), 'the 403 page does not name the platform');
+    await visit(s, '/internal/observability', 403, `admin-fleet-403-${width}`);
+    // Keyboard: the first Tab reaches the skip link, Enter moves to the content.
+    await s.page.goto(`${base}/platforms/${platform}/observability`);
+    await s.page.keyboard.press('Tab');
+    assert.equal(await s.page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await s.context.close();
+  });
+}

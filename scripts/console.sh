@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The console in a real browser: simulates a small store (3 platforms, 6 hours), runs
+# `nno-obs serve` over it on loopback, and visits every page as an operator and as a platform
+# admin in headless Chromium (e2e/console/console.test.mjs): no console error, no failed
+# request, screenshots under target/console-shots/. Installs what it needs on first use:
+# Debian's `chromium` (apt-get) and npm's `playwright-core` (e2e/console, pinned in its lock).
+#
+#   scripts/console.sh          run it (called by scripts/test.sh as its own step)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+  echo "installing Debian's chromium (apt-get)" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  chromium=$(command -v chromium)
+fi
+if [ ! -d e2e/console/node_modules/playwright-core ]; then
+  (cd e2e/console && npm ci --no-audit --no-fund --silent)
+fi
+
+cargo build -q -p nno-obs-cli --bin nno-obs
+bin=target/debug/nno-obs
+work=target/console-run
+shots=target/console-shots
+rm -rf "$work" "$shots"
+mkdir -p "$work" "$shots"
+# A fixed day, served as if ten minutes after it: the same pages every run.
+until=2026-02-22T12:00:00Z
+"$bin" simulate --platforms 3 --hours 6 --seed 3 --until "$until" --store "$work/store" \
+  --format json >"$work/simulate.json"
+printf 'console browser test secret\n' >"$work/secret"
+mapfile -t platforms < <(ls "$work/store" | sed -n 's/^nno-logs-\([a-z0-9]\{10\}\)$/\1/p' | sort)
+if [ "${#platforms[@]}" -lt 2 ]; then
+  echo "console.sh: the simulated store has fewer than two platforms" >&2
+  exit 1
+fi
+port=$((20000 + RANDOM % 20000))
+"$bin" serve --store "$work/store" --listen "127.0.0.1:$port" --jwt-secret-file "$work/secret" \
+  --alert-state "$work/alerts.json" --at 2026-02-22T12:10:00Z >"$work/serve.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/api/observability/health" >/dev/null 2>&1; then break; fi
+  sleep 0.1
+done
+
+NNO_CONSOLE_URL="http://127.0.0.1:$port" \
+NNO_CONSOLE_SHOTS="$PWD/$shots" \
+NNO_CHROMIUM="$chromium" \
+NNO_PLATFORM="${platforms[0]}" \
+NNO_OTHER_PLATFORM="${platforms[1]}" \
+NNO_OPERATOR_TOKEN="$("$bin" token --jwt-secret-file "$work/secret" --role operator --valid-for 1h)" \
+NNO_ADMIN_TOKEN="$("$bin" token --jwt-secret-file "$work/secret" --role platform-admin --platform "${platforms[0]}" --valid-for 1h)" \
+  node --test --test-concurrency=1 --test-reporter=spec e2e/console/console.test.mjs e2e/console/axe.test.mjs
+echo "screenshots: $shots/"
