@@ -18,7 +18,7 @@
 //! | [`escape`] | HTML escaping and link encoding |
 //! | [`layout`] | the page shell: header, role, nav, range picker; the error pages |
 //! | [`chart`] | SVG bar and line charts with axes, UTC labels and tooltips |
-//! | [`format`] | numbers, ratios, times as pages show them |
+//! | [`format`](mod@format) | numbers, ratios, times as pages show them |
 //! | `pages` | one module per page |
 //!
 //! ```
