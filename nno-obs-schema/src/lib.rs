@@ -78,6 +78,11 @@ const fn checked(position: u8) -> u8 {
 
 impl Blob {
     /// `blob{position}`; `position` must be `1..=20` (checked at compile time in a `const`).
+    ///
+    /// # Panics
+    ///
+    /// Outside `1..=20` — a build error where it is evaluated in a `const`, as every column of
+    /// this crate is; for a position known only at run time use [`Self::new`].
     pub const fn at(position: u8) -> Self {
         Self(checked(position))
     }
@@ -113,6 +118,11 @@ impl Blob {
 
 impl Double {
     /// `double{position}`; `position` must be `1..=20` (checked at compile time in a `const`).
+    ///
+    /// # Panics
+    ///
+    /// Outside `1..=20` — a build error where it is evaluated in a `const`, as every column of
+    /// this crate is; for a position known only at run time use [`Self::new`].
     pub const fn at(position: u8) -> Self {
         Self(checked(position))
     }
