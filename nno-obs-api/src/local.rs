@@ -138,15 +138,7 @@ impl Backend for LocalBackend {
                 .after
                 .map(|key| Cursor::new(search.query, local.scope_name(), key.clone()));
             let page = local.run(search.query, cursor.as_ref(), search.limit);
-            let mut problems: Vec<Problem> = page
-                .problems
-                .iter()
-                .flat_map(|(key, report)| Problem::of(key, report))
-                .collect();
-            problems.extend(page.unreadable.iter().map(|(key, _)| Problem {
-                key: key.clone(),
-                message: "could not be read".to_owned(),
-            }));
+            let problems = Problem::all(&page.problems, &page.unreadable);
             Ok(LogHits {
                 more: page.next.is_some(),
                 hits: page.hits,

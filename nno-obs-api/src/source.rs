@@ -184,18 +184,9 @@ impl<S: ObjectSource> SourceBackend<S> {
     }
 }
 
-/// An object page's problems as the API shows them (the same words as the local search's).
+/// An object page's problems as the API shows them.
 pub(crate) fn problems_of(page: &ObjectPage) -> Vec<Problem> {
-    let mut problems: Vec<Problem> = page
-        .problems
-        .iter()
-        .flat_map(|(key, report)| Problem::of(key, report))
-        .collect();
-    problems.extend(page.unreadable.iter().map(|(key, _)| Problem {
-        key: key.clone(),
-        message: "could not be read".to_owned(),
-    }));
-    problems
+    Problem::all(&page.problems, &page.unreadable)
 }
 
 /// Whether a download link's `key` may be read: a plain key ([`check_key`]) of no hidden

@@ -248,6 +248,28 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A search page's problems as the API shows them: each damaged object's reports, then
+    /// each object that could not be read at all (the same words from every backend).
+    ///
+    /// ```
+    /// use nno_obs_api::views::Problem;
+    ///
+    /// let unreadable = vec![("a.log.gz".to_owned(), "permission denied".to_owned())];
+    /// let all = Problem::all(&[], &unreadable);
+    /// assert_eq!((all[0].key.as_str(), all[0].message.as_str()), ("a.log.gz", "could not be read"));
+    /// ```
+    pub fn all(damaged: &[(String, FileReport)], unreadable: &[(String, String)]) -> Vec<Problem> {
+        let mut problems: Vec<Problem> = damaged
+            .iter()
+            .flat_map(|(key, report)| Problem::of(key, report))
+            .collect();
+        problems.extend(unreadable.iter().map(|(key, _)| Problem {
+            key: key.clone(),
+            message: "could not be read".to_owned(),
+        }));
+        problems
+    }
+
     /// The problems of one object's read report (none when it read cleanly).
     ///
     /// ```

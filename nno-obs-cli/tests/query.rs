@@ -372,31 +372,7 @@ fn trace_draws_the_waterfall_then_the_log_lines() {
     assert!(doc["logs"].as_array().unwrap().len() >= 10);
 
     // The read API answers the same trace with the same document (one library call).
-    let secret = nno_obs_api::jwt::JwtSecret::new(b"k".to_vec()).unwrap();
-    let api = nno_obs_api::Api::new(
-        nno_obs_api::local::LocalBackend::new(store())
-            .with_clock(Box::new(|| UNTIL_S as u64 * 1000)),
-        secret.clone(),
-    );
-    let token = nno_obs_api::jwt::mint(
-        &nno_obs_api::jwt::Claims {
-            sub: "t".into(),
-            role: "operator".into(),
-            platform_id: None,
-            exp: UNTIL_S + 60,
-            nbf: None,
-        },
-        &secret,
-    );
-    let header = format!("Bearer {token}");
-    let answer = pollster::block_on(api.handle(&nno_obs_api::http::Request {
-        method: "GET",
-        path: &format!("/api/observability/traces/{trace}"),
-        authorization: Some(&header),
-        ..Default::default()
-    }));
-    assert_eq!(answer.status, 200);
-    let from_api: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    let from_api = api_get(&format!("/api/observability/traces/{trace}"));
     assert_eq!(doc, from_api);
 }
 
