@@ -174,82 +174,163 @@ fn day_and_time(time_ms: Option<u64>) -> (String, String) {
 /// `look.width`, and under each row its expansion when it has one (then a blank line ends the
 /// output).
 pub fn write(out: &mut impl Write, rows: &[LogRow], look: Look) -> io::Result<()> {
-    const TIME: usize = 12; // 13:59:48.541
-    const LEVEL: usize = 5;
-    let places: Vec<String> = rows
-        .iter()
-        .map(|row| place(row.script.as_deref()))
-        .collect();
+    LogTable::new(look).write(out, rows)
+}
+
+/// The log table, written at once or in batches (`--follow`). Followed, the header comes once,
+/// before the first entry (none while nothing matches); the columns are as wide as the widest
+/// WHERE and a whole trace id, fixed then, so later rows stay under their headers; a
+/// day's line comes only when the day changes, across batches too.
+///
+/// ```ignore
+/// let mut table = LogTable::following(look);
+/// table.write(&mut out, &[])?;          // nothing at all
+/// table.write(&mut out, &first_batch)?; // header + rows
+/// table.write(&mut out, &next_batch)?;  // rows only, same widths
+/// ```
+#[derive(Debug)]
+pub struct LogTable {
+    look: Look,
+    following: bool,
+    /// WHERE's and TRACE's widths, once the header is written.
+    widths: Option<(usize, usize)>,
+    day_shown: String,
+}
+
+/// The TRACE column a followed table keeps: a trace id as NNO writes it, a UUID (seed §4.1);
+/// W3C's 32 hex digits fit too.
+const TRACE_ID_LEN: usize = 36;
+
+impl LogTable {
+    /// A table written once: its columns fit these rows, and the header is written even
+    /// without rows (an empty answer still shows its columns).
+    pub fn new(look: Look) -> Self {
+        Self {
+            look,
+            following: false,
+            widths: None,
+            day_shown: String::new(),
+        }
+    }
+
+    /// A table written batch after batch, as entries arrive.
+    pub fn following(look: Look) -> Self {
+        Self {
+            following: true,
+            ..Self::new(look)
+        }
+    }
+
+    /// Writes `rows`.
+    pub fn write(&mut self, out: &mut impl Write, rows: &[LogRow]) -> io::Result<()> {
+        let places: Vec<String> = rows
+            .iter()
+            .map(|row| place(row.script.as_deref()))
+            .collect();
+        let traces: Vec<&str> = rows
+            .iter()
+            .map(|row| row.trace.as_deref().unwrap_or("-"))
+            .collect();
+        let (where_width, trace_width) = match self.widths {
+            Some(widths) => widths,
+            None if self.following && rows.is_empty() => return Ok(()),
+            None => {
+                let (least_place, least_trace) = match self.following {
+                    true => (WHERE_MAX, TRACE_ID_LEN),
+                    false => (0, 0),
+                };
+                let widths = widths(
+                    places
+                        .iter()
+                        .map(|p| p.chars().count())
+                        .chain([least_place]),
+                    traces
+                        .iter()
+                        .map(|t| t.chars().count())
+                        .chain([least_trace]),
+                    self.look.width,
+                );
+                writeln!(
+                    out,
+                    "{:<TIME$}  {:<LEVEL$}  {:<where_width$}  {:<trace_width$}  MESSAGE",
+                    "TIME",
+                    "LEVEL",
+                    "WHERE",
+                    "TRACE",
+                    where_width = widths.0,
+                    trace_width = widths.1,
+                )?;
+                self.widths = Some(widths);
+                widths
+            }
+        };
+        let message_width = self
+            .look
+            .width
+            .saturating_sub(FIXED + where_width + 2 + trace_width + 2)
+            .max(MIN_MESSAGE);
+        let mut expanded_any = false;
+        for ((row, place), trace) in rows.iter().zip(&places).zip(&traces) {
+            let (day, time) = day_and_time(row.time_ms);
+            if !day.is_empty() && day != self.day_shown {
+                writeln!(out, "{day} (UTC)")?;
+                self.day_shown = day;
+            }
+            let level = format!("{:<LEVEL$}", row.level.to_string());
+            let message = message_with_fields(&row.message, row.line.as_deref());
+            writeln!(
+                out,
+                "{time:<TIME$}  {}  {:<where_width$}  {:<trace_width$}  {}",
+                paint(row.level, &level, self.look.colour),
+                fit(place, where_width),
+                fit(trace, trace_width),
+                fit(&message, message_width)
+            )?;
+            if let Some(expanded) = &row.expanded {
+                expanded_any = true;
+                for line in expanded.lines() {
+                    writeln!(out, "    {line}")?;
+                }
+            }
+        }
+        if expanded_any {
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// TIME's width: `13:59:48.541`.
+const TIME: usize = 12;
+/// LEVEL's width.
+const LEVEL: usize = 5;
+/// TIME and LEVEL with their gaps.
+const FIXED: usize = TIME + 2 + LEVEL + 2;
+
+/// WHERE's and TRACE's widths for rows with these places' and traces' widths, within `width`.
+///
+/// Only the message gives way to the width (cut with an ellipsis, down to MIN_MESSAGE): the
+/// trace id stays whole, to be copied into `nno-obs trace`. Only on a terminal too narrow even
+/// then is the trace id shortened to its start (whole in --expand and the JSON formats), then
+/// WHERE cut, down to their headers' widths.
+fn widths(
+    places: impl Iterator<Item = usize>,
+    traces: impl Iterator<Item = usize>,
+    width: usize,
+) -> (usize, usize) {
     let widest_place = places
-        .iter()
-        .map(|p| p.chars().count())
         .chain(["WHERE".len()])
         .max()
         .unwrap_or(0)
         .min(WHERE_MAX);
-    let traces: Vec<&str> = rows
-        .iter()
-        .map(|row| row.trace.as_deref().unwrap_or("-"))
-        .collect();
-    let full_trace = traces
-        .iter()
-        .map(|t| t.chars().count())
-        .chain(["TRACE".len()])
-        .max()
-        .unwrap_or(0);
+    let full_trace = traces.chain(["TRACE".len()]).max().unwrap_or(0);
     let short_trace = full_trace.min(SHORT_TRACE + 1).max("TRACE".len());
-    // Only the message gives way to the width (cut with an ellipsis, down to MIN_MESSAGE):
-    // the trace id stays whole, to be copied into `nno-obs trace`. Only on a terminal too
-    // narrow even then is the trace id shortened to its start (whole in --expand and the JSON
-    // formats), then WHERE cut, down to their headers' widths.
-    let fixed = TIME + 2 + LEVEL + 2;
-    let (where_width, trace_width) =
-        if fixed + widest_place + 2 + full_trace + 2 + MIN_MESSAGE <= look.width {
-            (widest_place, full_trace)
-        } else {
-            let room = look
-                .width
-                .saturating_sub(fixed + 2 + short_trace + 2 + MIN_MESSAGE);
-            (widest_place.min(room).max("WHERE".len()), short_trace)
-        };
-    let message_width = look
-        .width
-        .saturating_sub(fixed + where_width + 2 + trace_width + 2)
-        .max(MIN_MESSAGE);
-    let places: Vec<String> = places.iter().map(|p| fit(p, where_width)).collect();
-    writeln!(
-        out,
-        "{:<TIME$}  {:<LEVEL$}  {:<where_width$}  {:<trace_width$}  MESSAGE",
-        "TIME", "LEVEL", "WHERE", "TRACE"
-    )?;
-    let mut day_shown = String::new();
-    let mut expanded_any = false;
-    for ((row, place), trace) in rows.iter().zip(&places).zip(&traces) {
-        let (day, time) = day_and_time(row.time_ms);
-        if !day.is_empty() && day != day_shown {
-            writeln!(out, "{day} (UTC)")?;
-            day_shown = day;
-        }
-        let level = format!("{:<LEVEL$}", row.level.to_string());
-        let message = message_with_fields(&row.message, row.line.as_deref());
-        writeln!(
-            out,
-            "{time:<TIME$}  {}  {place:<where_width$}  {:<trace_width$}  {}",
-            paint(row.level, &level, look.colour),
-            fit(trace, trace_width),
-            fit(&message, message_width)
-        )?;
-        if let Some(expanded) = &row.expanded {
-            expanded_any = true;
-            for line in expanded.lines() {
-                writeln!(out, "    {line}")?;
-            }
-        }
+    if FIXED + widest_place + 2 + full_trace + 2 + MIN_MESSAGE <= width {
+        (widest_place, full_trace)
+    } else {
+        let room = width.saturating_sub(FIXED + 2 + short_trace + 2 + MIN_MESSAGE);
+        (widest_place.min(room).max("WHERE".len()), short_trace)
     }
-    if expanded_any {
-        writeln!(out)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -334,5 +415,76 @@ TIME          LEVEL  WHERE               TRACE      MESSAGE
         assert_eq!(fit("abcdef", 6), "abcdef");
         assert_eq!(fit("abcdefg", 6), "abcde…");
         assert_eq!(fit("→→→→", 2), "→…");
+    }
+
+    fn row_at(time_ms: u64, script: &str, trace: &str, message: &str) -> LogRow {
+        LogRow {
+            time_ms: Some(time_ms),
+            level: Level::Info,
+            script: Some(script.into()),
+            trace: Some(trace.into()),
+            message: message.into(),
+            line: None,
+            expanded: None,
+        }
+    }
+
+    #[test]
+    fn a_followed_table_has_one_header_fixed_widths_and_one_line_per_day() {
+        let look = Look {
+            width: 120,
+            colour: false,
+        };
+        let mut table = LogTable::following(look);
+        let mut out = Vec::new();
+        // Nothing matched yet: nothing written, not even the header.
+        table.write(&mut out, &[]).unwrap();
+        assert!(out.is_empty());
+        let day = 1_796_651_988_541; // 2026-12-07T13:59:48.541Z
+        table
+            .write(&mut out, &[row_at(day, "nno-gateway-prod", "t-1", "first")])
+            .unwrap();
+        table.write(&mut out, &[]).unwrap();
+        table
+            .write(
+                &mut out,
+                &[
+                    // A longer place and a whole UUID stay under their headers.
+                    row_at(
+                        day + 1,
+                        "k3m9p2xw7q-r8n4t6y1z5-reports-prod",
+                        "5697628e-be3c-4c4d-b6a9-f3944d2eb26d",
+                        "second",
+                    ),
+                    row_at(day + 86_400_000, "nno-gateway-prod", "t-3", "next day"),
+                ],
+            )
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "\
+TIME          LEVEL  WHERE                     TRACE                                 MESSAGE
+2026-12-07 (UTC)
+13:59:48.541  info   gateway                   t-1                                   first
+13:59:48.542  info   k3m9p2xw7q/reports        5697628e-be3c-4c4d-b6a9-f3944d2eb26d  second
+2026-12-08 (UTC)
+13:59:48.541  info   gateway                   t-3                                   next day
+"
+        );
+    }
+
+    #[test]
+    fn a_table_written_once_shows_its_header_even_when_empty() {
+        let look = Look {
+            width: 80,
+            colour: false,
+        };
+        let mut out = Vec::new();
+        write(&mut out, &[], look).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "TIME          LEVEL  WHERE  TRACE  MESSAGE\n"
+        );
     }
 }

@@ -37,6 +37,7 @@ use filters::Filters;
 use format::{Format, FormatArg};
 use nno_obs_logs::follow::{Follower, StoreWatch};
 use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
+use std::cell::{Cell, RefCell};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -333,6 +334,13 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         "logs search",
         &[Format::Table, Format::Json, Format::Ndjson, Format::Csv],
     )?;
+    if args.follow && format == Format::Json {
+        // One JSON document cannot grow as entries arrive; a line per entry can.
+        return Err(Failure(
+            "--follow cannot write one JSON document: use --format ndjson (one JSON object per entry, per line)"
+                .into(),
+        ));
+    }
     let query = args.filters.query()?;
     let search = open_search(&args.place, &args.filters)?;
     let cursor = match &args.cursor {
@@ -349,13 +357,29 @@ fn search(args: SearchArgs) -> Result<(), Failure> {
         width: log_table::output_width(),
         colour,
     };
+    // One table (and one CSV header) across a followed search's batches.
+    let table = RefCell::new(match args.follow {
+        true => log_table::LogTable::following(look),
+        false => log_table::LogTable::new(look),
+    });
+    let csv_header_written = Cell::new(false);
     let print = |page: &Page| -> Result<(), Failure> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         match format {
-            Format::Table => output::table(&mut out, &page.hits, args.expand, look)?,
+            Format::Table => {
+                output::table(&mut out, &mut table.borrow_mut(), &page.hits, args.expand)?
+            }
             Format::Ndjson => output::ndjson(&mut out, &page.hits)?,
             Format::Json => output::json(&mut out, page)?,
-            Format::Csv => output::csv(&mut out, &page.hits)?,
+            Format::Csv => {
+                // Followed, the header waits for the first entry, as the table's does.
+                let waiting = args.follow && page.hits.is_empty();
+                if !csv_header_written.get() && !waiting {
+                    output::csv_header(&mut out)?;
+                    csv_header_written.set(true);
+                }
+                output::csv(&mut out, &page.hits)?
+            }
         }
         out.flush()?;
         output::report_problems(&mut io::stderr(), page)?;

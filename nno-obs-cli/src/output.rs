@@ -1,7 +1,7 @@
 //! The log search's output formats (table, JSON, NDJSON, CSV), and the report of damaged
 //! files.
 
-use crate::log_table::{self, LogRow, Look};
+use crate::log_table::{self, LogRow, LogTable, Look};
 use nno_obs_api::views::{LogEntryView, LogPage, Problem, Scanned};
 use nno_obs_logs::entry::{Entry, EntryKind};
 use nno_obs_logs::search::Hit;
@@ -15,7 +15,12 @@ pub fn iso(time_ms: Option<u64>) -> String {
 
 /// The log table (see [`crate::log_table`]) of search hits; with `expand`, each entry's whole
 /// JSON under its row.
-pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, look: Look) -> io::Result<()> {
+pub fn table(
+    out: &mut impl Write,
+    table: &mut LogTable,
+    hits: &[Hit],
+    expand: bool,
+) -> io::Result<()> {
     let rows: Vec<LogRow> = hits
         .iter()
         .map(|hit| {
@@ -32,7 +37,7 @@ pub fn table(out: &mut impl Write, hits: &[Hit], expand: bool, look: Look) -> io
             }
         })
         .collect();
-    log_table::write(out, &rows, look)
+    table.write(out, &rows)
 }
 
 /// The same table of the read API's entries (a trace view's lines).
@@ -199,9 +204,14 @@ pub fn json(out: &mut impl Write, page: &Page) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The table's columns as CSV: time, level, script, trace, message.
+/// The CSV header of [`csv`]'s rows.
+pub fn csv_header(out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "time,level,script,trace,message")
+}
+
+/// The table's columns as CSV, one row per entry (after [`csv_header`]): time, level, script,
+/// trace, message.
 pub fn csv(out: &mut impl Write, hits: &[Hit]) -> io::Result<()> {
-    writeln!(out, "time,level,script,trace,message")?;
     for hit in hits {
         let e = &hit.entry;
         let cells = [

@@ -103,3 +103,62 @@ fn follow_of_a_range_that_has_ended_prints_it_and_exits() {
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains("tr-before"));
 }
+
+#[test]
+fn a_followed_table_prints_its_header_once_and_csv_its_header_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
+    write(&store, T0, "tr-other", "fast");
+    for (format, header) in [("table", "TIME "), ("csv", "time,level")] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("nno-obs"))
+            .args(["logs", "search", "--store", dir.path().to_str().unwrap()])
+            .args(["--text", "slow", "--format", format, "--color", "never"])
+            .args(["--follow", "--follow-polls", "60"])
+            .env("COLUMNS", "120")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (lines, received) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        let mut until = |needle: &str| loop {
+            let line = received.recv_timeout(Duration::from_secs(30)).unwrap();
+            seen.push(line.clone());
+            if line.contains(needle) {
+                break;
+            }
+        };
+        // Nothing matches when it starts; then two batches, polls apart.
+        let trace_1 = format!("tr-{format}-1");
+        let trace_2 = format!("tr-{format}-2");
+        write(&store, T0 + 60_000, &trace_1, "slow query");
+        until(&trace_1);
+        write(&store, T0 + 120_000, &trace_2, "slow again");
+        until(&trace_2);
+        let _ = child.kill();
+        let _ = child.wait();
+        let headers = seen.iter().filter(|l| l.starts_with(header)).count();
+        assert_eq!(headers, 1, "{format}: {seen:#?}");
+        assert!(seen[0].starts_with(header), "{format}: {seen:#?}");
+    }
+}
+
+#[test]
+fn follow_refuses_one_json_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = assert_cmd::Command::cargo_bin("nno-obs")
+        .unwrap()
+        .args(["logs", "search", "--store", dir.path().to_str().unwrap()])
+        .args(["--format", "json", "--follow"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--format ndjson"), "{stderr}");
+}
