@@ -261,8 +261,14 @@ impl Check {
 /// Whether `error` is the engine refusing the statement (as opposed to the request failing).
 fn refusal(error: &Error) -> Option<String> {
     match error {
-        Error::Http { status, excerpt } if matches!(status, 400 | 422) => Some(excerpt.clone()),
-        Error::Api { status, errors } if matches!(status, 400 | 422) => Some(
+        Error::Http {
+            status: 400 | 422,
+            excerpt,
+        } => Some(excerpt.clone()),
+        Error::Api {
+            status: 400 | 422,
+            errors,
+        } => Some(
             errors
                 .iter()
                 .map(|e| format!("{} {}", e.code, e.message))

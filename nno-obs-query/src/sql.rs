@@ -13,8 +13,10 @@
 //!   means `SUM(doubleN * _sample_interval) / SUM(_sample_interval)` (ClickHouse's
 //!   `avgWeighted` truncates with an integer weight); quantiles
 //!   `quantileExactWeighted(q)(doubleN, _sample_interval)` — the weighted quantile the SQL
-//!   API's users run on it and a ClickHouse function with integer weights (the seed's
-//!   `quantileWeighted` exists in neither). See Cloudflare's SQL API page on sampling
+//!   API's users run on it and a ClickHouse function with integer weights (ClickHouse has no
+//!   `quantileWeighted`; the SQL reference documents `quantileWeighted(q, x, w)`, an estimate,
+//!   which is the fallback [`Quantile::Weighted`](crate::dialect::Quantile::Weighted)). See
+//!   Cloudflare's SQL API page on sampling
 //!   (<https://developers.cloudflare.com/analytics/analytics-engine/sql-api/>).
 //! - **Time**: `timestamp >= toDateTime(from) AND timestamp < toDateTime(until)` with Unix
 //!   seconds; buckets `toStartOfInterval(timestamp, INTERVAL 'n' SECOND)`.
