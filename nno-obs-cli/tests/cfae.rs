@@ -314,3 +314,37 @@ fn a_refused_form_without_fallback_fails_the_check() {
         assert!(!file.exists());
     }
 }
+
+/// An engine that refuses every quoting of the dataset name: both quoting probes are refused
+/// with its message, every other probe is skipped (not sent), and the check fails naming the
+/// dataset name.
+#[test]
+fn without_a_dataset_quoting_the_other_probes_are_skipped() {
+    let api = Receiver::handle(|request| {
+        if request.body.contains("nno-core-ops") {
+            Answer::text(422, "unknown table: quoting not supported")
+        } else {
+            Answer::json(200, EMPTY)
+        }
+    });
+    let output = check(&format!("{}/client/v4", api.url()))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let document = json_of(&output);
+    assert_eq!(
+        refused(&document),
+        ["dataset-double-quotes", "dataset-backticks"]
+    );
+    let forms = document["forms"].as_array().unwrap();
+    assert_eq!(forms.len(), FORMS.len());
+    assert_eq!(forms[0]["message"], "unknown table: quoting not supported");
+    for form in &forms[2..] {
+        assert_eq!(form["outcome"], "skipped", "{form}");
+    }
+    assert_eq!(document["dialect"], serde_json::Value::Null);
+    assert_eq!(document["missing"][0], "dataset name");
+    assert_eq!(api.received().len(), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("dataset name"));
+}
