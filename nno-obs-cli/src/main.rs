@@ -10,6 +10,7 @@
 //! nno-obs logpush plan [--platform ID] [--account-id ID]
 //! nno-obs alerts check --measurements FILE [--config FILE] [--state FILE] [--dry-run]
 //! nno-obs query QUESTION [--platform ID] [--range 24h] [--until T] [--local | --cfae] [--format table|json|ndjson|csv] [--sql]
+//! nno-obs cfae check  [--endpoint URL] [--write FILE] [--format table|json]
 //! nno-obs trace TRACE_ID [--platform ID] [--range 7d] [--until T] [--local | --cfae] [--format table|json]
 //! ```
 //!
@@ -18,6 +19,7 @@
 
 mod alerts;
 mod alerts_output;
+mod cfae;
 mod filters;
 mod format;
 mod heatmap_grid;
@@ -74,6 +76,9 @@ enum Command {
     Slo(slo::SloCommand),
     /// A dashboard number (seed §3.3, §7, §8) from the local store or Analytics Engine.
     Query(Box<query::QueryArgs>),
+    /// Analytics Engine's SQL API: which SQL forms the account accepts.
+    #[command(subcommand)]
+    Cfae(cfae::CfaeCommand),
     /// A trace's spans as a waterfall, then its log lines.
     Trace(Box<trace::TraceArgs>),
     /// Serves the read API (the console's data) over the local store.
@@ -289,6 +294,7 @@ fn main() -> ExitCode {
         Command::Alerts(command) => alerts::run(command),
         Command::Slo(command) => slo::run(command),
         Command::Query(args) => query::query(*args),
+        Command::Cfae(command) => cfae::run(command),
         Command::Trace(args) => trace::trace(*args),
         Command::Serve(args) => serve::serve(*args),
         Command::Token(args) => serve::token(args),

@@ -57,6 +57,10 @@ pub struct EngineArgs {
     /// environment).
     #[arg(long)]
     cfae: bool,
+    /// With --cfae or --sql (ignored locally): the account's dialect, written by
+    /// `nno-obs cfae check --write FILE` (default: ClickHouse's spellings).
+    #[arg(long, value_name = "FILE", env = "NNO_OBS_CFAE_DIALECT")]
+    dialect: Option<PathBuf>,
     /// The local store.
     #[arg(long, env = "NNO_OBS_STORE", default_value = "target/nno-obs-store")]
     pub store: PathBuf,
@@ -70,7 +74,7 @@ impl EngineArgs {
             let token = std::env::var("CF_API_TOKEN")
                 .map_err(|_| Failure("--cfae needs CF_API_TOKEN in the environment".into()))?;
             let api = SqlApi::new(NativeTransport::cloudflare(), &account, Secret::new(token))?;
-            Ok(Box::new(api))
+            Ok(Box::new(api.with_dialect(self.dialect()?)))
         } else {
             Ok(Box::new(LocalEngine::new(&self.store)))
         }
@@ -86,6 +90,17 @@ impl EngineArgs {
                 &self.store,
             )))
         }
+    }
+
+    /// The dialect of `--dialect FILE`, else ClickHouse's.
+    pub fn dialect(&self) -> Result<nno_obs_query::dialect::Dialect, Failure> {
+        let Some(path) = &self.dialect else {
+            return Ok(nno_obs_query::dialect::Dialect::CLICKHOUSE);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure(format!("--dialect {}: {e}", path.display())))?;
+        nno_obs_query::dialect::Dialect::from_json(&text)
+            .map_err(|e| Failure(format!("--dialect {}: {e}", path.display())))
     }
 
     pub fn is_local(&self) -> bool {
@@ -442,8 +457,9 @@ impl Runner<'_> {
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         if self.args.sql {
+            let dialect = self.args.engine.dialect()?;
             for plan in question.plans() {
-                writeln!(out, "{};", plan.sql())?;
+                writeln!(out, "{};", plan.sql_in(&dialect))?;
             }
             out.flush()?;
             return Ok(());

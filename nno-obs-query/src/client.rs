@@ -14,6 +14,7 @@
 //! is [`Error::Decode`]; no answer in time is [`Error::Transport`]. Every text is passed
 //! through [`Secret::redact`], so the token is never in a message.
 
+use crate::dialect::Dialect;
 use crate::error::QueryError;
 use crate::plan::Plan;
 use crate::table::Table;
@@ -59,6 +60,7 @@ pub struct SqlApi<T> {
     transport: T,
     account_id: String,
     token: Secret,
+    dialect: Dialect,
 }
 
 impl<T: Transport> SqlApi<T> {
@@ -74,7 +76,32 @@ impl<T: Transport> SqlApi<T> {
             transport,
             account_id: account_id.to_owned(),
             token,
+            dialect: Dialect::CLICKHOUSE,
         })
+    }
+
+    /// The same client writing plans in `dialect`'s spellings (the account's, found by
+    /// `nno-obs cfae check`; ClickHouse's by default).
+    ///
+    /// ```
+    /// use nno_obs_query::client::SqlApi;
+    /// use nno_obs_query::dialect::{Dialect, Prefix};
+    /// use nno_obs_cloudflare::{NativeTransport, Secret};
+    ///
+    /// let dialect = Dialect { prefix: Prefix::StartsWith, ..Dialect::CLICKHOUSE };
+    /// let api = SqlApi::new(NativeTransport::cloudflare(), "0123456789abcdef0123456789abcdef", Secret::new("t"))
+    ///     .unwrap()
+    ///     .with_dialect(dialect);
+    /// assert_eq!(api.dialect(), &dialect);
+    /// ```
+    pub fn with_dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
+    /// The spellings plans are written in.
+    pub fn dialect(&self) -> &Dialect {
+        &self.dialect
     }
 
     /// Sends `sql` (one statement, without `FORMAT`) and parses the JSON answer.
@@ -95,10 +122,10 @@ impl<T: Transport> SqlApi<T> {
         parse(&response, &self.token)
     }
 
-    /// Runs `plan` and reads the answer as its [`Table`].
+    /// Runs `plan` (in the client's dialect) and reads the answer as its [`Table`].
     pub async fn run(&self, plan: &Plan) -> Result<Table, QueryError> {
         let answer = self
-            .query(&plan.sql())
+            .query(&plan.sql_in(&self.dialect))
             .await
             .map_err(|error| QueryError::Engine {
                 detail: error.to_string(),

@@ -14,6 +14,8 @@
 //! | [`time_range`] | `[from, until)` in whole seconds, buckets that divide a day |
 //! | [`plan`] | the scan both engines execute, and its semantics (sampling, groups, ties) |
 //! | [`sql`] | a plan as Analytics Engine SQL (names, sampling, functions — and why) |
+//! | [`dialect`] | the spellings an engine accepts, and the fallbacks for each form |
+//! | [`probe`] | one tiny query per form, to learn an account's dialect (`nno-obs cfae check`) |
 //! | [`table`] | a plan's answer from any engine: columns and [`Value`]s |
 //! | [`eval`] | a plan's semantics over rows, one row at a time, memory per group |
 //! | `local` (feature `local`) | the local evaluator over the store's files |
@@ -37,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod dialect;
 mod error;
 pub mod eval;
 pub mod literal;
@@ -45,6 +48,7 @@ pub mod local;
 #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
 pub mod memory;
 pub mod plan;
+pub mod probe;
 pub mod questions;
 pub mod scope;
 pub mod sql;

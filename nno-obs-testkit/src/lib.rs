@@ -90,7 +90,11 @@ impl Received {
     }
 }
 
-type Script = (VecDeque<Answer>, Answer);
+/// Computes the answer to a request (a stand-in whose answer depends on what is asked).
+type Handler = Arc<dyn Fn(&Received) -> Answer + Send + Sync>;
+
+/// The scripted answers, the answer after them, and a handler that replaces that answer.
+type Script = (VecDeque<Answer>, Answer, Option<Handler>);
 
 /// A receiver: answers from its script in order, then one answer forever; each connection
 /// is served on its own thread, so a hanging answer does not hold the next request.
@@ -113,7 +117,7 @@ impl Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
         let addr = listener.local_addr().expect("its address");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new((VecDeque::from(script), then)));
+        let script = Arc::new(Mutex::new((VecDeque::from(script), then, None)));
         let (r, s) = (received.clone(), script.clone());
         thread::spawn(move || {
             for stream in listener.incoming() {
@@ -133,6 +137,26 @@ impl Receiver {
     /// Always answers `answer`.
     pub fn always(answer: Answer) -> Self {
         Self::start(Vec::new(), answer)
+    }
+
+    /// Answers every request with `handler`'s answer to it (a stand-in that computes its
+    /// answers, e.g. an SQL engine). The handler runs on the connection's thread.
+    ///
+    /// ```
+    /// use nno_obs_testkit::{Answer, Receiver};
+    /// use std::io::{Read, Write};
+    ///
+    /// let echo = Receiver::handle(|request| Answer::text(200, request.body.to_uppercase()));
+    /// let mut stream = std::net::TcpStream::connect(echo.addr()).unwrap();
+    /// stream.write_all(b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi").unwrap();
+    /// let mut reply = String::new();
+    /// stream.read_to_string(&mut reply).unwrap();
+    /// assert!(reply.ends_with("\r\n\r\nHI"));
+    /// ```
+    pub fn handle(handler: impl Fn(&Received) -> Answer + Send + Sync + 'static) -> Self {
+        let receiver = Self::always(Answer::text(500, "no handler"));
+        lock(&receiver.script).2 = Some(Arc::new(handler));
+        receiver
     }
 
     /// `http://127.0.0.1:{port}`.
@@ -180,6 +204,7 @@ impl Receiver {
         let mut script = lock(&self.script);
         script.0.clear();
         script.1 = answer;
+        script.2 = None;
     }
 }
 
@@ -226,16 +251,23 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>, script: &Mutex<Scri
     if reader.read_exact(&mut body).is_err() {
         return;
     }
-    lock(received).push(Received {
+    let request = Received {
         method,
         path,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
-    });
-    let answer = {
-        let mut script = lock(script);
-        script.0.pop_front().unwrap_or_else(|| script.1.clone())
     };
+    lock(received).push(request.clone());
+    // A handler answers everything; else the script, then its last answer. The handler
+    // runs outside the lock: it may take long.
+    let next = {
+        let mut script = lock(script);
+        match script.2.clone() {
+            Some(handler) => Err(handler),
+            None => Ok(script.0.pop_front().unwrap_or_else(|| script.1.clone())),
+        }
+    };
+    let answer = next.unwrap_or_else(|handler| handler(&request));
     let mut stream = stream;
     match answer {
         Answer::Reply {
