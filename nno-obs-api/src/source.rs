@@ -36,7 +36,9 @@ use crate::error::ApiError;
 use crate::views::Problem;
 use nno_obs_alerts::outbox::State;
 use nno_obs_logs::objects::{Continuation, Limits, ObjectPage, ObjectSearch};
-use nno_obs_logs::prune::{is_data_file, key_admits, rotated, sidecar_admits};
+use nno_obs_logs::prune::{
+    delivery_admits, delivery_day, is_data_file, key_admits, rotated, sidecar_admits,
+};
 use nno_obs_logs::source::{check_key, ObjectSource};
 use nno_obs_logs::{LogQuery, Matcher};
 use nno_obs_query::Engine;
@@ -274,8 +276,8 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
             let Some(source) = self.source(bucket) else {
                 return Ok(Vec::new());
             };
-            let listing = source
-                .list("")
+            // Only the folders the range can touch, as the search lists them.
+            let listing = nno_obs_logs::listing::listing(source, query)
                 .await
                 .map_err(|_| ApiError::unavailable("the log store"))?;
             let sidecars: std::collections::HashSet<&str> = listing
@@ -295,7 +297,9 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
             let mut sidecars_read = 0;
             let mut objects = Vec::new();
             for (object, _) in data.iter().zip(&rotated).filter(|(_, r)| !**r) {
-                if !object.key.ends_with(".gz") || !key_admits(latest_record_ms(&object.key), query)
+                if !object.key.ends_with(".gz")
+                    || !key_admits(latest_record_ms(&object.key), query)
+                    || !delivery_admits(delivery_day(&object.key), query)
                 {
                     continue;
                 }

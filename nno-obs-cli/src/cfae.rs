@@ -20,9 +20,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The account id's variable (seed §10).
-const ACCOUNT_ID: &str = "CF_ACCOUNT_ID";
+pub(crate) const ACCOUNT_ID: &str = "CF_ACCOUNT_ID";
 /// The SQL API token's variable (Account Analytics: Read; not seed §10's CF_API_TOKEN).
-const READ_TOKEN: &str = "CF_ANALYTICS_READ_TOKEN";
+pub(crate) const READ_TOKEN: &str = "CF_ANALYTICS_READ_TOKEN";
 
 #[derive(Subcommand)]
 pub enum CfaeCommand {

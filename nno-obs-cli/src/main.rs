@@ -41,7 +41,7 @@ use nno_obs_logs::follow::{Follower, StoreWatch};
 use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
 use std::cell::{Cell, RefCell};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -507,11 +507,11 @@ fn export(args: ExportArgs) -> Result<(), Failure> {
 }
 
 fn index(place: Where) -> Result<(), Failure> {
-    let search = if place.paths.is_empty() {
-        LocalSearch::store(&place.store, &OperatorScope::new())?
-    } else {
-        LocalSearch::paths(&place.paths)?
-    };
+    if place.paths.is_empty() {
+        return index_store(&place.store);
+    }
+    // Given files and folders (an operator's own, outside any bucket): the native walk.
+    let search = LocalSearch::paths(&place.paths)?;
     let had = search
         .files()
         .iter()
@@ -521,6 +521,28 @@ fn index(place: Where) -> Result<(), Failure> {
     println!(
         "{} files: {had} already indexed, {written} indexes written",
         search.files().len()
+    );
+    Ok(())
+}
+
+/// `logs index` over the store: each bucket folder as an object source, indexed by the same
+/// library call the `nno-logging` Worker makes over R2 (`sidecars::index_bucket`).
+fn index_store(store: &Path) -> Result<(), Failure> {
+    use nno_obs_logs::sidecars::{index_bucket, BucketIndexed};
+    // A missing store is said as such, never counted as an empty one.
+    std::fs::read_dir(store)?;
+    let mut total = BucketIndexed::default();
+    for (bucket, folder) in nno_obs_api::local::bucket_folders(store) {
+        let done = nno_obs_logs::source::now_or_never(index_bucket(&folder))
+            .ok_or_else(|| Failure(format!("{}: the folder did not answer", bucket.name())))?
+            .map_err(|e| Failure(format!("{}: {e}", bucket.name())))?;
+        total.objects += done.objects;
+        total.already += done.already;
+        total.written += done.written;
+    }
+    println!(
+        "{} files: {} already indexed, {} indexes written",
+        total.objects, total.already, total.written
     );
     Ok(())
 }

@@ -6,10 +6,13 @@ use crate::metrics_output::emit;
 use crate::{filters, Failure};
 use clap::{Args, ValueEnum};
 use nno_obs_cloudflare::{NativeTransport, Secret};
+use nno_obs_query::catalogue::{
+    Answer, Asked, Asker, Audience, Param, QuestionName, Request, Rows,
+};
 use nno_obs_query::client::SqlApi;
 use nno_obs_query::local::LocalEngine;
-use nno_obs_query::questions::*;
-use nno_obs_query::{Bucket, Engine, OperatorScope, PlatformScope, Question, Tabular, TimeRange};
+use nno_obs_query::questions::{WorkerHealth, SILENT_AFTER_S};
+use nno_obs_query::{Engine, OperatorScope, PlatformScope, Tabular, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -47,13 +50,34 @@ pub enum Which {
     Heatmap,
 }
 
+impl Which {
+    /// The catalogue's question of this name.
+    pub fn question(self) -> QuestionName {
+        match self {
+            Which::Features => QuestionName::Features,
+            Which::RequestsPerHour => QuestionName::RequestsPerHour,
+            Which::ErrorsPerHour => QuestionName::ErrorsPerHour,
+            Which::Health => QuestionName::Health,
+            Which::SlowestEndpoints => QuestionName::SlowestEndpoints,
+            Which::ErroringEndpoints => QuestionName::ErroringEndpoints,
+            Which::Builds => QuestionName::Builds,
+            Which::Jobs => QuestionName::Jobs,
+            Which::FailedJobs => QuestionName::FailedJobs,
+            Which::Services => QuestionName::Services,
+            Which::Registry => QuestionName::Registry,
+            Which::Fleet => QuestionName::Fleet,
+            Which::Heatmap => QuestionName::Heatmap,
+        }
+    }
+}
+
 /// Where a question runs.
 #[derive(Args, Clone)]
 pub struct EngineArgs {
     /// Evaluate over the local store (the default).
     #[arg(long, conflicts_with = "cfae")]
     local: bool,
-    /// Send the SQL to Analytics Engine's SQL API (CF_ACCOUNT_ID and CF_API_TOKEN from the
+    /// Send the SQL to Analytics Engine's SQL API (CF_ACCOUNT_ID and CF_ANALYTICS_READ_TOKEN from the
     /// environment).
     #[arg(long)]
     cfae: bool,
@@ -69,10 +93,13 @@ pub struct EngineArgs {
 impl EngineArgs {
     pub fn engine(&self) -> Result<Box<dyn Engine + Send + Sync>, Failure> {
         if self.cfae {
-            let account = std::env::var("CF_ACCOUNT_ID")
-                .map_err(|_| Failure("--cfae needs CF_ACCOUNT_ID in the environment".into()))?;
-            let token = std::env::var("CF_API_TOKEN")
-                .map_err(|_| Failure("--cfae needs CF_API_TOKEN in the environment".into()))?;
+            use crate::cfae::{ACCOUNT_ID, READ_TOKEN};
+            let account = std::env::var(ACCOUNT_ID)
+                .map_err(|_| Failure(format!("--cfae needs {ACCOUNT_ID} in the environment")))?;
+            // The SQL API needs Account Analytics: Read only — never seed §10's CF_API_TOKEN,
+            // which can edit Logpush jobs.
+            let token = std::env::var(READ_TOKEN)
+                .map_err(|_| Failure(format!("--cfae needs {READ_TOKEN} in the environment")))?;
             let api = SqlApi::new(NativeTransport::cloudflare(), &account, Secret::new(token))?;
             Ok(Box::new(api.with_dialect(self.dialect()?)))
         } else {
@@ -222,27 +249,18 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         }
         Ok(())
     };
-    use Which as W;
-    let platform_question = matches!(
-        args.question,
-        W::Features
-            | W::RequestsPerHour
-            | W::ErrorsPerHour
-            | W::Health
-            | W::SlowestEndpoints
-            | W::ErroringEndpoints
-    );
-    let scope = match (platform_question, args.question, platforms.as_slice()) {
-        (true, _, [one]) | (false, W::Builds, [one]) => {
+    let question = args.question.question();
+    let scope = match (question.audience(), platforms.as_slice()) {
+        (Audience::Platform | Audience::Either, [one]) => {
             Scope::Platform(PlatformScope::new(one.clone()))
         }
-        (true, _, _) => {
+        (Audience::Platform, _) => {
             return Err(Failure(format!(
                 "{:?} is a platform question: give one --platform ID",
                 args.question
             )))
         }
-        (false, W::Fleet | W::Heatmap, _) => {
+        (_, _) if question.takes(Param::Platforms) => {
             let list = if platforms.is_empty() && args.engine.is_local() && !args.sql {
                 LocalEngine::new(&args.engine.store).platforms()?
             } else {
@@ -257,98 +275,93 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
             }
             Scope::Operator(OperatorScope::new(), list)
         }
-        (false, _, []) => Scope::Operator(OperatorScope::new(), Vec::new()),
-        (false, _, _) => {
+        (_, []) => Scope::Operator(OperatorScope::new(), Vec::new()),
+        (_, _) => {
             return Err(Failure(format!(
                 "{:?} is an operator question: it takes no --platform",
                 args.question
             )))
         }
     };
-    let run = Runner {
-        args: &args,
-        format,
-        check_data: &check_data,
+    // The request, as data: what an API caller would send for the same question.
+    let mut request = Request::new(question, range);
+    request.feature = args.feature.clone();
+    request.job_id = args.job_id.clone();
+    request.window_s = args.window.as_deref().map(parse_length).transpose()?;
+    let bucket_name = args.bucket.as_deref().unwrap_or("1h");
+    if question.takes(Param::Bucket) {
+        request.bucket_s = Some(parse_length(bucket_name)?);
+    }
+    let asked = match &scope {
+        Scope::Platform(s) => request.build(Asker::Platform(s))?,
+        Scope::Operator(o, list) => {
+            if question.takes(Param::Platforms) {
+                request.platforms = list.clone();
+            }
+            request.build(Asker::Operator(o))?
+        }
     };
-    match (&scope, args.question) {
-        (Scope::Platform(s), W::Features) => {
-            let mut q = FeatureStats::new(s, range);
-            if let Some(f) = &args.feature {
-                q = q.feature(f)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.sql {
+        let dialect = args.engine.dialect()?;
+        for plan in asked.plans() {
+            writeln!(out, "{};", plan.sql_in(&dialect))?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
+    check_data()?;
+    let engine = args.engine.engine()?;
+    let answer = pollster::block_on(asked.ask(engine.as_ref()))?;
+    warn_skipped_rows(engine.as_ref(), &args.engine.store)?;
+    let colour = format == Format::Table && colour_on(&stdout);
+    match (&answer, &asked) {
+        (Answer::Fleet(rows), _) => {
+            if format == Format::Table {
+                writeln!(out, "platforms by 5xx rate, worst first")?;
             }
-            run.go(&q, |rows| rows)
+            emit(&mut out, rows, format, colour)?;
         }
-        (Scope::Platform(s), W::RequestsPerHour) => run.go(&RequestsPerHour::new(s, range), |r| r),
-        (Scope::Platform(s), W::ErrorsPerHour) => {
-            run.go(&ErrorRatePerFeatureHour::new(s, range), |r| r)
+        (Answer::Heatmap(rows), Asked::Heatmap { starts, .. }) if format == Format::Table => {
+            crate::heatmap_grid::write(
+                &mut out,
+                rows,
+                starts,
+                (bucket_name, request.bucket_s.unwrap_or_default()),
+                crate::log_table::output_width(),
+                colour,
+            )?;
         }
-        (Scope::Platform(s), W::Health) => {
-            let window =
-                nno_obs_query::time_range::parse_length(args.window.as_deref().unwrap_or("15m"))?;
-            let question = WorkerHealth::new(s, range, window);
-            run.go(&question, |r| r)?;
-            if !args.sql {
-                writeln!(io::stderr(), "{}", health_window(&question))?;
-            }
-            Ok(())
-        }
-        (Scope::Platform(s), W::SlowestEndpoints) => {
-            let mut q = SlowestEndpoints::new(s, range);
-            if let Some(f) = &args.feature {
-                q = q.feature(f)?;
-            }
-            run.go(&q, |r| r)
-        }
-        (Scope::Platform(s), W::ErroringEndpoints) => {
-            let mut q = MostErroringEndpoints::new(s, range);
-            if let Some(f) = &args.feature {
-                q = q.feature(f)?;
-            }
-            run.go(&q, |r| r)
-        }
-        (Scope::Platform(s), W::Builds) => run.go(&BuildStats::for_platform(s, range), |r| r),
-        (Scope::Operator(o, _), W::Builds) => run.go(&BuildStats::fleet(o, range), |r| r),
-        (Scope::Operator(o, _), W::Jobs) => run.go(&JobStats::new(o, range), |r| r),
-        (Scope::Operator(o, _), W::FailedJobs) => {
-            let mut q = FailedJobs::new(o, range);
-            if let Some(id) = &args.job_id {
-                q = q.job_id(id)?;
-            }
-            run.go(&q, |r| r)
-        }
-        (Scope::Operator(o, _), W::Services) => run.go(&ServiceStats::new(o, range), |r| r),
-        (Scope::Operator(o, _), W::Registry) => run.go(&RegistryLatency::new(o, range), |r| r),
-        (Scope::Operator(o, list), W::Fleet) => run.go_drawn(
-            &FleetOverview::new(o, list, range),
-            worst_first,
-            |out, rows, format, colour| {
-                if format == Format::Table {
-                    writeln!(out, "platforms by 5xx rate, worst first")?;
-                }
-                emit(out, rows, format, colour)
-            },
-        ),
-        (Scope::Operator(o, list), W::Heatmap) => {
-            let name = args.bucket.as_deref().unwrap_or("1h");
-            let bucket = Bucket::new(nno_obs_query::time_range::parse_length(name)?)?;
-            let starts = bucket.starts(&range);
-            run.go_drawn(
-                &IncidentHeatmap::new(o, list, range, bucket),
-                |r| r,
-                |out, rows, format, colour| match format {
-                    Format::Table => crate::heatmap_grid::write(
-                        out,
-                        rows,
-                        &starts,
-                        (name, bucket.seconds()),
-                        crate::log_table::output_width(),
-                        colour,
-                    ),
-                    _ => emit(out, rows, format, colour),
-                },
-            )
-        }
-        _ => Err(Failure("this question does not take that scope".into())),
+        _ => answer.visit(Emit {
+            out: &mut out,
+            format,
+            colour,
+        })?,
+    }
+    out.flush()?;
+    if let Asked::Health(question) = &asked {
+        writeln!(io::stderr(), "{}", health_window(question))?;
+    }
+    Ok(())
+}
+
+/// `15m`, `1h`: a length as `--window` and `--bucket` take it.
+fn parse_length(text: &str) -> Result<i64, Failure> {
+    Ok(nno_obs_query::time_range::parse_length(text)?)
+}
+
+/// Prints any answer's rows in the chosen format.
+struct Emit<'a> {
+    out: &'a mut dyn Write,
+    format: Format,
+    colour: bool,
+}
+
+impl Rows for Emit<'_> {
+    type Output = io::Result<()>;
+    fn rows<R: Tabular + Serialize>(self, rows: &[R]) -> io::Result<()> {
+        emit(self.out, rows, self.format, self.colour)
     }
 }
 
@@ -373,104 +386,61 @@ fn length(seconds: i64) -> String {
     }
 }
 
-/// A flag given to a question that does not read it is refused, never silently ignored.
+/// A flag given to a question that does not read it is refused, never silently ignored
+/// (which question reads which parameter is the catalogue's).
 fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
-    use Which as W;
-    let q = args.question;
-    let name = q
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default();
-    let checks: [(&str, bool, bool, &str); 4] = [
-        (
-            "--feature",
-            args.feature.is_some(),
-            matches!(q, W::Features | W::SlowestEndpoints | W::ErroringEndpoints),
-            "features, slowest-endpoints and erroring-endpoints",
-        ),
-        ("--window", args.window.is_some(), q == W::Health, "health"),
-        (
-            "--bucket",
-            args.bucket.is_some(),
-            q == W::Heatmap,
-            "heatmap",
-        ),
-        (
-            "--job-id",
-            args.job_id.is_some(),
-            q == W::FailedJobs,
-            "failed-jobs",
-        ),
+    let q = args.question.question();
+    let checks = [
+        ("--feature", args.feature.is_some(), Param::Feature),
+        ("--window", args.window.is_some(), Param::Window),
+        ("--bucket", args.bucket.is_some(), Param::Bucket),
+        ("--job-id", args.job_id.is_some(), Param::JobId),
     ];
-    for (flag, given, applies, to) in checks {
-        if given && !applies {
+    for (flag, given, param) in checks {
+        if given && !q.takes(param) {
+            let takers: Vec<&str> = QuestionName::ALL
+                .iter()
+                .filter(|other| other.takes(param))
+                .map(|other| other.name())
+                .collect();
+            let to = match takers.split_last() {
+                Some((last, [])) => (*last).to_owned(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
             return Err(Failure(format!(
-                "{flag} does not apply to `{name}` (only to {to})"
+                "{flag} does not apply to `{}` (only to {to})",
+                q.name()
             )));
         }
     }
     Ok(())
 }
 
-struct Runner<'a> {
-    args: &'a QueryArgs,
-    format: Format,
-    /// The store's check, made once the question is built (its arguments checked).
-    check_data: &'a dyn Fn() -> Result<(), Failure>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The fleet's rows by 5xx rate, worst first (a platform without requests last), then by id:
-/// the platform to look at is on the first line.
-fn worst_first(mut rows: Vec<FleetRow>) -> Vec<FleetRow> {
-    rows.sort_by(|a, b| {
-        let rate = |r: &FleetRow| r.error_rate.unwrap_or(f64::NEG_INFINITY);
-        rate(b)
-            .total_cmp(&rate(a))
-            .then_with(|| a.platform.cmp(&b.platform))
-    });
-    rows
-}
-
-impl Runner<'_> {
-    fn go<Q, R>(&self, question: &Q, rows: impl Fn(Q::Answer) -> Vec<R>) -> Result<(), Failure>
-    where
-        Q: Question,
-        R: Tabular + Serialize,
-    {
-        self.go_drawn(question, rows, |out, rows, format, colour| {
-            emit(out, rows, format, colour)
-        })
-    }
-
-    /// As [`go`](Self::go), the answer printed by `draw` (given the format and whether to
-    /// colour).
-    fn go_drawn<Q, R>(
-        &self,
-        question: &Q,
-        rows: impl Fn(Q::Answer) -> Vec<R>,
-        draw: impl Fn(&mut dyn Write, &[R], Format, bool) -> io::Result<()>,
-    ) -> Result<(), Failure>
-    where
-        Q: Question,
-        R: Tabular + Serialize,
-    {
-        let stdout = io::stdout();
-        let mut out = io::BufWriter::new(stdout.lock());
-        if self.args.sql {
-            let dialect = self.args.engine.dialect()?;
-            for plan in question.plans() {
-                writeln!(out, "{};", plan.sql_in(&dialect))?;
-            }
-            out.flush()?;
-            return Ok(());
+    /// The command line's names are the catalogue's: a question renamed on one side only would
+    /// make `nno-obs query` and an API request name different questions.
+    #[test]
+    fn every_question_on_the_command_line_is_the_catalogues_of_that_name() {
+        let names: Vec<(String, &str)> = Which::value_variants()
+            .iter()
+            .map(|which| {
+                let name = which
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default();
+                (name, which.question().name())
+            })
+            .collect();
+        assert_eq!(names.len(), QuestionName::ALL.len());
+        for (cli, catalogue) in &names {
+            assert_eq!(cli, catalogue);
         }
-        (self.check_data)()?;
-        let engine = self.args.engine.engine()?;
-        let answer = rows(pollster::block_on(question.ask(engine.as_ref()))?);
-        warn_skipped_rows(engine.as_ref(), &self.args.engine.store)?;
-        let colour = self.format == Format::Table && colour_on(&stdout);
-        draw(&mut out, &answer, self.format, colour)?;
-        out.flush()?;
-        Ok(())
+        let all: Vec<&str> = QuestionName::ALL.iter().map(|q| q.name()).collect();
+        let cli: Vec<&str> = names.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(cli, all);
     }
 }

@@ -42,7 +42,7 @@ fn nno_obs(args: &[&str]) -> (bool, String, String) {
         .args(args)
         .env("NNO_OBS_STORE", store())
         .env_remove("CF_ACCOUNT_ID")
-        .env_remove("CF_API_TOKEN")
+        .env_remove("CF_ANALYTICS_READ_TOKEN")
         .output()
         .unwrap();
     (
@@ -1104,4 +1104,229 @@ fn the_provisioning_monitor_names_the_failed_job_and_its_error() {
         "{job}"
     );
     assert_eq!(job["rolledBack"], true);
+}
+
+/// `nno-obs query QUESTION --format json` over the store, for one platform or the operator:
+/// its standard output.
+fn cli_json(question: &str, platform: Option<&str>, extra: &[&str]) -> String {
+    let mut args = vec!["query", question, "--since", "2h", "--until", UNTIL];
+    if let Some(platform) = platform {
+        args.extend(["--platform", platform]);
+    }
+    args.extend(extra);
+    args.extend(["--format", "json"]);
+    let (ok, json, err) = nno_obs(&args);
+    assert!(ok, "{question}: {err}");
+    json
+}
+
+/// As [`cli_json`], parsed.
+fn cli_rows(question: &str, platform: Option<&str>, extra: &[&str]) -> Vec<serde_json::Value> {
+    let json = cli_json(question, platform, extra);
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{question}: {e}: {json}"))
+}
+
+/// The catalogue's answer to `request` (JSON, as an API caller would send it) over the store,
+/// as the CLI's `--format json` writes rows.
+fn catalogue_answer(request: serde_json::Value, platform: Option<&str>) -> String {
+    use nno_obs_query::catalogue::{Asker, Request};
+    let request: Request = serde_json::from_value(request).unwrap();
+    let engine = nno_obs_query::local::LocalEngine::new(store());
+    let operator = nno_obs_query::OperatorScope::new();
+    let platform_scope = platform.map(|id| {
+        nno_obs_query::PlatformScope::new(nno_obs_store::layout::PlatformId::parse(id).unwrap())
+    });
+    let asker = match &platform_scope {
+        Some(scope) => Asker::Platform(scope),
+        None => Asker::Operator(&operator),
+    };
+    let asked = request.build(asker).unwrap();
+    let answer = pollster::block_on(asked.ask(&engine)).unwrap();
+    serde_json::to_string_pretty(&answer).unwrap() + "\n"
+}
+
+/// The CLI is a shell over the catalogue: every question's JSON is the catalogue's answer to the
+/// same request, sent as data (equal bytes).
+#[test]
+fn every_question_is_the_catalogues_answer() {
+    let (_, json, _) = nno_obs(&[
+        "query", "fleet", "--since", "2h", "--until", UNTIL, "--format", "json",
+    ]);
+    let fleet: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let platform = fleet[0]["platform"].as_str().unwrap().to_owned();
+    let platforms: Vec<&str> = fleet
+        .iter()
+        .map(|r| r["platform"].as_str().unwrap())
+        .collect();
+    let range = serde_json::json!({"fromS": UNTIL_S - 7200, "untilS": UNTIL_S});
+    let with = |question: &str, more: serde_json::Value| {
+        let mut request = range.clone();
+        request["question"] = question.into();
+        for (key, value) in more.as_object().unwrap() {
+            request[key] = value.clone();
+        }
+        request
+    };
+    let none = serde_json::json!({});
+    let cases: Vec<(&str, bool, Vec<&str>, serde_json::Value)> = vec![
+        ("features", true, vec![], none.clone()),
+        (
+            "features",
+            true,
+            vec!["--feature", "auth"],
+            serde_json::json!({"feature": "auth"}),
+        ),
+        ("requests-per-hour", true, vec![], none.clone()),
+        ("errors-per-hour", true, vec![], none.clone()),
+        (
+            "health",
+            true,
+            vec!["--window", "30m"],
+            serde_json::json!({"windowS": 1800}),
+        ),
+        ("slowest-endpoints", true, vec![], none.clone()),
+        ("erroring-endpoints", true, vec![], none.clone()),
+        ("builds", true, vec![], none.clone()),
+        ("builds", false, vec![], none.clone()),
+        ("jobs", false, vec![], none.clone()),
+        ("failed-jobs", false, vec![], none.clone()),
+        ("services", false, vec![], none.clone()),
+        ("registry", false, vec![], none.clone()),
+        (
+            "fleet",
+            false,
+            vec![],
+            serde_json::json!({"platforms": platforms}),
+        ),
+        (
+            "heatmap",
+            false,
+            vec!["--bucket", "30m"],
+            serde_json::json!({"platforms": platforms, "bucketS": 1800}),
+        ),
+    ];
+    for (question, for_platform, extra, more) in cases {
+        let scope = for_platform.then_some(platform.as_str());
+        // Byte for byte: the CLI prints the catalogue's answer, nothing of its own.
+        let cli = cli_json(question, scope, &extra);
+        let answer = catalogue_answer(with(question, more), scope);
+        // Rows to compare (a platform of this store may have had no Pages build in 2 hours).
+        assert!(cli != "[]\n" || question == "builds", "{question}: {cli}");
+        assert_eq!(cli, answer, "{question} {extra:?}");
+    }
+}
+
+/// The CLI's questions and the API's routes give the same numbers, question by question (the
+/// CLI's rows are its table shape, the API's the contract's).
+#[test]
+fn every_question_the_api_serves_has_the_clis_numbers() {
+    let (_, json, _) = nno_obs(&[
+        "query", "fleet", "--since", "2h", "--until", UNTIL, "--format", "json",
+    ]);
+    let fleet: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let platform = fleet[0]["platform"].as_str().unwrap().to_owned();
+    let pick = |rows: &[serde_json::Value], keys: &[&str]| -> Vec<Vec<serde_json::Value>> {
+        rows.iter()
+            .map(|row| keys.iter().map(|k| row[*k].clone()).collect())
+            .collect()
+    };
+    let array = |doc: &serde_json::Value, key: &str| doc[key].as_array().unwrap().clone();
+
+    let overview = api_get(&format!(
+        "/api/observability/overview?platformId={platform}&range=2h&until={UNTIL}"
+    ));
+    let hours = cli_rows("requests-per-hour", Some(&platform), &[]);
+    assert_eq!(hours.len(), 2);
+    assert_eq!(
+        pick(&hours, &["requests"]),
+        pick(&array(&overview, "requestsPerHour"), &["requests"])
+    );
+    let feature_hours = cli_rows("errors-per-hour", Some(&platform), &[]);
+    let api_feature_hours: Vec<serde_json::Value> = array(&overview, "errorRatePerFeature")
+        .iter()
+        .flat_map(|f| {
+            f["hours"].as_array().unwrap().iter().map(|h| {
+                serde_json::json!({"feature": f["feature"], "requests": h["requests"], "errors": h["errors"]})
+            }).collect::<Vec<_>>()
+        })
+        .filter(|h| h["requests"] != 0)
+        .collect();
+    let mut cli_feature_hours = pick(&feature_hours, &["feature", "requests", "errors"]);
+    cli_feature_hours.retain(|row| row[1] != 0);
+    let mut api_feature_hours = pick(&api_feature_hours, &["feature", "requests", "errors"]);
+    cli_feature_hours.sort_by_key(|row| serde_json::to_string(row).unwrap());
+    api_feature_hours.sort_by_key(|row| serde_json::to_string(row).unwrap());
+    assert!(!cli_feature_hours.is_empty());
+    assert_eq!(cli_feature_hours, api_feature_hours);
+
+    let features = api_get(&format!(
+        "/api/observability/features?platformId={platform}&range=2h&until={UNTIL}"
+    ));
+    let slowest = cli_rows("slowest-endpoints", Some(&platform), &[]);
+    assert!(!slowest.is_empty());
+    assert_eq!(
+        pick(&slowest, &["feature", "endpoint", "requests", "p95_ms"]),
+        pick(
+            &array(&features, "slowestEndpoints"),
+            &["feature", "endpoint", "requests", "p95Ms"]
+        )
+    );
+    let erroring = cli_rows("erroring-endpoints", Some(&platform), &[]);
+    assert_eq!(
+        pick(&erroring, &["feature", "endpoint", "requests", "errors"]),
+        pick(
+            &array(&features, "erroringEndpoints"),
+            &["feature", "endpoint", "requests", "errors"]
+        )
+    );
+
+    let heatmap = api_get(&format!(
+        "/api/observability/heatmap?range=2h&until={UNTIL}&bucket=30m"
+    ));
+    let cells = cli_rows("heatmap", None, &["--bucket", "30m"]);
+    let mut cli_cells = pick(&cells, &["platform", "requests", "errors"]);
+    let mut api_cells = pick(
+        &array(&heatmap, "cells"),
+        &["platformId", "requests", "errors"],
+    );
+    cli_cells.retain(|c| c[1] != 0);
+    api_cells.retain(|c| c[1] != 0);
+    cli_cells.sort_by_key(|row| serde_json::to_string(row).unwrap());
+    api_cells.sort_by_key(|row| serde_json::to_string(row).unwrap());
+    assert!(!cli_cells.is_empty());
+    assert_eq!(cli_cells, api_cells);
+
+    let provisioning = api_get(&format!(
+        "/api/observability/provisioning?range=2h&until={UNTIL}"
+    ));
+    let jobs = cli_rows("jobs", None, &[]);
+    assert!(!jobs.is_empty());
+    assert_eq!(
+        pick(&jobs, &["operation", "jobs", "p50_ms", "p95_ms"]),
+        pick(
+            &array(&provisioning, "completion"),
+            &["operation", "jobs", "p50Ms", "p95Ms"]
+        )
+    );
+    let failed = cli_rows("failed-jobs", None, &[]);
+    let mut cli_failed = pick(&failed, &["job_id"]);
+    let mut api_failed = pick(&array(&provisioning, "failed"), &["jobId"]);
+    cli_failed.sort_by_key(|row| serde_json::to_string(row).unwrap());
+    api_failed.sort_by_key(|row| serde_json::to_string(row).unwrap());
+    assert!(!cli_failed.is_empty());
+    assert_eq!(cli_failed, api_failed);
+
+    // `slo status` and `/slo`: the same objectives, the same values.
+    let (ok, json, err) = nno_obs(&["slo", "status", "--until", UNTIL, "--format", "json"]);
+    assert!(ok, "{err}");
+    let cli: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let slo = api_get(&format!("/api/observability/slo?until={UNTIL}"));
+    assert!(!cli.is_empty());
+    assert_eq!(
+        pick(&cli, &["id", "subject", "value", "events"]),
+        pick(
+            &array(&slo, "objectives"),
+            &["objective", "subject", "value", "events"]
+        )
+    );
 }

@@ -12,6 +12,7 @@
 //! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
 //! | [`prune`] | which objects a search reads (shared by the walk and the object search) | yes |
+//! | [`listing`] | which keys a search lists: only the `{DATE}` folders a range can touch | yes |
 //! | [`objects`] | the search over an object source, bounded per call, with its continuation | yes |
 //! | [`sidecars`] | one object's index sidecar built on arrival (at-least-once safe) | yes |
 //! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
@@ -38,6 +39,7 @@ pub mod cursor;
 pub mod entry;
 pub mod export;
 mod level;
+pub mod listing;
 pub mod matcher;
 pub mod objects;
 pub mod prefilter;

@@ -80,6 +80,7 @@ impl LocalSearch {
         for file in &mut self.files {
             file.has_index_file = false;
             file.latest_ms = None;
+            file.delivered = None;
         }
         self.write_indexes = false;
         self

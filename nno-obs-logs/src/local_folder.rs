@@ -6,7 +6,7 @@
 //! touched. The futures do their (blocking) file I/O when first polled and never wait.
 
 use crate::source::{
-    check_key, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
+    check_key, Level, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
 };
 use nno_obs_store::layout::Bucket;
 use std::fs;
@@ -123,6 +123,48 @@ impl LocalFolder {
         Ok(objects)
     }
 
+    /// One level under `prefix` (`""` or `folder/`): one directory read, never a walk. Another
+    /// prefix is answered from the full listing.
+    fn level_now(&self, prefix: &str) -> Result<Level, SourceError> {
+        let dir = match prefix.strip_suffix('/') {
+            None if prefix.is_empty() => Some(self.root.clone()),
+            Some(folder) => self
+                .path_of(folder)?
+                .filter(|path| real_dir(path).unwrap_or(false)),
+            None => return Ok(Level::of(prefix, self.list_now(prefix)?)),
+        };
+        let mut level = Level::default();
+        let Some(dir) = dir.filter(|_| real_dir(&self.root).unwrap_or(false)) else {
+            return Ok(level);
+        };
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(level),
+            Err(error) => return Err(unavailable(&error)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| unavailable(&e))?;
+            let kind = entry.file_type().map_err(|e| unavailable(&e))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let key = format!("{prefix}{name}");
+            if check_key(&key).is_err() {
+                continue;
+            }
+            if kind.is_dir() {
+                level.folders.push(format!("{key}/"));
+            } else if kind.is_file() {
+                let size = entry.metadata().map_err(|e| unavailable(&e))?.len();
+                level.objects.push(ObjectMeta { key, size });
+            }
+            // Symbolic links (and anything else) are skipped, as in a full listing.
+        }
+        level.folders.sort();
+        level.objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(level)
+    }
+
     fn range_now(&self, key: &str, offset: u64, len: u64) -> Result<Option<Vec<u8>>, SourceError> {
         let Some(path) = self.file_of(key)? else {
             return Ok(None);
@@ -175,6 +217,10 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 impl ObjectSource for LocalFolder {
     fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
         Box::pin(async move { self.list_now(prefix) })
+    }
+
+    fn list_level<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Option<Level>> {
+        Box::pin(async move { self.level_now(prefix).map(Some) })
     }
 
     fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {

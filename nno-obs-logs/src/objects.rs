@@ -1,7 +1,8 @@
 //! The log search over one bucket's [`ObjectSource`] (no threads, no filesystem: what a Worker
 //! runs over R2, and the same search over a local folder).
 //!
-//! It lists the bucket, keeps the data objects the walk keeps ([`crate::prune`]: data names,
+//! It lists the bucket (only the `{DATE}` folders a ranged query can touch, [`crate::listing`]),
+//! keeps the data objects the walk keeps ([`crate::prune`]: data names,
 //! the rotated open batch dropped), skips those the key or the index sidecar rules out (the same
 //! functions as [`crate::LocalSearch`]), reads the others with [`search_file`] and merges their
 //! hits in [`SortKey`] order: the same hits, order and cursors as `LocalSearch`. An object read
@@ -61,7 +62,9 @@
 
 use crate::cursor::SortKey;
 use crate::matcher::Matcher;
-use crate::prune::{is_data_file, key_admits, rotated, sidecar_admits, IndexSpan};
+use crate::prune::{
+    delivery_admits, delivery_day, is_data_file, key_admits, rotated, sidecar_admits, IndexSpan,
+};
 use crate::query::LogQuery;
 use crate::reader::FileReport;
 use crate::search::{search_file, Hit};
@@ -227,7 +230,9 @@ impl<'a> ObjectSearch<'a> {
     ) -> Result<ObjectPage, SourceError> {
         let matcher = Matcher::new(query);
         let after = at.after.as_ref();
-        let listing = self.source.list("").await?;
+        // Only the folders the range can touch (`crate::listing`): never the whole bucket for a
+        // ranged query.
+        let listing = crate::listing::listing(self.source, query).await?;
         let sidecars: HashSet<&str> = listing
             .iter()
             .filter_map(|o| o.key.strip_suffix(INDEX_SUFFIX))
@@ -250,7 +255,10 @@ impl<'a> ObjectSearch<'a> {
         for (object, _) in data.iter().zip(&rotated).filter(|(_, r)| !**r) {
             page.objects_listed += 1;
             let latest = latest_record_ms(&object.key);
-            if !key_admits(latest, query) || ends_before_after(latest) {
+            if !key_admits(latest, query)
+                || !delivery_admits(delivery_day(&object.key), query)
+                || ends_before_after(latest)
+            {
                 page.objects_pruned += 1;
                 continue;
             }

@@ -4,8 +4,10 @@
 //!
 //! - [`is_data_file`]: which names hold records at all;
 //! - [`rotated`]: the crash rule — an open batch whose closed object exists is not read;
-//! - [`key_admits`]: what an object's key guarantees (an upper time bound only, see
+//! - [`key_admits`]: what an object's key guarantees (an upper time bound, see
 //!   [`nno_obs_store::batch`]);
+//! - [`delivery_admits`]: what its `{DATE}` folder guarantees (a lower bound, with a day for late
+//!   deliveries);
 //! - [`sidecar_admits`]: what its index sidecar says (times, trace and user ids).
 //!
 //! ```
@@ -22,7 +24,7 @@
 
 use crate::matcher::Matcher;
 use crate::query::LogQuery;
-use nno_obs_store::batch::BatchName;
+use nno_obs_store::batch::{BatchName, LogpushDate};
 use nno_obs_store::index::FileIndex;
 use nno_obs_store::layout::{CLOSED_SUFFIX, INDEX_SUFFIX, OPEN_SUFFIX};
 use std::collections::HashSet;
@@ -103,6 +105,57 @@ pub fn rotated<F: Eq + Hash + Clone>(files: &[(F, &str)]) -> Vec<bool> {
 pub fn key_admits(latest_ms: Option<u64>, query: &LogQuery) -> bool {
     match (query.from_ms, latest_ms) {
         (Some(from), Some(latest)) => latest >= from,
+        _ => true,
+    }
+}
+
+/// How long after its own time a record may reach the `{DATE}` folder of its delivery day:
+/// an object in a `YYYYMMDD` folder that starts this long after a query's range ends is not
+/// read (nor listed, [`crate::listing`]).
+///
+/// Cloudflare documents that Logpush delivers "as quickly as possible", retries a failed
+/// delivery for about five minutes and, "on rare occasions", later still; a Workers Trace Events
+/// record is emitted when its invocation ends, and its time is when the invocation started (a
+/// Cron Trigger or a Queue consumer may run 15 minutes). A day covers all of these many times
+/// over, and costs a ranged search at most one more folder. A record delivered more than a day
+/// after its own time is found by a search without a range, or one whose range reaches the
+/// day of its delivery (`docs/logs.md`, "The rules that follow").
+pub const LATE_DELIVERY_MS: u64 = 86_400_000;
+
+/// The `{DATE}` folder directly holding `key` (`/`-separated), when that folder is a `YYYYMMDD`
+/// date: the day Logpush delivered the object.
+///
+/// ```
+/// use nno_obs_logs::prune::delivery_day;
+///
+/// assert!(delivery_day("20260222/20260222T103400Z_20260222T103859Z_00ff00ff.log.gz").is_some());
+/// assert!(delivery_day("nno-logs-internal/20260222/export.json.gz").is_some());
+/// assert!(delivery_day("2026-02-22/10/nno-registry-prod-u.json.gz").is_none());
+/// assert!(delivery_day("loose.log.gz").is_none());
+/// ```
+pub fn delivery_day(key: &str) -> Option<LogpushDate> {
+    let mut components = key.rsplit(['/', '\\']);
+    components.next()?;
+    LogpushDate::parse(components.next()?)
+}
+
+/// Whether an object delivered on `day` (its [`delivery_day`]) can hold a record of `query`'s
+/// range: refused only when the day starts [`LATE_DELIVERY_MS`] or more after the range ends.
+/// `None` (no date folder) always admits.
+///
+/// ```
+/// use nno_obs_logs::{prune::delivery_admits, LogQuery};
+/// use nno_obs_store::batch::LogpushDate;
+///
+/// let day = LogpushDate::parse("20260224").unwrap(); // starts 1_771_891_200_000
+/// let until = |ms| LogQuery { to_ms: Some(ms), ..LogQuery::default() };
+/// assert!(!delivery_admits(Some(day), &until(1_771_891_200_000 - 86_400_000)));
+/// assert!(delivery_admits(Some(day), &until(1_771_891_200_000 - 86_399_999)));
+/// assert!(delivery_admits(None, &until(0)));
+/// ```
+pub fn delivery_admits(day: Option<LogpushDate>, query: &LogQuery) -> bool {
+    match (day, query.to_ms) {
+        (Some(day), Some(to)) => day.start_ms() < to.saturating_add(LATE_DELIVERY_MS),
         _ => true,
     }
 }

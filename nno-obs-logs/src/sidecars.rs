@@ -25,11 +25,12 @@
 //! ```
 
 use crate::matcher::Matcher;
-use crate::prune::{is_data_file, sidecar_admits};
+use crate::prune::{is_data_file, rotated, sidecar_admits};
 use crate::query::LogQuery;
 use crate::search::search_file;
 use crate::source::{check_key, ObjectSource, SourceError};
 use nno_obs_store::layout::INDEX_SUFFIX;
+use std::collections::HashSet;
 
 /// What [`index_object`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +55,6 @@ pub async fn index_object(source: &dyn ObjectSource, key: &str) -> Result<Indexe
     if !is_data_file(name) || !key.ends_with(".gz") {
         return Ok(Indexed::NotData);
     }
-    let sidecar = format!("{key}{INDEX_SUFFIX}");
     let Some(size) = source
         .list(key)
         .await?
@@ -64,11 +64,25 @@ pub async fn index_object(source: &dyn ObjectSource, key: &str) -> Result<Indexe
     else {
         return Ok(Indexed::Gone);
     };
+    index_listed(source, key, size, true).await
+}
+
+/// [`index_object`] for an object already listed with `size`; its sidecar is read only when
+/// `may_have_sidecar`.
+async fn index_listed(
+    source: &dyn ObjectSource,
+    key: &str,
+    size: u64,
+    may_have_sidecar: bool,
+) -> Result<Indexed, SourceError> {
+    let sidecar = format!("{key}{INDEX_SUFFIX}");
     let any = Matcher::new(&LogQuery::default());
-    if let Some(bytes) = source.get(&sidecar).await? {
-        // A sidecar of another size (a replaced object) or unreadable is rebuilt.
-        if sidecar_admits(&bytes, size, &any).is_some() {
-            return Ok(Indexed::AlreadyIndexed);
+    if may_have_sidecar {
+        if let Some(bytes) = source.get(&sidecar).await? {
+            // A sidecar of another size (a replaced object) or unreadable is rebuilt.
+            if sidecar_admits(&bytes, size, &any).is_some() {
+                return Ok(Indexed::AlreadyIndexed);
+            }
         }
     }
     let Some(bytes) = source.get(key).await? else {
@@ -81,6 +95,74 @@ pub async fn index_object(source: &dyn ObjectSource, key: &str) -> Result<Indexe
     index.data_bytes = bytes.len() as u64;
     source.put(&sidecar, index.to_json()).await?;
     Ok(Indexed::Written)
+}
+
+/// What [`index_bucket`] found and did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BucketIndexed {
+    /// Data objects a search considers (the rotated open batch left out).
+    pub objects: usize,
+    /// `.gz` objects whose sidecar was valid already.
+    pub already: usize,
+    /// Sidecars written.
+    pub written: usize,
+    /// Damaged objects (no sidecar: a search reads and reports them).
+    pub damaged: usize,
+    /// Objects the source failed on (left without a sidecar; the next search reads them).
+    pub failed: usize,
+}
+
+/// Writes the sidecar of every gzip data object of `source` that has no valid one: what
+/// `nno-obs logs index` does over a store's bucket folders, and the same code over R2. Objects
+/// are listed once; each is then [`index_object`]'s work. Fails only when the bucket cannot be
+/// listed; an object the source fails on is counted and the rest are indexed.
+///
+/// ```
+/// use nno_obs_logs::sidecars::index_bucket;
+/// use nno_obs_logs::source::{now_or_never, MemorySource};
+///
+/// let bucket = MemorySource::new();
+/// let record = br#"{"Outcome":"ok","EventTimestampMs":7,"Logs":[{"Level":"log","Message":["hi"],"TimestampMs":7}]}"#;
+/// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+/// std::io::Write::write_all(&mut gz, record).unwrap();
+/// bucket.insert("20260222/a.log.gz", gz.finish().unwrap());
+/// bucket.insert("20260222/b_open.json", record.to_vec());
+/// let first = now_or_never(index_bucket(&bucket)).unwrap().unwrap();
+/// assert_eq!((first.objects, first.already, first.written), (2, 0, 1));
+/// let again = now_or_never(index_bucket(&bucket)).unwrap().unwrap();
+/// assert_eq!((again.objects, again.already, again.written), (2, 1, 0));
+/// ```
+pub async fn index_bucket(source: &dyn ObjectSource) -> Result<BucketIndexed, SourceError> {
+    let listing = source.list("").await?;
+    let sidecars: HashSet<&str> = listing
+        .iter()
+        .filter_map(|object| object.key.strip_suffix(INDEX_SUFFIX))
+        .collect();
+    let data: Vec<_> = listing
+        .iter()
+        .filter(|object| is_data_file(object.key.rsplit('/').next().unwrap_or(&object.key)))
+        .collect();
+    let named: Vec<(&str, &str)> = data
+        .iter()
+        .map(|object| object.key.rsplit_once('/').unwrap_or(("", &object.key)))
+        .collect();
+    let rotated = rotated(&named);
+    let mut report = BucketIndexed::default();
+    for (object, _) in data.iter().zip(&rotated).filter(|(_, rotated)| !**rotated) {
+        report.objects += 1;
+        if !object.key.ends_with(".gz") {
+            continue;
+        }
+        let has_sidecar = sidecars.contains(object.key.as_str());
+        match index_listed(source, &object.key, object.size, has_sidecar).await {
+            Ok(Indexed::Written) => report.written += 1,
+            Ok(Indexed::AlreadyIndexed) => report.already += 1,
+            Ok(Indexed::Damaged) => report.damaged += 1,
+            Ok(Indexed::NotData | Indexed::Gone) => {}
+            Err(_) => report.failed += 1,
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

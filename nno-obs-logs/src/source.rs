@@ -140,6 +140,63 @@ pub trait ObjectSource {
     /// Writes (or replaces) an object whole: what a reader sees is the old bytes or the new,
     /// never a part.
     fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()>;
+
+    /// One level under `prefix` (`""` or a folder ending in `/`): the objects directly in it and
+    /// the folders just below it, as R2's list with the delimiter `/` answers. A ranged search
+    /// lists a bucket's top level this way and then only the `{DATE}` folders its range can
+    /// touch (see [`crate::listing`]).
+    ///
+    /// `None`: this source cannot list one level (the default); a search then lists the whole
+    /// bucket once with [`list`](ObjectSource::list) and prunes object by object by the same
+    /// rule. A source that can (R2's delimiter, a folder's `read_dir`) overrides it.
+    fn list_level<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Option<Level>> {
+        let _ = prefix;
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// One level of a bucket under a prefix: see [`ObjectSource::list_level`].
+///
+/// ```
+/// use nno_obs_logs::source::{Level, ObjectMeta};
+///
+/// let meta = |key: &str| ObjectMeta { key: key.to_owned(), size: 1 };
+/// let level = Level::of("", vec![meta("20260222/a.log.gz"), meta("20260222/b.log.gz"), meta("x.gz")]);
+/// assert_eq!(level.folders, ["20260222/"]);
+/// assert_eq!(level.objects, [meta("x.gz")]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Level {
+    /// The objects directly under the prefix, sorted by key.
+    pub objects: Vec<ObjectMeta>,
+    /// The folders just below it, each the full prefix ending in `/`, sorted.
+    pub folders: Vec<String>,
+}
+
+impl Level {
+    /// The level just below `prefix` of `listing` (objects under `prefix`): what a source
+    /// that lists one level answers, derived from a full listing.
+    pub fn of(prefix: &str, listing: Vec<ObjectMeta>) -> Self {
+        let mut level = Level::default();
+        for object in listing {
+            let Some(rest) = object.key.strip_prefix(prefix) else {
+                continue;
+            };
+            match rest.split_once('/') {
+                Some((folder, _)) => {
+                    let folder = format!("{prefix}{folder}/");
+                    if level.folders.last() != Some(&folder) {
+                        level.folders.push(folder);
+                    }
+                }
+                None => level.objects.push(object),
+            }
+        }
+        level.folders.sort();
+        level.folders.dedup();
+        level.objects.sort_by(|a, b| a.key.cmp(&b.key));
+        level
+    }
 }
 
 /// Whether `key` is a plain key relative to a bucket: not empty, at most 1024 bytes, no
@@ -208,7 +265,21 @@ pub fn now_or_never<F: Future>(future: F) -> Option<F::Output> {
 pub struct MemorySource {
     objects: RefCell<BTreeMap<String, Vec<u8>>>,
     reads: RefCell<Vec<String>>,
+    lists: RefCell<Vec<ListCall>>,
     read_only: bool,
+}
+
+/// One listing a [`MemorySource`] answered: what a bucket listing costs (R2 answers a list in
+/// pages of at most 1 000 keys, each page a subrequest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListCall {
+    /// The prefix listed.
+    pub prefix: String,
+    /// Whether it listed one level ([`ObjectSource::list_level`]) rather than everything
+    /// under the prefix.
+    pub one_level: bool,
+    /// Keys and folders returned.
+    pub returned: usize,
 }
 
 impl MemorySource {
@@ -238,9 +309,47 @@ impl MemorySource {
         self.reads.borrow().clone()
     }
 
-    /// Forgets the reads counted so far.
+    /// Forgets the reads and listings counted so far.
     pub fn clear_reads(&self) {
         self.reads.borrow_mut().clear();
+        self.lists.borrow_mut().clear();
+    }
+
+    /// The listings answered, in order.
+    ///
+    /// ```
+    /// use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
+    ///
+    /// let bucket = MemorySource::new();
+    /// bucket.insert("20260222/a.log.gz", vec![1]);
+    /// bucket.insert("loose.gz", vec![1]);
+    /// let level = now_or_never(bucket.list_level("")).unwrap().unwrap().unwrap();
+    /// assert_eq!(level.folders, ["20260222/"]);
+    /// let lists = bucket.lists();
+    /// assert_eq!((lists[0].prefix.as_str(), lists[0].one_level, lists[0].returned), ("", true, 2));
+    /// ```
+    pub fn lists(&self) -> Vec<ListCall> {
+        self.lists.borrow().clone()
+    }
+
+    fn everything_under(&self, prefix: &str) -> Vec<ObjectMeta> {
+        self.objects
+            .borrow()
+            .range(prefix.to_owned()..)
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .map(|(key, bytes)| ObjectMeta {
+                key: key.clone(),
+                size: bytes.len() as u64,
+            })
+            .collect()
+    }
+
+    fn count_list(&self, prefix: &str, one_level: bool, returned: usize) {
+        self.lists.borrow_mut().push(ListCall {
+            prefix: prefix.to_owned(),
+            one_level,
+            returned,
+        });
     }
 
     fn read(&self, key: &str) -> Result<Option<Vec<u8>>, SourceError> {
@@ -253,16 +362,17 @@ impl MemorySource {
 impl ObjectSource for MemorySource {
     fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
         Box::pin(async move {
-            Ok(self
-                .objects
-                .borrow()
-                .range(prefix.to_owned()..)
-                .take_while(|(key, _)| key.starts_with(prefix))
-                .map(|(key, bytes)| ObjectMeta {
-                    key: key.clone(),
-                    size: bytes.len() as u64,
-                })
-                .collect())
+            let listed = self.everything_under(prefix);
+            self.count_list(prefix, false, listed.len());
+            Ok(listed)
+        })
+    }
+
+    fn list_level<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Option<Level>> {
+        Box::pin(async move {
+            let level = Level::of(prefix, self.everything_under(prefix));
+            self.count_list(prefix, true, level.objects.len() + level.folders.len());
+            Ok(Some(level))
         })
     }
 

@@ -13,7 +13,7 @@
 //! record is never skipped (see [`nno_obs_store::batch`]).
 
 use crate::query::Scope;
-use nno_obs_store::batch::latest_record_ms;
+use nno_obs_store::batch::{latest_record_ms, LogpushDate};
 use nno_obs_store::index::FileIndex;
 use nno_obs_store::layout::{Bucket, INDEX_SUFFIX};
 use std::fs;
@@ -35,6 +35,9 @@ pub struct Candidate {
     /// The latest time a record of the file can have, by its key alone (see
     /// [`nno_obs_store::batch::latest_record_ms`]); `None` when the key says nothing.
     pub latest_ms: Option<u64>,
+    /// The day of the `YYYYMMDD` folder holding it (Logpush's delivery day, see
+    /// [`crate::prune::delivery_day`]); `None` in any other folder.
+    pub delivered: Option<LogpushDate>,
 }
 
 impl Candidate {
@@ -70,6 +73,11 @@ impl Candidate {
         // What the key guarantees: nothing later than `latest_ms` (never a lower bound: late
         // records), so a file can be skipped unopened only when the range starts after it.
         if !crate::prune::key_admits(self.latest_ms, matcher.query()) {
+            return (false, false);
+        }
+        // What its `{DATE}` folder guarantees: no record more than a day before the folder's
+        // day (the same rule the object search lists by).
+        if !crate::prune::delivery_admits(self.delivered, matcher.query()) {
             return (false, false);
         }
         let Some(bytes) = self.index_bytes() else {
@@ -137,6 +145,7 @@ pub fn given_files(paths: &[PathBuf]) -> io::Result<Vec<Candidate>> {
 fn candidate(path: PathBuf, key: String, bytes: u64) -> Candidate {
     Candidate {
         latest_ms: latest_record_ms(&key),
+        delivered: crate::prune::delivery_day(&key),
         path,
         key,
         bytes,

@@ -21,6 +21,7 @@
 //! | `local` (feature `local`) | the local evaluator over the store's files |
 //! | `memory` (feature `local`) | the same semantics over datasets read once and kept sorted in memory |
 //! | [`questions`] | the typed questions and their answers |
+//! | [`catalogue`] | the questions as data: a serde request → a typed question → a typed answer |
 //! | [`client`] | the SQL API client, over `nno-obs-cloudflare`'s transports |
 
 //!
@@ -38,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+pub mod catalogue;
 pub mod client;
 pub mod dialect;
 mod error;
