@@ -6,6 +6,7 @@
 
 use crate::channel::{judge, Verdict};
 use crate::outbox::{Entry, State};
+use crate::persist::StateStore;
 use crate::route::Destinations;
 use nno_obs::{fields, LogLevel, Obs};
 use nno_obs_cloudflare::Transport;
@@ -83,20 +84,17 @@ pub struct Report {
     pub pending: Vec<String>,
 }
 
-/// Persists the state; called after every change to the outbox.
-pub type Save<'a> = dyn FnMut(&State) -> Result<(), String> + 'a;
-
-/// Delivers `state`'s outbox. `save` persists after every delivered, dropped or failed entry,
-/// so a crash re-sends at most the one entry in flight.
+/// Delivers `state`'s outbox. `store` saves it after every delivered, dropped or failed
+/// entry, so a crash re-sends at most the one entry in flight.
 #[allow(clippy::too_many_arguments)] // the run's context; grouping it would only rename it
-pub async fn deliver<C: Connect, S: Sleep>(
+pub async fn deliver<C: Connect, S: Sleep, St: StateStore>(
     state: &mut State,
     destinations: &Destinations,
     connect: &C,
     sleeper: &S,
     policy: &RetryPolicy,
     obs: &Obs,
-    save: &mut Save<'_>,
+    store: &St,
 ) -> Report {
     let mut report = Report::default();
     for round in 0..policy.rounds.max(1) {
@@ -156,7 +154,8 @@ pub async fn deliver<C: Connect, S: Sleep>(
             } else {
                 index += 1;
             }
-            if let Err(error) = save(state) {
+            if let Err(error) = store.save(state).await {
+                let error = error.to_string();
                 obs.log(
                     LogLevel::Error,
                     "alert state not saved",

@@ -24,8 +24,11 @@
 //! | [`state`] | pending → firing → clearing → resolved, with hold-down |
 //! | [`outbox`] | the persisted [`outbox::State`]: book + notifications not yet delivered |
 //! | [`deliver`] | bounded retries with backoff, in rounds; failures as nno-obs lines |
+//! | [`persist`] | the seam of the state's store ([`persist::StateStore`]) and of the run's [`persist::Lease`] |
+//! | [`run`] | one run on any host: lease, load, measure and evaluate once a minute, save before sending, deliver |
+//! | [`kv`] | the state and the lease over a key-value store without compare-and-swap (Workers KV) |
 //! | `store` (native) | the state file, replaced atomically |
-//! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers) |
+//! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers, over [`run`]) |
 //! | [`replay`] | a period replayed minute by minute: the timeline of what fired and resolved |
 //! | `job_logs` (native) | job ids and operations from the log search, by trace id (jobs written before the job extension) |
 //!
@@ -47,6 +50,7 @@ pub mod config;
 pub mod deliver;
 #[cfg(feature = "native")]
 pub mod job_logs;
+pub mod kv;
 pub mod measure;
 pub mod message;
 #[cfg(feature = "native")]
@@ -54,9 +58,11 @@ pub mod native;
 pub mod objectives;
 pub mod observe;
 pub mod outbox;
+pub mod persist;
 pub mod replay;
 pub mod route;
 pub mod rules;
+pub mod run;
 mod secret;
 pub mod slo;
 pub mod state;

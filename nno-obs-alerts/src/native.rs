@@ -2,8 +2,10 @@
 //! `NativeTransport`, a real sleeper, and [`run`], one evaluation from file to receivers.
 
 use crate::alert::Alert;
-use crate::deliver::{deliver, Connect, Report, RetryPolicy, Sleep};
+use crate::deliver::{Connect, Report, RetryPolicy, Sleep};
+use crate::persist::NoLease;
 use crate::route::Destinations;
+use crate::run::{Alerts, Context};
 use crate::state::{Policy, Transition};
 use crate::store::{FileStore, StoreError};
 use nno_obs::Obs;
@@ -43,9 +45,11 @@ impl Sleep for ThreadSleep {
     }
 }
 
-/// One evaluation: loads the state, steps it with the alerts that hold at `now_ms`, saves it
-/// with the new outbox entries *before* sending, then delivers the whole outbox (saving after
-/// each entry).
+/// One evaluation over the state file, a thin wrapper of [`crate::run::run`]: loads the
+/// state, steps it with the alerts that hold at `now_ms`, saves it with the new outbox entries
+/// *before* sending, then delivers the whole outbox (saving after each entry). It evaluates on
+/// every call (no once-a-minute guard: `alerts check --until` may go back in time) and takes
+/// no lease (one process owns the file).
 ///
 /// ```no_run
 /// use nno_obs_alerts::native::{run, NativeConnect, ThreadSleep};
@@ -71,19 +75,16 @@ pub async fn run<C: Connect, S: Sleep>(
     retry: &RetryPolicy,
     obs: &Obs,
 ) -> Result<(Vec<Transition>, Report), StoreError> {
-    let mut state = store.load()?;
-    let transitions = state.evaluate(now_ms, holding, policy, destinations);
-    store.save(&state).map_err(StoreError::Io)?;
-    let mut save = |state: &crate::outbox::State| store.save(state).map_err(|e| e.to_string());
-    let report = deliver(
-        &mut state,
+    let cx = Context {
+        policy: *policy,
         destinations,
         connect,
         sleeper,
-        retry,
+        retry: *retry,
         obs,
-        &mut save,
-    )
-    .await;
-    Ok((transitions, report))
+        lease_ms: 0,
+        once_per_minute: false,
+    };
+    let outcome = crate::run::run(store, &NoLease, now_ms, Alerts::Given(holding), &cx).await?;
+    Ok((outcome.transitions, outcome.report))
 }

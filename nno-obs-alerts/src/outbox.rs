@@ -41,6 +41,11 @@ pub struct State {
     /// `/alerts` lists as recently resolved (the book forgets an alert when it resolves).
     #[serde(default)]
     pub resolved: Vec<Resolved>,
+    /// The start of the last minute evaluated (ms since the epoch), so that a second run for
+    /// the same minute (a retried or overlapping cron) only delivers, never evaluates again
+    /// ([`crate::run`]). Absent in states written before it: nothing evaluated yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_minute_ms: Option<u64>,
 }
 
 /// How long a resolved alert is remembered: 24 hours.

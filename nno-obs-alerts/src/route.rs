@@ -239,6 +239,46 @@ impl Destinations {
     }
 }
 
+/// Keeps the configurations that are valid and stored under their own platform id; the others
+/// come back with their errors (no secret in them). A cron uses this so that one platform's
+/// broken configuration does not silence every other platform's alerts.
+///
+/// ```
+/// use nno_obs_alerts::route::split_valid;
+/// use nno_obs_alerts::rules::Configs;
+/// use nno_obs_alerts::AlertConfig;
+///
+/// let mut configs = Configs::new();
+/// configs.insert("k3m9p2xw7q".into(), AlertConfig::example());
+/// let mut bad = AlertConfig::example();
+/// bad.email = "not an address".into();
+/// bad.platform_id = "r8n4t6y1z5".into();
+/// configs.insert("r8n4t6y1z5".into(), bad);
+/// let (valid, refused) = split_valid(configs);
+/// assert_eq!(valid.keys().collect::<Vec<_>>(), ["k3m9p2xw7q"]);
+/// assert_eq!(refused[0].0, "r8n4t6y1z5");
+/// ```
+pub fn split_valid(configs: Configs) -> (Configs, Vec<(String, Vec<ConfigError>)>) {
+    let mut valid = Configs::new();
+    let mut refused = Vec::new();
+    for (id, config) in configs {
+        match config.validate() {
+            Ok(()) if id == config.platform_id => {
+                valid.insert(id, config);
+            }
+            Ok(()) => refused.push((
+                id.clone(),
+                vec![ConfigError {
+                    field: "platformId",
+                    reason: format!("is not the id it is stored under ({id})"),
+                }],
+            )),
+            Err(errors) => refused.push((id, errors)),
+        }
+    }
+    (valid, refused)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,36 +3,12 @@
 //! to disk, then renamed over the old one — so a crash leaves either the old state or the
 //! new, never half of one. (In a Worker, the same [`State`] goes to KV.)
 
-use crate::outbox::{State, VERSION};
-use std::fmt;
+use crate::outbox::State;
+pub use crate::persist::StoreError;
+use crate::persist::{decode, StateStore};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-/// Why the state could not be read.
-#[derive(Debug)]
-pub enum StoreError {
-    /// The file could not be read.
-    Io(io::Error),
-    /// The file is not a state this version understands. It is left in place: starting
-    /// from nothing would forget every firing alert (no resolve would ever go out) and
-    /// every queued notification.
-    Corrupt(String),
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::Io(e) => write!(f, "cannot read the alert state: {e}"),
-            StoreError::Corrupt(e) => write!(
-                f,
-                "the alert state file is damaged ({e}); fix or move it away to start afresh"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 /// The state file at a path.
 ///
@@ -69,15 +45,7 @@ impl FileStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
             Err(e) => return Err(StoreError::Io(e)),
         };
-        let state: State =
-            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if state.version > VERSION {
-            return Err(StoreError::Corrupt(format!(
-                "version {} is newer than {VERSION}",
-                state.version
-            )));
-        }
-        Ok(state)
+        decode(&bytes)
     }
 
     /// Replaces the state atomically (temp file, fsync, rename, fsync of the directory).
@@ -111,9 +79,22 @@ impl FileStore {
     }
 }
 
+/// The seam of the host-neutral run: the same blocking calls (a local file is fast, and
+/// the CLI runs one evaluation at a time).
+impl StateStore for FileStore {
+    async fn load(&self) -> Result<State, StoreError> {
+        FileStore::load(self)
+    }
+
+    async fn save(&self, state: &State) -> Result<(), StoreError> {
+        FileStore::save(self, state).map_err(StoreError::Io)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outbox::VERSION;
 
     #[test]
     fn a_damaged_file_is_an_error_not_a_reset() {

@@ -9,6 +9,7 @@
 //! | [`engine`] | the SQL API engine from `CF_ACCOUNT_ID` and `CF_ANALYTICS_READ_TOKEN` |
 //! | [`records`] | the Registry copy, alert state and platform list from KV |
 //! | [`notifications`] | the queue consumer: a new object's index sidecar, from R2's event notification |
+//! | [`cron`] | the alerting cron (seed §6): measure, evaluate, deliver once, state in KV |
 //!
 //! Bindings: `INTERNAL_LOGS` (R2, `nno-logs-internal`); for each platform id listed in the
 //! var `LOG_PLATFORMS` (comma-separated), the R2 binding `LOGS_{platformId}` of
@@ -16,12 +17,13 @@
 //! `OBSERVABILITY_JWT_SECRET` that signs and verifies tokens, cursors and links. A signed
 //! download link (`/logs/object`) streams the object from R2 as stored, never held whole.
 
+pub mod cron;
 pub mod engine;
 pub mod notifications;
 pub mod r2;
 pub mod records;
 
-use nno_obs::{fields, nno_handler, Obs};
+use nno_obs::{fields, nno_handler, Obs, Telemetry};
 use nno_obs_api::handlers::logs::{object_headers, open_link};
 use nno_obs_api::handlers::PREFIX;
 use nno_obs_api::jwt::JwtSecret;
@@ -32,7 +34,7 @@ use nno_obs_store::layout::{Bucket, PlatformId};
 use r2::R2Source;
 use worker::{
     event, Context, Env, Headers, MessageBatch, MessageExt, Method, Request, Response,
-    ResponseBuilder, Result,
+    ResponseBuilder, Result, ScheduleContext, ScheduledEvent,
 };
 
 /// The internal log bucket's binding (seed §10).
@@ -95,6 +97,16 @@ async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) 
         }
     }
     Ok(())
+}
+
+/// The alerting cron (`* * * * *`, seed §6): one alert run at the event's scheduled time, so
+/// a delayed or retried invocation evaluates the minute it was meant for.
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let obs = Obs::detached(Telemetry::from_env(&env), "logging");
+    // A time before 1970 (never sent by the runtime) reads as 0, not a panic.
+    let at_ms = event.schedule().max(0.0) as u64;
+    cron::alerts(&env, at_ms, &obs).await;
 }
 
 /// The API over this Worker's bindings.

@@ -17,8 +17,8 @@ use worker::kv::KvStore;
 pub const KV_BINDING: &str = "OBSERVABILITY_STATE";
 /// The Registry copy's key.
 pub const REGISTRY_KEY: &str = "registry";
-/// The alert state's key.
-pub const ALERTS_KEY: &str = "alert-state";
+/// The alert state's key: the one the cron alerting writes ([`crate::cron`]).
+pub const ALERTS_KEY: &str = nno_obs_alerts::kv::STATE_KEY;
 /// The key of the platforms the metrics hold.
 pub const PLATFORMS_KEY: &str = "platforms-with-data";
 
