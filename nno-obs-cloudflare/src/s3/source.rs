@@ -162,7 +162,7 @@ impl<H> fmt::Debug for S3Source<H> {
     }
 }
 
-impl<H: HttpClient> S3Source<H> {
+impl<H> S3Source<H> {
     /// The bucket of `config`, reached over `http`, signing with the time of `clock`.
     pub fn new(http: H, config: S3Config, clock: Clock) -> Self {
         Self {
@@ -177,15 +177,39 @@ impl<H: HttpClient> S3Source<H> {
         &self.config
     }
 
-    /// Signs and sends one request. `key` is `None` for the bucket itself.
-    async fn call(
+    /// A signed `GET` or `HEAD` of object `key`, for a host that sends it itself (the Worker
+    /// streams a download's body through instead of reading it here).
+    ///
+    /// ```
+    /// use nno_obs_cloudflare::s3::http::HttpMethod;
+    /// use nno_obs_cloudflare::s3::{Credentials, S3Config, S3Source};
+    /// use nno_obs_cloudflare::Secret;
+    ///
+    /// let config = S3Config::r2("0123456789abcdef0123456789abcdef", "nno-logs-k3m9p2xw7q",
+    ///     Credentials::new("AKID", Secret::new("s3cr3t"))).unwrap();
+    /// let source = S3Source::new((), config, Box::new(|| 1_771_756_440_000));
+    /// let request = source.signed_object_request(HttpMethod::Get, "20260222/a.log.gz").unwrap();
+    /// assert!(request.url.ends_with("/nno-logs-k3m9p2xw7q/20260222/a.log.gz"));
+    /// assert!(source.signed_object_request(HttpMethod::Get, "../x").is_err());
+    /// ```
+    pub fn signed_object_request(
+        &self,
+        method: HttpMethod,
+        key: &str,
+    ) -> Result<HttpRequest, SourceError> {
+        check_key(key)?;
+        self.sign(method, Some(key), "", None, Vec::new())
+    }
+
+    /// One request, signed. `key` is `None` for the bucket itself.
+    fn sign(
         &self,
         method: HttpMethod,
         key: Option<&str>,
         query: &str,
         range: Option<String>,
         body: Vec<u8>,
-    ) -> Result<HttpResponse, SourceError> {
+    ) -> Result<HttpRequest, SourceError> {
         let mut path = format!("/{}", sigv4::uri_encode(&self.config.bucket, false));
         if let Some(key) = key {
             path.push('/');
@@ -227,24 +251,36 @@ impl<H: HttpClient> S3Source<H> {
             url.push('?');
             url.push_str(query);
         }
-        self.http
-            .send(HttpRequest {
-                method,
-                url,
-                headers,
-                body,
-            })
-            .await
-            .map_err(|why| {
-                SourceError::new(
-                    SourceErrorKind::Unavailable,
-                    format!(
-                        "{}: no answer: {}",
-                        method.as_str(),
-                        self.config.credentials.secret().redact(&why)
-                    ),
-                )
-            })
+        Ok(HttpRequest {
+            method,
+            url,
+            headers,
+            body,
+        })
+    }
+}
+
+impl<H: HttpClient> S3Source<H> {
+    /// Signs and sends one request. `key` is `None` for the bucket itself.
+    async fn call(
+        &self,
+        method: HttpMethod,
+        key: Option<&str>,
+        query: &str,
+        range: Option<String>,
+        body: Vec<u8>,
+    ) -> Result<HttpResponse, SourceError> {
+        let request = self.sign(method, key, query, range, body)?;
+        self.http.send(request).await.map_err(|why| {
+            SourceError::new(
+                SourceErrorKind::Unavailable,
+                format!(
+                    "{}: no answer: {}",
+                    method.as_str(),
+                    self.config.credentials.secret().redact(&why)
+                ),
+            )
+        })
     }
 
     /// One listing page from `token`.
