@@ -177,8 +177,12 @@ impl S3Access {
 
     /// The source of `platform`'s bucket; `None` if the account or endpoint is malformed.
     fn source(&self, platform: &PlatformId) -> Option<S3Source<WorkerHttp>> {
-        let mut config =
-            S3Config::r2(&self.account, &platform.bucket_name(), self.credentials.clone()).ok()?;
+        let mut config = S3Config::r2(
+            &self.account,
+            &platform.bucket_name(),
+            self.credentials.clone(),
+        )
+        .ok()?;
         if let Some(endpoint) = &self.endpoint {
             config = config.with_endpoint(endpoint).ok()?;
         }

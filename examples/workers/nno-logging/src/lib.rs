@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod r2;
 pub mod records;
 
+use buckets::LogBucket;
 use nno_obs::{fields, nno_handler, Obs};
 use nno_obs_api::handlers::logs::{object_headers, open_link};
 use nno_obs_api::handlers::PREFIX;
@@ -33,7 +34,6 @@ use nno_obs_api::source::{SourceBackend, SourceLimits};
 use nno_obs_api::{http, Api, ApiError};
 use nno_obs_logs::source::check_key;
 use nno_obs_store::layout::{Bucket, PlatformId};
-use buckets::LogBucket;
 use r2::R2Source;
 use worker::{
     event, Context, Env, Headers, MessageBatch, MessageExt, Method, Request, Response,
