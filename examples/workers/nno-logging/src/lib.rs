@@ -16,8 +16,8 @@
 //! `nno-logs-{platformId}`; every other platform of the Registry copy through R2's S3 API
 //! with the secrets `R2_ACCESS_KEY_ID` and `R2_SECRET_ACCESS_KEY` ([`buckets`]); the KV
 //! namespace `OBSERVABILITY_STATE`; the secret `OBSERVABILITY_JWT_SECRET` that signs and
-//! verifies tokens, cursors and links. A signed
-//! download link (`/logs/object`) streams the object from R2 as stored, never held whole.
+//! verifies tokens, cursors and links. A signed download link (`/logs/object`) streams the
+//! object as stored (from R2 or through the S3 API), never held whole.
 
 pub mod buckets;
 pub mod engine;
