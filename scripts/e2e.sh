@@ -198,7 +198,7 @@ log "chdb (scripts/chdb.sh)"
 # -- test -----------------------------------------------------------------------------------
 log "end-to-end test (node --test)"
 cd "$E2E"
-node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs logging.test.mjs cron.test.mjs sql-api.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs logging.test.mjs logging-s3.test.mjs cron.test.mjs sql-api.test.mjs
 
 if [ "$BENCH" = 1 ]; then
   log "sizes and latency"

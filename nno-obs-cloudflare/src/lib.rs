@@ -11,7 +11,8 @@
 //! | [`api`] | requests as values and the v4 envelope parsed into results or typed [`Error`]s (no I/O) |
 //! | [`client`] | the calls, generic over a [`Transport`] |
 //! | [`plan`] | what one provisioning sends, as data (`nno-obs logpush plan`) |
-//! | `transport` | [`NativeTransport`] (feature `native`, ureq) and `WorkerTransport` (feature `worker`) |
+//! | [`s3`] | R2's S3-compatible API as the log search's object source (SigV4, ListObjectsV2, ranged GET, PUT) |
+//! | `transport` | [`NativeTransport`] and [`NativeHttp`] (feature `native`, ureq); `WorkerTransport` and `WorkerHttp` (feature `worker`) |
 //! | [`secret`] | the token and R2 secret, redacted in every `Debug`, `Display` and error |
 //!
 //! ```
@@ -33,6 +34,7 @@ pub mod client;
 pub mod logpush;
 pub mod plan;
 pub mod r2;
+pub mod s3;
 pub mod secret;
 mod transport;
 
@@ -41,7 +43,11 @@ pub use client::{Client, Transport};
 pub use r2::R2Destination;
 pub use secret::Secret;
 #[cfg(feature = "native")]
+pub use transport::NativeHttp;
+#[cfg(feature = "native")]
 pub use transport::NativeTransport;
+#[cfg(feature = "worker")]
+pub use transport::WorkerHttp;
 #[cfg(feature = "worker")]
 pub use transport::WorkerTransport;
 pub use transport::CLOUDFLARE_API;

@@ -49,6 +49,9 @@ pub enum SourceErrorKind {
     InvalidKey,
     /// The source cannot be written (a read-only store or binding).
     ReadOnly,
+    /// The store refused the credentials or their permission (S3's 403): trying again will
+    /// not help until the key is fixed.
+    Denied,
     /// The storage failed or could not be reached; trying again may work.
     Unavailable,
 }
@@ -94,6 +97,7 @@ impl fmt::Display for SourceError {
             SourceErrorKind::NotFound => "not found",
             SourceErrorKind::InvalidKey => "invalid key",
             SourceErrorKind::ReadOnly => "read-only",
+            SourceErrorKind::Denied => "denied",
             SourceErrorKind::Unavailable => "unavailable",
         };
         write!(f, "{kind}: {}", self.message)

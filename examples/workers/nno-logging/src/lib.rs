@@ -6,6 +6,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`r2`] | an R2 binding as the log search's object source |
+//! | [`buckets`] | each log bucket through its binding, or R2's S3 API when it has none |
 //! | [`engine`] | the SQL API engine from `CF_ACCOUNT_ID` and `CF_ANALYTICS_READ_TOKEN` |
 //! | [`records`] | the Registry copy, alert state and platform list from KV |
 //! | [`notifications`] | the queue consumer: a new object's index sidecar, from R2's event notification |
@@ -13,16 +14,20 @@
 //!
 //! Bindings: `INTERNAL_LOGS` (R2, `nno-logs-internal`); for each platform id listed in the
 //! var `LOG_PLATFORMS` (comma-separated), the R2 binding `LOGS_{platformId}` of
-//! `nno-logs-{platformId}`; the KV namespace `OBSERVABILITY_STATE`; the secret
-//! `OBSERVABILITY_JWT_SECRET` that signs and verifies tokens, cursors and links. A signed
-//! download link (`/logs/object`) streams the object from R2 as stored, never held whole.
+//! `nno-logs-{platformId}`; every other platform of the Registry copy through R2's S3 API
+//! with the secrets `R2_ACCESS_KEY_ID` and `R2_SECRET_ACCESS_KEY` ([`buckets`]); the KV
+//! namespace `OBSERVABILITY_STATE`; the secret `OBSERVABILITY_JWT_SECRET` that signs and
+//! verifies tokens, cursors and links. A signed download link (`/logs/object`) streams the
+//! object as stored (from R2 or through the S3 API), never held whole.
 
+pub mod buckets;
 pub mod cron;
 pub mod engine;
 pub mod notifications;
 pub mod r2;
 pub mod records;
 
+use buckets::LogBucket;
 use nno_obs::{fields, nno_handler, Obs, Telemetry};
 use nno_obs_api::handlers::logs::{object_headers, open_link};
 use nno_obs_api::handlers::PREFIX;
@@ -59,7 +64,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Respon
     let method = req.method();
     let path = url.path();
     let query = url.query().unwrap_or("");
-    let backend = backend(&env);
+    let backend = backend(&env).await;
     if path == format!("{PREFIX}/logs/object") && matches!(method, Method::Get | Method::Head) {
         return download(&backend, &secret, query, &method).await;
     }
@@ -89,7 +94,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Respon
 /// sidecar is built; a message is retried only when R2 failed.
 #[event(queue)]
 async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
-    let backend = backend(&env);
+    let backend = backend(&env).await;
     for message in batch.messages()? {
         match notifications::handle(&backend, message.body().clone()).await {
             notifications::Disposition::Ack => message.ack(),
@@ -109,14 +114,14 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     cron::alerts(&env, at_ms, &obs).await;
 }
 
-/// The API over this Worker's bindings.
-fn backend(env: &Env) -> SourceBackend<R2Source> {
+/// The API over this Worker's bindings, and the S3 API for platforms without one.
+async fn backend(env: &Env) -> SourceBackend<LogBucket> {
     let records = records::KvRecords::new(env.kv(records::KV_BINDING).ok());
     let clock = Box::new(|| worker::Date::now().as_millis());
     let mut backend = SourceBackend::new(engine::from_env(env), Box::new(records), clock)
         .with_limits(SourceLimits::WORKER);
     if let Ok(bucket) = env.bucket(INTERNAL_LOGS) {
-        backend = backend.with_bucket(Bucket::Internal, R2Source::new(bucket));
+        backend = backend.with_bucket(Bucket::Internal, LogBucket::Binding(R2Source::new(bucket)));
     }
     let platforms = env
         .var(LOG_PLATFORMS)
@@ -132,15 +137,18 @@ fn backend(env: &Env) -> SourceBackend<R2Source> {
             continue;
         };
         if let Ok(bucket) = env.bucket(&format!("LOGS_{id}")) {
-            backend = backend.with_bucket(Bucket::Platform(platform), R2Source::new(bucket));
+            backend = backend.with_bucket(
+                Bucket::Platform(platform),
+                LogBucket::Binding(R2Source::new(bucket)),
+            );
         }
     }
-    backend
+    buckets::with_s3_buckets(backend, env).await
 }
 
 /// `/logs/object`: checks the signed link as the API does, then streams the object from R2.
 async fn download(
-    backend: &SourceBackend<R2Source>,
+    backend: &SourceBackend<LogBucket>,
     secret: &JwtSecret,
     query: &str,
     method: &Method,
@@ -157,20 +165,20 @@ async fn download(
     else {
         return answer(method, gone());
     };
-    let Some(found) = source.bucket().get(&object.key).execute().await? else {
+    let Some(found) = source.open(&object.key, *method == Method::Get).await? else {
         return answer(method, gone());
     };
     let headers = Headers::new();
     for (name, value) in object_headers(&object.key) {
         headers.set(name, &value)?;
     }
-    headers.set("content-length", &found.size().to_string())?;
+    headers.set("content-length", &found.size.to_string())?;
     let builder = ResponseBuilder::new()
         .with_status(200)
         .with_headers(headers);
-    match (method, found.body()) {
-        (Method::Get, Some(body)) => Ok(builder.body(body.response_body()?)),
-        _ => Ok(builder.empty()),
+    match found.body {
+        Some(body) => Ok(builder.body(body)),
+        None => Ok(builder.empty()),
     }
 }
 

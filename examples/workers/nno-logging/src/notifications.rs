@@ -3,13 +3,15 @@
 //! first search of the object already skips what it cannot hold.
 //!
 //! Queues deliver at least once: indexing is idempotent (a redelivery finds the sidecar valid
-//! and writes nothing). A message is retried only when R2 failed; one that can never succeed
-//! (not a notification, a bucket this Worker has no binding for, a damaged object) is
-//! acknowledged, so it does not come back forever.
+//! and writes nothing). A message is retried only when R2 failed (unavailable); one that can
+//! never succeed (not a notification, a bucket this Worker reads neither through a binding nor
+//! over the S3 API, a key the S3 API denies, a damaged object) is acknowledged, so it does not
+//! come back forever.
 
-use crate::r2::R2Source;
+use crate::buckets::LogBucket;
 use nno_obs_api::source::SourceBackend;
 use nno_obs_logs::sidecars::{index_object, Indexed};
+use nno_obs_logs::source::SourceErrorKind;
 use nno_obs_store::layout::Bucket;
 use serde::Deserialize;
 
@@ -50,7 +52,7 @@ fn creates(action: &str) -> bool {
 }
 
 /// Handles one message body.
-pub async fn handle(backend: &SourceBackend<R2Source>, body: serde_json::Value) -> Disposition {
+pub async fn handle(backend: &SourceBackend<LogBucket>, body: serde_json::Value) -> Disposition {
     let Ok(notification) = serde_json::from_value::<Notification>(body) else {
         return Disposition::Ack;
     };
@@ -71,6 +73,9 @@ pub async fn handle(backend: &SourceBackend<R2Source>, body: serde_json::Value) 
             | Indexed::Gone
             | Indexed::Damaged,
         ) => Disposition::Ack,
-        Err(_) => Disposition::Retry,
+        Err(error) if error.kind() == SourceErrorKind::Unavailable => Disposition::Retry,
+        // Denied (a key without write over the S3 API), an invalid key: trying again cannot
+        // help; the object is still searched without its sidecar.
+        Err(_) => Disposition::Ack,
     }
 }
