@@ -169,6 +169,15 @@ fn the_s3_source_against_moto() {
     );
     assert_eq!(block_on(writer.list("20260101/.idx/")).unwrap()[0].key, key);
 
+    // One level (delimiter `/`), as a ranged search lists: the day folders at the top, and
+    // under a day its objects (over two pages) and its `.idx/` folder.
+    let top = block_on(writer.list_level("")).unwrap().unwrap();
+    assert_eq!(top.folders, ["20260101/"]);
+    assert!(top.objects.is_empty());
+    let day = block_on(writer.list_level("20260101/")).unwrap().unwrap();
+    assert_eq!(day.folders, ["20260101/.idx/"]);
+    assert_eq!(day.objects.len(), OBJECTS);
+
     // Missing objects and buckets.
     assert_eq!(block_on(writer.get("20260101/missing")).unwrap(), None);
     assert_eq!(

@@ -7,7 +7,7 @@ use super::xml;
 use crate::api::{is_valid_account_id, Error};
 use crate::r2::is_valid_bucket_name;
 use nno_obs_logs::source::{
-    check_key, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
+    check_key, Level, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
 };
 use std::fmt;
 
@@ -283,14 +283,18 @@ impl<H: HttpClient> S3Source<H> {
         })
     }
 
-    /// One listing page from `token`.
+    /// One listing page from `token`; with `one_level`, S3's `delimiter=/`.
     async fn list_page(
         &self,
         prefix: &str,
+        one_level: bool,
         token: Option<&str>,
     ) -> Result<xml::ListPage, SourceError> {
         let max_keys = LIST_PAGE.to_string();
         let mut params = vec![("list-type", "2"), ("max-keys", max_keys.as_str())];
+        if one_level {
+            params.push(("delimiter", "/"));
+        }
         if !prefix.is_empty() {
             params.push(("prefix", prefix));
         }
@@ -349,37 +353,56 @@ fn cut(mut body: Vec<u8>, offset: u64, len: u64) -> Vec<u8> {
     body
 }
 
-impl<H: HttpClient> ObjectSource for S3Source<H> {
-    fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
-        Box::pin(async move {
-            let mut objects = Vec::new();
-            let mut token: Option<String> = None;
-            loop {
-                let page = self.list_page(prefix, token.as_deref()).await?;
-                objects.extend(
-                    page.objects
-                        .into_iter()
-                        .filter(|object| object.key.starts_with(prefix)),
-                );
-                if !page.truncated {
-                    break;
-                }
-                match page.next {
-                    // A token that does not move would list the same page forever.
-                    Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
-                    _ => {
-                        return Err(SourceError::new(
-                            SourceErrorKind::Unavailable,
-                            "list: a truncated page without a new continuation token",
-                        ))
-                    }
+impl<H: HttpClient> S3Source<H> {
+    /// Everything under `prefix` (or, with `one_level`, its level: objects directly under it
+    /// and the folders below), page after page.
+    async fn list_pages(&self, prefix: &str, one_level: bool) -> Result<Level, SourceError> {
+        let mut level = Level::default();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.list_page(prefix, one_level, token.as_deref()).await?;
+            level.objects.extend(
+                page.objects
+                    .into_iter()
+                    .filter(|object| object.key.starts_with(prefix)),
+            );
+            level.folders.extend(
+                page.folders
+                    .into_iter()
+                    .filter(|folder| folder.starts_with(prefix) && folder.len() > prefix.len()),
+            );
+            if !page.truncated {
+                break;
+            }
+            match page.next {
+                // A token that does not move would list the same page forever.
+                Some(next) if token.as_deref() != Some(next.as_str()) => token = Some(next),
+                _ => {
+                    return Err(SourceError::new(
+                        SourceErrorKind::Unavailable,
+                        "list: a truncated page without a new continuation token",
+                    ))
                 }
             }
-            // S3 lists in UTF-8 byte order already; sorted again so the order is this trait's
-            // promise, not an assumption about the server.
-            objects.sort_by(|a, b| a.key.cmp(&b.key));
-            Ok(objects)
-        })
+        }
+        // S3 lists in UTF-8 byte order already; sorted again so the order is the trait's
+        // promise, not an assumption about the server.
+        level.objects.sort_by(|a, b| a.key.cmp(&b.key));
+        level.folders.sort();
+        level.folders.dedup();
+        Ok(level)
+    }
+}
+
+impl<H: HttpClient> ObjectSource for S3Source<H> {
+    fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
+        Box::pin(async move { Ok(self.list_pages(prefix, false).await?.objects) })
+    }
+
+    /// One level with S3's `delimiter=/`: a ranged search lists the top level (the
+    /// `{YYYYMMDD}/` folders) and then only the days its range can touch.
+    fn list_level<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Option<Level>> {
+        Box::pin(async move { Ok(Some(self.list_pages(prefix, true).await?)) })
     }
 
     fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {

@@ -1,5 +1,6 @@
 //! The two XML answers the S3 source reads: a ListObjectsV2 page (`ListBucketResult`: each
-//! `Contents`' `Key` and `Size`, `IsTruncated`, `NextContinuationToken`) and an error's `Code`.
+//! `Contents`' `Key` and `Size`, each `CommonPrefixes`' `Prefix`, `IsTruncated`,
+//! `NextContinuationToken`) and an error's `Code`.
 //!
 //! A hand parser rather than an XML crate: the answers are flat, machine-written and only four
 //! elements are read, so a tokenizer of elements, text, CDATA and the XML entities (about 150
@@ -13,6 +14,9 @@ use nno_obs_logs::source::ObjectMeta;
 pub struct ListPage {
     /// The page's objects, in the server's order.
     pub objects: Vec<ObjectMeta>,
+    /// With a delimiter: the folders just below the prefix (`CommonPrefixes`), each ending in
+    /// the delimiter.
+    pub folders: Vec<String>,
     /// Whether more pages follow.
     pub truncated: bool,
     /// The token of the next page.
@@ -32,6 +36,12 @@ pub struct ListPage {
 /// assert!(page.truncated);
 /// assert_eq!(page.next.as_deref(), Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="));
 /// assert!(parse_list(b"<ListBucketResult><Contents><Key>a</Key>").is_err());
+///
+/// // Listed with `delimiter=/`: the folders below the prefix.
+/// let level = parse_list(b"<ListBucketResult><IsTruncated>false</IsTruncated>
+/// <CommonPrefixes><Prefix>20260222/</Prefix></CommonPrefixes>
+/// <CommonPrefixes><Prefix>20260223/</Prefix></CommonPrefixes></ListBucketResult>").unwrap();
+/// assert_eq!(level.folders, ["20260222/", "20260223/"]);
 /// ```
 pub fn parse_list(xml: &[u8]) -> Result<ListPage, String> {
     let mut page = ListPage::default();
@@ -55,6 +65,7 @@ pub fn parse_list(xml: &[u8]) -> Result<ListPage, String> {
             }
             [_, "NextContinuationToken"] => page.next = Some(text.to_owned()),
             [_, "Contents", "Key"] => key = Some(text.to_owned()),
+            [_, "CommonPrefixes", "Prefix"] => page.folders.push(text.to_owned()),
             [_, "Contents", "Size"] => {
                 size = Some(
                     text.trim()
