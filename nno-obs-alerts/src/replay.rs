@@ -7,17 +7,17 @@
 //! replay has none): sent with others (grouped), inhibited — and paged later when its
 //! inhibitor resolved first, or never.
 
+use crate::channel::Event;
 use crate::notify::decide;
 use crate::observe::{JobLogs, Observer, Windows};
 use crate::rules::{evaluate, Configs};
 use crate::state::{Book, Policy, Transition};
-use crate::channel::Event;
 use crate::text::utc_time;
-use std::collections::BTreeMap;
 use crate::{Alert, Category, Recipient, Severity};
 use nno_obs_query::{Engine, QueryError};
 use nno_obs_store::registry::RegistryFile;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One alert episode of a replay.
 #[derive(Clone, Debug, PartialEq, Serialize)]

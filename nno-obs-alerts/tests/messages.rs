@@ -253,9 +253,8 @@ fn switches_silence_their_categories() {
     // Builds and usage go to the admin alone: switched off, they are not raised. A job alert
     // pages NNO ops whatever the platform says (its switch only narrows the admin's copy,
     // `route::Destinations::recipients`).
-    let admin_only = |a: &nno_obs_alerts::Alert| {
-        silenced(a) && a.category != Category::ProvisioningJobFailed
-    };
+    let admin_only =
+        |a: &nno_obs_alerts::Alert| silenced(a) && a.category != Category::ProvisioningJobFailed;
     assert!(!alerts.iter().any(admin_only));
     assert!(alerts
         .iter()
