@@ -4,7 +4,8 @@
 use crate::alert::Alert;
 use crate::deliver::{deliver, Connect, Report, RetryPolicy, Sleep};
 use crate::route::Destinations;
-use crate::state::{Policy, Transition};
+use crate::outbox::Evaluation;
+use crate::state::Policy;
 use crate::store::{FileStore, StoreError};
 use nno_obs::Obs;
 use nno_obs_cloudflare::NativeTransport;
@@ -43,7 +44,7 @@ impl Sleep for ThreadSleep {
     }
 }
 
-/// One evaluation: loads the state, steps it with the alerts that hold at `now_ms`, saves it
+/// One evaluation: loads the state (its silences included), steps it with the alerts that hold at `now_ms`, saves it
 /// with the new outbox entries *before* sending, then delivers the whole outbox (saving after
 /// each entry).
 ///
@@ -54,7 +55,7 @@ impl Sleep for ThreadSleep {
 /// let (m, configs) = rules::seed_example();
 /// let destinations = Destinations::from_env(|name| std::env::var(name).ok(), configs.clone()).unwrap();
 /// let obs = nno_obs::Obs::detached(nno_obs::Telemetry::console(), "alerts");
-/// let (transitions, report) = pollster::block_on(run(
+/// let (evaluation, report) = pollster::block_on(run(
 ///     &FileStore::new("alerts.json"), m.at_ms, &rules::evaluate(&m, &configs), &Policy::default(),
 ///     &destinations, &NativeConnect::default(), &ThreadSleep, &Default::default(), &obs,
 /// )).unwrap();
@@ -70,9 +71,9 @@ pub async fn run<C: Connect, S: Sleep>(
     sleeper: &S,
     retry: &RetryPolicy,
     obs: &Obs,
-) -> Result<(Vec<Transition>, Report), StoreError> {
+) -> Result<(Evaluation, Report), StoreError> {
     let mut state = store.load()?;
-    let transitions = state.evaluate(now_ms, holding, policy, destinations);
+    let evaluation = state.step(now_ms, holding, policy, destinations);
     store.save(&state).map_err(StoreError::Io)?;
     let mut save = |state: &crate::outbox::State| store.save(state).map_err(|e| e.to_string());
     let report = deliver(
@@ -85,5 +86,5 @@ pub async fn run<C: Connect, S: Sleep>(
         &mut save,
     )
     .await;
-    Ok((transitions, report))
+    Ok((evaluation, report))
 }

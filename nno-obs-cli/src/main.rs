@@ -18,6 +18,7 @@
 
 mod alerts;
 mod alerts_output;
+mod alerts_silence;
 mod filters;
 mod format;
 mod heatmap_grid;
