@@ -345,7 +345,7 @@ mod tests {
         // The spike's resolve (minute 3): it never paged, nothing to close.
         assert!(run.at(3, &[&auth], &[]).is_empty());
         assert!(run.held.is_empty());
-        assert!(run.book.alerts.get(&spike.id).is_none());
+        assert!(!run.book.alerts.contains_key(&spike.id));
     }
 
     #[test]
