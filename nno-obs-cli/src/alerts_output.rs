@@ -7,6 +7,7 @@ use crate::format::Format;
 use crate::metrics_output::table;
 use nno_obs_alerts::alert::Alert;
 use nno_obs_alerts::channel::{texts, Event};
+use nno_obs_alerts::group::group_alert;
 use nno_obs_alerts::notify::Notice;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::route::Destinations;
@@ -262,6 +263,20 @@ pub fn print(
             };
             writeln!(out, "\n=== {}", line.alert.id)?;
             writeln!(out, "{}", texts(line.alert, event).1)?;
+        }
+        // A group goes out by email and Slack as one message: show it as sent.
+        for notice in check.notices.iter().filter(|n| n.members.len() > 1) {
+            let Some(group) = group_alert(&notice.members) else {
+                continue;
+            };
+            let ids: Vec<&str> = notice.members.iter().map(|m| m.alert.id.as_str()).collect();
+            writeln!(
+                out,
+                "\n=== {} (one email/Slack message for {})",
+                notice.group,
+                ids.join(", ")
+            )?;
+            writeln!(out, "{}", texts(&group, notice.event).1)?;
         }
     }
     Ok(())

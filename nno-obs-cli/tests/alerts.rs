@@ -375,3 +375,70 @@ fn a_silence_holds_back_a_new_page_and_unsilence_lets_it_page() {
         "{line}"
     );
 }
+
+#[test]
+fn grouped_and_inhibited_alerts_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{DIR}/config.json");
+    let state = dir.path().join("alerts.json");
+    // Two features of the platform fail in the same minute.
+    let two = std::fs::read_to_string(format!("{DIR}/measurements.json"))
+        .unwrap()
+        .replace(
+            r#""recentErrorTraceId": "tr_abc123"
+        }"#,
+            r#""recentErrorTraceId": "tr_abc123"
+        },
+        { "feature": "reports", "errorRate": 0.09, "windowMinutes": 5 }"#,
+        );
+    assert!(two.contains("reports"));
+    let path = dir.path().join("two.json");
+    std::fs::write(&path, &two).unwrap();
+    let args = [
+        "check",
+        "--measurements",
+        path.to_str().unwrap(),
+        "--config",
+        &config,
+        "--state",
+        state.to_str().unwrap(),
+        "--dry-run",
+        "--messages",
+    ];
+    let (ok, stdout, stderr) = alerts(&args);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains(
+            "\n=== worker-error-spike/k3m9p2xw7q (one email/Slack message for \
+             worker-error-spike/k3m9p2xw7q/analytics, worker-error-spike/k3m9p2xw7q/reports)\n\
+             [NNO ALERT] Platform k3m9p2xw7q — analytics Worker error rate critical (+1 more)\n\
+             Platform: AcmeCorp (k3m9p2xw7q)\nFeature: analytics, reports\n"
+        ),
+        "{stdout}"
+    );
+    // Its auth Worker down as well: the spikes are listed, inhibited, sent nowhere.
+    let down = two.replace(
+        r#""platformName": "AcmeCorp","#,
+        r#""platformName": "AcmeCorp", "authSilentMinutes": 3,"#,
+    );
+    std::fs::write(&path, down).unwrap();
+    let (ok, stdout, stderr) = alerts(&args[..8]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("4 would fire"), "{stdout}");
+    let spikes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("worker-error-spike"))
+        .collect();
+    assert_eq!(spikes.len(), 2, "{stdout}");
+    for line in spikes {
+        assert!(
+            line.ends_with("inhibited by auth-worker-down/k3m9p2xw7q/auth"),
+            "{line}"
+        );
+    }
+    let auth = stdout
+        .lines()
+        .find(|l| l.contains("auth-worker-down"))
+        .unwrap();
+    assert!(auth.ends_with("email/platform, slack/platform"), "{auth}");
+}
