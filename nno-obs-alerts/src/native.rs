@@ -3,8 +3,8 @@
 
 use crate::alert::Alert;
 use crate::deliver::{deliver, Connect, Report, RetryPolicy, Sleep};
-use crate::route::Destinations;
 use crate::outbox::Evaluation;
+use crate::route::Destinations;
 use crate::state::Policy;
 use crate::store::{FileStore, StoreError};
 use nno_obs::Obs;
