@@ -3,14 +3,15 @@
 //! timeline of what fired and when it resolved. The fleet simulator's proof (every incident fires its alert, seed §6.2) and
 //! `nno-obs alerts replay` both run this.
 //!
-//! Each episode also says what a person heard of it ([`crate::notify`], without silences: a
-//! replay has none): sent with others (grouped), inhibited — and paged later when its
-//! inhibitor resolved first, or never.
+//! Each episode also says what a person heard of it ([`crate::notify`]): sent with others
+//! (grouped), inhibited or silenced ([`replay_silenced`]) — and paged later when its inhibitor
+//! or silence ended first, or never.
 
 use crate::channel::Event;
 use crate::notify::decide;
 use crate::observe::{JobLogs, Observer, Windows};
 use crate::rules::{evaluate, Configs};
+use crate::silence::Silence;
 use crate::state::{Book, Policy, Transition};
 use crate::text::utc_time;
 use crate::{Alert, Category, Recipient, Severity};
@@ -130,6 +131,20 @@ pub async fn replay(
     until_ms: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Vec<Episode>, QueryError> {
+    replay_silenced(engine, setup, &[], from_ms, until_ms, progress).await
+}
+
+/// [`replay`] with `silences` in force wherever they cover the simulated time (a silence
+/// matches by id and expiry, not by when it was created: "what would this silence have
+/// held back"). Silenced episodes say so in their notes, and when they paged.
+pub async fn replay_silenced(
+    engine: &dyn Engine,
+    setup: &Replay<'_>,
+    silences: &[Silence],
+    from_ms: u64,
+    until_ms: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<Episode>, QueryError> {
     let step = setup.step_ms.max(1);
     let from_ms = from_ms.saturating_add(setup.windows.warm_up_ms());
     let total = until_ms.saturating_sub(from_ms).div_ceil(step);
@@ -166,7 +181,7 @@ pub async fn replay(
                 }
             }
         }
-        for notice in decide(&book, &transitions, &mut held, &[], at) {
+        for notice in decide(&book, &transitions, &mut held, silences, at) {
             if notice.event != Event::Trigger {
                 continue;
             }

@@ -139,3 +139,70 @@ fn with_the_auth_worker_down_the_spikes_are_inhibited() {
         assert!(spike.row().ends_with(", never paged"), "{}", spike.row());
     }
 }
+
+#[test]
+fn a_silence_over_the_first_minutes_delays_the_page_to_its_end() {
+    use nno_obs_alerts::silence::Silence;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), 0..0);
+    let registry = RegistryFile {
+        platforms: vec![RegistryPlatform {
+            platform_id: PLATFORM.into(),
+            name: "AcmeCorp".into(),
+            daily_invocation_limit: None,
+        }],
+    };
+    let configs = Configs::new();
+    let setup = Replay {
+        registry: &registry,
+        configs: &configs,
+        jobs: &NoJobLogs,
+        windows: Windows::default(),
+        policy: Policy::default(),
+        step_ms: 60_000,
+    };
+    let engine = MemoryEngine::new(dir.path());
+    let until = (T0 + 63 * 60) as u64 * 1000;
+    let silence = Silence {
+        id: "s-000000000001".into(),
+        matcher: "worker-error-spike/k3m9p2xw7q/analytics".into(),
+        reason: "deploy".into(),
+        author: "ana".into(),
+        created_ms: 0,
+        until_ms: until,
+    };
+    let all = pollster::block_on(nno_obs_alerts::replay::replay_silenced(
+        &engine,
+        &setup,
+        std::slice::from_ref(&silence),
+        (T0 + 40 * 60) as u64 * 1000,
+        (T0 + MINUTES * 60) as u64 * 1000,
+        &mut |_, _| {},
+    ))
+    .unwrap();
+    let rows: Vec<String> = all.iter().map(Episode::row).collect();
+    let analytics = all
+        .iter()
+        .find(|e| e.id == "worker-error-spike/k3m9p2xw7q/analytics")
+        .unwrap_or_else(|| panic!("{rows:#?}"));
+    assert!(analytics.fired_ms < until, "{rows:#?}");
+    assert_eq!(
+        analytics.sent_ms,
+        Some(until),
+        "pages when the silence ends: {rows:#?}"
+    );
+    assert!(
+        analytics
+            .row()
+            .contains("silenced by s-000000000001 until 2026-02-22 11:03:00 UTC, paged at 2026-02-22 11:03:00 UTC"),
+        "{}",
+        analytics.row()
+    );
+    // Reports was not silenced: it paged alone when it fired.
+    let reports = all
+        .iter()
+        .find(|e| e.id == "worker-error-spike/k3m9p2xw7q/reports")
+        .unwrap();
+    assert_eq!(reports.sent_ms, Some(reports.fired_ms));
+    assert!(reports.grouped_with.is_empty(), "{rows:#?}");
+}

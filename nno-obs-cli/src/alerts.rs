@@ -263,6 +263,10 @@ pub struct ReplayArgs {
     /// Also print each alert's message as it fired.
     #[arg(long)]
     messages: bool,
+    /// Apply the silences of this alert state (as `alerts silence` wrote them) wherever they
+    /// cover the replayed time: what they would have held back.
+    #[arg(long, value_name = "STATE")]
+    silences_from: Option<PathBuf>,
     #[command(flatten)]
     format: FormatArg,
 }
@@ -304,9 +308,14 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
             eprint!("\revaluating: {percent:>3} % ({done}/{total} minutes)");
         }
     };
-    let episodes = pollster::block_on(nno_obs_alerts::replay::replay(
+    let silences = match &args.silences_from {
+        Some(path) => FileStore::new(path).load()?.silences,
+        None => Vec::new(),
+    };
+    let episodes = pollster::block_on(nno_obs_alerts::replay::replay_silenced(
         &engine,
         &setup,
+        &silences,
         from_ms,
         until_ms,
         &mut progress,
