@@ -101,7 +101,7 @@ pub fn group_alert(members: &[Member]) -> Option<Alert> {
             .unwrap_or(first.alert.severity),
         platform_id: first.alert.platform_id.clone(),
         recipients,
-        message: message(&alerts),
+        message: message(&first.alert, &alerts),
     })
 }
 
@@ -116,9 +116,9 @@ fn distinct(values: impl Iterator<Item = String>, separator: &str) -> String {
     seen.join(separator)
 }
 
-/// The message of several alerts (at least two, sorted by id).
-fn message(alerts: &[&Alert]) -> Message {
-    let first = &alerts[0].message;
+/// The message of several alerts (sorted by id, `first` among them).
+fn message(first: &Alert, alerts: &[&Alert]) -> Message {
+    let first = &first.message;
     let mut labels: Vec<&str> = Vec::new();
     for alert in alerts {
         for (label, _) in &alert.message.subjects {
@@ -161,7 +161,11 @@ fn message(alerts: &[&Alert]) -> Message {
     }
     Message {
         platform: first.platform.clone(),
-        headline: format!("{} (+{} more)", first.headline, alerts.len() - 1),
+        headline: format!(
+            "{} (+{} more)",
+            first.headline,
+            alerts.len().saturating_sub(1)
+        ),
         subjects,
         alert: distinct(alerts.iter().map(|a| a.message.alert.clone()), "; "),
         threshold: distinct(alerts.iter().map(|a| a.message.threshold.clone()), "; "),
