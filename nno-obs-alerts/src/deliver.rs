@@ -172,25 +172,17 @@ pub async fn deliver<C: Connect, S: Sleep, St: StateStore>(
     report
 }
 
-/// An entry waits while an earlier entry of the same alert episode, channel and audience is
-/// still queued: a resolve must never overtake its trigger (PagerDuty would open an incident
-/// that nothing closes).
+/// An entry waits while an earlier entry of the same channel and audience carries one of its
+/// alert episodes: a resolve must never overtake its trigger (PagerDuty would open an incident
+/// that nothing closes), grouped or not.
 fn blocked(outbox: &[Entry], index: usize) -> bool {
     let entry = &outbox[index];
-    let episode = episode_key(&entry.id);
+    let keys = entry.episode_keys();
     outbox[..index].iter().any(|earlier| {
         earlier.channel == entry.channel
             && earlier.audience == entry.audience
-            && episode_key(&earlier.id) == episode
+            && earlier.episode_keys().iter().any(|k| keys.contains(k))
     })
-}
-
-/// `{alertId}#{episode}` of an entry id.
-fn episode_key(id: &str) -> &str {
-    // Alert ids never contain `#` (see `alert_id`), so the last one starts the episode.
-    id.rfind('#')
-        .and_then(|hash| id[hash..].find('/').map(|slash| &id[..hash + slash]))
-        .unwrap_or(id)
 }
 
 async fn attempt<C: Connect>(entry: &Entry, destinations: &Destinations, connect: &C) -> Verdict {
@@ -239,14 +231,66 @@ fn log(obs: &Obs, level: LogLevel, message: &str, entry: &Entry, error: Option<&
 
 #[cfg(test)]
 mod tests {
-    use super::episode_key;
+    use super::blocked;
+    use crate::channel::{Channel, Event};
+    use crate::outbox::{Entry, MemberKey};
+    use crate::route::Audience;
+
+    fn entry(id: &str, event: Event, members: &[(&str, u64)]) -> Entry {
+        let (m, c) = crate::rules::seed_example();
+        Entry {
+            id: id.into(),
+            alert: crate::rules::evaluate(&m, &c).remove(0),
+            event,
+            channel: Channel::Email,
+            audience: Audience::Platform,
+            attempts: 0,
+            members: members
+                .iter()
+                .map(|(id, episode)| MemberKey {
+                    alert_id: (*id).into(),
+                    episode: *episode,
+                })
+                .collect(),
+        }
+    }
 
     #[test]
     fn episode_keys() {
-        assert_eq!(
-            episode_key("worker-error-spike/k3m9p2xw7q/analytics#3/trigger/email/platform"),
-            "worker-error-spike/k3m9p2xw7q/analytics#3"
+        let one = entry(
+            "worker-error-spike/k3m9p2xw7q/analytics#3/trigger/email/platform",
+            Event::Trigger,
+            &[],
         );
-        assert_eq!(episode_key("x"), "x");
+        assert_eq!(
+            one.episode_keys(),
+            ["worker-error-spike/k3m9p2xw7q/analytics#3"]
+        );
+        assert_eq!(entry("x", Event::Trigger, &[]).episode_keys(), ["x"]);
+    }
+
+    #[test]
+    fn a_resolve_waits_behind_the_grouped_trigger_that_carried_it() {
+        let a = "worker-error-spike/k3m9p2xw7q/analytics";
+        let b = "worker-error-spike/k3m9p2xw7q/reports";
+        let group = entry(
+            "worker-error-spike/k3m9p2xw7q/group-1#1/trigger/email/platform",
+            Event::Trigger,
+            &[(a, 1), (b, 2)],
+        );
+        let resolve_b = entry(
+            &format!("{b}#2/resolve/email/platform"),
+            Event::Resolve { at_ms: 1 },
+            &[],
+        );
+        let resolve_other = entry(
+            &format!("{b}#3/resolve/email/platform"),
+            Event::Resolve { at_ms: 1 },
+            &[],
+        );
+        let outbox = [group, resolve_b, resolve_other];
+        assert!(!blocked(&outbox, 0));
+        assert!(blocked(&outbox, 1));
+        assert!(!blocked(&outbox, 2), "another episode");
     }
 }

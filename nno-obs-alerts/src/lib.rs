@@ -20,7 +20,11 @@
 //! | [`message`] | the §6.3 text, exactly, and its resolved form |
 //! | [`text`] | one-line sanitising, percentages and times as the seed writes them |
 //! | [`channel`] | email (the NNO email Worker's contract), Slack, PagerDuty: requests and verdicts, no I/O |
-//! | [`route`] | destinations (a platform's config, ops' secrets of §10) and who gets what |
+//! | [`route`] | destinations (a platform's config, ops' secrets of §10) and who gets what; a platform's switches narrow only its own admins |
+//! | [`silence`] | silences: an alert id or prefix, until when, why, who — stored with the state |
+//! | [`inhibit`] | which firing alert keeps which others from paging |
+//! | [`group`] | one message for the alerts of one category and platform |
+//! | [`notify`] | from the book's transitions to what is sent: held back, paged later, grouped |
 //! | [`state`] | pending → firing → clearing → resolved, with hold-down |
 //! | [`outbox`] | the persisted [`outbox::State`]: book + notifications not yet delivered |
 //! | [`deliver`] | bounded retries with backoff, in rounds; failures as nno-obs lines |
@@ -48,6 +52,8 @@ pub mod category;
 pub mod channel;
 pub mod config;
 pub mod deliver;
+pub mod group;
+pub mod inhibit;
 #[cfg(feature = "native")]
 pub mod job_logs;
 pub mod kv;
@@ -55,6 +61,7 @@ pub mod measure;
 pub mod message;
 #[cfg(feature = "native")]
 pub mod native;
+pub mod notify;
 pub mod objectives;
 pub mod observe;
 pub mod outbox;
@@ -64,6 +71,7 @@ pub mod route;
 pub mod rules;
 pub mod run;
 mod secret;
+pub mod silence;
 pub mod slo;
 pub mod state;
 pub mod status;

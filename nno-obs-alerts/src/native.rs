@@ -3,10 +3,11 @@
 
 use crate::alert::Alert;
 use crate::deliver::{Connect, Report, RetryPolicy, Sleep};
+use crate::outbox::Step;
 use crate::persist::NoLease;
 use crate::route::Destinations;
 use crate::run::{Alerts, Context};
-use crate::state::{Policy, Transition};
+use crate::state::Policy;
 use crate::store::{FileStore, StoreError};
 use nno_obs::Obs;
 use nno_obs_cloudflare::NativeTransport;
@@ -46,7 +47,7 @@ impl Sleep for ThreadSleep {
 }
 
 /// One evaluation over the state file, a thin wrapper of [`crate::run::run`]: loads the
-/// state, steps it with the alerts that hold at `now_ms`, saves it with the new outbox entries
+/// state (its silences included), steps it with the alerts that hold at `now_ms`, saves it with the new outbox entries
 /// *before* sending, then delivers the whole outbox (saving after each entry). It evaluates on
 /// every call (no once-a-minute guard: `alerts check --until` may go back in time) and takes
 /// no lease (one process owns the file).
@@ -58,7 +59,7 @@ impl Sleep for ThreadSleep {
 /// let (m, configs) = rules::seed_example();
 /// let destinations = Destinations::from_env(|name| std::env::var(name).ok(), configs.clone()).unwrap();
 /// let obs = nno_obs::Obs::detached(nno_obs::Telemetry::console(), "alerts");
-/// let (transitions, report) = pollster::block_on(run(
+/// let (evaluation, report) = pollster::block_on(run(
 ///     &FileStore::new("alerts.json"), m.at_ms, &rules::evaluate(&m, &configs), &Policy::default(),
 ///     &destinations, &NativeConnect::default(), &ThreadSleep, &Default::default(), &obs,
 /// )).unwrap();
@@ -74,7 +75,7 @@ pub async fn run<C: Connect, S: Sleep>(
     sleeper: &S,
     retry: &RetryPolicy,
     obs: &Obs,
-) -> Result<(Vec<Transition>, Report), StoreError> {
+) -> Result<(Step, Report), StoreError> {
     let cx = Context {
         policy: *policy,
         destinations,
@@ -86,5 +87,5 @@ pub async fn run<C: Connect, S: Sleep>(
         once_per_minute: false,
     };
     let outcome = crate::run::run(store, &NoLease, now_ms, Alerts::Given(holding), &cx).await?;
-    Ok((outcome.transitions, outcome.report))
+    Ok((outcome.step, outcome.report))
 }

@@ -5,9 +5,15 @@
 //! |---|---|---|---|
 //! | platform admin | `email` | `slackWebhookUrl`, if set | `pagerdutyKey`, if set (every severity, mapped) |
 //! | NNO ops | `ALERT_EMAIL` | `ALERT_SLACK_WEBHOOK`, if set | `PAGERDUTY_KEY`, if set, Critical only ("routing key for critical alerts", §10) |
+//!
+//! Recipients are routed one by one ([`Destinations::recipients`]): a platform's
+//! [`AlertConfig`](crate::AlertConfig) switches (`buildFailureAlert`, `usageAlerts`,
+//! `provisioningFailureAlert`) narrow only what that platform's own admin gets, never what
+//! NNO ops get. `provisioningFailureAlert` is the admin's say over its platform's job alerts:
+//! §6.2 sends them to NNO ops by default, and a platform whose switch is on gets them too.
 
 use crate::alert::Alert;
-use crate::category::{Recipient, Severity};
+use crate::category::{Category, Recipient, Severity};
 use crate::channel::email::EmailWorker;
 use crate::channel::{email, pagerduty, slack, Channel, Event, Outgoing};
 use crate::config::{check_email, check_routing_key, check_webhook_url, ConfigError};
@@ -158,7 +164,7 @@ impl Destinations {
     /// ```
     pub fn routes(&self, alert: &Alert) -> Vec<(Channel, Audience)> {
         let mut routes = Vec::new();
-        for recipient in &alert.recipients {
+        for recipient in &self.recipients(alert) {
             match recipient {
                 Recipient::PlatformAdmin => {
                     let Some(config) = alert
@@ -190,6 +196,51 @@ impl Destinations {
             }
         }
         routes
+    }
+
+    /// Who gets `alert`: its category's recipients (seed §6.2), where the platform's
+    /// configuration decides for its own admin only — `buildFailureAlert` and `usageAlerts`
+    /// turn the admin's copy off, `provisioningFailureAlert` gives the admin a copy of its
+    /// platform's job alerts (off: ops alone) — and NNO ops always get what §6.2 sends them.
+    ///
+    /// ```
+    /// use nno_obs_alerts::{Category, Recipient};
+    /// use nno_obs_alerts::route::Destinations;
+    /// use nno_obs_alerts::rules::{evaluate, seed_example};
+    ///
+    /// let (m, mut configs) = seed_example();
+    /// let mut job = evaluate(&m, &configs).remove(0);
+    /// job.category = Category::ProvisioningJobFailed;
+    /// job.recipients = vec![Recipient::NnoOps];
+    /// configs.get_mut("k3m9p2xw7q").unwrap().alerts.provisioning_failure_alert = false;
+    /// let dest = Destinations { platforms: configs, ..Default::default() };
+    /// assert_eq!(dest.recipients(&job), [Recipient::NnoOps]); // switched off: ops still paged
+    /// ```
+    pub fn recipients(&self, alert: &Alert) -> Vec<Recipient> {
+        let config = alert
+            .platform_id
+            .as_ref()
+            .and_then(|id| self.platforms.get(id));
+        let provisioning = matches!(
+            alert.category,
+            Category::ProvisioningJobFailed | Category::ProvisioningJobTimeout
+        );
+        let admin_wants = config.is_some_and(|c| match alert.category {
+            Category::PagesBuildFailure => c.alerts.build_failure_alert,
+            Category::UsageThreshold => c.alerts.usage_alerts,
+            Category::ProvisioningJobFailed | Category::ProvisioningJobTimeout => {
+                c.alerts.provisioning_failure_alert
+            }
+            _ => true,
+        });
+        let mut out = Vec::new();
+        if admin_wants && (provisioning || alert.recipients.contains(&Recipient::PlatformAdmin)) {
+            out.push(Recipient::PlatformAdmin);
+        }
+        if alert.recipients.contains(&Recipient::NnoOps) {
+            out.push(Recipient::NnoOps);
+        }
+        out
     }
 
     /// The request for one notification, or why there is none (a destination that is not
@@ -323,6 +374,106 @@ mod tests {
         configs.insert("r8n4t6y1z5".to_owned(), crate::AlertConfig::example());
         let errors = Destinations::from_env(env(&[]), configs).unwrap_err();
         assert_eq!(errors[0].field, "platformId");
+    }
+
+    /// An alert of `category` about the example platform, to `recipients`.
+    fn about(category: Category, recipients: &[Recipient]) -> Alert {
+        let (m, configs) = crate::rules::seed_example();
+        let mut alert = crate::rules::evaluate(&m, &configs).remove(0);
+        alert.category = category;
+        alert.recipients = recipients.to_vec();
+        alert
+    }
+
+    fn with_switches(edit: impl Fn(&mut crate::config::AlertSwitches)) -> Destinations {
+        let (_, mut configs) = crate::rules::seed_example();
+        for config in configs.values_mut() {
+            edit(&mut config.alerts);
+        }
+        Destinations {
+            ops_email: Some("ops@nno.app".into()),
+            platforms: configs,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn provisioning_switch_narrows_the_admin_never_ops() {
+        let job = about(Category::ProvisioningJobFailed, &[Recipient::NnoOps]);
+        let timeout = about(Category::ProvisioningJobTimeout, &[Recipient::NnoOps]);
+        let off = with_switches(|a| a.provisioning_failure_alert = false);
+        let on = with_switches(|a| a.provisioning_failure_alert = true);
+        for alert in [&job, &timeout] {
+            assert_eq!(off.routes(alert), [(Channel::Email, Audience::Ops)]);
+            assert_eq!(
+                on.routes(alert),
+                [
+                    (Channel::Email, Audience::Platform),
+                    (Channel::Email, Audience::Ops)
+                ]
+            );
+        }
+        // A platform without a configuration: ops alone (no admin destination).
+        let none = Destinations {
+            ops_email: Some("ops@nno.app".into()),
+            ..Default::default()
+        };
+        assert_eq!(none.recipients(&job), [Recipient::NnoOps]);
+    }
+
+    #[test]
+    fn a_switched_off_platforms_failed_job_still_pages_ops() {
+        use crate::measure::{Job, JobState};
+        let (mut m, configs) = crate::rules::seed_example();
+        m.nno.jobs = vec![Job {
+            job_id: "job-1".into(),
+            platform_id: "k3m9p2xw7q".into(),
+            operation: "PROVISION_PLATFORM".into(),
+            state: JobState::Failed,
+            running_minutes: 3,
+            failed_step: None,
+        }];
+        let dest = with_switches(|a| a.provisioning_failure_alert = false);
+        let alerts = crate::rules::evaluate(&m, &configs);
+        let job = alerts
+            .iter()
+            .find(|a| a.category == Category::ProvisioningJobFailed)
+            .expect("the job alert is raised whatever the platform's switch");
+        assert_eq!(dest.routes(job), [(Channel::Email, Audience::Ops)]);
+        let mut on = configs.clone();
+        for config in on.values_mut() {
+            config.alerts.provisioning_failure_alert = true;
+        }
+        assert_eq!(crate::rules::evaluate(&m, &on), alerts);
+    }
+
+    #[test]
+    fn build_and_usage_switches_turn_off_the_admins_copy_only() {
+        let build = about(Category::PagesBuildFailure, &[Recipient::PlatformAdmin]);
+        let usage = about(Category::UsageThreshold, &[Recipient::PlatformAdmin]);
+        let off = with_switches(|a| {
+            a.build_failure_alert = false;
+            a.usage_alerts = false;
+        });
+        let on = with_switches(|_| {});
+        assert!(off.routes(&build).is_empty() && off.routes(&usage).is_empty());
+        assert_eq!(on.routes(&build), [(Channel::Email, Audience::Platform)]);
+        assert_eq!(on.routes(&usage), [(Channel::Email, Audience::Platform)]);
+        // A switch never reaches an alert that also goes to ops: ops keep theirs.
+        let both = about(
+            Category::PagesBuildFailure,
+            &[Recipient::PlatformAdmin, Recipient::NnoOps],
+        );
+        assert_eq!(off.routes(&both), [(Channel::Email, Audience::Ops)]);
+        // Other categories are not switched.
+        let auth = about(
+            Category::AuthWorkerDown,
+            &[Recipient::PlatformAdmin, Recipient::NnoOps],
+        );
+        assert_eq!(
+            off.recipients(&auth),
+            [Recipient::PlatformAdmin, Recipient::NnoOps]
+        );
     }
 
     #[test]

@@ -299,7 +299,7 @@ fn slow_worker(
     ))
 }
 
-fn nno_alerts(measurements: &Measurements, configs: &Configs, at: u64, alerts: &mut Vec<Alert>) {
+fn nno_alerts(measurements: &Measurements, _configs: &Configs, at: u64, alerts: &mut Vec<Alert>) {
     let defaults = Thresholds::default();
     let nno = &measurements.nno;
     if let Some(p99) = nno.registry_read_p99 {
@@ -372,13 +372,8 @@ fn nno_alerts(measurements: &Measurements, configs: &Configs, at: u64, alerts: &
         if !is_platform_id(&job.platform_id) {
             continue;
         }
-        let enabled = configs
-            .get(&job.platform_id)
-            .map(|c| c.alerts.provisioning_failure_alert)
-            .unwrap_or(true);
-        if !enabled {
-            continue;
-        }
+        // `provisioningFailureAlert` is not read here: it decides whether the platform's
+        // admin gets a copy (`route::Destinations::recipients`), never whether NNO ops are paged.
         let pid = job.platform_id.as_str();
         let job_name = one_line(&job.job_id);
         let platform = PlatformRef {

@@ -14,10 +14,11 @@
 use crate::alert::Alert;
 use crate::deliver::{deliver, Connect, Report, RetryPolicy, Sleep};
 use crate::observe::{measure, JobLogs, Windows};
+use crate::outbox::Step;
 use crate::persist::{Lease, StateStore, StoreError};
 use crate::route::Destinations;
 use crate::rules::evaluate;
-use crate::state::{Policy, Transition};
+use crate::state::Policy;
 use nno_obs::{fields, LogLevel, Obs};
 use nno_obs_query::Engine;
 use nno_obs_store::registry::RegistryFile;
@@ -81,8 +82,9 @@ pub enum Evaluation {
 pub struct Outcome {
     /// About evaluating.
     pub evaluation: Evaluation,
-    /// What the book's step called for (empty unless evaluated).
-    pub transitions: Vec<Transition>,
+    /// What the step did: the book's transitions and the notices sent for them, grouped,
+    /// without the silenced and inhibited (empty unless evaluated).
+    pub step: Step,
     /// What delivery did.
     pub report: Report,
 }
@@ -118,7 +120,7 @@ pub struct Outcome {
 ///     sleeper: &NoSleep, retry: RetryPolicy::default(), obs: &obs, lease_ms: 60_000, once_per_minute: true };
 /// let first = pollster::block_on(run(&store, &store, m.at_ms, Alerts::Given(&holding), &cx)).unwrap();
 /// assert_eq!(first.evaluation, Evaluation::Evaluated);
-/// assert_eq!(first.transitions.len(), 1);
+/// assert_eq!(first.step.transitions.len(), 1);
 /// let again = pollster::block_on(run(&store, &store, m.at_ms + 5_000, Alerts::Given(&holding), &cx)).unwrap();
 /// assert_eq!(again.evaluation, Evaluation::AlreadyEvaluated);
 /// ```
@@ -143,7 +145,7 @@ where
         );
         return Ok(Outcome {
             evaluation: Evaluation::LeaseHeld,
-            transitions: Vec::new(),
+            step: Step::default(),
             report: Report::default(),
         });
     }
@@ -166,23 +168,23 @@ async fn holding_lease<St: StateStore, C: Connect, S: Sleep>(
     let mut state = store.load().await?;
     let minute_ms = at_ms - at_ms % MINUTE_MS;
     let done = cx.once_per_minute && state.evaluated_minute_ms.is_some_and(|m| m >= minute_ms);
-    let (evaluation, transitions) = if done {
-        (Evaluation::AlreadyEvaluated, Vec::new())
+    let (evaluation, step) = if done {
+        (Evaluation::AlreadyEvaluated, Step::default())
     } else {
         match holding(alerts, at_ms, cx.destinations).await {
             Ok(holding) => {
-                let transitions = state.evaluate(at_ms, &holding, &cx.policy, cx.destinations);
+                let step = state.step(at_ms, &holding, &cx.policy, cx.destinations);
                 state.evaluated_minute_ms = Some(minute_ms);
                 // Before anything is sent: a crash from here on re-sends, never forgets.
                 store.save(&state).await?;
-                (Evaluation::Evaluated, transitions)
+                (Evaluation::Evaluated, step)
             }
             Err(error) => {
                 cx.obs.error(
                     "alert measurement failed",
                     fields! { atMs: at_ms, error: error.as_str() },
                 );
-                (Evaluation::MeasureFailed(error), Vec::new())
+                (Evaluation::MeasureFailed(error), Step::default())
             }
         }
     };
@@ -198,7 +200,7 @@ async fn holding_lease<St: StateStore, C: Connect, S: Sleep>(
     .await;
     Ok(Outcome {
         evaluation,
-        transitions,
+        step,
         report,
     })
 }
@@ -247,7 +249,8 @@ fn log_outcome(obs: &Obs, at_ms: u64, outcome: &Outcome) {
         fields! {
             atMs: at_ms,
             evaluation: evaluation,
-            transitions: outcome.transitions.len(),
+            transitions: outcome.step.transitions.len(),
+            notices: outcome.step.notices.len(),
             delivered: report.delivered.len(),
             refused: report.refused.len(),
             abandoned: report.abandoned.len(),

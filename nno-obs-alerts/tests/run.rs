@@ -201,7 +201,7 @@ fn a_spike_is_sent_once_per_channel_and_its_resolve_once() {
     // Still firing for ten minutes: nothing more.
     for minute in 1..10 {
         let outcome = w.run(T0 + minute * MIN, &spike());
-        assert!(outcome.transitions.is_empty());
+        assert!(outcome.step.transitions.is_empty());
     }
     assert_eq!(w.sent().len(), 3);
     // Gone: the resolve after the 5-minute hold-down, once per channel.
@@ -270,7 +270,7 @@ fn a_crash_between_save_and_send_sends_each_entry_once_later() {
     // new (the alert is already firing).
     let next = w.run(T0 + LEASE_MS, &holding);
     assert_eq!(next.evaluation, Evaluation::Evaluated);
-    assert!(next.transitions.is_empty());
+    assert!(next.step.transitions.is_empty());
     assert_eq!(w.sent(), ALL_THREE);
     w.run(T0 + 2 * LEASE_MS, &holding);
     assert_eq!(w.sent().len(), 3);

@@ -567,6 +567,17 @@ pub struct AlertView {
     pub resolved_at: Option<String>,
     /// The message as sent (seed §6.3).
     pub message: String,
+    /// A firing alert held back by a silence: the silence's id (beyond the seed, see
+    /// docs/alerts.md "Silences"); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silenced_by: Option<String>,
+    /// … and when that silence ends (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silenced_until: Option<String>,
+    /// A firing alert held back because another firing alert explains it: that alert's id
+    /// (docs/alerts.md "Inhibition"); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inhibited_by: Option<String>,
 }
 
 /// `/alerts` (seed §6).

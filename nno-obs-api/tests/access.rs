@@ -294,7 +294,26 @@ fn an_operator_sees_every_route() {
         "/api/observability/alerts",
         &operator_token(),
     ));
-    assert_eq!(alerts["firing"].as_array().unwrap().len(), 2);
+    let firing = alerts["firing"].as_array().unwrap();
+    assert_eq!(firing.len(), 2);
+    // The silenced one says by which silence and until when; the other has neither key.
+    let silenced = |platform: &str| {
+        firing
+            .iter()
+            .find(|a| a["platformId"] == platform)
+            .map(|a| {
+                (
+                    a.get("silencedBy").cloned(),
+                    a.get("silencedUntil").cloned(),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(silenced(&f.platforms[0]), (None, None));
+    let (by, until) = silenced(&f.platforms[1]);
+    assert_eq!(by.unwrap(), "s-0123456789ab");
+    assert!(until.unwrap().as_str().unwrap().ends_with('Z'));
+    assert!(firing.iter().all(|a| a.get("inhibitedBy").is_none()));
 }
 
 #[test]

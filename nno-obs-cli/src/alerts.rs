@@ -15,11 +15,11 @@ use nno_obs_alerts::deliver::RetryPolicy;
 use nno_obs_alerts::job_logs::SearchJobLogs;
 use nno_obs_alerts::native::{self, NativeConnect, ThreadSleep};
 use nno_obs_alerts::observe::{measure, Windows};
-use nno_obs_alerts::outbox::State;
+use nno_obs_alerts::outbox::{State, Step};
 use nno_obs_alerts::replay::Replay;
 use nno_obs_alerts::route::Destinations;
 use nno_obs_alerts::rules::{evaluate, Configs};
-use nno_obs_alerts::state::{Policy, Transition};
+use nno_obs_alerts::state::Policy;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_alerts::{AlertConfig, Measurements};
 use nno_obs_logs::{LocalSearch, OperatorScope};
@@ -36,12 +36,21 @@ pub enum AlertsCommand {
     Check(CheckArgs),
     /// Evaluates once per minute over a past period: when each alert fired and resolved.
     Replay(ReplayArgs),
+    /// Holds back an alert's (or an id prefix's) notifications for a while, saying why.
+    Silence(crate::alerts_silence::SilenceArgs),
+    /// Lists the silences in force, with their expiry.
+    Silences(crate::alerts_silence::SilencesArgs),
+    /// Removes a silence: what it held back pages at the next evaluation if it still holds.
+    Unsilence(crate::alerts_silence::UnsilenceArgs),
 }
 
 pub fn run(command: AlertsCommand) -> Result<(), Failure> {
     match command {
         AlertsCommand::Check(args) => check(args),
         AlertsCommand::Replay(args) => replay(args),
+        AlertsCommand::Silence(args) => crate::alerts_silence::silence(args),
+        AlertsCommand::Silences(args) => crate::alerts_silence::silences(args),
+        AlertsCommand::Unsilence(args) => crate::alerts_silence::unsilence(args),
     }
 }
 
@@ -187,10 +196,11 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
         })?;
     let mut out = io::stdout().lock();
     let colour = format == Format::Table && colour_on(&out);
-    let show = |out: &mut io::StdoutLock<'_>, transitions: &[Transition], state: &State| {
+    let show = |out: &mut io::StdoutLock<'_>, evaluation: &Step, state: &State| {
         let check = Check {
             at_ms: measurements.at_ms,
-            transitions,
+            transitions: &evaluation.transitions,
+            notices: &evaluation.notices,
             state,
             destinations: &destinations,
             dry_run: args.dry_run,
@@ -200,12 +210,12 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
     };
     if args.dry_run {
         let mut state: State = store.load()?;
-        let transitions = state.evaluate(measurements.at_ms, &holding, &policy, &destinations);
-        show(&mut out, &transitions, &state)?;
+        let evaluation = state.step(measurements.at_ms, &holding, &policy, &destinations);
+        show(&mut out, &evaluation, &state)?;
         return Ok(());
     }
     let obs = nno_obs::Obs::detached(nno_obs::Telemetry::console(), "nno-alerts");
-    let (transitions, report) = pollster::block_on(native::run(
+    let (evaluation, report) = pollster::block_on(native::run(
         &store,
         measurements.at_ms,
         &holding,
@@ -217,7 +227,7 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
         &obs,
     ))?;
     let state = store.load()?;
-    show(&mut out, &transitions, &state)?;
+    show(&mut out, &evaluation, &state)?;
     let delivery = format!(
         "delivered {}, refused {}, abandoned {}, pending {}",
         report.delivered.len(),
@@ -253,6 +263,10 @@ pub struct ReplayArgs {
     /// Also print each alert's message as it fired.
     #[arg(long)]
     messages: bool,
+    /// Apply the silences of this alert state (as `alerts silence` wrote them) wherever they
+    /// cover the replayed time: what they would have held back.
+    #[arg(long, value_name = "STATE")]
+    silences_from: Option<PathBuf>,
     #[command(flatten)]
     format: FormatArg,
 }
@@ -294,9 +308,14 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
             eprint!("\revaluating: {percent:>3} % ({done}/{total} minutes)");
         }
     };
-    let episodes = pollster::block_on(nno_obs_alerts::replay::replay(
+    let silences = match &args.silences_from {
+        Some(path) => FileStore::new(path).load()?.silences,
+        None => Vec::new(),
+    };
+    let episodes = pollster::block_on(nno_obs_alerts::replay::replay_silenced(
         &engine,
         &setup,
+        &silences,
         from_ms,
         until_ms,
         &mut progress,

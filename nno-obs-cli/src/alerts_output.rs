@@ -1,15 +1,18 @@
 //! What `nno-obs alerts check` prints: one line per alert — new, already firing or resolved —
-//! with its severity, category, platform, what it is about and since when (seed §6), or the
-//! same alerts as the read API's `AlertView`s (`--format json`).
+//! with its severity, category, platform, what it is about and since when (seed §6), and
+//! where it goes or why it goes nowhere (silenced, inhibited); or the same alerts as the read
+//! API's `AlertView`s (`--format json`).
 
 use crate::format::Format;
 use crate::metrics_output::table;
 use nno_obs_alerts::alert::Alert;
 use nno_obs_alerts::channel::{texts, Event};
+use nno_obs_alerts::group::group_alert;
+use nno_obs_alerts::notify::Notice;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::route::Destinations;
 use nno_obs_alerts::state::{Phase, Transition};
-use nno_obs_api::handlers::alerts::alert_view;
+use nno_obs_api::handlers::alerts::{alert_view, with_mute};
 use nno_obs_api::views::AlertView;
 use nno_obs_store::time::format_rfc3339_ms;
 use serde::Serialize;
@@ -112,7 +115,8 @@ fn lines<'a>(at_ms: u64, transitions: &'a [Transition], state: &'a State) -> Vec
     new
 }
 
-/// Where an alert goes: `email/platform, slack/operator`, or that nothing is configured.
+/// Where an alert goes: `email/platform, slack/operator`, that nothing is configured, or why
+/// it is held back (`silenced by s-… until …`, `inhibited by …`).
 fn routes(alert: &Alert, destinations: &Destinations) -> String {
     let routes: Vec<String> = destinations
         .routes(alert)
@@ -126,12 +130,45 @@ fn routes(alert: &Alert, destinations: &Destinations) -> String {
     }
 }
 
+/// Whether this evaluation sends `alert`'s trigger (`resolve` false) or resolve.
+fn sent(notices: &[Notice], alert: &Alert, resolve: bool) -> bool {
+    notices.iter().any(|n| {
+        matches!(n.event, Event::Resolve { .. }) == resolve
+            && n.members.iter().any(|m| m.alert.id == alert.id)
+    })
+}
+
+/// The TO column: where a line's notification goes now, why it goes nowhere, or `-` when
+/// nothing is due (already sent when it fired).
+fn to(line: &Line<'_>, check: &Check<'_>) -> String {
+    let alert = line.alert;
+    let held = check.state.held.get(&alert.id);
+    match line.status {
+        Status::Resolved if sent(check.notices, alert, true) => routes(alert, check.destinations),
+        // Its trigger was never sent: nothing to close.
+        Status::Resolved => "- (never sent)".to_owned(),
+        _ if sent(check.notices, alert, false) => {
+            let to = routes(alert, check.destinations);
+            match line.status {
+                Status::Firing => format!("{to} (held back until now)"),
+                _ => to,
+            }
+        }
+        _ => match held {
+            Some(mute) => mute.describe(),
+            None => "-".to_owned(),
+        },
+    }
+}
+
 /// What [`print`] shows.
 pub struct Check<'a> {
     /// The evaluation time.
     pub at_ms: u64,
     /// What fired and resolved.
     pub transitions: &'a [Transition],
+    /// What is sent (held back alerts are not; alerts whose silence or inhibitor ended are).
+    pub notices: &'a [Notice],
     /// The state after the evaluation.
     pub state: &'a State,
     /// Where alerts go.
@@ -151,7 +188,13 @@ pub fn print(
 ) -> io::Result<()> {
     let lines = lines(check.at_ms, check.transitions, check.state);
     if format == Format::Json {
-        let view = |line: &Line<'_>| alert_view(line.alert, line.fired_ms, line.resolved_ms);
+        let view = |line: &Line<'_>| {
+            let view = alert_view(line.alert, line.fired_ms, line.resolved_ms);
+            match line.status {
+                Status::Resolved => view,
+                _ => with_mute(view, check.state.held.get(&line.alert.id), check.at_ms),
+            }
+        };
         let of = |status: Status| {
             lines
                 .iter()
@@ -207,11 +250,7 @@ pub fn print(
                     .unwrap_or_else(|| "nno".to_owned()),
                 alert.message.headline.clone(),
                 format_rfc3339_ms(line.fired_ms),
-                match line.status {
-                    // Already sent when it fired: nothing goes out for it now.
-                    Status::Firing => "-".to_owned(),
-                    _ => routes(alert, check.destinations),
-                },
+                to(line, check),
             ]
         })
         .collect();
@@ -224,6 +263,20 @@ pub fn print(
             };
             writeln!(out, "\n=== {}", line.alert.id)?;
             writeln!(out, "{}", texts(line.alert, event).1)?;
+        }
+        // A group goes out by email and Slack as one message: show it as sent.
+        for notice in check.notices.iter().filter(|n| n.members.len() > 1) {
+            let Some(group) = group_alert(&notice.members) else {
+                continue;
+            };
+            let ids: Vec<&str> = notice.members.iter().map(|m| m.alert.id.as_str()).collect();
+            writeln!(
+                out,
+                "\n=== {} (one email/Slack message for {})",
+                notice.group,
+                ids.join(", ")
+            )?;
+            writeln!(out, "{}", texts(&group, notice.event).1)?;
         }
     }
     Ok(())

@@ -19,6 +19,7 @@
 
 mod alerts;
 mod alerts_output;
+mod alerts_silence;
 mod cfae;
 mod filters;
 mod format;

@@ -217,3 +217,228 @@ fn a_real_run_delivers_once() {
     );
     assert!(!stderr.contains("t0ken"));
 }
+
+/// `nno-obs alerts ARGS…` (no measurements file).
+fn alerts(args: &[&str]) -> (bool, String, String) {
+    let output = Command::cargo_bin("nno-obs")
+        .unwrap()
+        .arg("alerts")
+        .args(args)
+        // No real receiver is ever called: no ops destination, no email Worker.
+        .env_remove("NNO_EMAIL_WORKER_URL")
+        .env_remove("NNO_EMAIL_WORKER_TOKEN")
+        .env_remove("ALERT_EMAIL")
+        .env_remove("ALERT_SLACK_WEBHOOK")
+        .env_remove("PAGERDUTY_KEY")
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_silence_holds_back_a_new_page_and_unsilence_lets_it_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("alerts.json");
+    let state = state.to_str().unwrap();
+    // The platform's config without Slack (a real run would call the webhook): its admin's
+    // email is the one route, refused without network (no email Worker configured).
+    let config = dir.path().join("config.json");
+    let text = std::fs::read_to_string(format!("{DIR}/config.json"))
+        .unwrap()
+        .replace(
+            r#""slackWebhookUrl": "https://hooks.slack.com/services/T0/B0/sl4ck-s3cr3t","#,
+            "",
+        );
+    std::fs::write(&config, text).unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    // The example's two alerts fire at 10:34.
+    let at = |minutes: u64, calm: bool| {
+        let ms = 1_771_756_440_000 + minutes * 60_000;
+        let mut text = std::fs::read_to_string(format!("{DIR}/measurements.json"))
+            .unwrap()
+            .replace("1771756440000", &ms.to_string());
+        if calm {
+            text = text
+                .replace("\"errorRate\": 0.124", "\"errorRate\": 0.001")
+                .replace("\"value\": 450", "\"value\": 40");
+        }
+        let path = dir.path().join(format!("m{minutes}.json"));
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let run = |minutes: u64, calm: bool| {
+        let m = at(minutes, calm);
+        let (ok, stdout, stderr) = alerts(&[
+            "check",
+            "--measurements",
+            m.to_str().unwrap(),
+            "--state",
+            state,
+            "--config",
+            &config,
+        ]);
+        assert!(ok, "{stderr}");
+        stdout
+    };
+    let _ = run(0, false);
+    // Bad input, each with its own message and nothing saved.
+    let spike = "worker-error-spike/k3m9p2xw7q/analytics";
+    for (args, message) in [
+        (vec![spike, "--for", "0s", "--reason", "deploy"], "--for \"0s\": not a duration such as 90s, 15m, 1h30m, 24h or 7d (more than 0s"),
+        (vec![spike, "--for", "31d", "--reason", "deploy"], "--for must be at most 30 days"),
+        (vec![spike, "--for", "2h", "--reason", " "], "--reason must say why"),
+        (vec!["worker-error-spike/zzzz", "--for", "2h", "--reason", "x"], "no alert firing, pending or resolved in the last 24 h has the id or prefix \"worker-error-spike/zzzz\""),
+        (vec![spike, "--for", "soon", "--reason", "x"], "--for \"soon\""),
+    ] {
+        let mut full = vec!["silence"];
+        full.extend(args);
+        full.extend(["--author", "ana", "--state", state]);
+        let (ok, _, stderr) = alerts(&full);
+        assert!(!ok, "{full:?}");
+        assert!(stderr.contains(message), "{full:?}: {stderr}");
+    }
+    let (ok, _, stderr) = alerts(&["unsilence", "s-000000000000", "--state", state]);
+    assert!(
+        !ok && stderr.contains("no silence has the id \"s-000000000000\""),
+        "{stderr}"
+    );
+    let (_, stdout, _) = alerts(&["silences", "--state", state]);
+    assert_eq!(stdout, "no silence in force\n");
+    // Calm: the spike resolves (5 minutes of hold-down), then it is silenced.
+    let _ = run(6, true);
+    let stdout = run(12, true);
+    assert!(
+        stdout.contains("0 new, 0 already firing, 2 resolved"),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = alerts(&[
+        "silence",
+        "worker-error-spike/k3m9p2xw7q/",
+        "--for",
+        "2h",
+        "--reason",
+        "deploying a fix",
+        "--author",
+        "ana",
+        "--state",
+        state,
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{stderr}");
+    let created: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let id = created[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created[0]["matcher"], "worker-error-spike/k3m9p2xw7q/");
+    assert_eq!(created[0]["author"], "ana");
+    let (_, stdout, _) = alerts(&["silences", "--state", state, "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(listed[0]["id"], id.as_str());
+    assert_eq!(listed[0]["reason"], "deploying a fix");
+    assert!(listed[0]["until"].as_str().unwrap().ends_with('Z'));
+    // It fires again: in the book, listed as new, sent nowhere.
+    let stdout = run(20, false);
+    assert!(
+        stdout.starts_with("2 new, 0 already firing, 0 resolved"),
+        "{stdout}"
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("worker-error-spike"))
+        .unwrap();
+    assert!(line.starts_with("new "), "{line}");
+    assert!(line.contains(&format!("silenced by {id} until ")), "{line}");
+    let registry = stdout
+        .lines()
+        .find(|l| l.contains("registry-latency"))
+        .unwrap();
+    assert!(
+        registry.ends_with("no destination configured"),
+        "{registry}"
+    );
+    // Unsilenced while it still holds: it pages at the next evaluation.
+    let (ok, stdout, _) = alerts(&["unsilence", &id, "--state", state]);
+    assert!(
+        ok && stdout.starts_with(&format!("removed {id}")),
+        "{stdout}"
+    );
+    let stdout = run(21, false);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("worker-error-spike"))
+        .unwrap();
+    assert!(
+        line.ends_with("email/platform (held back until now)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn grouped_and_inhibited_alerts_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{DIR}/config.json");
+    let state = dir.path().join("alerts.json");
+    // Two features of the platform fail in the same minute.
+    let two = std::fs::read_to_string(format!("{DIR}/measurements.json"))
+        .unwrap()
+        .replace(
+            r#""recentErrorTraceId": "tr_abc123"
+        }"#,
+            r#""recentErrorTraceId": "tr_abc123"
+        },
+        { "feature": "reports", "errorRate": 0.09, "windowMinutes": 5 }"#,
+        );
+    assert!(two.contains("reports"));
+    let path = dir.path().join("two.json");
+    std::fs::write(&path, &two).unwrap();
+    let args = [
+        "check",
+        "--measurements",
+        path.to_str().unwrap(),
+        "--config",
+        &config,
+        "--state",
+        state.to_str().unwrap(),
+        "--dry-run",
+        "--messages",
+    ];
+    let (ok, stdout, stderr) = alerts(&args);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains(
+            "\n=== worker-error-spike/k3m9p2xw7q (one email/Slack message for \
+             worker-error-spike/k3m9p2xw7q/analytics, worker-error-spike/k3m9p2xw7q/reports)\n\
+             [NNO ALERT] Platform k3m9p2xw7q — analytics Worker error rate critical (+1 more)\n\
+             Platform: AcmeCorp (k3m9p2xw7q)\nFeature: analytics, reports\n"
+        ),
+        "{stdout}"
+    );
+    // Its auth Worker down as well: the spikes are listed, inhibited, sent nowhere.
+    let down = two.replace(
+        r#""platformName": "AcmeCorp","#,
+        r#""platformName": "AcmeCorp", "authSilentMinutes": 3,"#,
+    );
+    std::fs::write(&path, down).unwrap();
+    let (ok, stdout, stderr) = alerts(&args[..8]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("4 would fire"), "{stdout}");
+    let spikes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("worker-error-spike"))
+        .collect();
+    assert_eq!(spikes.len(), 2, "{stdout}");
+    for line in spikes {
+        assert!(
+            line.ends_with("inhibited by auth-worker-down/k3m9p2xw7q/auth"),
+            "{line}"
+        );
+    }
+    let auth = stdout
+        .lines()
+        .find(|l| l.contains("auth-worker-down"))
+        .unwrap();
+    assert!(auth.ends_with("email/platform, slack/platform"), "{auth}");
+}

@@ -8,6 +8,7 @@ use crate::params::Params;
 use crate::time::format_ms;
 use crate::views::{AlertView, Alerts};
 use nno_obs_alerts::alert::Alert;
+use nno_obs_alerts::notify::Mute;
 use nno_obs_alerts::outbox::RESOLVED_KEPT_MS;
 use nno_obs_alerts::state::Phase;
 
@@ -32,9 +33,11 @@ pub(super) async fn alerts<B: Backend>(
         .values()
         .filter(|tracked| concerns(&tracked.alert))
         .filter_map(|tracked| match tracked.phase {
-            Phase::Firing { fired_ms } | Phase::Clearing { fired_ms, .. } => {
-                Some(alert_view(&tracked.alert, fired_ms, None))
-            }
+            Phase::Firing { fired_ms } | Phase::Clearing { fired_ms, .. } => Some(with_mute(
+                alert_view(&tracked.alert, fired_ms, None),
+                state.held.get(&tracked.alert.id),
+                now_ms,
+            )),
             Phase::Pending { .. } => None,
         })
         .collect();
@@ -74,5 +77,36 @@ pub fn alert_view(alert: &Alert, fired_ms: u64, resolved_ms: Option<u64>) -> Ale
             Some(at) => alert.message.resolved(at),
             None => alert.message.firing(),
         },
+        silenced_by: None,
+        silenced_until: None,
+        inhibited_by: None,
     }
+}
+
+/// `view` with why its alert was not sent (`silencedBy`/`silencedUntil`, `inhibitedBy`), when
+/// the alert state holds it back at `now_ms` (a silence that has ended by then no longer
+/// shows).
+///
+/// ```
+/// use nno_obs_alerts::notify::Mute;
+/// use nno_obs_alerts::rules::{evaluate, seed_example};
+/// use nno_obs_api::handlers::alerts::{alert_view, with_mute};
+///
+/// let (m, c) = seed_example();
+/// let view = alert_view(&evaluate(&m, &c)[0], m.at_ms, None);
+/// let mute = Mute::Silenced { silence: "s-1".into(), until_ms: m.at_ms + 3_600_000 };
+/// let held = with_mute(view.clone(), Some(&mute), m.at_ms);
+/// assert_eq!(held.silenced_until.as_deref(), Some("2026-02-22T11:34:00.000Z"));
+/// assert_eq!(with_mute(view.clone(), Some(&mute), m.at_ms + 3_600_000), view);
+/// ```
+pub fn with_mute(mut view: AlertView, mute: Option<&Mute>, now_ms: u64) -> AlertView {
+    match mute {
+        Some(Mute::Silenced { silence, until_ms }) if *until_ms > now_ms => {
+            view.silenced_by = Some(silence.clone());
+            view.silenced_until = Some(format_ms(*until_ms));
+        }
+        Some(Mute::Inhibited { by }) => view.inhibited_by = Some(by.clone()),
+        _ => {}
+    }
+    view
 }

@@ -66,7 +66,8 @@ pub fn fixture() -> &'static Fixture {
 }
 
 /// One alert firing about each of the first two platforms (the seed's §6.3 example, aimed at
-/// each), so that a platform admin's view can be checked for the other's.
+/// each), so that a platform admin's view can be checked for the other's; the second one
+/// silenced.
 fn write_alert_state(path: &Path, platforms: &[String]) {
     let (measurements, configs) = seed_example();
     let mut alerts = Vec::new();
@@ -92,6 +93,14 @@ fn write_alert_state(path: &Path, platforms: &[String]) {
         &alerts,
         &Policy::default(),
         &Destinations::default(),
+    );
+    // The second platform's alert is held back by a silence: `/alerts` says so.
+    state.held.insert(
+        format!("worker-error-spike/{}/analytics", platforms[1]),
+        nno_obs_alerts::notify::Mute::Silenced {
+            silence: "s-0123456789ab".to_owned(),
+            until_ms: NOW_MS + 3_600_000,
+        },
     );
     nno_obs_alerts::store::FileStore::new(path)
         .save(&state)

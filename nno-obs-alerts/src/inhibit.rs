@@ -1,0 +1,146 @@
+//! Inhibition (beyond the seed, as Alertmanager has it): an alert that explains others keeps
+//! them from paging while it fires. The inhibited alerts still fire in the book and are listed
+//! (`/alerts`, `alerts check`: "inhibited by X"); they page if they still hold once their
+//! inhibitor has resolved ([`crate::notify`]).
+//!
+//! | inhibitor (firing, or clearing within its hold-down) | inhibits |
+//! |---|---|
+//! | `auth-worker-down/{p}/auth` | `worker-error-spike/{p}/*` of the same platform: with its auth Worker down, a platform's features fail their requests |
+//! | a fleet-wide gateway outage: an NNO alert (no platform) whose `Service:` is `gateway` (the §5.1 "NNO Gateway" rows: 5xx > 1 %, p99 > 1000 ms) | every platform's request alerts: `worker-error-spike`, `worker-latency`, `auth-worker-down` |
+//!
+//! Builds, jobs and usage are never inhibited: a gateway outage does not explain them.
+
+use crate::alert::Alert;
+use crate::category::Category;
+
+/// The `Service:` value that marks an alert about NNO's gateway (seed §5.1, "NNO Gateway").
+pub const GATEWAY_SERVICE: &str = "gateway";
+
+/// Whether `alert` is a fleet-wide gateway outage: an alert about NNO itself (no platform)
+/// whose message names the service `gateway`.
+///
+/// ```
+/// use nno_obs_alerts::inhibit::is_gateway_outage;
+/// use nno_obs_alerts::rules::{evaluate, seed_example};
+///
+/// let (m, c) = seed_example();
+/// let mut alert = evaluate(&m, &c).remove(0);
+/// assert!(!is_gateway_outage(&alert)); // a platform's own alert
+/// alert.platform_id = None;
+/// alert.message.subjects = vec![("Service".into(), "gateway".into())];
+/// assert!(is_gateway_outage(&alert));
+/// ```
+pub fn is_gateway_outage(alert: &Alert) -> bool {
+    alert.platform_id.is_none()
+        && alert
+            .message
+            .subjects
+            .iter()
+            .any(|(label, value)| label == "Service" && value == GATEWAY_SERVICE)
+}
+
+/// Whether a gateway outage explains `category` on a platform: the categories measured on
+/// requests that pass through the gateway.
+fn request_driven(category: Category) -> bool {
+    matches!(
+        category,
+        Category::WorkerErrorSpike | Category::WorkerLatency | Category::AuthWorkerDown
+    )
+}
+
+/// Whether `inhibitor` inhibits `alert`.
+fn inhibits(inhibitor: &Alert, alert: &Alert) -> bool {
+    if inhibitor.id == alert.id {
+        return false;
+    }
+    if is_gateway_outage(inhibitor) {
+        return alert.platform_id.is_some() && request_driven(alert.category);
+    }
+    inhibitor.category == Category::AuthWorkerDown
+        && alert.category == Category::WorkerErrorSpike
+        && inhibitor.platform_id.is_some()
+        && inhibitor.platform_id == alert.platform_id
+}
+
+/// The id of the first of `active` (alerts firing now) that inhibits `alert`, if any. A
+/// gateway outage is preferred over a platform's auth Worker: it is the wider cause.
+///
+/// ```
+/// use nno_obs_alerts::inhibit::inhibitor;
+/// use nno_obs_alerts::{Alert, Category};
+/// use nno_obs_alerts::rules::{evaluate, seed_example};
+///
+/// let (m, c) = seed_example();
+/// let spike = evaluate(&m, &c).remove(0); // worker-error-spike/k3m9p2xw7q/analytics
+/// let mut auth = spike.clone();
+/// auth.category = Category::AuthWorkerDown;
+/// auth.id = "auth-worker-down/k3m9p2xw7q/auth".into();
+/// assert_eq!(inhibitor(&spike, &[&auth, &spike]), Some(auth.id.as_str()));
+/// assert_eq!(inhibitor(&auth, &[&auth, &spike]), None);
+/// ```
+pub fn inhibitor<'a>(alert: &Alert, active: &[&'a Alert]) -> Option<&'a str> {
+    active
+        .iter()
+        .filter(|candidate| inhibits(candidate, alert))
+        .min_by_key(|candidate| (!is_gateway_outage(candidate), candidate.id.as_str()))
+        .map(|candidate| candidate.id.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{evaluate, seed_example};
+
+    fn alert(category: Category, platform: Option<&str>, subject: &str) -> Alert {
+        let (m, c) = seed_example();
+        let mut alert = evaluate(&m, &c).remove(0);
+        alert.category = category;
+        alert.platform_id = platform.map(str::to_owned);
+        alert.id = crate::alert::alert_id(category, platform, subject);
+        alert.message.subjects = match platform {
+            Some(_) => vec![("Feature".into(), subject.into())],
+            None => vec![("Service".into(), subject.into())],
+        };
+        alert
+    }
+
+    const P: &str = "k3m9p2xw7q";
+    const Q: &str = "r8n4t6y1z5";
+
+    #[test]
+    fn auth_down_inhibits_its_own_platforms_error_spikes_only() {
+        let auth = alert(Category::AuthWorkerDown, Some(P), "auth");
+        let spike = alert(Category::WorkerErrorSpike, Some(P), "analytics");
+        let other = alert(Category::WorkerErrorSpike, Some(Q), "analytics");
+        let slow = alert(Category::WorkerLatency, Some(P), "analytics");
+        let build = alert(Category::PagesBuildFailure, Some(P), "b1");
+        let active = [&auth, &spike, &other, &slow, &build];
+        assert_eq!(inhibitor(&spike, &active), Some(auth.id.as_str()));
+        assert_eq!(inhibitor(&other, &active), None, "another platform");
+        assert_eq!(inhibitor(&slow, &active), None, "latency is not a 5xx");
+        assert_eq!(inhibitor(&build, &active), None);
+        assert_eq!(inhibitor(&auth, &active), None, "never itself");
+        // Without the auth alert firing, the spike pages.
+        assert_eq!(inhibitor(&spike, &[&spike, &other]), None);
+    }
+
+    #[test]
+    fn a_gateway_outage_inhibits_every_platforms_request_alerts() {
+        let gateway = alert(Category::RegistryLatency, None, GATEWAY_SERVICE);
+        let registry = alert(Category::RegistryLatency, None, "registry");
+        let auth = alert(Category::AuthWorkerDown, Some(P), "auth");
+        let spike = alert(Category::WorkerErrorSpike, Some(P), "analytics");
+        let slow = alert(Category::WorkerLatency, Some(Q), "analytics");
+        let job = alert(Category::ProvisioningJobFailed, Some(Q), "job-1");
+        let usage = alert(Category::UsageThreshold, Some(Q), "90");
+        let active = [&gateway, &registry, &auth, &spike, &slow, &job, &usage];
+        for inhibited in [&auth, &spike, &slow] {
+            assert_eq!(inhibitor(inhibited, &active), Some(gateway.id.as_str()));
+        }
+        for not in [&job, &usage, &registry, &gateway] {
+            assert_eq!(inhibitor(not, &active), None, "{}", not.id);
+        }
+        // Another NNO service's alert is no fleet outage.
+        assert_eq!(inhibitor(&slow, &[&registry, &slow]), None);
+    }
+}
