@@ -221,6 +221,20 @@ impl Category {
 /// Seed §6.2's error spike: "Feature Worker 5xx rate > 5% in 5-min window".
 pub const ERROR_SPIKE_RATE: f64 = 0.05;
 
+/// The expectation added to §6.2's "Auth Worker returning 0 requests for 2 min": the auth
+/// Worker's rate in the hour before the silent stretch must have expected at least this many
+/// requests during it (the rate of the hour before, over at most the next 30 minutes of
+/// silence: [`observe::AUTH_HORIZON_MINUTES`](crate::observe::AUTH_HORIZON_MINUTES)).
+/// Arrivals are roughly Poisson, so a Worker that is up stays silent
+/// through a stretch expecting `n` requests with probability e^-n; minute by minute there are
+/// ~1440 such stretches a day per platform, so 10 expected (e^-10 ≈ 4.5e-5) would still page
+/// ~0.07 times a day per quiet platform — a fleet of 100 small platforms, every day or so —
+/// while 20 (e^-20 ≈ 2e-9) pages falsely about once in a million platform-days. The cost: a
+/// platform doing one login a minute pages after 20 silent minutes instead of 10, one doing
+/// fewer than 40 an hour never pages, one doing ten a minute or more still pages at the
+/// seed's 2 minutes.
+pub const AUTH_MIN_EXPECTED: f64 = 20.0;
+
 /// The usage levels of seed §6.2, in percent of the tier limit.
 pub const USAGE_LEVELS: [u32; 4] = [50, 75, 90, 100];
 
@@ -251,6 +265,9 @@ pub struct Thresholds {
     pub error_window_minutes: u64,
     /// Minutes of zero auth requests (2).
     pub auth_silent_minutes: u64,
+    /// Fewest auth requests the baseline must have expected during the silence for it to be
+    /// an outage ([`AUTH_MIN_EXPECTED`]).
+    pub auth_min_expected: f64,
     /// Minutes a provisioning job may run (10).
     pub job_timeout_minutes: u64,
     /// Registry read p99 in ms (300) …
@@ -279,6 +296,7 @@ impl Default for Thresholds {
             error_rate: ERROR_SPIKE_RATE,
             error_window_minutes: 5,
             auth_silent_minutes: 2,
+            auth_min_expected: AUTH_MIN_EXPECTED,
             job_timeout_minutes: 10,
             registry_read_p99_ms: 300.0,
             registry_window_minutes: 5,

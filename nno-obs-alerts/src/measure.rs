@@ -48,6 +48,12 @@ pub struct PlatformMeasurements {
     /// measured (a platform without an auth Worker yet).
     #[serde(default)]
     pub auth_silent_minutes: Option<u64>,
+    /// Auth requests the baseline expected during that silence: the auth Worker's requests
+    /// in the hour before the silent stretch, scaled to its length (see
+    /// [`observe`](crate::observe)). `None` when not measured or nothing was expected (no
+    /// request in the baseline hour): the auth Worker is then not "down", only quiet.
+    #[serde(default)]
+    pub auth_expected_requests: Option<f64>,
     /// Builds that failed in the lookback (`nno-builds`, outcome `failure`).
     #[serde(default)]
     pub failed_builds: Vec<String>,

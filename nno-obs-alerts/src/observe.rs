@@ -174,7 +174,49 @@ pub struct Observer {
     windows: Windows,
     /// Per platform: (total at, total, last whole query at).
     usage: HashMap<String, (u64, f64, u64)>,
+    /// Per platform: its auth Worker's current silent stretch and baseline.
+    silences: HashMap<String, Silence>,
 }
+
+/// A silent stretch of an auth Worker, remembered so that its baseline is asked once.
+#[derive(Clone, Copy, Debug)]
+struct Silence {
+    /// The first silent minute.
+    start_ms: u64,
+    /// Auth requests in the [`AUTH_BASELINE_MINUTES`] before it.
+    baseline: u64,
+    /// The last evaluation that saw the stretch still silent.
+    seen_ms: u64,
+}
+
+/// What an auth Worker's silence is measured as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AuthSilence {
+    /// Trailing whole minutes without a request.
+    pub silent_minutes: u64,
+    /// Requests the baseline expected over them, when the silence is long enough to matter
+    /// and the baseline hour had any.
+    pub expected: Option<f64>,
+}
+
+/// The baseline of an auth Worker's expected traffic: its requests in the hour before the
+/// silent stretch. A fixed hour before the silence, not a trailing one, so that the
+/// expectation grows with the silence and a firing alert holds while it lasts.
+pub const AUTH_BASELINE_MINUTES: u64 = 60;
+
+/// How far the baseline hour predicts: a silence is expected to hold at most this many
+/// minutes of the baseline's rate. Without the cap, any platform would page once its silence
+/// was long enough — a small platform doing four logins an hour by day, silent all night,
+/// "expects" 20 requests after five hours. With it, only an auth Worker that served at least
+/// 40 requests in the hour before can page (20 expected over 30 minutes), and one serving ten
+/// a minute still pages at §6.2's 2 minutes. The expectation never falls while the silence
+/// lasts, so a firing alert holds.
+pub const AUTH_HORIZON_MINUTES: u64 = 30;
+
+/// How far back the start of a long silence is looked for. An auth Worker silent for longer
+/// than a day has no baseline left: its alert (firing for that day) resolves — it is no
+/// longer an outage to be paged about but a Worker to be decommissioned or rebuilt.
+pub const AUTH_SEARCH_MINUTES: u64 = 24 * 60;
 
 impl Observer {
     /// An observer with no history.
@@ -182,6 +224,7 @@ impl Observer {
         Self {
             windows,
             usage: HashMap::new(),
+            silences: HashMap::new(),
         }
     }
 
@@ -213,11 +256,13 @@ impl Observer {
                 .map(Thresholds::for_platform)
                 .unwrap_or_default();
             let usage = self.usage(engine, &scope, at_ms).await?;
+            let auth = self.auth(engine, &scope, &thresholds, at_ms).await?;
             platforms.push(PlatformMeasurements {
                 platform_id: id.as_str().to_owned(),
                 platform_name: Some(record.name.clone()),
                 features: feature_errors(engine, &scope, &thresholds, at_ms, &windows).await?,
-                auth_silent_minutes: Some(auth_silence(engine, &scope, at_ms, &windows).await?),
+                auth_silent_minutes: Some(auth.silent_minutes),
+                auth_expected_requests: auth.expected,
                 failed_builds: failed_builds
                     .iter()
                     .filter(|b| b.platform == id.as_str())
@@ -277,6 +322,102 @@ impl Observer {
                 stack_publishes: None,
                 jobs: nno_jobs,
             },
+        })
+    }
+
+    /// The auth Worker's silence at `at_ms` and what its baseline expected over it.
+    ///
+    /// Whole minutes only (a partial current minute would read as silent). The trailing
+    /// silence is counted over [`Windows::auth_lookback_minutes`]; once it reaches
+    /// `thresholds.auth_silent_minutes`, the stretch's first minute is found (looking back up
+    /// to [`AUTH_SEARCH_MINUTES`] when the whole lookback is silent) and the auth requests of
+    /// the [`AUTH_BASELINE_MINUTES`] before it are the baseline: expected = baseline ×
+    /// min(silent minutes, [`AUTH_HORIZON_MINUTES`]) ÷ 60. Both are remembered for the stretch, so a long silence is looked
+    /// up once, not every minute.
+    pub async fn auth(
+        &mut self,
+        engine: &dyn Engine,
+        scope: &PlatformScope,
+        thresholds: &Thresholds,
+        at_ms: u64,
+    ) -> Result<AuthSilence, QueryError> {
+        let at_ms = at_ms - at_ms % MINUTE_MS;
+        let key = scope.platform().as_str();
+        let lookback = self.windows.auth_lookback_minutes.max(1);
+        let rows = auth_requests(engine, scope, minutes_ending(at_ms, lookback)?).await?;
+        let silent = trailing_silence(&rows);
+        if silent < thresholds.auth_silent_minutes.max(1) {
+            self.silences.remove(key);
+            return Ok(AuthSilence {
+                silent_minutes: silent,
+                expected: None,
+            });
+        }
+        let lookback_ms = lookback * MINUTE_MS;
+        // The stretch's start, when the lookback shows it.
+        let seen_start = (silent < lookback).then(|| at_ms - silent * MINUTE_MS);
+        let remembered = self
+            .silences
+            .get(key)
+            .copied()
+            .filter(|s| match seen_start {
+                Some(start) => s.start_ms == start,
+                // The whole lookback is silent: the remembered stretch goes on if it was silent
+                // at an evaluation inside the lookback.
+                None => s.start_ms + lookback_ms <= at_ms && s.seen_ms + lookback_ms >= at_ms,
+            });
+        let silence = match remembered {
+            Some(silence) => silence,
+            None => {
+                let start = match seen_start {
+                    Some(start) => Some(start),
+                    None => {
+                        let from = at_ms.saturating_sub(AUTH_SEARCH_MINUTES * MINUTE_MS);
+                        let before = auth_requests(
+                            engine,
+                            scope,
+                            ms_range(from, at_ms.saturating_sub(lookback_ms))?,
+                        )
+                        .await?;
+                        let quiet = trailing_silence(&before);
+                        (quiet < before.len() as u64)
+                            .then(|| at_ms - lookback_ms - quiet * MINUTE_MS)
+                    }
+                };
+                let Some(start_ms) = start else {
+                    // Silent for the whole search: no baseline, nothing expected.
+                    self.silences.remove(key);
+                    return Ok(AuthSilence {
+                        silent_minutes: silent,
+                        expected: None,
+                    });
+                };
+                let from = start_ms.saturating_sub(AUTH_BASELINE_MINUTES * MINUTE_MS);
+                let baseline = auth_requests(engine, scope, ms_range(from, start_ms)?)
+                    .await?
+                    .iter()
+                    .map(|m| m.requests)
+                    .sum();
+                Silence {
+                    start_ms,
+                    baseline,
+                    seen_ms: at_ms,
+                }
+            }
+        };
+        self.silences.insert(
+            key.to_owned(),
+            Silence {
+                seen_ms: at_ms,
+                ..silence
+            },
+        );
+        let silent_minutes = (at_ms - silence.start_ms) / MINUTE_MS;
+        let expected = silence.baseline as f64 * silent_minutes.min(AUTH_HORIZON_MINUTES) as f64
+            / AUTH_BASELINE_MINUTES as f64;
+        Ok(AuthSilence {
+            silent_minutes,
+            expected: (silence.baseline > 0).then_some(expected),
         })
     }
 
@@ -412,18 +553,18 @@ async fn feature_errors(
     Ok(out)
 }
 
-/// Trailing minutes without an auth request, up to the lookback.
-async fn auth_silence(
+/// Trailing minutes without a request among `rows` (oldest first).
+fn trailing_silence(rows: &[nno_obs_query::questions::MinuteRow]) -> u64 {
+    rows.iter().rev().take_while(|m| m.requests == 0).count() as u64
+}
+
+/// Auth requests of `scope`'s platform over `range`.
+async fn auth_requests(
     engine: &dyn Engine,
     scope: &PlatformScope,
-    at_ms: u64,
-    windows: &Windows,
-) -> Result<u64, QueryError> {
-    // Whole minutes only: a partial current minute would read as silent.
-    let at_ms = at_ms - at_ms % MINUTE_MS;
-    let range = minutes_ending(at_ms, windows.auth_lookback_minutes)?;
-    let minutes = RequestsPerMinute::new(scope, "auth", range)?
+    range: TimeRange,
+) -> Result<Vec<nno_obs_query::questions::MinuteRow>, QueryError> {
+    RequestsPerMinute::new(scope, "auth", range)?
         .ask(engine)
-        .await?;
-    Ok(minutes.iter().rev().take_while(|m| m.requests == 0).count() as u64)
+        .await
 }

@@ -2,6 +2,8 @@
 //! now out — one per category and subject, each with its seed §6.3 message.
 
 use crate::alert::{alert_id, Alert};
+#[cfg(doc)]
+use crate::category::AUTH_MIN_EXPECTED;
 use crate::category::{usage_severity, Category, Severity, Thresholds, USAGE_LEVELS};
 use crate::config::{is_platform_id, AlertConfig};
 use crate::measure::{FeatureErrors, JobState, Measurements, PlatformMeasurements};
@@ -117,29 +119,35 @@ fn platform_alerts(
             alerts.push(alert);
         }
     }
-    if let Some(silent) = platform.auth_silent_minutes {
-        if silent >= t.auth_silent_minutes {
-            let message = Message {
-                platform: Some(platform_ref(platform)),
-                headline: "auth Worker down".to_owned(),
-                subjects: vec![("Feature".to_owned(), "auth".to_owned())],
-                alert: "Auth Worker returning 0 requests".to_owned(),
-                threshold: format!("0 requests for {}", minutes(t.auth_silent_minutes)),
-                current: format!("0 requests (over last {})", minutes(silent)),
-                time_ms: at,
-                details: None,
-                action: observability(id),
-                trace_url: None,
-            };
-            let a = alert(
-                Category::AuthWorkerDown,
-                Severity::Critical,
-                Some(id),
-                "auth",
-                message,
-            );
-            alerts.push(a);
-        }
+    if let Some((silent, expected)) = auth_down(platform, t) {
+        let message = Message {
+            platform: Some(platform_ref(platform)),
+            headline: "auth Worker down".to_owned(),
+            subjects: vec![("Feature".to_owned(), "auth".to_owned())],
+            alert: "Auth Worker returning 0 requests".to_owned(),
+            threshold: format!(
+                "0 requests for {} (when {} or more were expected)",
+                minutes(t.auth_silent_minutes),
+                t.auth_min_expected
+            ),
+            current: format!(
+                "0 requests (over last {}; {} expected)",
+                minutes(silent),
+                expected.round()
+            ),
+            time_ms: at,
+            details: None,
+            action: observability(id),
+            trace_url: None,
+        };
+        let a = alert(
+            Category::AuthWorkerDown,
+            Severity::Critical,
+            Some(id),
+            "auth",
+            message,
+        );
+        alerts.push(a);
     }
     if t.build_failure_alert {
         for build in &platform.failed_builds {
@@ -197,6 +205,19 @@ fn platform_alerts(
             }
         }
     }
+}
+
+/// The auth Worker is down — §6.2's "0 requests for 2 min" — only when traffic was expected:
+/// silent for at least `t.auth_silent_minutes` while the baseline expected at least
+/// `t.auth_min_expected` requests over the silence ([`AUTH_MIN_EXPECTED`]). A small platform
+/// quiet at night and a platform with no history expect little or nothing and never page.
+/// The baseline is fixed before the silence, so the expectation grows with it: once firing,
+/// the alert holds while the silence lasts. Returns (silent minutes, expected requests).
+fn auth_down(platform: &PlatformMeasurements, t: &Thresholds) -> Option<(u64, f64)> {
+    let silent = platform.auth_silent_minutes?;
+    let expected = platform.auth_expected_requests.filter(|e| e.is_finite())?;
+    (silent >= t.auth_silent_minutes && expected >= t.auth_min_expected)
+        .then_some((silent, expected))
 }
 
 fn error_spike(
@@ -585,5 +606,60 @@ mod tests {
         );
         assert_eq!(alert.severity, Severity::Medium);
         assert_eq!(alert.recipients, [crate::Recipient::PlatformAdmin]);
+    }
+
+    /// One platform whose auth Worker has been silent `silent` minutes while its baseline
+    /// expected `expected` requests.
+    fn silent(silent: u64, expected: Option<f64>) -> Measurements {
+        Measurements {
+            at_ms: 1_771_756_440_000,
+            platforms: vec![PlatformMeasurements {
+                platform_id: "k3m9p2xw7q".into(),
+                auth_silent_minutes: Some(silent),
+                auth_expected_requests: expected,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn auth_alerts(m: &Measurements) -> Vec<Alert> {
+        evaluate(m, &Configs::new())
+            .into_iter()
+            .filter(|a| a.category == Category::AuthWorkerDown)
+            .collect()
+    }
+
+    #[test]
+    fn auth_down_needs_the_expectation_exactly_at_it_and_above() {
+        let min = crate::category::AUTH_MIN_EXPECTED;
+        // "≥ 20 expected": exactly at it pages, just above pages, just below does not.
+        assert_eq!(auth_alerts(&silent(2, Some(min))).len(), 1);
+        assert_eq!(auth_alerts(&silent(2, Some(min + 0.01))).len(), 1);
+        assert!(auth_alerts(&silent(2, Some(min - 0.01))).is_empty());
+        // No baseline (a new platform, or none in the hour before): never.
+        assert!(auth_alerts(&silent(30, None)).is_empty());
+        assert!(auth_alerts(&silent(30, Some(f64::NAN))).is_empty());
+    }
+
+    #[test]
+    fn auth_down_keeps_the_seeds_two_minutes() {
+        // Exactly 2 minutes pages, 1 minute does not, however busy the Worker was.
+        assert_eq!(auth_alerts(&silent(2, Some(500.0))).len(), 1);
+        assert_eq!(auth_alerts(&silent(3, Some(500.0))).len(), 1);
+        assert!(auth_alerts(&silent(1, Some(500.0))).is_empty());
+    }
+
+    #[test]
+    fn the_auth_message_says_what_was_expected() {
+        let alert = auth_alerts(&silent(3, Some(57.4))).remove(0);
+        let text = alert.message.firing();
+        assert!(
+            text.contains(
+                "\nThreshold: 0 requests for 2 minutes (when 20 or more were expected)\nCurrent: 0 requests (over last 3 minutes; 57 expected)\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(alert.severity, Severity::Critical);
     }
 }

@@ -65,6 +65,8 @@ fn everything() -> (Measurements, Configs) {
                     ..Default::default()
                 }],
                 auth_silent_minutes: Some(3),
+                // A busy auth Worker: its previous hour expected 57 requests over 3 minutes.
+                auth_expected_requests: Some(57.0),
                 failed_builds: vec!["build-failed-0001".into()],
                 usage_ratio: Some(0.923),
             },

@@ -66,7 +66,10 @@ fn oracle(at: u64, incidents: &[Incident], names: &BTreeMap<String, String>) -> 
                     });
             }
             IncidentKind::AuthSilent { platform: id } => {
-                platform(&mut m, id, &name(id)).auth_silent_minutes = Some(minutes);
+                let p = platform(&mut m, id, &name(id));
+                p.auth_silent_minutes = Some(minutes);
+                // The simulated platforms serve tens of logins a minute by day.
+                p.auth_expected_requests = Some(30.0 * minutes as f64);
             }
             IncidentKind::SlowRegistryReads { p99_ms } => {
                 m.nno.registry_read_p99 = Some(WindowValue {
