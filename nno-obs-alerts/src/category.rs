@@ -90,6 +90,10 @@ pub enum Category {
     /// Platform Worker latency: an extension of §6.2 that puts §6.1's
     /// `latencyP99ThresholdMs` to use (no seed category reads it).
     WorkerLatency,
+    /// NNO's own objectives: a §5.1 row past its "Alert at" column, or burning its error
+    /// budget on a multi-window pair ([`crate::slo::OBJECTIVE_PAGES`]). An extension: §6.2
+    /// pages only the registry's read p99 of those rows.
+    NnoObjective,
 }
 
 /// One row of seed §6.2.
@@ -111,15 +115,15 @@ pub struct CategorySpec {
 
 use Recipient::{NnoOps, PlatformAdmin};
 
-/// Seed §6.2, row for row, then the extension (the last row).
+/// Seed §6.2, row for row, then the extensions (the last two rows).
 ///
 /// ```
 /// use nno_obs_alerts::category::{Category, TABLE};
-/// assert_eq!(TABLE.len(), 9);
+/// assert_eq!(TABLE.len(), 10);
 /// assert_eq!(TABLE[1].name, "Auth Worker down");
 /// assert_eq!(Category::AuthWorkerDown.spec().recipients.len(), 2);
 /// ```
-pub const TABLE: [CategorySpec; 9] = [
+pub const TABLE: [CategorySpec; 10] = [
     CategorySpec {
         category: Category::WorkerErrorSpike,
         name: "Platform Worker error spike",
@@ -193,6 +197,15 @@ pub const TABLE: [CategorySpec; 9] = [
         severity_text: "Medium",
         recipients: &[PlatformAdmin],
     },
+    // Extension: seed §5.1's "Alert at" column and the burn-rate pairs, paging NNO ops.
+    CategorySpec {
+        category: Category::NnoObjective,
+        name: "NNO objective",
+        trigger: "§5.1 row past its Alert at, or burning its budget (1 h & 5 min ≥ 14.4×, 6 h & 30 min ≥ 6×)",
+        severity: Severity::High,
+        severity_text: "Low → High, per row",
+        recipients: &[NnoOps],
+    },
 ];
 
 impl Category {
@@ -214,6 +227,7 @@ impl Category {
             Category::StackValidationFailures => "stack-validation-failures",
             Category::UsageThreshold => "usage-threshold",
             Category::WorkerLatency => "worker-latency",
+            Category::NnoObjective => "nno-objective",
         }
     }
 }

@@ -321,6 +321,7 @@ impl Observer {
                 registry_read_p99,
                 stack_publishes: None,
                 jobs: nno_jobs,
+                objectives: crate::objectives::measure_for_alerts(engine, at_ms).await?,
             },
         })
     }

@@ -4,7 +4,7 @@
 
 use nno_obs_alerts::measure::{
     EndpointErrors, FeatureErrors, Job, JobState, Measurements, NnoMeasurements,
-    PlatformMeasurements, PublishCounts, WindowValue,
+    ObjectiveMeasurement, PlatformMeasurements, PublishCounts, WindowValue,
 };
 use nno_obs_alerts::rules::{evaluate, seed_example, Configs};
 use nno_obs_alerts::{AlertConfig, Category, Severity};
@@ -105,6 +105,15 @@ fn everything() -> (Measurements, Configs) {
                     failed_step: None,
                 },
             ],
+            // The gateway at 3.1 % 5xx over 5 minutes: past §5.1's "> 1%".
+            objectives: vec![ObjectiveMeasurement {
+                id: "gateway-5xx".into(),
+                value: Some(0.031),
+                events: 400,
+                bad: 12.4,
+                window_minutes: 5,
+                burn: None,
+            }],
         },
     };
     let mut configs = Configs::new();
@@ -121,6 +130,7 @@ fn every_category_in_the_same_form() {
         ids,
         [
             ("auth-worker-down/k3m9p2xw7q/auth", Severity::Critical),
+            ("nno-objective/nno/gateway-5xx", Severity::High),
             (
                 "pages-build-failure/k3m9p2xw7q/build-failed-0001",
                 Severity::Medium
