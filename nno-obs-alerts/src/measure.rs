@@ -30,6 +30,10 @@ pub struct Measurements {
     /// NNO's own services.
     #[serde(default)]
     pub nno: NnoMeasurements,
+    /// What the usage category compared with: the tier-limit source, or that there is none
+    /// (`None`: not reported, as in a hand-written measurements file).
+    #[serde(default)]
+    pub usage_limits: Option<crate::limits::UsageLimits>,
 }
 
 /// One platform's measurements.

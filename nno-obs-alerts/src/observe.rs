@@ -10,7 +10,7 @@
 //! | a recent failing trace | [`RecentErrorTrace`] (same) | the same |
 //! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] |
 //! | failed Pages builds | [`FailedBuilds`] | [`Windows::event_minutes`] |
-//! | usage ratio | [`UsageTotal`] of invocations ÷ the Registry's daily limit | 24 hours |
+//! | usage ratio | [`UsageTotal`] of invocations ÷ the tier's daily limit ([`TierLimitsSource`]) | 24 hours |
 //! | registry read p99 | [`RegistryLatency`], kind `read` | [`Windows::registry_minutes`] (§6.2: 5) |
 //! | failed jobs | [`FailedJobs`] | [`Windows::event_minutes`] |
 //! | jobs still running | [`RunningJobs`] | [`Windows::job_lookback_minutes`] |
@@ -25,6 +25,7 @@
 //! is named by its trace id.
 
 use crate::category::Thresholds;
+use crate::limits::{TierLimitsSource, UsageLimits};
 use crate::measure::{
     EndpointErrors, FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
 };
@@ -129,6 +130,7 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 /// One evaluation; for many in a row, keep an [`Observer`].
 ///
 /// ```
+/// use nno_obs_alerts::limits::FileLimits;
 /// use nno_obs_alerts::observe::{measure, NoJobLogs, Windows};
 /// use nno_obs_alerts::rules::Configs;
 /// use nno_obs_query::memory::MemoryEngine;
@@ -139,22 +141,31 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 ///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: Some(1000),
 /// }]};
 /// let engine = MemoryEngine::new(store.path());
+/// let limits = FileLimits::from_json(r#"{"platforms":[{"platformId":"k3m9p2xw7q","dailyInvocations":1000}]}"#).unwrap();
 /// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
-///                 1_771_756_440_000, &Windows::default())).unwrap();
-/// // An empty store: the auth Worker has been silent for the whole lookback.
+///                 Some(&limits), 1_771_756_440_000, &Windows::default())).unwrap();
+/// // An empty store: the auth Worker has been silent for the whole lookback, and nothing
+/// // was expected of it.
 /// assert_eq!(m.platforms[0].auth_silent_minutes, Some(15));
+/// assert_eq!(m.platforms[0].auth_expected_requests, None);
 /// assert_eq!(m.platforms[0].usage_ratio, Some(0.0));
+/// // Without a tier-limit source, no usage ratio — and the measurements say why.
+/// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
+///                 None, 1_771_756_440_000, &Windows::default())).unwrap();
+/// assert_eq!(m.platforms[0].usage_ratio, None);
+/// assert_eq!(m.usage_limits.unwrap().source, None);
 /// ```
 pub async fn measure(
     engine: &dyn Engine,
     registry: &RegistryFile,
     configs: &Configs,
     jobs: &dyn JobLogs,
+    limits: Option<&dyn TierLimitsSource>,
     at_ms: u64,
     windows: &Windows,
 ) -> Result<Measurements, QueryError> {
     Observer::new(*windows)
-        .measure(engine, registry, configs, jobs, at_ms)
+        .measure(engine, registry, configs, jobs, limits, at_ms)
         .await
 }
 
@@ -240,6 +251,7 @@ impl Observer {
         registry: &RegistryFile,
         configs: &Configs,
         jobs: &dyn JobLogs,
+        limits: Option<&dyn TierLimitsSource>,
         at_ms: u64,
     ) -> Result<Measurements, QueryError> {
         let windows = self.windows;
@@ -268,8 +280,9 @@ impl Observer {
                     .filter(|b| b.platform == id.as_str())
                     .map(|b| b.build_id.clone())
                     .collect(),
-                usage_ratio: record
-                    .daily_invocation_limit
+                usage_ratio: limits
+                    .and_then(|source| source.limits(id.as_str()))
+                    .and_then(|l| l.daily_invocations)
                     .filter(|limit| *limit > 0)
                     .map(|limit| usage / limit as f64),
             });
@@ -314,8 +327,11 @@ impl Observer {
                 None,
             ));
         }
+        let ids: Vec<&str> = platforms.iter().map(|p| p.platform_id.as_str()).collect();
+        let usage_limits = Some(UsageLimits::of(limits, &ids));
         Ok(Measurements {
             at_ms,
+            usage_limits,
             platforms,
             nno: crate::measure::NnoMeasurements {
                 registry_read_p99,

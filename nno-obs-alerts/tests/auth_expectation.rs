@@ -98,6 +98,7 @@ fn auth_down_at(root: &Path, at: i64) -> Vec<String> {
         &registry(),
         &Configs::new(),
         &NoJobLogs,
+        None,
         ms(at),
         &Windows::default(),
     ))
@@ -147,6 +148,7 @@ fn the_outage_pages_once_and_holds_until_it_ends() {
         registry: &registry,
         configs: &Configs::new(),
         jobs: &NoJobLogs,
+        limits: None,
         windows: Windows::default(),
         policy: Policy::default(),
         step_ms: 60_000,

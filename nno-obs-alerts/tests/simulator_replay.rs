@@ -14,6 +14,7 @@
 mod incidents;
 
 use incidents::{assert_every_kind, expected_id, seed_row};
+use nno_obs_alerts::limits::FileLimits;
 use nno_obs_alerts::objectives::{measure_objectives, Selection};
 use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::replay::{replay, Episode, Replay};
@@ -63,10 +64,15 @@ fn simulate_and_replay(dir: &Path, hours: u32) -> (Vec<Incident>, Vec<Episode>) 
     let registry = read_registry(dir).unwrap();
     // Jobs from Analytics Engine points alone: no log search.
     let jobs = NoJobLogs;
+    // Usage limits from the limits source the simulator wrote (Billing's, locally a file).
+    let limits = FileLimits::in_store(dir)
+        .unwrap()
+        .expect("the simulator writes tier limits");
     let setup = Replay {
         registry: &registry,
         configs: &Configs::new(),
         jobs: &jobs,
+        limits: Some(&limits),
         windows: Windows::default(),
         policy: Policy::default(),
         step_ms: 60_000,

@@ -10,6 +10,7 @@ use crate::backend::{Backend, BoxFuture, LogHits, LogSearch, ObjectInfo};
 use crate::error::ApiError;
 use crate::source::HostRecords;
 use crate::views::Problem;
+use nno_obs_alerts::limits::FileLimits;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_logs::cursor::Cursor;
@@ -117,6 +118,12 @@ impl Backend for LocalBackend {
         Box::pin(async move {
             nno_obs_store::fs::read_registry(&self.root)
                 .map_err(|_| ApiError::unavailable("the Registry copy"))
+        })
+    }
+
+    fn tier_limits(&self) -> BoxFuture<'_, Result<Option<FileLimits>, ApiError>> {
+        Box::pin(async move {
+            FileLimits::in_store(&self.root).map_err(|_| ApiError::unavailable("the tier limits"))
         })
     }
 

@@ -199,6 +199,7 @@ pub fn run(
 ) -> std::io::Result<Summary> {
     let (schedule, traffic) = plan_traffic(config);
     nno_obs_store::fs::write_registry(store.root(), &registry(&schedule))?;
+    write_tier_limits(store.root(), &schedule)?;
     let driver = Driver::new(store);
     let minutes = (schedule.until_ms - schedule.from_ms) / MINUTE;
     let total = minutes * schedule.platforms.len() as u64;
@@ -247,7 +248,49 @@ pub fn run(
     })
 }
 
-/// The fleet as the NNO Registry would describe it: names and daily invocation limits.
+/// Where the fleet's tier limits go under the store's root: the file `nno-obs-alerts`'
+/// `FileLimits` reads (`limits::LIMITS_FILE`; the alert replay reads what this writes).
+pub const TIER_LIMITS_FILE: &str = "billing/tier-limits.json";
+
+/// The fleet's tier limits as Billing would give them (`{"source", "platforms": [{platformId,
+/// tier, dailyInvocations}]}`), the source of the usage alerts.
+///
+/// ```
+/// use nno_obs_sim::run::{schedule, tier_limits, SimConfig};
+///
+/// let config = SimConfig { platforms: 2, hours: 1, seed: 1, until_ms: 1_771_804_800_000, threads: 1 };
+/// let json = tier_limits(&schedule(&config));
+/// assert_eq!(json["platforms"][0]["platformId"], "k3m9p2xw7q");
+/// assert!(json["platforms"][0]["dailyInvocations"].as_u64().unwrap() > 0);
+/// ```
+pub fn tier_limits(schedule: &Schedule) -> serde_json::Value {
+    let platforms: Vec<serde_json::Value> = schedule
+        .platforms
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "platformId": p.id,
+                "tier": "simulated",
+                "dailyInvocations": p.daily_invocation_limit,
+            })
+        })
+        .collect();
+    serde_json::json!({ "source": "simulator (billing/tier-limits.json)", "platforms": platforms })
+}
+
+/// Writes [`tier_limits`] to `{root}/`[`TIER_LIMITS_FILE`].
+fn write_tier_limits(root: &std::path::Path, schedule: &Schedule) -> std::io::Result<()> {
+    let path = root.join(TIER_LIMITS_FILE);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text =
+        serde_json::to_string_pretty(&tier_limits(schedule)).map_err(std::io::Error::other)?;
+    std::fs::write(path, text)
+}
+
+/// The fleet as the NNO Registry would describe it: names (the tier limits are Billing's:
+/// [`tier_limits`]).
 ///
 /// ```
 /// use nno_obs_sim::run::{registry, schedule, SimConfig};
@@ -265,7 +308,7 @@ pub fn registry(schedule: &Schedule) -> nno_obs_store::registry::RegistryFile {
             .map(|p| nno_obs_store::registry::RegistryPlatform {
                 platform_id: p.id.clone(),
                 name: p.name.clone(),
-                daily_invocation_limit: Some(p.daily_invocation_limit),
+                daily_invocation_limit: None,
             })
             .collect(),
     }
