@@ -77,6 +77,7 @@ fn everything() -> (Measurements, Configs) {
                 ..Default::default()
             },
         ],
+        usage_limits: None,
         nno: NnoMeasurements {
             registry_read_p99: Some(WindowValue {
                 value: 451.6,
