@@ -8,7 +8,9 @@
 //! | a feature's 5xx ratio and p99 | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
 //! | its worst endpoints | [`MostErroringEndpoints`] (only for a feature over its threshold) | the same |
 //! | a recent failing trace | [`RecentErrorTrace`] (same) | the same |
-//! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] |
+//! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] (a longer silence's start: up to [`AUTH_SEARCH_MINUTES`]) |
+//! | what auth was expected to serve | [`RequestsPerMinute`] of `auth` before the silence | [`AUTH_BASELINE_MINUTES`] |
+//! | NNO's §5.1 objectives | [`crate::objectives::measure_for_alerts`] | each row's window and burn windows |
 //! | failed Pages builds | [`FailedBuilds`] | [`Windows::event_minutes`] |
 //! | usage ratio | [`UsageTotal`] of invocations ÷ the tier's daily limit ([`TierLimitsSource`]) | 24 hours |
 //! | registry read p99 | [`RegistryLatency`], kind `read` | [`Windows::registry_minutes`] (§6.2: 5) |

@@ -884,12 +884,19 @@ mod tests {
             objective_alerts_of(vec![objective(
                 "provision-platform-duration",
                 400_000.0,
-                3,
-                2.0
+                5,
+                3.0
             )])
             .len(),
             1
         );
+        assert!(objective_alerts_of(vec![objective(
+            "provision-platform-duration",
+            400_000.0,
+            4,
+            3.0
+        )])
+        .is_empty());
     }
 
     #[test]

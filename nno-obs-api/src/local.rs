@@ -219,6 +219,9 @@ impl HostRecords for LocalBackend {
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
         Backend::registry(self)
     }
+    fn tier_limits(&self) -> BoxFuture<'_, Result<Option<FileLimits>, ApiError>> {
+        Backend::tier_limits(self)
+    }
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
         Backend::platforms_with_data(self)
     }
