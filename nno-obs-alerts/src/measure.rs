@@ -148,8 +148,9 @@ pub struct ObjectiveMeasurement {
     pub bad: f64,
     /// The window, minutes.
     pub window_minutes: u64,
-    /// Bad-event ratios over the burn-rate windows, for a row with a policy and events in
-    /// all four.
+    /// Bad-event ratios over the burn-rate windows, for a row with a policy, events in all
+    /// four and a bad event in a short one (else no pair can fire: the long windows are not
+    /// read).
     #[serde(default)]
     pub burn: Option<crate::burn::WindowRatios>,
 }

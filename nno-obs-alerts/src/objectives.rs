@@ -211,20 +211,31 @@ pub async fn measure_for_alerts(
                 let ratio = async |minutes: u64| -> Result<Option<f64>, QueryError> {
                     Ok(read(minutes).await?.and_then(|row| bad_ratio(slo, &row)))
                 };
-                match (
-                    ratio(policy.fast.long_minutes).await?,
-                    ratio(policy.fast.short_minutes).await?,
-                    ratio(policy.slow.long_minutes).await?,
-                    ratio(policy.slow.short_minutes).await?,
-                ) {
-                    (Some(fast_long), Some(fast_short), Some(slow_long), Some(slow_short)) => {
-                        Some(WindowRatios {
-                            fast_long,
-                            fast_short,
-                            slow_long,
-                            slow_short,
-                        })
-                    }
+                // A pair fires only when both its windows burn: with no bad event in either
+                // short window, neither can, and the long windows (1 h, 6 h) are not read —
+                // most minutes of a healthy fleet, and most of the cost of this function.
+                let fast_short = ratio(policy.fast.short_minutes).await?;
+                let slow_short = ratio(policy.slow.short_minutes).await?;
+                let burning = |r: Option<f64>| r.is_some_and(|r| r > 0.0);
+                let longs = if burning(fast_short) || burning(slow_short) {
+                    Some((
+                        ratio(policy.fast.long_minutes).await?,
+                        ratio(policy.slow.long_minutes).await?,
+                    ))
+                } else {
+                    None
+                };
+                match (longs, fast_short, slow_short) {
+                    (
+                        Some((Some(fast_long), Some(slow_long))),
+                        Some(fast_short),
+                        Some(slow_short),
+                    ) => Some(WindowRatios {
+                        fast_long,
+                        fast_short,
+                        slow_long,
+                        slow_short,
+                    }),
                     _ => None,
                 }
             }
