@@ -122,7 +122,7 @@ differential() {
 }
 step "differential tests (chdb)" cargo differential
 
-# The alerts' proof on a simulated day (seed §6.2): the simulator writes 24 h of six platforms through the
+# The alerts' proof on a simulated day (seed §5, §6.2): the simulator writes 24 h of 20 platforms through the
 # instrumented Workers, the alert evaluator replays it minute by minute through the query
 # layer, and every incident must fire its alert, resolve, and nothing else fire (release: a
 # simulated day is too slow for a debug build; the 2-hour version runs in `cargo test`).

@@ -64,7 +64,8 @@ pub fn burn_rate(error_ratio: f64, budget: f64) -> Option<f64> {
 }
 
 /// The bad-event ratios the query layer measured over the four windows of a policy.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WindowRatios {
     /// Over the fast pair's long window (1 h).
     pub fast_long: f64,

@@ -90,6 +90,10 @@ pub enum Category {
     /// Platform Worker latency: an extension of §6.2 that puts §6.1's
     /// `latencyP99ThresholdMs` to use (no seed category reads it).
     WorkerLatency,
+    /// NNO's own objectives: a §5.1 row past its "Alert at" column, or burning its error
+    /// budget on a multi-window pair ([`crate::slo::OBJECTIVE_PAGES`]). An extension: §6.2
+    /// pages only the registry's read p99 of those rows.
+    NnoObjective,
 }
 
 /// One row of seed §6.2.
@@ -111,15 +115,15 @@ pub struct CategorySpec {
 
 use Recipient::{NnoOps, PlatformAdmin};
 
-/// Seed §6.2, row for row, then the extension (the last row).
+/// Seed §6.2, row for row, then the extensions (the last two rows).
 ///
 /// ```
 /// use nno_obs_alerts::category::{Category, TABLE};
-/// assert_eq!(TABLE.len(), 9);
+/// assert_eq!(TABLE.len(), 10);
 /// assert_eq!(TABLE[1].name, "Auth Worker down");
 /// assert_eq!(Category::AuthWorkerDown.spec().recipients.len(), 2);
 /// ```
-pub const TABLE: [CategorySpec; 9] = [
+pub const TABLE: [CategorySpec; 10] = [
     CategorySpec {
         category: Category::WorkerErrorSpike,
         name: "Platform Worker error spike",
@@ -193,6 +197,15 @@ pub const TABLE: [CategorySpec; 9] = [
         severity_text: "Medium",
         recipients: &[PlatformAdmin],
     },
+    // Extension: seed §5.1's "Alert at" column and the burn-rate pairs, paging NNO ops.
+    CategorySpec {
+        category: Category::NnoObjective,
+        name: "NNO objective",
+        trigger: "§5.1 row past its Alert at, or burning its budget (1 h & 5 min ≥ 14.4×, 6 h & 30 min ≥ 6×)",
+        severity: Severity::High,
+        severity_text: "Low → High, per row",
+        recipients: &[NnoOps],
+    },
 ];
 
 impl Category {
@@ -214,12 +227,27 @@ impl Category {
             Category::StackValidationFailures => "stack-validation-failures",
             Category::UsageThreshold => "usage-threshold",
             Category::WorkerLatency => "worker-latency",
+            Category::NnoObjective => "nno-objective",
         }
     }
 }
 
 /// Seed §6.2's error spike: "Feature Worker 5xx rate > 5% in 5-min window".
 pub const ERROR_SPIKE_RATE: f64 = 0.05;
+
+/// The expectation added to §6.2's "Auth Worker returning 0 requests for 2 min": the auth
+/// Worker's rate in the hour before the silent stretch must have expected at least this many
+/// requests during it (the rate of the hour before, over at most the next 30 minutes of
+/// silence: [`observe::AUTH_HORIZON_MINUTES`](crate::observe::AUTH_HORIZON_MINUTES)).
+/// Arrivals are roughly Poisson, so a Worker that is up stays silent
+/// through a stretch expecting `n` requests with probability e^-n; minute by minute there are
+/// ~1440 such stretches a day per platform, so 10 expected (e^-10 ≈ 4.5e-5) would still page
+/// ~0.07 times a day per quiet platform — a fleet of 100 small platforms, every day or so —
+/// while 20 (e^-20 ≈ 2e-9) pages falsely about once in a million platform-days. The cost: a
+/// platform doing one login a minute pages after 20 silent minutes instead of 10, one doing
+/// fewer than 40 an hour never pages, one doing ten a minute or more still pages at the
+/// seed's 2 minutes.
+pub const AUTH_MIN_EXPECTED: f64 = 20.0;
 
 /// The usage levels of seed §6.2, in percent of the tier limit.
 pub const USAGE_LEVELS: [u32; 4] = [50, 75, 90, 100];
@@ -251,6 +279,9 @@ pub struct Thresholds {
     pub error_window_minutes: u64,
     /// Minutes of zero auth requests (2).
     pub auth_silent_minutes: u64,
+    /// Fewest auth requests the baseline must have expected during the silence for it to be
+    /// an outage ([`AUTH_MIN_EXPECTED`]).
+    pub auth_min_expected: f64,
     /// Minutes a provisioning job may run (10).
     pub job_timeout_minutes: u64,
     /// Registry read p99 in ms (300) …
@@ -279,6 +310,7 @@ impl Default for Thresholds {
             error_rate: ERROR_SPIKE_RATE,
             error_window_minutes: 5,
             auth_silent_minutes: 2,
+            auth_min_expected: AUTH_MIN_EXPECTED,
             job_timeout_minutes: 10,
             registry_read_p99_ms: 300.0,
             registry_window_minutes: 5,

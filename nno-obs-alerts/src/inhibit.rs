@@ -6,37 +6,43 @@
 //! | inhibitor (firing, or clearing within its hold-down) | inhibits |
 //! |---|---|
 //! | `auth-worker-down/{p}/auth` | `worker-error-spike/{p}/*` of the same platform: with its auth Worker down, a platform's features fail their requests |
-//! | a fleet-wide gateway outage: an NNO alert (no platform) whose `Service:` is `gateway` (the §5.1 "NNO Gateway" rows: 5xx > 1 %, p99 > 1000 ms) | every platform's request alerts: `worker-error-spike`, `worker-latency`, `auth-worker-down` |
+//! | a fleet-wide gateway outage: `nno-objective/nno/gateway-5xx` or `…/gateway-p99` (the §5.1 "NNO Gateway" rows: 5xx > 1 %, p99 > 1000 ms) | every platform's request alerts: `worker-error-spike`, `worker-latency`, `auth-worker-down` |
 //!
 //! Builds, jobs and usage are never inhibited: a gateway outage does not explain them.
 
 use crate::alert::Alert;
 use crate::category::Category;
+use crate::slo::Indicator;
+use nno_obs_query::questions::CoreService;
 
-/// The `Service:` value that marks an alert about NNO's gateway (seed §5.1, "NNO Gateway").
-pub const GATEWAY_SERVICE: &str = "gateway";
-
-/// Whether `alert` is a fleet-wide gateway outage: an alert about NNO itself (no platform)
-/// whose message names the service `gateway`.
+/// Whether `alert` is a fleet-wide gateway outage: NNO's own objective (`nno-objective`, no
+/// platform) on a row measured over the gateway as a whole — §5.1's "NNO Gateway" rows, 5xx
+/// > 1 % and p99 > 1000 ms. Judged by the alert's category and id (`nno-objective/nno/{row}`)
+/// and the SLO table's binding of that row, never by its message's text.
 ///
 /// ```
+/// use nno_obs_alerts::alert::alert_id;
 /// use nno_obs_alerts::inhibit::is_gateway_outage;
 /// use nno_obs_alerts::rules::{evaluate, seed_example};
+/// use nno_obs_alerts::Category;
 ///
 /// let (m, c) = seed_example();
 /// let mut alert = evaluate(&m, &c).remove(0);
 /// assert!(!is_gateway_outage(&alert)); // a platform's own alert
+/// alert.category = Category::NnoObjective;
 /// alert.platform_id = None;
-/// alert.message.subjects = vec![("Service".into(), "gateway".into())];
+/// alert.id = alert_id(Category::NnoObjective, None, "gateway-5xx");
 /// assert!(is_gateway_outage(&alert));
+/// alert.id = alert_id(Category::NnoObjective, None, "registry-write-p99");
+/// assert!(!is_gateway_outage(&alert)); // another NNO service
 /// ```
 pub fn is_gateway_outage(alert: &Alert) -> bool {
-    alert.platform_id.is_none()
-        && alert
-            .message
-            .subjects
-            .iter()
-            .any(|(label, value)| label == "Service" && value == GATEWAY_SERVICE)
+    if alert.category != Category::NnoObjective || alert.platform_id.is_some() {
+        return false;
+    }
+    let row = alert.id.rsplit('/').next().unwrap_or_default();
+    crate::slo::row(row)
+        .is_some_and(|slo| slo.indicator == Indicator::Service(CoreService::Gateway))
 }
 
 /// Whether a gateway outage explains `category` on a platform: the categories measured on
@@ -126,8 +132,8 @@ mod tests {
 
     #[test]
     fn a_gateway_outage_inhibits_every_platforms_request_alerts() {
-        let gateway = alert(Category::RegistryLatency, None, GATEWAY_SERVICE);
-        let registry = alert(Category::RegistryLatency, None, "registry");
+        let gateway = alert(Category::NnoObjective, None, "gateway-5xx");
+        let registry = alert(Category::NnoObjective, None, "registry-write-p99");
         let auth = alert(Category::AuthWorkerDown, Some(P), "auth");
         let spike = alert(Category::WorkerErrorSpike, Some(P), "analytics");
         let slow = alert(Category::WorkerLatency, Some(Q), "analytics");

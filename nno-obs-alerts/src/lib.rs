@@ -13,6 +13,7 @@
 //! | [`burn`] | multi-window, multi-burn-rate arithmetic (SRE workbook) |
 //! | [`status`] | one objective's status: value, target met, alert crossed, budget left, burn |
 //! | [`objectives`] | every objective measured through the query layer, per subject |
+//! | [`limits`] | each platform's tier limits from their source (Registry/Billing; a file locally) |
 //! | [`measure`] | [`Measurements`]: what the evaluator measured |
 //! | [`observe`] | measuring: [`Measurements`] from the query layer's typed questions |
 //! | [`rules`] | measurements + configs → the [`Alert`]s that hold now |
@@ -57,6 +58,7 @@ pub mod inhibit;
 #[cfg(feature = "native")]
 pub mod job_logs;
 pub mod kv;
+pub mod limits;
 pub mod measure;
 pub mod message;
 #[cfg(feature = "native")]

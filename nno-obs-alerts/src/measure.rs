@@ -30,6 +30,10 @@ pub struct Measurements {
     /// NNO's own services.
     #[serde(default)]
     pub nno: NnoMeasurements,
+    /// What the usage category compared with: the tier-limit source, or that there is none
+    /// (`None`: not reported, as in a hand-written measurements file).
+    #[serde(default)]
+    pub usage_limits: Option<crate::limits::UsageLimits>,
 }
 
 /// One platform's measurements.
@@ -48,6 +52,12 @@ pub struct PlatformMeasurements {
     /// measured (a platform without an auth Worker yet).
     #[serde(default)]
     pub auth_silent_minutes: Option<u64>,
+    /// Auth requests the baseline expected during that silence: the auth Worker's requests
+    /// in the hour before the silent stretch, scaled to its length (see
+    /// [`observe`](crate::observe)). `None` when not measured or nothing was expected (no
+    /// request in the baseline hour): the auth Worker is then not "down", only quiet.
+    #[serde(default)]
+    pub auth_expected_requests: Option<f64>,
     /// Builds that failed in the lookback (`nno-builds`, outcome `failure`).
     #[serde(default)]
     pub failed_builds: Vec<String>,
@@ -108,6 +118,41 @@ pub struct NnoMeasurements {
     /// Provisioning jobs that failed in the lookback or are still running.
     #[serde(default)]
     pub jobs: Vec<Job>,
+    /// NNO's §5.1 objectives that can page ([`crate::slo::OBJECTIVE_PAGES`]).
+    #[serde(default)]
+    pub objectives: Vec<ObjectiveMeasurement>,
+}
+
+/// One §5.1 objective of NNO's services, measured for the `nno-objective` alerts: over the
+/// row's window, and its bad-event ratios over the burn-rate windows.
+///
+/// ```
+/// use nno_obs_alerts::measure::ObjectiveMeasurement;
+/// let m: ObjectiveMeasurement = serde_json::from_str(
+///     r#"{"id":"gateway-5xx","value":0.031,"events":400,"bad":12.4,"windowMinutes":5}"#).unwrap();
+/// assert_eq!(m.burn, None);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectiveMeasurement {
+    /// The row of [`crate::slo::TABLE`] (`gateway-5xx`).
+    pub id: String,
+    /// The row's value over its window (ms for a latency, else a ratio); `None` without
+    /// events.
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// Events in the window (weighted).
+    pub events: u64,
+    /// Bad events in the window (weighted): errors or failures, or for a latency row the
+    /// events slower than its target.
+    pub bad: f64,
+    /// The window, minutes.
+    pub window_minutes: u64,
+    /// Bad-event ratios over the burn-rate windows, for a row with a policy, events in all
+    /// four and a bad event in a short one (else no pair can fire: the long windows are not
+    /// read).
+    #[serde(default)]
+    pub burn: Option<crate::burn::WindowRatios>,
 }
 
 /// A value over a window.

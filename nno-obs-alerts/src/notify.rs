@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn a_gateway_outage_inhibits_the_fleets_request_alerts() {
-        let gateway = alert(Category::RegistryLatency, None, "gateway");
+        let gateway = alert(Category::NnoObjective, None, "gateway-p99");
         let spikes: Vec<Alert> = ["a1b2c3d4e5", "f6g7h8i9j0", "k3m9p2xw7q"]
             .iter()
             .map(|p| alert(Category::WorkerErrorSpike, Some(p), "analytics"))
@@ -363,8 +363,8 @@ mod tests {
         assert_eq!(
             run.at(0, &holding, &[]),
             [
+                "trigger nno-objective/nno: nno-objective/nno/gateway-p99",
                 "trigger pages-build-failure/k3m9p2xw7q: pages-build-failure/k3m9p2xw7q/b1",
-                "trigger registry-latency/nno: registry-latency/nno/gateway",
             ]
         );
         assert_eq!(run.held.len(), 3);

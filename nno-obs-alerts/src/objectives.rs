@@ -14,6 +14,7 @@
 //! (which is not a breach); a row no dataset carries reports its missing source.
 
 use crate::burn::WindowRatios;
+use crate::measure::ObjectiveMeasurement;
 use crate::observe::minutes_ending;
 use crate::slo::{Indicator, Objective, Scope, Slo, TABLE};
 use crate::status::{status, SloInput, SloStatus};
@@ -169,6 +170,98 @@ pub async fn measure_objectives_over(
         }
     }
     Ok(out)
+}
+
+/// NNO's §5.1 objectives that page ([`crate::slo::OBJECTIVE_PAGES`]) at `at_ms`, as the
+/// `nno-objective` rules read them: each row over its window, and its bad-event ratios over
+/// its burn-rate windows — not over the 30-day period, which only `slo status` shows.
+///
+/// ```
+/// use nno_obs_alerts::objectives::measure_for_alerts;
+/// use nno_obs_query::memory::MemoryEngine;
+///
+/// let store = tempfile::tempdir().unwrap();
+/// let engine = MemoryEngine::new(store.path());
+/// let rows = pollster::block_on(measure_for_alerts(&engine, 1_771_756_440_000)).unwrap();
+/// assert_eq!(rows.len(), nno_obs_alerts::slo::OBJECTIVE_PAGES.len());
+/// assert!(rows.iter().all(|r| r.events == 0 && r.value.is_none()));
+/// ```
+pub async fn measure_for_alerts(
+    engine: &dyn Engine,
+    at_ms: u64,
+) -> Result<Vec<ObjectiveMeasurement>, QueryError> {
+    let mut out = Vec::new();
+    for page in &crate::slo::OBJECTIVE_PAGES {
+        let Some(slo) = crate::slo::row(page.id) else {
+            continue;
+        };
+        let slow_above = match slo.objective {
+            Objective::LatencyBelow { ms, .. } => Some(ms as u32),
+            _ => None,
+        };
+        let read = async |minutes: u64| -> Result<Option<SliRow>, QueryError> {
+            let range = minutes_ending(at_ms, minutes)?;
+            Ok(subjects(engine, slo.indicator, None, range, slow_above)
+                .await?
+                .remove(""))
+        };
+        let window = read(slo.window_minutes).await?;
+        let burn = match slo.burn_rate {
+            Some(policy) => {
+                let ratio = async |minutes: u64| -> Result<Option<f64>, QueryError> {
+                    Ok(read(minutes).await?.and_then(|row| bad_ratio(slo, &row)))
+                };
+                // A pair fires only when both its windows burn: with no bad event in either
+                // short window, neither can, and the long windows (1 h, 6 h) are not read —
+                // most minutes of a healthy fleet, and most of the cost of this function.
+                let fast_short = ratio(policy.fast.short_minutes).await?;
+                let slow_short = ratio(policy.slow.short_minutes).await?;
+                let burning = |r: Option<f64>| r.is_some_and(|r| r > 0.0);
+                let longs = if burning(fast_short) || burning(slow_short) {
+                    Some((
+                        ratio(policy.fast.long_minutes).await?,
+                        ratio(policy.slow.long_minutes).await?,
+                    ))
+                } else {
+                    None
+                };
+                match (longs, fast_short, slow_short) {
+                    (
+                        Some((Some(fast_long), Some(slow_long))),
+                        Some(fast_short),
+                        Some(slow_short),
+                    ) => Some(WindowRatios {
+                        fast_long,
+                        fast_short,
+                        slow_long,
+                        slow_short,
+                    }),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        out.push(ObjectiveMeasurement {
+            id: slo.id.to_owned(),
+            value: window.as_ref().and_then(|row| value(slo, row)),
+            events: window.as_ref().map(|row| row.events).unwrap_or(0),
+            bad: window
+                .as_ref()
+                .map(|row| bad_events(slo, row))
+                .unwrap_or(0.0),
+            window_minutes: slo.window_minutes,
+            burn,
+        });
+    }
+    Ok(out)
+}
+
+/// Bad events of one reading: failures, or for a latency the events slower than its target.
+fn bad_events(slo: &Slo, row: &SliRow) -> f64 {
+    match slo.objective {
+        Objective::LatencyBelow { .. } => row.slow.map(|n| n as f64).unwrap_or(0.0),
+        _ => row.bad,
+    }
 }
 
 /// The six ranges an objective is read over.

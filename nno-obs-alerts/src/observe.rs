@@ -8,9 +8,11 @@
 //! | a feature's 5xx ratio and p99 | [`FeatureStats`] | [`Windows::error_minutes`] (§6.2: 5) |
 //! | its worst endpoints | [`MostErroringEndpoints`] (only for a feature over its threshold) | the same |
 //! | a recent failing trace | [`RecentErrorTrace`] (same) | the same |
-//! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] |
+//! | auth Worker silence | [`RequestsPerMinute`] of feature `auth`: trailing empty minutes | [`Windows::auth_lookback_minutes`] (a longer silence's start: up to [`AUTH_SEARCH_MINUTES`]) |
+//! | what auth was expected to serve | [`RequestsPerMinute`] of `auth` before the silence | [`AUTH_BASELINE_MINUTES`] |
+//! | NNO's §5.1 objectives | [`crate::objectives::measure_for_alerts`] | each row's window and burn windows |
 //! | failed Pages builds | [`FailedBuilds`] | [`Windows::event_minutes`] |
-//! | usage ratio | [`UsageTotal`] of invocations ÷ the Registry's daily limit | 24 hours |
+//! | usage ratio | [`UsageTotal`] of invocations ÷ the tier's daily limit ([`TierLimitsSource`]) | 24 hours |
 //! | registry read p99 | [`RegistryLatency`], kind `read` | [`Windows::registry_minutes`] (§6.2: 5) |
 //! | failed jobs | [`FailedJobs`] | [`Windows::event_minutes`] |
 //! | jobs still running | [`RunningJobs`] | [`Windows::job_lookback_minutes`] |
@@ -25,6 +27,7 @@
 //! is named by its trace id.
 
 use crate::category::Thresholds;
+use crate::limits::{TierLimitsSource, UsageLimits};
 use crate::measure::{
     EndpointErrors, FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
 };
@@ -129,6 +132,7 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 /// One evaluation; for many in a row, keep an [`Observer`].
 ///
 /// ```
+/// use nno_obs_alerts::limits::FileLimits;
 /// use nno_obs_alerts::observe::{measure, NoJobLogs, Windows};
 /// use nno_obs_alerts::rules::Configs;
 /// use nno_obs_query::memory::MemoryEngine;
@@ -139,22 +143,31 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 ///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: Some(1000),
 /// }]};
 /// let engine = MemoryEngine::new(store.path());
+/// let limits = FileLimits::from_json(r#"{"platforms":[{"platformId":"k3m9p2xw7q","dailyInvocations":1000}]}"#).unwrap();
 /// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
-///                 1_771_756_440_000, &Windows::default())).unwrap();
-/// // An empty store: the auth Worker has been silent for the whole lookback.
+///                 Some(&limits), 1_771_756_440_000, &Windows::default())).unwrap();
+/// // An empty store: the auth Worker has been silent for the whole lookback, and nothing
+/// // was expected of it.
 /// assert_eq!(m.platforms[0].auth_silent_minutes, Some(15));
+/// assert_eq!(m.platforms[0].auth_expected_requests, None);
 /// assert_eq!(m.platforms[0].usage_ratio, Some(0.0));
+/// // Without a tier-limit source, no usage ratio — and the measurements say why.
+/// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
+///                 None, 1_771_756_440_000, &Windows::default())).unwrap();
+/// assert_eq!(m.platforms[0].usage_ratio, None);
+/// assert_eq!(m.usage_limits.unwrap().source, None);
 /// ```
 pub async fn measure(
     engine: &dyn Engine,
     registry: &RegistryFile,
     configs: &Configs,
     jobs: &dyn JobLogs,
+    limits: Option<&dyn TierLimitsSource>,
     at_ms: u64,
     windows: &Windows,
 ) -> Result<Measurements, QueryError> {
     Observer::new(*windows)
-        .measure(engine, registry, configs, jobs, at_ms)
+        .measure(engine, registry, configs, jobs, limits, at_ms)
         .await
 }
 
@@ -174,7 +187,49 @@ pub struct Observer {
     windows: Windows,
     /// Per platform: (total at, total, last whole query at).
     usage: HashMap<String, (u64, f64, u64)>,
+    /// Per platform: its auth Worker's current silent stretch and baseline.
+    silences: HashMap<String, Silence>,
 }
+
+/// A silent stretch of an auth Worker, remembered so that its baseline is asked once.
+#[derive(Clone, Copy, Debug)]
+struct Silence {
+    /// The first silent minute.
+    start_ms: u64,
+    /// Auth requests in the [`AUTH_BASELINE_MINUTES`] before it.
+    baseline: u64,
+    /// The last evaluation that saw the stretch still silent.
+    seen_ms: u64,
+}
+
+/// What an auth Worker's silence is measured as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AuthSilence {
+    /// Trailing whole minutes without a request.
+    pub silent_minutes: u64,
+    /// Requests the baseline expected over them, when the silence is long enough to matter
+    /// and the baseline hour had any.
+    pub expected: Option<f64>,
+}
+
+/// The baseline of an auth Worker's expected traffic: its requests in the hour before the
+/// silent stretch. A fixed hour before the silence, not a trailing one, so that the
+/// expectation grows with the silence and a firing alert holds while it lasts.
+pub const AUTH_BASELINE_MINUTES: u64 = 60;
+
+/// How far the baseline hour predicts: a silence is expected to hold at most this many
+/// minutes of the baseline's rate. Without the cap, any platform would page once its silence
+/// was long enough — a small platform doing four logins an hour by day, silent all night,
+/// "expects" 20 requests after five hours. With it, only an auth Worker that served at least
+/// 40 requests in the hour before can page (20 expected over 30 minutes), and one serving ten
+/// a minute still pages at §6.2's 2 minutes. The expectation never falls while the silence
+/// lasts, so a firing alert holds.
+pub const AUTH_HORIZON_MINUTES: u64 = 30;
+
+/// How far back the start of a long silence is looked for. An auth Worker silent for longer
+/// than a day has no baseline left: its alert (firing for that day) resolves — it is no
+/// longer an outage to be paged about but a Worker to be decommissioned or rebuilt.
+pub const AUTH_SEARCH_MINUTES: u64 = 24 * 60;
 
 impl Observer {
     /// An observer with no history.
@@ -182,6 +237,7 @@ impl Observer {
         Self {
             windows,
             usage: HashMap::new(),
+            silences: HashMap::new(),
         }
     }
 
@@ -197,6 +253,7 @@ impl Observer {
         registry: &RegistryFile,
         configs: &Configs,
         jobs: &dyn JobLogs,
+        limits: Option<&dyn TierLimitsSource>,
         at_ms: u64,
     ) -> Result<Measurements, QueryError> {
         let windows = self.windows;
@@ -213,18 +270,21 @@ impl Observer {
                 .map(Thresholds::for_platform)
                 .unwrap_or_default();
             let usage = self.usage(engine, &scope, at_ms).await?;
+            let auth = self.auth(engine, &scope, &thresholds, at_ms).await?;
             platforms.push(PlatformMeasurements {
                 platform_id: id.as_str().to_owned(),
                 platform_name: Some(record.name.clone()),
                 features: feature_errors(engine, &scope, &thresholds, at_ms, &windows).await?,
-                auth_silent_minutes: Some(auth_silence(engine, &scope, at_ms, &windows).await?),
+                auth_silent_minutes: Some(auth.silent_minutes),
+                auth_expected_requests: auth.expected,
                 failed_builds: failed_builds
                     .iter()
                     .filter(|b| b.platform == id.as_str())
                     .map(|b| b.build_id.clone())
                     .collect(),
-                usage_ratio: record
-                    .daily_invocation_limit
+                usage_ratio: limits
+                    .and_then(|source| source.limits(id.as_str()))
+                    .and_then(|l| l.daily_invocations)
                     .filter(|limit| *limit > 0)
                     .map(|limit| usage / limit as f64),
             });
@@ -269,14 +329,114 @@ impl Observer {
                 None,
             ));
         }
+        let ids: Vec<&str> = platforms.iter().map(|p| p.platform_id.as_str()).collect();
+        let usage_limits = Some(UsageLimits::of(limits, &ids));
         Ok(Measurements {
             at_ms,
+            usage_limits,
             platforms,
             nno: crate::measure::NnoMeasurements {
                 registry_read_p99,
                 stack_publishes: None,
                 jobs: nno_jobs,
+                objectives: crate::objectives::measure_for_alerts(engine, at_ms).await?,
             },
+        })
+    }
+
+    /// The auth Worker's silence at `at_ms` and what its baseline expected over it.
+    ///
+    /// Whole minutes only (a partial current minute would read as silent). The trailing
+    /// silence is counted over [`Windows::auth_lookback_minutes`]; once it reaches
+    /// `thresholds.auth_silent_minutes`, the stretch's first minute is found (looking back up
+    /// to [`AUTH_SEARCH_MINUTES`] when the whole lookback is silent) and the auth requests of
+    /// the [`AUTH_BASELINE_MINUTES`] before it are the baseline: expected = baseline ×
+    /// min(silent minutes, [`AUTH_HORIZON_MINUTES`]) ÷ 60. Both are remembered for the stretch, so a long silence is looked
+    /// up once, not every minute.
+    pub async fn auth(
+        &mut self,
+        engine: &dyn Engine,
+        scope: &PlatformScope,
+        thresholds: &Thresholds,
+        at_ms: u64,
+    ) -> Result<AuthSilence, QueryError> {
+        let at_ms = at_ms - at_ms % MINUTE_MS;
+        let key = scope.platform().as_str();
+        let lookback = self.windows.auth_lookback_minutes.max(1);
+        let rows = auth_requests(engine, scope, minutes_ending(at_ms, lookback)?).await?;
+        let silent = trailing_silence(&rows);
+        if silent < thresholds.auth_silent_minutes.max(1) {
+            self.silences.remove(key);
+            return Ok(AuthSilence {
+                silent_minutes: silent,
+                expected: None,
+            });
+        }
+        let lookback_ms = lookback * MINUTE_MS;
+        // The stretch's start, when the lookback shows it.
+        let seen_start = (silent < lookback).then(|| at_ms - silent * MINUTE_MS);
+        let remembered = self
+            .silences
+            .get(key)
+            .copied()
+            .filter(|s| match seen_start {
+                Some(start) => s.start_ms == start,
+                // The whole lookback is silent: the remembered stretch goes on if it was silent
+                // at an evaluation inside the lookback.
+                None => s.start_ms + lookback_ms <= at_ms && s.seen_ms + lookback_ms >= at_ms,
+            });
+        let silence = match remembered {
+            Some(silence) => silence,
+            None => {
+                let start = match seen_start {
+                    Some(start) => Some(start),
+                    None => {
+                        let from = at_ms.saturating_sub(AUTH_SEARCH_MINUTES * MINUTE_MS);
+                        let before = auth_requests(
+                            engine,
+                            scope,
+                            ms_range(from, at_ms.saturating_sub(lookback_ms))?,
+                        )
+                        .await?;
+                        let quiet = trailing_silence(&before);
+                        (quiet < before.len() as u64)
+                            .then(|| at_ms - lookback_ms - quiet * MINUTE_MS)
+                    }
+                };
+                let Some(start_ms) = start else {
+                    // Silent for the whole search: no baseline, nothing expected.
+                    self.silences.remove(key);
+                    return Ok(AuthSilence {
+                        silent_minutes: silent,
+                        expected: None,
+                    });
+                };
+                let from = start_ms.saturating_sub(AUTH_BASELINE_MINUTES * MINUTE_MS);
+                let baseline = auth_requests(engine, scope, ms_range(from, start_ms)?)
+                    .await?
+                    .iter()
+                    .map(|m| m.requests)
+                    .sum();
+                Silence {
+                    start_ms,
+                    baseline,
+                    seen_ms: at_ms,
+                }
+            }
+        };
+        self.silences.insert(
+            key.to_owned(),
+            Silence {
+                seen_ms: at_ms,
+                ..silence
+            },
+        );
+        let silent_minutes = (at_ms - silence.start_ms) / MINUTE_MS;
+        let expected = silence.baseline as f64 * silent_minutes.min(AUTH_HORIZON_MINUTES) as f64
+            / AUTH_BASELINE_MINUTES as f64;
+        Ok(AuthSilence {
+            silent_minutes,
+            expected: (silence.baseline > 0).then_some(expected),
         })
     }
 
@@ -412,18 +572,18 @@ async fn feature_errors(
     Ok(out)
 }
 
-/// Trailing minutes without an auth request, up to the lookback.
-async fn auth_silence(
+/// Trailing minutes without a request among `rows` (oldest first).
+fn trailing_silence(rows: &[nno_obs_query::questions::MinuteRow]) -> u64 {
+    rows.iter().rev().take_while(|m| m.requests == 0).count() as u64
+}
+
+/// Auth requests of `scope`'s platform over `range`.
+async fn auth_requests(
     engine: &dyn Engine,
     scope: &PlatformScope,
-    at_ms: u64,
-    windows: &Windows,
-) -> Result<u64, QueryError> {
-    // Whole minutes only: a partial current minute would read as silent.
-    let at_ms = at_ms - at_ms % MINUTE_MS;
-    let range = minutes_ending(at_ms, windows.auth_lookback_minutes)?;
-    let minutes = RequestsPerMinute::new(scope, "auth", range)?
+    range: TimeRange,
+) -> Result<Vec<nno_obs_query::questions::MinuteRow>, QueryError> {
+    RequestsPerMinute::new(scope, "auth", range)?
         .ask(engine)
-        .await?;
-    Ok(minutes.iter().rev().take_while(|m| m.requests == 0).count() as u64)
+        .await
 }

@@ -112,6 +112,8 @@ pub struct Replay<'a> {
     pub configs: &'a Configs,
     /// Job ids from the logs.
     pub jobs: &'a dyn JobLogs,
+    /// The platforms' tier limits (usage alerts); `None`: no source, no usage alert.
+    pub limits: Option<&'a dyn crate::limits::TierLimitsSource>,
     /// The measurement windows.
     pub windows: Windows,
     /// The state machine's timing.
@@ -156,7 +158,14 @@ pub async fn replay_silenced(
     let mut done = 0;
     while at < until_ms {
         let measurements = observer
-            .measure(engine, setup.registry, setup.configs, setup.jobs, at)
+            .measure(
+                engine,
+                setup.registry,
+                setup.configs,
+                setup.jobs,
+                setup.limits,
+                at,
+            )
             .await?;
         let alerts = evaluate(&measurements, setup.configs);
         let transitions = book.step(at, &alerts, &setup.policy);

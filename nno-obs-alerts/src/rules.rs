@@ -2,10 +2,16 @@
 //! now out — one per category and subject, each with its seed §6.3 message.
 
 use crate::alert::{alert_id, Alert};
+use crate::burn::{self, BurnAlert};
+#[cfg(doc)]
+use crate::category::AUTH_MIN_EXPECTED;
 use crate::category::{usage_severity, Category, Severity, Thresholds, USAGE_LEVELS};
 use crate::config::{is_platform_id, AlertConfig};
-use crate::measure::{FeatureErrors, JobState, Measurements, PlatformMeasurements};
+use crate::measure::{
+    FeatureErrors, JobState, Measurements, ObjectiveMeasurement, PlatformMeasurements,
+};
 use crate::message::{Details, Message, PlatformRef, DASH};
+use crate::slo;
 use crate::text::{minutes, one_line, percent};
 use std::collections::BTreeMap;
 
@@ -117,29 +123,35 @@ fn platform_alerts(
             alerts.push(alert);
         }
     }
-    if let Some(silent) = platform.auth_silent_minutes {
-        if silent >= t.auth_silent_minutes {
-            let message = Message {
-                platform: Some(platform_ref(platform)),
-                headline: "auth Worker down".to_owned(),
-                subjects: vec![("Feature".to_owned(), "auth".to_owned())],
-                alert: "Auth Worker returning 0 requests".to_owned(),
-                threshold: format!("0 requests for {}", minutes(t.auth_silent_minutes)),
-                current: format!("0 requests (over last {})", minutes(silent)),
-                time_ms: at,
-                details: None,
-                action: observability(id),
-                trace_url: None,
-            };
-            let a = alert(
-                Category::AuthWorkerDown,
-                Severity::Critical,
-                Some(id),
-                "auth",
-                message,
-            );
-            alerts.push(a);
-        }
+    if let Some((silent, expected)) = auth_down(platform, t) {
+        let message = Message {
+            platform: Some(platform_ref(platform)),
+            headline: "auth Worker down".to_owned(),
+            subjects: vec![("Feature".to_owned(), "auth".to_owned())],
+            alert: "Auth Worker returning 0 requests".to_owned(),
+            threshold: format!(
+                "0 requests for {} (when {} or more were expected)",
+                minutes(t.auth_silent_minutes),
+                t.auth_min_expected
+            ),
+            current: format!(
+                "0 requests (over last {}; {} expected)",
+                minutes(silent),
+                expected.round()
+            ),
+            time_ms: at,
+            details: None,
+            action: observability(id),
+            trace_url: None,
+        };
+        let a = alert(
+            Category::AuthWorkerDown,
+            Severity::Critical,
+            Some(id),
+            "auth",
+            message,
+        );
+        alerts.push(a);
     }
     if t.build_failure_alert {
         for build in &platform.failed_builds {
@@ -197,6 +209,19 @@ fn platform_alerts(
             }
         }
     }
+}
+
+/// The auth Worker is down — §6.2's "0 requests for 2 min" — only when traffic was expected:
+/// silent for at least `t.auth_silent_minutes` while the baseline expected at least
+/// `t.auth_min_expected` requests over the silence ([`AUTH_MIN_EXPECTED`]). A small platform
+/// quiet at night and a platform with no history expect little or nothing and never page.
+/// The baseline is fixed before the silence, so the expectation grows with it: once firing,
+/// the alert holds while the silence lasts. Returns (silent minutes, expected requests).
+fn auth_down(platform: &PlatformMeasurements, t: &Thresholds) -> Option<(u64, f64)> {
+    let silent = platform.auth_silent_minutes?;
+    let expected = platform.auth_expected_requests.filter(|e| e.is_finite())?;
+    (silent >= t.auth_silent_minutes && expected >= t.auth_min_expected)
+        .then_some((silent, expected))
 }
 
 fn error_spike(
@@ -368,6 +393,7 @@ fn nno_alerts(measurements: &Measurements, _configs: &Configs, at: u64, alerts: 
             ));
         }
     }
+    objective_alerts(&nno.objectives, at, alerts);
     for job in &nno.jobs {
         if !is_platform_id(&job.platform_id) {
             continue;
@@ -442,6 +468,138 @@ fn nno_alerts(measurements: &Measurements, _configs: &Configs, at: u64, alerts: 
             }
             _ => {}
         }
+    }
+}
+
+/// The `nno-objective` alerts: each §5.1 row of [`crate::slo::OBJECTIVE_PAGES`] whose window
+/// meets its volume floor and whose value is past "Alert at" (exactly at it is not) or whose
+/// burn-rate pair fires. A row without events ("no data") never pages.
+fn objective_alerts(measured: &[ObjectiveMeasurement], at: u64, alerts: &mut Vec<Alert>) {
+    for m in measured {
+        let (Some(slo), Some(page)) = (slo::row(&m.id), slo::objective_page(&m.id)) else {
+            continue;
+        };
+        if !m.bad.is_finite() || !page.floor.met(m.events, m.bad) {
+            continue;
+        }
+        let crossed = m
+            .value
+            .and_then(|value| slo::alert_crossed(slo, value))
+            .unwrap_or(false);
+        let burn = match (slo.burn_rate, m.burn) {
+            (Some(policy), Some(ratios)) => {
+                burn::evaluate(&policy, slo.objective.budget(), &ratios)
+            }
+            _ => BurnAlert::None,
+        };
+        if !crossed && burn == BurnAlert::None {
+            continue;
+        }
+        let service = match slo.scope {
+            slo::Scope::Service(name) => name,
+            _ => "NNO",
+        };
+        let latency = matches!(slo.objective, slo::Objective::LatencyBelow { .. });
+        let shown = |value: f64| {
+            if !latency {
+                percent(value)
+            } else if value >= 10_000.0 {
+                format!("{}s", (value / 1000.0).round())
+            } else {
+                format!("{}ms", value.round())
+            }
+        };
+        let alert_at = slo.alert_at.unwrap_or("-");
+        let (alert_text, threshold) = match (crossed, burn, slo.burn_rate) {
+            (true, _, _) | (_, BurnAlert::None, _) | (_, _, None) => (
+                format!(
+                    "{} crossed its alert threshold (target {})",
+                    slo.metric, slo.target
+                ),
+                alert_at.to_owned(),
+            ),
+            (false, BurnAlert::Fast, Some(policy)) => (
+                format!(
+                    "{} burning its error budget (target {})",
+                    slo.metric, slo.target
+                ),
+                format!(
+                    "{}x budget burn over {} and {}",
+                    policy.fast.factor,
+                    minutes(policy.fast.long_minutes),
+                    minutes(policy.fast.short_minutes)
+                ),
+            ),
+            (false, BurnAlert::Slow, Some(policy)) => (
+                format!(
+                    "{} burning its error budget (target {})",
+                    slo.metric, slo.target
+                ),
+                format!(
+                    "{}x budget burn over {} and {}",
+                    policy.slow.factor,
+                    minutes(policy.slow.long_minutes),
+                    minutes(policy.slow.short_minutes)
+                ),
+            ),
+        };
+        let mut current = match m.value {
+            Some(value) => format!(
+                "{} (over last {}, {} events",
+                shown(value),
+                minutes(m.window_minutes),
+                m.events
+            ),
+            None => format!("no value (over last {}", minutes(m.window_minutes)),
+        };
+        let budget = slo.objective.budget();
+        let rate = |ratio: f64| {
+            let r = burn::burn_rate(ratio, budget).unwrap_or(0.0);
+            format!("{}x", (r * 10.0).round() / 10.0)
+        };
+        match (crossed, burn, slo.burn_rate, m.burn) {
+            (false, BurnAlert::Fast, Some(p), Some(r)) => current.push_str(&format!(
+                "; burning {} over {}, {} over {}",
+                rate(r.fast_long),
+                minutes(p.fast.long_minutes),
+                rate(r.fast_short),
+                minutes(p.fast.short_minutes)
+            )),
+            (false, BurnAlert::Slow, Some(p), Some(r)) => current.push_str(&format!(
+                "; burning {} over {}, {} over {}",
+                rate(r.slow_long),
+                minutes(p.slow.long_minutes),
+                rate(r.slow_short),
+                minutes(p.slow.short_minutes)
+            )),
+            _ => {}
+        }
+        current.push(')');
+        let message = Message {
+            platform: None,
+            headline: format!("{service} objective at risk: {}", slo.metric),
+            subjects: vec![
+                ("Service".to_owned(), service.to_owned()),
+                ("Objective".to_owned(), slo.id.to_owned()),
+            ],
+            alert: alert_text,
+            threshold,
+            current,
+            time_ms: at,
+            details: None,
+            action: format!(
+                "Review the objective at {PORTAL}/operator/observability?objective={}",
+                slo.id
+            ),
+            trace_url: None,
+        };
+        alerts.push(alert(
+            Category::NnoObjective,
+            page.severity,
+            None,
+            slo.id,
+            message,
+        ));
     }
 }
 
@@ -580,5 +738,211 @@ mod tests {
         );
         assert_eq!(alert.severity, Severity::Medium);
         assert_eq!(alert.recipients, [crate::Recipient::PlatformAdmin]);
+    }
+
+    /// One platform whose auth Worker has been silent `silent` minutes while its baseline
+    /// expected `expected` requests.
+    fn silent(silent: u64, expected: Option<f64>) -> Measurements {
+        Measurements {
+            at_ms: 1_771_756_440_000,
+            platforms: vec![PlatformMeasurements {
+                platform_id: "k3m9p2xw7q".into(),
+                auth_silent_minutes: Some(silent),
+                auth_expected_requests: expected,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn auth_alerts(m: &Measurements) -> Vec<Alert> {
+        evaluate(m, &Configs::new())
+            .into_iter()
+            .filter(|a| a.category == Category::AuthWorkerDown)
+            .collect()
+    }
+
+    #[test]
+    fn auth_down_needs_the_expectation_exactly_at_it_and_above() {
+        let min = crate::category::AUTH_MIN_EXPECTED;
+        // "≥ 20 expected": exactly at it pages, just above pages, just below does not.
+        assert_eq!(auth_alerts(&silent(2, Some(min))).len(), 1);
+        assert_eq!(auth_alerts(&silent(2, Some(min + 0.01))).len(), 1);
+        assert!(auth_alerts(&silent(2, Some(min - 0.01))).is_empty());
+        // No baseline (a new platform, or none in the hour before): never.
+        assert!(auth_alerts(&silent(30, None)).is_empty());
+        assert!(auth_alerts(&silent(30, Some(f64::NAN))).is_empty());
+    }
+
+    #[test]
+    fn auth_down_keeps_the_seeds_two_minutes() {
+        // Exactly 2 minutes pages, 1 minute does not, however busy the Worker was.
+        assert_eq!(auth_alerts(&silent(2, Some(500.0))).len(), 1);
+        assert_eq!(auth_alerts(&silent(3, Some(500.0))).len(), 1);
+        assert!(auth_alerts(&silent(1, Some(500.0))).is_empty());
+    }
+
+    #[test]
+    fn the_auth_message_says_what_was_expected() {
+        let alert = auth_alerts(&silent(3, Some(57.4))).remove(0);
+        let text = alert.message.firing();
+        assert!(
+            text.contains(
+                "\nThreshold: 0 requests for 2 minutes (when 20 or more were expected)\nCurrent: 0 requests (over last 3 minutes; 57 expected)\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(alert.severity, Severity::Critical);
+    }
+
+    fn objective(id: &str, value: f64, events: u64, bad: f64) -> ObjectiveMeasurement {
+        ObjectiveMeasurement {
+            id: id.into(),
+            value: Some(value),
+            events,
+            bad,
+            window_minutes: slo::row(id).map(|s| s.window_minutes).unwrap_or(5),
+            burn: None,
+        }
+    }
+
+    fn objective_alerts_of(measured: Vec<ObjectiveMeasurement>) -> Vec<(String, Severity)> {
+        let m = Measurements {
+            at_ms: 1_771_756_440_000,
+            nno: crate::measure::NnoMeasurements {
+                objectives: measured,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        evaluate(&m, &Configs::new())
+            .into_iter()
+            .filter(|a| a.category == Category::NnoObjective)
+            .map(|a| (a.id, a.severity))
+            .collect()
+    }
+
+    #[test]
+    fn an_objective_pages_past_its_alert_at_only() {
+        let id = || vec![("nno-objective/nno/gateway-5xx".to_owned(), Severity::High)];
+        // "> 1%": exactly at it is no page, just above is.
+        assert!(objective_alerts_of(vec![objective("gateway-5xx", 0.01, 1000, 10.0)]).is_empty());
+        assert_eq!(
+            objective_alerts_of(vec![objective("gateway-5xx", 0.0101, 1000, 10.1)]),
+            id()
+        );
+        assert!(objective_alerts_of(vec![objective("gateway-5xx", 0.0099, 1000, 9.9)]).is_empty());
+        // "< 97%" for jobs: below pages, exactly at does not.
+        let jobs = |v: f64| {
+            objective_alerts_of(vec![objective(
+                "provisioning-job-success",
+                v,
+                100,
+                (1.0 - v) * 100.0,
+            )])
+        };
+        assert!(jobs(0.97).is_empty());
+        assert_eq!(jobs(0.96).len(), 1);
+        // Latency in ms: "> 500ms" for registry writes.
+        let writes =
+            |v: f64| objective_alerts_of(vec![objective("registry-write-p99", v, 100, 6.0)]);
+        assert!(writes(500.0).is_empty());
+        assert_eq!(
+            writes(500.5),
+            vec![(
+                "nno-objective/nno/registry-write-p99".to_owned(),
+                Severity::Medium
+            )]
+        );
+    }
+
+    #[test]
+    fn one_error_in_a_quiet_minute_never_pages() {
+        // One 5xx among 3 requests is 33 %: under the floor (20 requests, 5 5xx).
+        assert!(objective_alerts_of(vec![objective("gateway-5xx", 0.33, 3, 1.0)]).is_empty());
+        // Exactly at the floor pages; one event or one error fewer does not.
+        assert_eq!(
+            objective_alerts_of(vec![objective("gateway-5xx", 0.25, 20, 5.0)]).len(),
+            1
+        );
+        assert!(objective_alerts_of(vec![objective("gateway-5xx", 0.25, 19, 5.0)]).is_empty());
+        assert!(objective_alerts_of(vec![objective("gateway-5xx", 0.2, 20, 4.0)]).is_empty());
+        // One slow job is its own timeout alert, not a median.
+        assert!(objective_alerts_of(vec![objective(
+            "provision-platform-duration",
+            400_000.0,
+            1,
+            1.0
+        )])
+        .is_empty());
+        assert_eq!(
+            objective_alerts_of(vec![objective(
+                "provision-platform-duration",
+                400_000.0,
+                5,
+                3.0
+            )])
+            .len(),
+            1
+        );
+        assert!(objective_alerts_of(vec![objective(
+            "provision-platform-duration",
+            400_000.0,
+            4,
+            3.0
+        )])
+        .is_empty());
+    }
+
+    #[test]
+    fn a_request_rate_objective_pages_on_its_burn_rate_pairs() {
+        let burning = |fast_short: f64| {
+            let mut m = objective("gateway-5xx", 0.008, 500, 4.0 * 5.0);
+            m.burn = Some(crate::burn::WindowRatios {
+                fast_long: 0.0144,
+                fast_short,
+                slow_long: 0.001,
+                slow_short: 0.001,
+            });
+            objective_alerts_of(vec![m])
+        };
+        // Under "> 1%" but 14.4× the 0.1 % budget over both 1 h and 5 min: pages.
+        assert_eq!(burning(0.0144).len(), 1);
+        assert!(burning(0.0143).is_empty());
+        let m = Measurements {
+            at_ms: 1_771_756_440_000,
+            nno: crate::measure::NnoMeasurements {
+                objectives: vec![{
+                    let mut m = objective("gateway-5xx", 0.008, 500, 20.0);
+                    m.burn = Some(crate::burn::WindowRatios {
+                        fast_long: 0.02,
+                        fast_short: 0.02,
+                        slow_long: 0.0,
+                        slow_short: 0.0,
+                    });
+                    m
+                }],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let text = evaluate(&m, &Configs::new()).remove(0).message.firing();
+        assert!(
+            text.contains("\nThreshold: 14.4x budget burn over 1 hour and 5 minutes\nCurrent: 0.8% (over last 5 minutes, 500 events; burning 20x over 1 hour, 20x over 5 minutes)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn no_data_never_pages() {
+        let mut m = objective("cli-activation-commit", f64::NAN, 0, 0.0);
+        m.value = None;
+        assert!(objective_alerts_of(vec![m]).is_empty());
+        // An unknown row id is ignored, not a panic.
+        assert!(objective_alerts_of(vec![objective("no-such-row", 1.0, 100, 100.0)]).is_empty());
+        // registry-read-p99 pages as §6.2's Registry D1 latency, not twice.
+        assert!(
+            objective_alerts_of(vec![objective("registry-read-p99", 900.0, 100, 50.0)]).is_empty()
+        );
     }
 }

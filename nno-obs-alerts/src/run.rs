@@ -13,6 +13,7 @@
 
 use crate::alert::Alert;
 use crate::deliver::{deliver, Connect, Report, RetryPolicy, Sleep};
+use crate::limits::TierLimitsSource;
 use crate::observe::{measure, JobLogs, Windows};
 use crate::outbox::Step;
 use crate::persist::{Lease, StateStore, StoreError};
@@ -38,6 +39,9 @@ pub enum Alerts<'a> {
         registry: &'a RegistryFile,
         /// Job names for jobs written before the job extension.
         jobs: &'a dyn JobLogs,
+        /// The platforms' tier limits (Registry/Billing); `None`: no source, which the
+        /// measurements say (usage alerts cannot be measured).
+        limits: Option<&'a dyn TierLimitsSource>,
         /// The windows.
         windows: Windows,
     },
@@ -216,10 +220,11 @@ async fn holding(
             engine,
             registry,
             jobs,
+            limits,
             windows,
         } => {
             let configs = &destinations.platforms;
-            let measured = measure(engine, registry, configs, jobs, at_ms, &windows)
+            let measured = measure(engine, registry, configs, jobs, limits, at_ms, &windows)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(evaluate(&measured, configs))

@@ -4,6 +4,7 @@
 //! query; rows without a source stay in the table and are reported, never dropped.
 
 use crate::burn::BurnRatePolicy;
+use crate::category::Severity;
 use nno_obs_query::questions::CoreService;
 
 /// Whose objective.
@@ -300,6 +301,86 @@ pub const TABLE: [Slo; 19] = [
         Source::NoDataSource { would_be: "{platformId}-shell: a browser beacon; a cached KV read runs no instrumented Worker code" }, None, Indicator::Unmeasured),
 ];
 
+/// The row of [`TABLE`] with id `id`.
+///
+/// ```
+/// assert_eq!(nno_obs_alerts::slo::row("gateway-p99").unwrap().target, "< 500ms");
+/// assert!(nno_obs_alerts::slo::row("nope").is_none());
+/// ```
+pub fn row(id: &str) -> Option<&'static Slo> {
+    TABLE.iter().find(|slo| slo.id == id)
+}
+
+/// How a §5.1 row pages NNO ops (the `nno-objective` category): its severity and the volume
+/// its window must hold before either its "Alert at" threshold or a burn-rate pair counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ObjectivePage {
+    /// The row of [`TABLE`].
+    pub id: &'static str,
+    /// The alert's severity.
+    pub severity: Severity,
+    /// The volume floor over the row's window (bad events: errors, failures, or events
+    /// slower than the row's target).
+    pub floor: AlertFloor,
+    /// Why this severity and this floor.
+    pub why: &'static str,
+}
+
+const fn page(
+    id: &'static str,
+    severity: Severity,
+    min_events: u64,
+    min_bad: f64,
+    why: &'static str,
+) -> ObjectivePage {
+    ObjectivePage {
+        id,
+        severity,
+        floor: AlertFloor {
+            min_events,
+            min_bad,
+        },
+        why,
+    }
+}
+
+/// Every §5.1 row with an "Alert at" column that pages NNO ops as an `nno-objective` alert —
+/// all but `registry-read-p99`, which §6.2 pages itself ("Registry D1 latency"). A row pages
+/// when its window meets the floor and its value is past "Alert at" or a burn-rate pair of
+/// its policy fires. Rows no service writes yet (CLI commit, template publish, version
+/// validation) are measured as "no data" and never page until a writer exists.
+///
+/// ```
+/// use nno_obs_alerts::slo::{OBJECTIVE_PAGES, TABLE};
+/// let with_alert_at = TABLE.iter().filter(|s| s.alert_at.is_some()).count();
+/// assert_eq!(OBJECTIVE_PAGES.len(), with_alert_at - 1);
+/// ```
+pub const OBJECTIVE_PAGES: [ObjectivePage; 9] = [
+    page("gateway-5xx", Severity::High, 20, 5.0,
+        "every portal and CLI call crosses the gateway; 20 requests and 5 5xx in 5 minutes, the error spike's floor: one 5xx in a quiet minute is not 1 %"),
+    page("gateway-p99", Severity::Medium, 20, 5.0,
+        "slow, not failing; a p99 of a few requests is their slowest one (one 4-second activation among 60 lookups), so 20 requests and 5 above the 500 ms target"),
+    page("registry-write-p99", Severity::Medium, 20, 5.0,
+        "writes are a fifth of registry calls; 20 writes and 5 above the 200 ms target in 5 minutes, or one slow commit pages"),
+    page("provisioning-job-success", Severity::High, 20, 2.0,
+        "a single failed job is its own §6.2 alert (Provisioning job failed); the rate adds a page only when many jobs fail: 20 jobs and 2 failures in the hour"),
+    page("provision-platform-duration", Severity::Medium, 5, 3.0,
+        "a median of a few jobs is those jobs, each over 10 minutes already its own page (Provisioning job timeout): the simulated hour with three stuck jobs paged a fourth time at 3; 5 jobs, 3 over the 120 s target"),
+    page("activate-feature-duration", Severity::Medium, 5, 3.0,
+        "as PROVISION_PLATFORM: 5 activations, 3 over the 60 s target"),
+    page("cli-activation-commit", Severity::Medium, 5, 3.0,
+        "no writer yet (no data: never pages); then 5 commits, 3 over the 10 s target"),
+    page("template-publish-p95", Severity::Low, 20, 2.0,
+        "a p95 needs 20 publishes to be one; a slow publish delays a template author, not a platform: Low (no writer yet)"),
+    page("version-validation-duration", Severity::Low, 5, 3.0,
+        "no writer yet; 5 validations, 3 over the 60 s target; Low, as publishing"),
+];
+
+/// The paging of `id`, if its row pages as an `nno-objective` alert.
+pub fn objective_page(id: &str) -> Option<&'static ObjectivePage> {
+    OBJECTIVE_PAGES.iter().find(|page| page.id == id)
+}
+
 /// Whether `measured` is past the row's alert threshold (`alert_value`): above it for
 /// latencies and error ratios, below it for success ratios. `None` without a threshold or
 /// for a non-finite measurement.
@@ -395,5 +476,23 @@ mod tests {
             assert_eq!(target_met(slo, at), Some(false), "{}", slo.id);
         }
         assert_eq!(alert_crossed(&TABLE[0], f64::NAN), None);
+    }
+
+    #[test]
+    fn every_alert_at_row_pages_ops_once() {
+        for slo in TABLE.iter().filter(|s| s.alert_at.is_some()) {
+            // registry-read-p99 is §6.2's "Registry D1 latency"; the others page here.
+            let pages = objective_page(slo.id).is_some();
+            assert_eq!(pages, slo.id != "registry-read-p99", "{}", slo.id);
+        }
+        for page in &OBJECTIVE_PAGES {
+            let slo = row(page.id).unwrap();
+            assert!(slo.alert_at.is_some() && matches!(slo.scope, Scope::Service(_)));
+            assert!(
+                page.floor.min_events > 0 && page.floor.min_bad >= 1.0,
+                "{}",
+                page.id
+            );
+        }
     }
 }

@@ -477,6 +477,7 @@ fn ops_get_critical_alerts_on_every_channel() {
     let (mut m, c) = seed_example();
     m.platforms[0].features.clear();
     m.platforms[0].auth_silent_minutes = Some(2);
+    m.platforms[0].auth_expected_requests = Some(40.0);
     let alerts = evaluate(&m, &c);
     assert_eq!(alerts[0].id, "auth-worker-down/k3m9p2xw7q/auth");
     let report = w.run(T0, &alerts, &dest, &FAST);

@@ -124,6 +124,7 @@ fn replay_jobs(jobs: &[Job], until: i64) -> Vec<Episode> {
         registry: &registry,
         configs: &Configs::new(),
         jobs: &NoJobLogs,
+        limits: None,
         windows: Windows::default(),
         policy: Policy::default(),
         step_ms: 60_000,

@@ -55,6 +55,7 @@ fn latency_alerts(count: usize, ms: f64) -> Vec<String> {
         &registry,
         &configs,
         &NoJobLogs,
+        None,
         at_ms,
         &Windows::default(),
     ))

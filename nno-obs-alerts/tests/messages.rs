@@ -4,7 +4,7 @@
 
 use nno_obs_alerts::measure::{
     EndpointErrors, FeatureErrors, Job, JobState, Measurements, NnoMeasurements,
-    PlatformMeasurements, PublishCounts, WindowValue,
+    ObjectiveMeasurement, PlatformMeasurements, PublishCounts, WindowValue,
 };
 use nno_obs_alerts::rules::{evaluate, seed_example, Configs};
 use nno_obs_alerts::{AlertConfig, Category, Severity};
@@ -65,6 +65,8 @@ fn everything() -> (Measurements, Configs) {
                     ..Default::default()
                 }],
                 auth_silent_minutes: Some(3),
+                // A busy auth Worker: its previous hour expected 57 requests over 3 minutes.
+                auth_expected_requests: Some(57.0),
                 failed_builds: vec!["build-failed-0001".into()],
                 usage_ratio: Some(0.923),
             },
@@ -75,6 +77,7 @@ fn everything() -> (Measurements, Configs) {
                 ..Default::default()
             },
         ],
+        usage_limits: None,
         nno: NnoMeasurements {
             registry_read_p99: Some(WindowValue {
                 value: 451.6,
@@ -103,6 +106,15 @@ fn everything() -> (Measurements, Configs) {
                     failed_step: None,
                 },
             ],
+            // The gateway at 3.1 % 5xx over 5 minutes: past §5.1's "> 1%".
+            objectives: vec![ObjectiveMeasurement {
+                id: "gateway-5xx".into(),
+                value: Some(0.031),
+                events: 400,
+                bad: 12.4,
+                window_minutes: 5,
+                burn: None,
+            }],
         },
     };
     let mut configs = Configs::new();
@@ -119,6 +131,7 @@ fn every_category_in_the_same_form() {
         ids,
         [
             ("auth-worker-down/k3m9p2xw7q/auth", Severity::Critical),
+            ("nno-objective/nno/gateway-5xx", Severity::High),
             (
                 "pages-build-failure/k3m9p2xw7q/build-failed-0001",
                 Severity::Medium

@@ -348,6 +348,7 @@ fn a_failed_measurement_resolves_nothing_and_still_delivers() {
         engine: &Down,
         registry: &registry,
         jobs: &NoJobLogs,
+        limits: None,
         windows: Windows::default(),
     };
     let outcome = pollster::block_on(w.run_with(T0 + LEASE_MS, measure, false));

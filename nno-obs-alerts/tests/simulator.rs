@@ -12,7 +12,8 @@ mod incidents;
 
 use incidents::{assert_every_kind, expected_id, seed_row};
 use nno_obs_alerts::measure::{
-    FeatureErrors, Job, JobState, Measurements, PlatformMeasurements, WindowValue,
+    FeatureErrors, Job, JobState, Measurements, ObjectiveMeasurement, PlatformMeasurements,
+    WindowValue,
 };
 use nno_obs_alerts::rules::{evaluate, Configs};
 use nno_obs_alerts::state::{Book, Policy, Transition};
@@ -66,7 +67,10 @@ fn oracle(at: u64, incidents: &[Incident], names: &BTreeMap<String, String>) -> 
                     });
             }
             IncidentKind::AuthSilent { platform: id } => {
-                platform(&mut m, id, &name(id)).auth_silent_minutes = Some(minutes);
+                let p = platform(&mut m, id, &name(id));
+                p.auth_silent_minutes = Some(minutes);
+                // The simulated platforms serve tens of logins a minute by day.
+                p.auth_expected_requests = Some(30.0 * minutes as f64);
             }
             IncidentKind::SlowRegistryReads { p99_ms } => {
                 m.nno.registry_read_p99 = Some(WindowValue {
@@ -82,7 +86,39 @@ fn oracle(at: u64, incidents: &[Incident], names: &BTreeMap<String, String>) -> 
                 running_minutes: minutes,
                 failed_step: None,
             }),
-            IncidentKind::ProvisioningJobSlow { platform, job_id } => m.nno.jobs.push(Job {
+            IncidentKind::GatewayErrors { rate } => m.nno.objectives.push(ObjectiveMeasurement {
+                id: "gateway-5xx".into(),
+                value: Some(*rate),
+                events: 1000,
+                bad: rate * 1000.0,
+                window_minutes: 5,
+                burn: None,
+            }),
+            IncidentKind::SlowRegistryWrites { p99_ms } => {
+                m.nno.objectives.push(ObjectiveMeasurement {
+                    id: "registry-write-p99".into(),
+                    value: Some(*p99_ms as f64),
+                    events: 100,
+                    bad: 100.0,
+                    window_minutes: 5,
+                    burn: None,
+                })
+            }
+            IncidentKind::AuthQuiet { platform: id } => {
+                // A small platform at night: 16 logins in the hour before, 8 expected over
+                // the 30 quiet minutes — under the expectation, no page.
+                let p = platform(&mut m, id, &name(id));
+                p.auth_silent_minutes = Some(minutes);
+                p.auth_expected_requests = Some(16.0 * minutes.min(30) as f64 / 60.0);
+            }
+            IncidentKind::Provisioned { platform: id } => {
+                // No history: silent, nothing expected.
+                platform(&mut m, id, &name(id)).auth_silent_minutes = Some(minutes);
+            }
+            IncidentKind::ProvisioningJobHung {
+                platform, job_id, ..
+            }
+            | IncidentKind::ProvisioningJobSlow { platform, job_id } => m.nno.jobs.push(Job {
                 job_id: job_id.clone(),
                 platform_id: platform.clone(),
                 operation: "PROVISION_PLATFORM".into(),
@@ -151,6 +187,8 @@ fn every_incident_fires_once_in_its_window_and_resolves_after_it() {
 
     // The schedule holds every kind of incident (its usage incident is the 90 % level).
     assert_eq!(assert_every_kind(&incidents), [90]);
+    // Quiet stretches page nothing.
+    let incidents: Vec<Incident> = incidents.into_iter().filter(|i| i.kind.pages()).collect();
     assert_eq!(
         timeline.len(),
         incidents.len(),

@@ -76,6 +76,14 @@ pub trait Backend {
     /// The Registry's platforms (names, limits); empty when the host has no copy.
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>>;
 
+    /// The platforms' tier limits (usage alerts, seed §6.2), `None` when the host has no
+    /// source — which `/slo` reports as such. By default none: a host must bring one.
+    fn tier_limits(
+        &self,
+    ) -> BoxFuture<'_, Result<Option<nno_obs_alerts::limits::FileLimits>, ApiError>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// The platforms the metrics hold data for (the fleet's rows beyond the Registry's).
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>>;
 

@@ -10,6 +10,7 @@ use crate::backend::{Backend, BoxFuture, LogHits, LogSearch, ObjectInfo};
 use crate::error::ApiError;
 use crate::source::HostRecords;
 use crate::views::Problem;
+use nno_obs_alerts::limits::FileLimits;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_logs::cursor::Cursor;
@@ -120,6 +121,12 @@ impl Backend for LocalBackend {
         })
     }
 
+    fn tier_limits(&self) -> BoxFuture<'_, Result<Option<FileLimits>, ApiError>> {
+        Box::pin(async move {
+            FileLimits::in_store(&self.root).map_err(|_| ApiError::unavailable("the tier limits"))
+        })
+    }
+
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
         Box::pin(async move {
             LocalEngine::new(&self.root)
@@ -211,6 +218,9 @@ impl Backend for LocalBackend {
 impl HostRecords for LocalBackend {
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
         Backend::registry(self)
+    }
+    fn tier_limits(&self) -> BoxFuture<'_, Result<Option<FileLimits>, ApiError>> {
+        Backend::tier_limits(self)
     }
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
         Backend::platforms_with_data(self)

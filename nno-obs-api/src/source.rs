@@ -57,6 +57,13 @@ pub trait HostRecords {
 
     /// The alert state; the default when none is kept.
     fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>>;
+
+    /// The platforms' tier limits (usage alerts); by default none, which `/slo` reports.
+    fn tier_limits(
+        &self,
+    ) -> BoxFuture<'_, Result<Option<nno_obs_alerts::limits::FileLimits>, ApiError>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A host that keeps no records: no Registry copy, no platforms beyond it, no alerts.
@@ -204,6 +211,12 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
 
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
         self.records.registry()
+    }
+
+    fn tier_limits(
+        &self,
+    ) -> BoxFuture<'_, Result<Option<nno_obs_alerts::limits::FileLimits>, ApiError>> {
+        self.records.tier_limits()
     }
 
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {

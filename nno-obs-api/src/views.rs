@@ -542,9 +542,14 @@ pub struct ObjectiveView {
 
 /// `/slo` (seed §5).
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 pub struct Slo {
     /// The objectives.
     pub objectives: Vec<ObjectiveView>,
+    /// What the usage alerts (§6.2, % of tier limit) compare with: `source` is `null` when
+    /// the host has no tier-limit source (no usage alert can fire), `withoutLimit` the
+    /// platforms in view with no metered limit.
+    pub usage_limits: nno_obs_alerts::limits::UsageLimits,
 }
 
 /// An alert.

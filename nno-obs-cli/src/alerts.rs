@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use nno_obs_alerts::channel::{texts, Event};
 use nno_obs_alerts::deliver::RetryPolicy;
 use nno_obs_alerts::job_logs::SearchJobLogs;
+use nno_obs_alerts::limits::{FileLimits, TierLimitsSource, UsageLimits};
 use nno_obs_alerts::native::{self, NativeConnect, ThreadSleep};
 use nno_obs_alerts::observe::{measure, Windows};
 use nno_obs_alerts::outbox::{State, Step};
@@ -118,14 +119,22 @@ fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurem
     let registry = read_registry(store)?;
     let engine = LocalEngine::new(store);
     let jobs = SearchJobLogs::new(LocalSearch::store(store, &OperatorScope::new())?);
+    let limits = tier_limits(store)?;
     Ok(pollster::block_on(measure(
         &engine,
         &registry,
         configs,
         &jobs,
+        limits.as_ref().map(|l| l as &dyn TierLimitsSource),
         at_ms,
         &Windows::default(),
     ))?)
+}
+
+/// The store's tier limits (`billing/tier-limits.json`), `None` without one — reported, never
+/// taken as "no usage"; a file that cannot be read is an error.
+fn tier_limits(store: &Path) -> Result<Option<FileLimits>, Failure> {
+    FileLimits::in_store(store).map_err(|e| Failure(e.to_string()))
 }
 
 /// Whether no Worker of any platform served a request in the look-back: then an evaluation
@@ -205,6 +214,7 @@ pub fn check(args: CheckArgs) -> Result<(), Failure> {
             destinations: &destinations,
             dry_run: args.dry_run,
             messages: args.messages,
+            usage_limits: measurements.usage_limits.as_ref(),
         };
         alerts_output::print(out, format, &check, colour)
     };
@@ -288,10 +298,22 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     // Many evaluations over the same points: read each dataset once, keep it sorted.
     let engine = MemoryEngine::new(&args.store);
     let jobs = SearchJobLogs::new(LocalSearch::store(&args.store, &OperatorScope::new())?);
+    let limits = tier_limits(&args.store)?;
+    let source = limits.as_ref().map(|l| l as &dyn TierLimitsSource);
+    let platform_ids: Vec<String> = registry
+        .valid_platforms()
+        .into_iter()
+        .map(|(id, _)| id.as_str().to_owned())
+        .collect();
+    let ids: Vec<&str> = platform_ids.iter().map(String::as_str).collect();
+    if let Some(warning) = UsageLimits::of(source, &ids).warning() {
+        eprintln!("WARNING: {warning}");
+    }
     let setup = Replay {
         registry: &registry,
         configs: &configs,
         jobs: &jobs,
+        limits: source,
         windows: Windows::default(),
         policy: Policy {
             pending_ms: 0,

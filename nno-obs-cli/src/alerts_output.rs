@@ -8,6 +8,7 @@ use crate::metrics_output::table;
 use nno_obs_alerts::alert::Alert;
 use nno_obs_alerts::channel::{texts, Event};
 use nno_obs_alerts::group::group_alert;
+use nno_obs_alerts::limits::UsageLimits;
 use nno_obs_alerts::notify::Notice;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::route::Destinations;
@@ -32,6 +33,11 @@ pub struct CheckView {
     pub already_firing: Vec<AlertView>,
     /// Resolved by this evaluation.
     pub resolved: Vec<AlertView>,
+    /// What the usage category compared with: the tier-limit source (`null` when there is
+    /// none: no usage alert can fire) and the platforms without a limit. Absent for a
+    /// hand-written measurements file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_limits: Option<UsageLimits>,
 }
 
 /// Whether an alert is new, was already firing, or resolved now.
@@ -177,6 +183,8 @@ pub struct Check<'a> {
     pub dry_run: bool,
     /// Also print each new or resolved alert's message (seed §6.3) under the table.
     pub messages: bool,
+    /// The usage category's limits source, as measured.
+    pub usage_limits: Option<&'a UsageLimits>,
 }
 
 /// Prints `check` as a table (`colour` on a terminal) or as JSON.
@@ -208,9 +216,14 @@ pub fn print(
             new: of(Status::New),
             already_firing: of(Status::Firing),
             resolved: of(Status::Resolved),
+            usage_limits: check.usage_limits.cloned(),
         };
         serde_json::to_writer_pretty(&mut *out, &answer).map_err(io::Error::other)?;
         return writeln!(out);
+    }
+    // Loudly, before anything else: usage alerts that cannot fire are not "no usage alert".
+    if let Some(warning) = check.usage_limits.and_then(UsageLimits::warning) {
+        writeln!(out, "WARNING: {warning}")?;
     }
     let count = |status: Status| lines.iter().filter(|l| l.status == status).count();
     writeln!(

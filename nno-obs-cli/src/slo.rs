@@ -7,6 +7,7 @@ use crate::metrics_output::emit;
 use crate::query::EngineArgs;
 use crate::{filters, Failure};
 use clap::{Args, Subcommand};
+use nno_obs_alerts::limits::{FileLimits, TierLimitsSource, UsageLimits};
 use nno_obs_alerts::objectives::{measure_objectives_over, Selection};
 use nno_obs_store::fs::read_registry;
 use nno_obs_store::layout::PlatformId;
@@ -110,6 +111,28 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
     emit(&mut out, &reports, format, colour)?;
     if format == Format::Table {
         writeln!(out, "{breaches} in breach")?;
+    }
+    // Usage has no §5 row, but its source is part of the picture: say when usage alerts
+    // cannot fire (on stderr with JSON, which stays the array of reports).
+    if args.engine.is_local() {
+        let limits =
+            FileLimits::in_store(&args.engine.store).map_err(|e| Failure(e.to_string()))?;
+        let ids: Vec<String> = match &platform {
+            Some(id) => vec![id.as_str().to_owned()],
+            None => registry
+                .valid_platforms()
+                .into_iter()
+                .map(|(id, _)| id.as_str().to_owned())
+                .collect(),
+        };
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let status = UsageLimits::of(limits.as_ref().map(|l| l as &dyn TierLimitsSource), &ids);
+        if let Some(warning) = status.warning() {
+            match format {
+                Format::Table => writeln!(out, "WARNING: {warning}")?,
+                _ => eprintln!("WARNING: {warning}"),
+            }
+        }
     }
     Ok(())
 }

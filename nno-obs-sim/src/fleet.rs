@@ -35,6 +35,10 @@ const NAMES: [&str; 20] = [
     "Dunder",
 ];
 
+/// Platforms from this index on are small (a few logins a minute by day, a handful an hour
+/// at night): the fleet's long tail, whose quiet hours must not page.
+pub const SMALL_FROM: usize = 16;
+
 /// One tenant platform.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Platform {
@@ -88,7 +92,11 @@ pub fn platforms(count: usize, seed: u64) -> Vec<Platform> {
                 name,
                 entity_id,
                 daily_invocation_limit: 1_000_000,
-                traffic_weight: 0.7 + 0.8 * rng.unit(),
+                traffic_weight: if at >= SMALL_FROM {
+                    0.04 * (0.7 + 0.8 * rng.unit())
+                } else {
+                    0.7 + 0.8 * rng.unit()
+                },
             }
         })
         .collect()

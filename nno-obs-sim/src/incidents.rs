@@ -55,6 +55,38 @@ pub enum IncidentKind {
         /// The threshold crossed.
         percent: u32,
     },
+    /// The gateway answers 5xx to `rate` of its requests (§5.1 "Alert at > 1%").
+    GatewayErrors {
+        /// The share of 5xx, e.g. 0.03.
+        rate: f64,
+    },
+    /// The registry's writes are slow (§5.1 "Alert at > 500ms").
+    SlowRegistryWrites {
+        /// The p99 aimed at, in ms.
+        p99_ms: u64,
+    },
+    /// A provisioning job hangs in `step` for the incident's whole window (a job stuck at
+    /// its first step, `create-d1`, or hung for 90 minutes deploying its Worker).
+    ProvisioningJobHung {
+        /// The platform provisioned.
+        platform: String,
+        /// The job.
+        job_id: String,
+        /// The step it hangs in.
+        step: String,
+    },
+    /// Not an incident: a small platform's auth Worker gets no request at night for the
+    /// window. Nothing may page.
+    AuthQuiet {
+        /// The platform.
+        platform: String,
+    },
+    /// Not an incident: a platform provisioned at `start_ms`, with no traffic before; its
+    /// first hour is the window. Nothing may page.
+    Provisioned {
+        /// The platform.
+        platform: String,
+    },
 }
 
 impl IncidentKind {
@@ -68,7 +100,21 @@ impl IncidentKind {
             IncidentKind::ProvisioningJobSlow { .. } => "provisioning job > 10 min",
             IncidentKind::PagesBuildFailed { .. } => "Pages build failed",
             IncidentKind::UsageThreshold { .. } => "usage threshold crossed",
+            IncidentKind::GatewayErrors { .. } => "gateway 5xx burst",
+            IncidentKind::SlowRegistryWrites { .. } => "slow registry writes",
+            IncidentKind::ProvisioningJobHung { .. } => "provisioning job hung",
+            IncidentKind::AuthQuiet { .. } => "quiet night (no page)",
+            IncidentKind::Provisioned { .. } => "platform provisioned (no page)",
         }
+    }
+
+    /// Whether it must page: every kind but the quiet stretches ([`IncidentKind::AuthQuiet`],
+    /// [`IncidentKind::Provisioned`]), which must page nothing.
+    pub fn pages(&self) -> bool {
+        !matches!(
+            self,
+            IncidentKind::AuthQuiet { .. } | IncidentKind::Provisioned { .. }
+        )
     }
 
     /// Where, for the printed schedule.
@@ -91,6 +137,17 @@ impl IncidentKind {
             IncidentKind::UsageThreshold { platform, percent } => {
                 format!("{platform} at {percent} % of its daily limit")
             }
+            IncidentKind::GatewayErrors { rate } => format!("gateway ({:.0} % 5xx)", rate * 100.0),
+            IncidentKind::SlowRegistryWrites { p99_ms } => {
+                format!("registry writes (p99 ≈ {p99_ms} ms)")
+            }
+            IncidentKind::ProvisioningJobHung {
+                platform,
+                job_id,
+                step,
+            } => format!("{platform} job {job_id} at {step}"),
+            IncidentKind::AuthQuiet { platform } => format!("{platform} auth"),
+            IncidentKind::Provisioned { platform } => platform.clone(),
         }
     }
 }
@@ -130,7 +187,58 @@ pub fn schedule(platforms: &[String], from_ms: u64, until_ms: u64) -> Vec<Incide
     let n = platforms.len().max(1);
     let usage_platform = (5..5 + n).find(|i| n == 1 || i % n != 1 % n).unwrap_or(5);
     const MINUTE: u64 = 60_000;
-    vec![
+    let mut extra = Vec::new();
+    // NNO's own objectives need daytime volume to clear their alert floors (20 requests and 5
+    // errors in 5 minutes): scheduled in runs of half a day or more, in the afternoon.
+    if span >= 12 * 60 * MINUTE {
+        extra.push(Incident {
+            kind: IncidentKind::GatewayErrors { rate: 0.03 },
+            start_ms: at(0.58),
+            end_ms: at(0.58) + 8 * MINUTE,
+        });
+        extra.push(Incident {
+            kind: IncidentKind::SlowRegistryWrites { p99_ms: 900 },
+            start_ms: at(0.62),
+            end_ms: at(0.62) + 8 * MINUTE,
+        });
+    }
+    // Small platforms (the fleet's last ones, [`crate::fleet::SMALL_FROM`] on): one quiet at
+    // night, one provisioned at midday.
+    if platforms.len() > crate::fleet::SMALL_FROM + 1 {
+        extra.push(Incident {
+            kind: IncidentKind::AuthQuiet {
+                platform: platform(crate::fleet::SMALL_FROM),
+            },
+            start_ms: at(0.12),
+            end_ms: at(0.12) + 30 * MINUTE,
+        });
+        extra.push(Incident {
+            kind: IncidentKind::Provisioned {
+                platform: platform(crate::fleet::SMALL_FROM + 1),
+            },
+            start_ms: at(0.5),
+            end_ms: at(0.5) + 60 * MINUTE,
+        });
+    }
+    let mut incidents = vec![
+        Incident {
+            kind: IncidentKind::ProvisioningJobHung {
+                platform: platform(2),
+                job_id: "job-prov-hung-0001".to_owned(),
+                step: "deploy-worker".to_owned(),
+            },
+            start_ms: at(0.05),
+            end_ms: at(0.05) + 90 * MINUTE,
+        },
+        Incident {
+            kind: IncidentKind::ProvisioningJobHung {
+                platform: platform(5),
+                job_id: "job-prov-stuck-0001".to_owned(),
+                step: "create-d1".to_owned(),
+            },
+            start_ms: at(0.70),
+            end_ms: at(0.70) + 25 * MINUTE,
+        },
         Incident {
             kind: IncidentKind::ProvisioningJobFailed {
                 platform: platform(3),
@@ -184,5 +292,7 @@ pub fn schedule(platforms: &[String], from_ms: u64, until_ms: u64) -> Vec<Incide
             start_ms: at(0.85),
             end_ms: until_ms,
         },
-    ]
+    ];
+    incidents.extend(extra);
+    incidents
 }

@@ -88,7 +88,7 @@ fn plan_traffic(config: &SimConfig) -> (Schedule, Traffic) {
     let mut platforms = fleet::platforms(config.platforms.max(1), config.seed);
     let ids: Vec<String> = platforms.iter().map(|p| p.id.clone()).collect();
     let mut incidents = incidents::schedule(&ids, from_ms, until_ms);
-    let counts: Vec<Vec<u64>> = platforms
+    let mut counts: Vec<Vec<u64>> = platforms
         .iter()
         .enumerate()
         .map(|(at, platform)| {
@@ -96,6 +96,17 @@ fn plan_traffic(config: &SimConfig) -> (Schedule, Traffic) {
             traffic::minute_counts(&mut rng, from_ms, minutes, platform.traffic_weight)
         })
         .collect();
+    // A platform provisioned mid-period has no traffic before.
+    for incident in &incidents {
+        if let IncidentKind::Provisioned { platform } = &incident.kind {
+            if let Some(at) = platforms.iter().position(|p| &p.id == platform) {
+                let before = ((incident.start_ms.saturating_sub(from_ms)) / MINUTE) as usize;
+                for count in counts[at].iter_mut().take(before) {
+                    *count = 0;
+                }
+            }
+        }
+    }
     // The usage incident: the platform's limit is set so that its invocations reach 90 % of it
     // in the scheduled minute (every request of auth and features is one invocation).
     for incident in &mut incidents {
@@ -199,6 +210,7 @@ pub fn run(
 ) -> std::io::Result<Summary> {
     let (schedule, traffic) = plan_traffic(config);
     nno_obs_store::fs::write_registry(store.root(), &registry(&schedule))?;
+    write_tier_limits(store.root(), &schedule)?;
     let driver = Driver::new(store);
     let minutes = (schedule.until_ms - schedule.from_ms) / MINUTE;
     let total = minutes * schedule.platforms.len() as u64;
@@ -247,7 +259,49 @@ pub fn run(
     })
 }
 
-/// The fleet as the NNO Registry would describe it: names and daily invocation limits.
+/// Where the fleet's tier limits go under the store's root: the file `nno-obs-alerts`'
+/// `FileLimits` reads (`limits::LIMITS_FILE`; the alert replay reads what this writes).
+pub const TIER_LIMITS_FILE: &str = "billing/tier-limits.json";
+
+/// The fleet's tier limits as Billing would give them (`{"source", "platforms": [{platformId,
+/// tier, dailyInvocations}]}`), the source of the usage alerts.
+///
+/// ```
+/// use nno_obs_sim::run::{schedule, tier_limits, SimConfig};
+///
+/// let config = SimConfig { platforms: 2, hours: 1, seed: 1, until_ms: 1_771_804_800_000, threads: 1 };
+/// let json = tier_limits(&schedule(&config));
+/// assert_eq!(json["platforms"][0]["platformId"], "k3m9p2xw7q");
+/// assert!(json["platforms"][0]["dailyInvocations"].as_u64().unwrap() > 0);
+/// ```
+pub fn tier_limits(schedule: &Schedule) -> serde_json::Value {
+    let platforms: Vec<serde_json::Value> = schedule
+        .platforms
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "platformId": p.id,
+                "tier": "simulated",
+                "dailyInvocations": p.daily_invocation_limit,
+            })
+        })
+        .collect();
+    serde_json::json!({ "source": "simulator (billing/tier-limits.json)", "platforms": platforms })
+}
+
+/// Writes [`tier_limits`] to `{root}/`[`TIER_LIMITS_FILE`].
+fn write_tier_limits(root: &std::path::Path, schedule: &Schedule) -> std::io::Result<()> {
+    let path = root.join(TIER_LIMITS_FILE);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text =
+        serde_json::to_string_pretty(&tier_limits(schedule)).map_err(std::io::Error::other)?;
+    std::fs::write(path, text)
+}
+
+/// The fleet as the NNO Registry would describe it: names (the tier limits are Billing's:
+/// [`tier_limits`]).
 ///
 /// ```
 /// use nno_obs_sim::run::{registry, schedule, SimConfig};
@@ -265,7 +319,7 @@ pub fn registry(schedule: &Schedule) -> nno_obs_store::registry::RegistryFile {
             .map(|p| nno_obs_store::registry::RegistryPlatform {
                 platform_id: p.id.clone(),
                 name: p.name.clone(),
-                daily_invocation_limit: Some(p.daily_invocation_limit),
+                daily_invocation_limit: None,
             })
             .collect(),
     }
@@ -340,11 +394,11 @@ impl<'a> PlatformRun<'a> {
                 let ray_id = rng.id(16);
                 let worker = rng.below(4);
                 if worker == 0 {
-                    // The auth Worker, unless it is the silent one right now.
+                    // The auth Worker, unless it is the silent (or quiet) one right now.
                     if active(
                         schedule,
                         at_ms,
-                        |k| matches!(k, IncidentKind::AuthSilent { platform: p } if *p == platform.id),
+                        |k| matches!(k, IncidentKind::AuthSilent { platform: p } | IncidentKind::AuthQuiet { platform: p } if *p == platform.id),
                     )
                     .is_some()
                     {
@@ -433,6 +487,7 @@ enum CoreKind {
         job_id: String,
         failing_step: Option<&'static str>,
         stall_ms: u64,
+        stall_step: Option<&'static str>,
     },
     Build {
         platform: usize,
@@ -499,6 +554,7 @@ fn core_events(rng: &mut SimRng, schedule: &Schedule) -> Vec<CoreEvent> {
                     job_id: format!("job-act-{}", rng.id(8)),
                     failing_step: None,
                     stall_ms: 0,
+                    stall_step: None,
                 },
             });
         }
@@ -530,6 +586,7 @@ fn core_events(rng: &mut SimRng, schedule: &Schedule) -> Vec<CoreEvent> {
                     job_id: job_id.clone(),
                     failing_step: Some("configure-dns"),
                     stall_ms: 0,
+                    stall_step: None,
                 },
             }),
             IncidentKind::ProvisioningJobSlow { platform, job_id } => events.push(CoreEvent {
@@ -539,6 +596,26 @@ fn core_events(rng: &mut SimRng, schedule: &Schedule) -> Vec<CoreEvent> {
                     job_id: job_id.clone(),
                     failing_step: None,
                     stall_ms: 11 * MINUTE,
+                    stall_step: None,
+                },
+            }),
+            IncidentKind::ProvisioningJobHung {
+                platform,
+                job_id,
+                step,
+            } => events.push(CoreEvent {
+                at_ms: incident.start_ms,
+                kind: CoreKind::Job {
+                    platform: index_of(platform),
+                    job_id: job_id.clone(),
+                    failing_step: None,
+                    // It ends (and its alert may resolve) at the window's end.
+                    stall_ms: incident.end_ms - incident.start_ms,
+                    stall_step: Some(match step.as_str() {
+                        "create-d1" => "create-d1",
+                        "configure-dns" => "configure-dns",
+                        _ => "deploy-worker",
+                    }),
                 },
             }),
             IncidentKind::PagesBuildFailed { platform, build_id } => events.push(CoreEvent {
@@ -566,18 +643,33 @@ fn run_core_event(rng: &mut SimRng, schedule: &Schedule, driver: &Arc<Driver>, e
             matches!(k, IncidentKind::SlowRegistryReads { .. })
         })
         .is_some();
+        let slow_writes = active(schedule, event.at_ms, |k| {
+            matches!(k, IncidentKind::SlowRegistryWrites { .. })
+        })
+        .is_some();
+        let gateway_errors = active(schedule, event.at_ms, |k| {
+            matches!(k, IncidentKind::GatewayErrors { .. })
+        })
+        .and_then(|incident| match incident.kind {
+            IncidentKind::GatewayErrors { rate } => Some(rate),
+            _ => None,
+        });
         match event.kind {
             CoreKind::Lookup { platform, write } => {
                 let platform = &schedule.platforms[platform];
                 let path = format!("/api/platforms/{}", platform.id);
                 let downstream_ms = match (write, slow_reads) {
+                    (true, _) if slow_writes => rng.latency(650.0, 900.0),
                     (true, _) => rng.latency(25.0, 140.0),
                     (false, true) => rng.latency(160.0, 480.0),
                     (false, false) => rng.latency(12.0, 60.0),
                 };
+                // Drawn only during a burst, so the rest of the day's stream is unchanged.
+                let fail = gateway_errors.is_some_and(|rate| rng.chance(rate));
                 let plan = Plan {
                     latency_ms: rng.latency(3.0, 12.0),
                     downstream_ms,
+                    fail,
                     platform_id: platform.id.clone(),
                     user_id: format!("op_{}", rng.id(6)),
                     ..Plan::default()
@@ -602,6 +694,7 @@ fn run_core_event(rng: &mut SimRng, schedule: &Schedule, driver: &Arc<Driver>, e
                 job_id,
                 failing_step,
                 stall_ms,
+                stall_step,
             } => {
                 let platform = &schedule.platforms[platform];
                 let path = format!("/api/platforms/{}/activate", platform.id);
@@ -612,6 +705,7 @@ fn run_core_event(rng: &mut SimRng, schedule: &Schedule, driver: &Arc<Driver>, e
                     job_id,
                     failing_step,
                     stall_ms,
+                    stall_step,
                     ..Plan::default()
                 };
                 driver.invoke(

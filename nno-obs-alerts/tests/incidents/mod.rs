@@ -41,6 +41,15 @@ pub fn seed_row(kind: &IncidentKind) -> (Category, Severity, &'static [Recipient
             (Category::ProvisioningJobTimeout, Severity::Medium, OPS)
         }
         IncidentKind::SlowRegistryReads { .. } => (Category::RegistryLatency, Severity::High, OPS),
+        // Extensions: §5.1's "Alert at" rows page ops; a hung job is §6.2's timeout.
+        IncidentKind::GatewayErrors { .. } => (Category::NnoObjective, Severity::High, OPS),
+        IncidentKind::SlowRegistryWrites { .. } => (Category::NnoObjective, Severity::Medium, OPS),
+        IncidentKind::ProvisioningJobHung { .. } => {
+            (Category::ProvisioningJobTimeout, Severity::Medium, OPS)
+        }
+        IncidentKind::AuthQuiet { .. } | IncidentKind::Provisioned { .. } => {
+            panic!("{kind:?} pages nothing")
+        }
         IncidentKind::UsageThreshold { percent, .. } => {
             let severity = match percent {
                 50 => Severity::Info,
@@ -75,6 +84,14 @@ pub fn expected_id(kind: &IncidentKind, job: impl Fn(&str) -> String) -> String 
         IncidentKind::UsageThreshold { platform, percent } => {
             format!("usage-threshold/{platform}/{percent}")
         }
+        IncidentKind::GatewayErrors { .. } => "nno-objective/nno/gateway-5xx".into(),
+        IncidentKind::SlowRegistryWrites { .. } => "nno-objective/nno/registry-write-p99".into(),
+        IncidentKind::ProvisioningJobHung {
+            platform, job_id, ..
+        } => format!("provisioning-job-timeout/{platform}/{}", job(job_id)),
+        IncidentKind::AuthQuiet { platform } | IncidentKind::Provisioned { platform } => {
+            format!("(no page: {platform})")
+        }
     }
 }
 
@@ -88,15 +105,38 @@ pub fn kind_name(kind: &IncidentKind) -> &'static str {
         IncidentKind::ProvisioningJobSlow { .. } => "provisioning-job-slow",
         IncidentKind::PagesBuildFailed { .. } => "pages-build-failed",
         IncidentKind::UsageThreshold { .. } => "usage-threshold",
+        IncidentKind::GatewayErrors { .. } => "gateway-errors",
+        IncidentKind::SlowRegistryWrites { .. } => "slow-registry-writes",
+        IncidentKind::ProvisioningJobHung { .. } => "provisioning-job-hung",
+        IncidentKind::AuthQuiet { .. } => "auth-quiet",
+        IncidentKind::Provisioned { .. } => "provisioned",
     }
 }
 
-/// Every incident kind the simulator schedules.
-pub const ALL_KINDS: [&str; 7] = [
+/// Every incident kind the simulator schedules in a day of 20 platforms (the fleet-wide
+/// objective incidents need half a day; the quiet ones, small platforms).
+pub const ALL_KINDS: [&str; 12] = [
+    "auth-quiet",
+    "auth-silent",
+    "feature-error-spike",
+    "gateway-errors",
+    "pages-build-failed",
+    "provisioned",
+    "provisioning-job-failed",
+    "provisioning-job-hung",
+    "provisioning-job-slow",
+    "slow-registry-reads",
+    "slow-registry-writes",
+    "usage-threshold",
+];
+
+/// The kinds of a short run of a few platforms (two hours of six).
+pub const SHORT_RUN_KINDS: [&str; 8] = [
     "auth-silent",
     "feature-error-spike",
     "pages-build-failed",
     "provisioning-job-failed",
+    "provisioning-job-hung",
     "provisioning-job-slow",
     "slow-registry-reads",
     "usage-threshold",
@@ -104,11 +144,16 @@ pub const ALL_KINDS: [&str; 7] = [
 
 /// Asserts that `incidents` hold every kind, and returns their usage levels, sorted.
 pub fn assert_every_kind(incidents: &[nno_obs_sim::incidents::Incident]) -> Vec<u32> {
+    assert_kinds(incidents, &ALL_KINDS)
+}
+
+/// Asserts that `incidents` hold exactly `expected` kinds, and returns their usage levels.
+pub fn assert_kinds(incidents: &[nno_obs_sim::incidents::Incident], expected: &[&str]) -> Vec<u32> {
     let kinds: std::collections::BTreeSet<&str> =
         incidents.iter().map(|i| kind_name(&i.kind)).collect();
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ALL_KINDS,
+        expected,
         "every incident kind occurs"
     );
     let mut levels: Vec<u32> = incidents

@@ -7,6 +7,7 @@ use crate::caller::{Caller, Target};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::views::{ObjectiveView, Slo};
+use nno_obs_alerts::limits::{TierLimitsSource, UsageLimits};
 use nno_obs_alerts::objectives::{measure_objectives, Selection, SloReport};
 
 /// `/slo?platformId&until`.
@@ -28,8 +29,19 @@ pub(super) async fn slo<B: Backend>(
     let reports = measure_objectives(backend.engine(), &registry, selection, until_ms)
         .await
         .map_err(|e| engine_error("until", e))?;
+    let limits = backend.tier_limits().await?;
+    let platforms: Vec<String> = match &target {
+        Target::Platform(scope) => vec![scope.platform().as_str().to_owned()],
+        Target::Everything(_) => registry
+            .valid_platforms()
+            .into_iter()
+            .map(|(id, _)| id.as_str().to_owned())
+            .collect(),
+    };
+    let ids: Vec<&str> = platforms.iter().map(String::as_str).collect();
     Ok(Slo {
         objectives: reports.iter().map(objective_view).collect(),
+        usage_limits: UsageLimits::of(limits.as_ref().map(|l| l as &dyn TierLimitsSource), &ids),
     })
 }
 

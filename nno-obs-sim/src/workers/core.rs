@@ -31,6 +31,10 @@ fn driver_of(request: &http::Request<()>) -> Option<Arc<Driver>> {
 pub fn gateway(request: http::Request<()>, obs: Obs) -> Response {
     let plan = plan_of(&request);
     work(&obs, plan.latency_ms);
+    if plan.fail {
+        // The gateway's own failure (a bad deploy): 502 before any downstream call.
+        return status(502);
+    }
     let Some(driver) = driver_of(&request) else {
         return status(500);
     };
@@ -151,8 +155,9 @@ fn run_job(obs: &Obs, job_id: &str, operation: &str, plan: &Plan) -> Result<(), 
     ];
     for (done, (name, step)) in (0u32..).zip(steps) {
         let will_fail = plan.failing_step == Some(name);
-        // The stall goes to the middle step, which waits on Cloudflare.
-        let stall = if name == "deploy-worker" {
+        // The stall goes to the plan's step, by default the middle one, which waits on
+        // Cloudflare.
+        let stall = if name == plan.stall_step.unwrap_or("deploy-worker") {
             plan.stall_ms
         } else {
             0

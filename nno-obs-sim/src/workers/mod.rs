@@ -31,6 +31,9 @@ pub struct Plan {
     pub failing_step: Option<&'static str>,
     /// For provisioning: extra time the slowest step takes, ms.
     pub stall_ms: u64,
+    /// For provisioning: the step that stalls (default `deploy-worker`, which waits on
+    /// Cloudflare; `create-d1` for a job stuck at its first step).
+    pub stall_step: Option<&'static str>,
 }
 
 /// A failure a simulated Worker returns as `Err`.

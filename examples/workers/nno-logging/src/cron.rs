@@ -5,6 +5,7 @@
 //! |---|---|
 //! | the platforms | KV `registry` (the Registry copy) |
 //! | their alert configurations (seed §6.1) | KV `alert-configs`: `{"{platformId}": AlertConfig, …}` |
+//! | their tier limits (usage alerts, seed §6.2) | KV `tier-limits`: `nno_obs_alerts::limits::FileLimits`' JSON, kept by Billing; absent, usage is not measured and the run says so |
 //! | measurements | the SQL API engine ([`crate::engine`]) |
 //! | NNO ops' destinations, the email Worker | secrets `ALERT_EMAIL`, `ALERT_SLACK_WEBHOOK`, `PAGERDUTY_KEY`, `NNO_EMAIL_WORKER_URL`, `NNO_EMAIL_WORKER_TOKEN` |
 //! | delivery | the Worker's `fetch` (`WorkerTransport`), waits with `worker::Delay` |
@@ -18,6 +19,7 @@ use crate::records::{KV_BINDING, REGISTRY_KEY};
 use nno_obs::{fields, Obs};
 use nno_obs_alerts::deliver::{Connect, RetryPolicy, Sleep};
 use nno_obs_alerts::kv::{KeyValue, KvState};
+use nno_obs_alerts::limits::{FileLimits, TierLimitsSource};
 use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::route::{split_valid, Destinations};
 use nno_obs_alerts::rules::Configs;
@@ -32,6 +34,8 @@ use worker::Env;
 
 /// The KV key of the platforms' alert configurations.
 pub const CONFIGS_KEY: &str = "alert-configs";
+/// The KV key of the platforms' tier limits (the JSON of `FileLimits`).
+pub const LIMITS_KEY: &str = "tier-limits";
 
 /// The lease of one run: a run (measurement and three delivery rounds, 1 s and 2 s apart)
 /// ends well within it, and it ends before the next minute's cron.
@@ -126,10 +130,12 @@ pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
         lease_ms: LEASE_MS,
         once_per_minute: true,
     };
+    let limits = tier_limits(&kv, obs).await;
     let alerts = Alerts::Measure {
         engine: engine.as_ref(),
         registry: &registry,
         jobs: &NoJobLogs,
+        limits: limits.as_ref().map(|l| l as &dyn TierLimitsSource),
         windows: Windows::default(),
     };
     match run(&store, &store, scheduled_ms, alerts, &cx).await {
@@ -137,6 +143,39 @@ pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
         Err(error) => {
             let error = error.to_string();
             obs.error("alert run failed", fields! { error: error });
+        }
+    }
+}
+
+/// The tier limits from KV, or `None` with a line saying why: usage alerts are then not
+/// measured (and the measurements say so), while every other alert still runs — a damaged
+/// limits record must not silence the fleet's pages.
+async fn tier_limits(kv: &Kv, obs: &Obs) -> Option<FileLimits> {
+    match kv.get(LIMITS_KEY).await {
+        Ok(Some(text)) => match FileLimits::from_json(&text) {
+            Ok(limits) => Some(limits),
+            Err(error) => {
+                let error = error.to_string();
+                obs.error(
+                    "alert run: the tier limits are damaged; usage alerts not measured",
+                    fields! { key: LIMITS_KEY, error: error },
+                );
+                None
+            }
+        },
+        Ok(None) => {
+            obs.warn(
+                "alert run: no tier limits source; usage alerts not measured",
+                fields! { key: LIMITS_KEY },
+            );
+            None
+        }
+        Err(error) => {
+            obs.error(
+                "alert run: KV failed",
+                fields! { key: LIMITS_KEY, error: error },
+            );
+            None
         }
     }
 }
