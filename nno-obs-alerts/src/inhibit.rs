@@ -16,8 +16,8 @@ use crate::slo::Indicator;
 use nno_obs_query::questions::CoreService;
 
 /// Whether `alert` is a fleet-wide gateway outage: NNO's own objective (`nno-objective`, no
-/// platform) on a row measured over the gateway as a whole — §5.1's "NNO Gateway" rows, 5xx
-/// > 1 % and p99 > 1000 ms. Judged by the alert's category and id (`nno-objective/nno/{row}`)
+/// platform) on a row measured over the gateway as a whole — §5.1's "NNO Gateway" rows (5xx
+/// above 1 %, p99 above 1000 ms). Judged by the alert's category and id (`nno-objective/nno/{row}`)
 /// and the SLO table's binding of that row, never by its message's text.
 ///
 /// ```
