@@ -9,16 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-chromium=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$chromium" ]; then
-  echo "installing Debian's chromium (apt-get)" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  chromium=$(command -v chromium)
-fi
-if [ ! -d e2e/console/node_modules/playwright-core ]; then
-  (cd e2e/console && npm ci --no-audit --no-fund --silent)
-fi
+chromium=$(scripts/chromium.sh)
 
 cargo build -q -p nno-obs-cli --bin nno-obs
 bin=target/debug/nno-obs

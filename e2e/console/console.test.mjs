@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { session as browserSession, visit as browserVisit } from './browser.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -24,46 +25,8 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-/// A signed-in browser context for `token`, at `width`.
-async function session(token, width) {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => {
-    // A page's own refusal (403, 404) is the expected answer; any other failing fetch is not.
-    if (r.status() >= 400 && r.request().resourceType() !== 'document') {
-      problems.push(`${r.status()}: ${r.url()}`);
-    }
-  });
-  const login = await page.goto(`${base}/login?token=${token}`);
-  assert.equal(login.status(), 200, 'login lands on the home page');
-  return { context, page, problems };
-}
-
-/// Visits `path`, expects `status`, checks for problems, screenshots as `name`.
-async function visit(s, path, status, name) {
-  s.problems.length = 0;
-  const response = await s.page.goto(`${base}${path}`);
-  assert.equal(response.status(), status, `${path}: status`);
-  if (status >= 400) {
-    // Chromium logs a document's own refusal as an error; that one is the expected answer.
-    const own = s.problems.findIndex((p) => p.endsWith(`status of ${status} (${response.statusText()})`));
-    if (own >= 0) s.problems.splice(own, 1);
-  }
-  assert.deepEqual(s.problems, [], `${path}: no console error, no failed request`);
-  // Whole pages, cut at 2400 px (a phone's long log list adds nothing past that).
-  const height = await s.page.evaluate(() => document.documentElement.scrollHeight);
-  const width = s.page.viewportSize().width;
-  await s.page.screenshot({
-    path: `${shots}/${name}.png`,
-    fullPage: true,
-    clip: { x: 0, y: 0, width, height: Math.min(height, 2400) },
-  });
-  return s.page;
-}
+const session = (token, width) => browserSession(browser, base, token, width);
+const visit = (s, path, status, name) => browserVisit(s, path, status, shots, name);
 
 for (const width of [1280, 390]) {
   test(`operator pages at ${width}px`, async () => {

@@ -1,8 +1,8 @@
 //! `nno-obs serve`: the read API (`nno-obs-api`) over the local store, on loopback by default;
 //! `nno-obs token`: a bearer token for it.
 //!
-//! The host carries each request to the console ([`nno_obs_console::Console::handle`], the
-//! dashboards' pages) and, when it is no page, to [`nno_obs_api::Api::handle`], and the answer
+//! The host carries each request to [`nno_obs_console::Console::serve`] (the dashboards'
+//! page, or when the path is no page, [`nno_obs_api::Api::handle`]'s answer), and the answer
 //! back — routes, tokens, parameters and access are the libraries'. The local backend blocks on files and the
 //! search's thread pool, so each request runs on tokio's blocking pool.
 
@@ -265,12 +265,7 @@ async fn handle(
             cookie: text(header::COOKIE),
             secure: shared.secure,
         };
-        pollster::block_on(async {
-            match Console::handle(&shared.api, &request).await {
-                Some(page) => page,
-                None => shared.api.handle(&request).await,
-            }
-        })
+        pollster::block_on(Console::serve(&shared.api, &request))
     })
     .await;
     let Ok(answer) = answered else {

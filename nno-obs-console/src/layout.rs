@@ -58,7 +58,11 @@ pub struct Nav {
 pub(crate) fn page(nav: &Nav, rendered: &Rendered) -> Response {
     html(
         200,
-        &document(&rendered.title, Some((nav, true)), &rendered.main),
+        &document(
+            &rendered.title,
+            Some((nav, Some(rendered.keep.as_slice()))),
+            &rendered.main,
+        ),
     )
 }
 
@@ -110,7 +114,7 @@ pub fn refused_page(nav: Option<&Nav>, refusal: &Refusal) -> Response {
     // may not see.
     html(
         refusal.status,
-        &document(title, nav.map(|nav| (nav, false)), &main),
+        &document(title, nav.map(|nav| (nav, None)), &main),
     )
 }
 
@@ -141,15 +145,18 @@ fn html(status: u16, body: &str) -> Response {
     }
 }
 
-fn document(title: &str, nav: Option<(&Nav, bool)>, main: &str) -> String {
+/// `nav` with the range picker's kept parameters, or `None` for no picker.
+type Header<'a> = Option<(&'a Nav, Option<&'a [(&'static str, String)]>)>;
+
+fn document(title: &str, nav: Header<'_>, main: &str) -> String {
     let mut out = String::with_capacity(main.len() + 2048);
     let _ = write!(
         out,
         r##"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} · NNO Observability</title><link rel="stylesheet" href="{STYLESHEET}"><link rel="icon" href="data:,"></head><body><a class="skip" href="#main">Skip to content</a><header class="top"><div class="brand">NNO Observability</div>"##,
         escape(title)
     );
-    if let Some((nav, with_range)) = nav {
-        out.push_str(&header(nav, with_range));
+    if let Some((nav, range_keeps)) = nav {
+        out.push_str(&header(nav, range_keeps));
     }
     let _ = write!(
         out,
@@ -158,7 +165,7 @@ fn document(title: &str, nav: Option<(&Nav, bool)>, main: &str) -> String {
     out
 }
 
-fn header(nav: &Nav, with_range: bool) -> String {
+fn header(nav: &Nav, range_keeps: Option<&[(&'static str, String)]>) -> String {
     let range = nav.range.as_str();
     let r = |path: &str| format!("{path}{}", query(&[("range", range)]));
     let mut links: Vec<(String, &str, bool)> = Vec::new();
@@ -257,21 +264,24 @@ fn header(nav: &Nav, with_range: bool) -> String {
         );
     }
     out.push_str("</ul></nav>");
-    if with_range {
-        out.push_str(&range_picker(nav));
+    if let Some(keep) = range_keeps {
+        out.push_str(&range_picker(nav, keep));
     }
     out
 }
 
-/// 1 h / 24 h / 7 d, as links to this page (ending now).
-fn range_picker(nav: &Nav) -> String {
+/// 1 h / 24 h / 7 d, as links to this page (ending now), carrying the page's `keep`
+/// parameters.
+fn range_picker(nav: &Nav, keep: &[(&'static str, String)]) -> String {
     let mut out = String::from(r#"<nav class="range" aria-label="Time range"><ul>"#);
     for range in Range::ALL {
+        let mut pairs = vec![("range", range.as_str())];
+        pairs.extend(keep.iter().map(|(k, v)| (*k, v.as_str())));
         let _ = write!(
             out,
             r#"<li><a href="{}{}"{}>{}</a></li>"#,
             escape(&nav.path),
-            query(&[("range", range.as_str())]),
+            query(&pairs),
             if range == nav.range && nav.until.is_none() {
                 r#" aria-current="true""#
             } else {

@@ -90,6 +90,30 @@ impl Console {
     }
 }
 
+impl Console {
+    /// The answer of a host that serves the console beside the API: the page of `request`
+    /// when its path is the console's, else the API's answer. `nno-obs serve` and the
+    /// `nno-logging` Worker both route through this one decision.
+    ///
+    /// ```
+    /// use nno_obs_api::{Api, http::Request, jwt::JwtSecret, local::LocalBackend};
+    /// use nno_obs_console::Console;
+    ///
+    /// let store = tempfile::tempdir().unwrap();
+    /// let api = Api::new(LocalBackend::new(store.path()), JwtSecret::new(b"k".to_vec()).unwrap());
+    /// let health = Request { method: "GET", path: "/api/observability/health", ..Request::default() };
+    /// assert_eq!(pollster::block_on(Console::serve(&api, &health)).body, br#"{"ok":true}"#);
+    /// let css = Request { method: "GET", path: nno_obs_console::STYLESHEET, ..Request::default() };
+    /// assert_eq!(pollster::block_on(Console::serve(&api, &css)).status, 200);
+    /// ```
+    pub async fn serve<B: Backend>(api: &Api<B>, request: &Request<'_>) -> Response {
+        match Self::handle(api, request).await {
+            Some(page) => page,
+            None => api.handle(request).await,
+        }
+    }
+}
+
 fn stylesheet() -> Response {
     Response {
         status: 200,
@@ -269,4 +293,7 @@ pub(crate) struct Rendered {
     pub title: String,
     pub section: Section,
     pub main: String,
+    /// The page's own query parameters the range picker's links carry (the logs page's
+    /// filters), so that changing the range keeps what the page is filtered by.
+    pub keep: Vec<(&'static str, String)>,
 }

@@ -365,3 +365,77 @@ fn the_trace_search_form_opens_the_trace() {
     );
     assert_eq!(bad.status, 400);
 }
+
+/// The hrefs of the range picker (`<nav class="range">`), with `&amp;` read back as `&`.
+fn range_links(html: &str) -> Vec<String> {
+    let nav = &html[html.find(r#"<nav class="range""#).expect("a range picker")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    nav.split(r#"href=""#)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].replace("&amp;", "&"))
+        .collect()
+}
+
+#[test]
+fn the_range_picker_keeps_the_logs_filters() {
+    let api = api();
+    let p = &fixture().platforms[0];
+    let token = admin_token(p);
+    let trace = a_trace_of(&api, p);
+    // Every filter the form has, `from` (which the picker's "ending now" replaces) and a
+    // download request.
+    let filters = format!("feature=x%20y&level=warn&traceId={trace}&userId=u%261&text=a%20b");
+    let html = body(&page(
+        &api,
+        &format!("/platforms/{p}/logs?range=24h&{filters}&from=2026-01-01T00:00:00Z&download=1"),
+        Some(&token),
+    ));
+    let links = range_links(&html);
+    let want: Vec<String> = ["1h", "24h", "7d"]
+        .iter()
+        .map(|r| format!("/platforms/{p}/logs?range={r}&{filters}"))
+        .collect();
+    assert_eq!(links, want);
+    // Following one shows the page of the same filters over the new range: its entries are
+    // the API's for those filters.
+    let plain = format!("feature=&level=&traceId={trace}");
+    let html = body(&page(
+        &api,
+        &format!("/platforms/{p}/logs?range=1h&{plain}"),
+        Some(&token),
+    ));
+    let link = range_links(&html)
+        .into_iter()
+        .find(|l| l.contains("range=7d"))
+        .unwrap();
+    assert_eq!(
+        link,
+        format!("/platforms/{p}/logs?range=7d&traceId={trace}")
+    );
+    let followed = body(&page(&api, &link, Some(&token)));
+    let answer = json(&get_as(
+        &api,
+        &format!("/api/observability/logs?platformId={p}&traceId={trace}&since=7d"),
+        &token,
+    ));
+    let entries = answer["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert_eq!(
+        followed.matches(r#"<tr><td class="time">"#).count(),
+        entries.len()
+    );
+    assert!(followed.contains(&format!(r#"name="traceId" value="{trace}""#)));
+    // Other pages' pickers carry nothing but the range.
+    let overview = body(&page(
+        &api,
+        &format!("/platforms/{p}/observability?range=1h&feature=x"),
+        Some(&token),
+    ));
+    assert_eq!(
+        range_links(&overview),
+        ["1h", "24h", "7d"]
+            .iter()
+            .map(|r| format!("/platforms/{p}/observability?range={r}"))
+            .collect::<Vec<_>>()
+    );
+}

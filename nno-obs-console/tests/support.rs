@@ -24,12 +24,7 @@ pub fn page(api: &Api<LocalBackend>, target: &str, token: Option<&str>) -> Respo
         cookie: cookie.as_deref(),
         ..Request::default()
     };
-    pollster::block_on(async {
-        match Console::handle(api, &request).await {
-            Some(page) => page,
-            None => api.handle(&request).await,
-        }
-    })
+    pollster::block_on(Console::serve(api, &request))
 }
 
 /// A trace with lines in `platform`, from the API's own log search.

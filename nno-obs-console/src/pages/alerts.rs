@@ -92,6 +92,7 @@ pub(crate) async fn render<B: Backend>(
             None => Section::OperatorAlerts,
         },
         main,
+        keep: Vec::new(),
     })
 }
 

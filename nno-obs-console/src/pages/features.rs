@@ -126,5 +126,6 @@ pub(crate) async fn render<B: Backend>(
         title: format!("Features {platform}"),
         section: Section::Features(platform.to_owned()),
         main,
+        keep: Vec::new(),
     })
 }

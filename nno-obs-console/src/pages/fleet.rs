@@ -61,6 +61,7 @@ pub(crate) async fn render<B: Backend>(context: &Context<'_, B>) -> Result<Rende
         title: "Fleet".to_owned(),
         section: Section::Fleet,
         main,
+        keep: Vec::new(),
     })
 }
 

@@ -141,7 +141,19 @@ pub(crate) async fn render<B: Backend>(
             None => Section::OperatorLogs,
         },
         main,
+        keep: range_keeps(&filters),
     })
+}
+
+/// The filters a change of range keeps: all but `from`/`to`, which the range replaces (the
+/// picker's links mean "this range, ending now"). The cursor and the download links are bound
+/// to the old range, so they are dropped too.
+fn range_keeps(filters: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    filters
+        .iter()
+        .filter(|(name, value)| !matches!(*name, "from" | "to") && !value.is_empty())
+        .cloned()
+        .collect()
 }
 
 /// The value of filter `name` (empty when not given).

@@ -18,6 +18,7 @@ pub(crate) fn registry() -> Rendered {
         title: "Stack Registry pipeline".to_owned(),
         section: Section::Registry,
         main,
+        keep: Vec::new(),
     }
 }
 
@@ -36,5 +37,6 @@ pub(crate) fn audit(platform: &str) -> Rendered {
         title: format!("Audit log {platform}"),
         section: Section::Audit(platform.to_owned()),
         main,
+        keep: Vec::new(),
     }
 }

@@ -99,6 +99,7 @@ pub(crate) async fn render<B: Backend>(
         title: format!("Overview {platform}"),
         section: platform_section(platform, false),
         main,
+        keep: Vec::new(),
     })
 }
 

@@ -130,5 +130,6 @@ pub(crate) async fn render<B: Backend>(context: &Context<'_, B>) -> Result<Rende
         title: "Provisioning".to_owned(),
         section: Section::Provisioning,
         main,
+        keep: Vec::new(),
     })
 }

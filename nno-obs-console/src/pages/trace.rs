@@ -42,6 +42,7 @@ pub(crate) async fn render<B: Backend>(
             title: "Trace explorer".to_owned(),
             section,
             main,
+            keep: Vec::new(),
         });
     }
     if !nno_obs_api::handlers::traces::is_trace_id(&id) {
@@ -89,6 +90,7 @@ pub(crate) async fn render<B: Backend>(
         title: format!("Trace {id}"),
         section,
         main,
+        keep: Vec::new(),
     })
 }
 

@@ -1,7 +1,8 @@
 //! The `nno-logging` Worker (seed §10; `nno-logging-prod`, a core service): NNO
 //! Observability's read API (`../shared/API.md`) over R2 (the Logpush buckets), the Analytics
 //! Engine SQL API and KV — every route answered by `nno_obs_api::Api::handle`, the same library
-//! `nno-obs serve` serves over the local store.
+//! `nno-obs serve` serves over the local store — and the console's pages
+//! (`nno_obs_console::Console::serve`, the same routing as `nno-obs serve`).
 //!
 //! | module | what |
 //! |---|---|
@@ -34,6 +35,7 @@ use nno_obs_api::handlers::PREFIX;
 use nno_obs_api::jwt::JwtSecret;
 use nno_obs_api::source::{SourceBackend, SourceLimits};
 use nno_obs_api::{http, Api, ApiError};
+use nno_obs_console::Console;
 use nno_obs_logs::source::check_key;
 use nno_obs_store::layout::{Bucket, PlatformId};
 use r2::R2Source;
@@ -49,7 +51,22 @@ pub const LOG_PLATFORMS: &str = "LOG_PLATFORMS";
 /// The secret of the API's tokens, cursors and download links.
 pub const JWT_SECRET: &str = "OBSERVABILITY_JWT_SECRET";
 
-#[nno_handler(service = "logging", routes("/api/observability/*rest", "/login"))]
+// The API's routes, then the console's pages (`nno_obs_console::routes`), most specific first:
+// each request's endpoint (perf point, span) is the first route its path matches.
+#[nno_handler(
+    service = "logging",
+    routes(
+        "/api/observability/*rest",
+        "/login",
+        "/observability-console.css",
+        "/internal/observability/traces/:traceId",
+        "/internal/observability/*page",
+        "/platforms/:platformId/observability/traces/:traceId",
+        "/platforms/:platformId/observability/*page",
+        "/platforms/:platformId/logs",
+        "/platforms/*rest"
+    )
+)]
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Response> {
     let Some(secret) = env
@@ -71,16 +88,19 @@ async fn fetch(req: Request, env: Env, _ctx: Context, obs: Obs) -> Result<Respon
     let authorization = req.headers().get("authorization")?;
     let cookie = req.headers().get("cookie")?;
     let api = Api::new(backend, secret);
-    let response = api
-        .handle(&http::Request {
+    // A console page when the path is one (the same decision as `nno-obs serve`), else the API.
+    let response = Console::serve(
+        &api,
+        &http::Request {
             method: method.as_ref(),
             path,
             query,
             authorization: authorization.as_deref(),
             cookie: cookie.as_deref(),
             secure: url.scheme() == "https",
-        })
-        .await;
+        },
+    )
+    .await;
     if response.status >= 500 {
         obs.warn(
             "read API unavailable",
