@@ -6,7 +6,7 @@
 //! | inhibitor (firing, or clearing within its hold-down) | inhibits |
 //! |---|---|
 //! | `auth-worker-down/{p}/auth` | `worker-error-spike/{p}/*` of the same platform: with its auth Worker down, a platform's features fail their requests |
-//! | a fleet-wide gateway outage: `nno-objective/nno/gateway-5xx` or `…/gateway-p99` (the §5.1 "NNO Gateway" rows: 5xx > 1 %, p99 > 1000 ms) | every platform's request alerts: `worker-error-spike`, `worker-latency`, `auth-worker-down` |
+//! | a fleet-wide gateway outage: `nno-objective/nno/gateway-5xx` or `…/gateway-p99` (the §5.1 "NNO Gateway" rows: 5xx > 1 %, p99 > 1000 ms) while request alerts of at least [`FLEET_WIDE_PLATFORMS`] platforms are active (one platform failing behind the gateway lifts its rate too: that platform pages) | every platform's request alerts: `worker-error-spike`, `worker-latency`, `auth-worker-down` |
 //!
 //! Builds, jobs and usage are never inhibited: a gateway outage does not explain them.
 
@@ -54,13 +54,20 @@ fn request_driven(category: Category) -> bool {
     )
 }
 
-/// Whether `inhibitor` inhibits `alert`.
-fn inhibits(inhibitor: &Alert, alert: &Alert) -> bool {
+/// How many platforms must have request alerts at once for a gateway objective alert to be
+/// a fleet-wide outage. A gateway's 5xx include what it passes through: one platform's
+/// failing Worker alone lifts the gateway's error rate (the end-to-end test's spike does), and
+/// that platform's own alert is then the cause to page, not noise to hold back.
+pub const FLEET_WIDE_PLATFORMS: usize = 3;
+
+/// Whether `inhibitor` inhibits `alert`; `fleet_wide`: request alerts of at least
+/// [`FLEET_WIDE_PLATFORMS`] platforms are active.
+fn inhibits(inhibitor: &Alert, alert: &Alert, fleet_wide: bool) -> bool {
     if inhibitor.id == alert.id {
         return false;
     }
     if is_gateway_outage(inhibitor) {
-        return alert.platform_id.is_some() && request_driven(alert.category);
+        return fleet_wide && alert.platform_id.is_some() && request_driven(alert.category);
     }
     inhibitor.category == Category::AuthWorkerDown
         && alert.category == Category::WorkerErrorSpike
@@ -85,9 +92,17 @@ fn inhibits(inhibitor: &Alert, alert: &Alert) -> bool {
 /// assert_eq!(inhibitor(&auth, &[&auth, &spike]), None);
 /// ```
 pub fn inhibitor<'a>(alert: &Alert, active: &[&'a Alert]) -> Option<&'a str> {
+    let mut failing: Vec<&str> = active
+        .iter()
+        .filter(|a| request_driven(a.category))
+        .filter_map(|a| a.platform_id.as_deref())
+        .collect();
+    failing.sort_unstable();
+    failing.dedup();
+    let fleet_wide = failing.len() >= FLEET_WIDE_PLATFORMS;
     active
         .iter()
-        .filter(|candidate| inhibits(candidate, alert))
+        .filter(|candidate| inhibits(candidate, alert, fleet_wide))
         .min_by_key(|candidate| (!is_gateway_outage(candidate), candidate.id.as_str()))
         .map(|candidate| candidate.id.as_str())
 }
@@ -112,6 +127,7 @@ mod tests {
 
     const P: &str = "k3m9p2xw7q";
     const Q: &str = "r8n4t6y1z5";
+    const R: &str = "a1b2c3d4e5";
 
     #[test]
     fn auth_down_inhibits_its_own_platforms_error_spikes_only() {
@@ -139,8 +155,11 @@ mod tests {
         let slow = alert(Category::WorkerLatency, Some(Q), "analytics");
         let job = alert(Category::ProvisioningJobFailed, Some(Q), "job-1");
         let usage = alert(Category::UsageThreshold, Some(Q), "90");
-        let active = [&gateway, &registry, &auth, &spike, &slow, &job, &usage];
-        for inhibited in [&auth, &spike, &slow] {
+        let third = alert(Category::WorkerErrorSpike, Some(R), "reports");
+        let active = [
+            &gateway, &registry, &auth, &spike, &slow, &job, &usage, &third,
+        ];
+        for inhibited in [&auth, &spike, &slow, &third] {
             assert_eq!(inhibitor(inhibited, &active), Some(gateway.id.as_str()));
         }
         for not in [&job, &usage, &registry, &gateway] {
@@ -148,5 +167,28 @@ mod tests {
         }
         // Another NNO service's alert is no fleet outage.
         assert_eq!(inhibitor(&slow, &[&registry, &slow]), None);
+    }
+
+    #[test]
+    fn a_gateway_alert_is_fleet_wide_from_three_failing_platforms() {
+        let gateway = alert(Category::NnoObjective, None, "gateway-5xx");
+        let spike = alert(Category::WorkerErrorSpike, Some(P), "analytics");
+        let slow = alert(Category::WorkerLatency, Some(Q), "analytics");
+        let third = alert(Category::WorkerErrorSpike, Some(R), "reports");
+        // One platform failing behind the gateway lifts the gateway's rate: it pages.
+        assert_eq!(inhibitor(&spike, &[&gateway, &spike]), None);
+        // Two platforms (just below): still their own causes.
+        assert_eq!(inhibitor(&spike, &[&gateway, &spike, &slow]), None);
+        // Three (exactly at): a fleet-wide outage.
+        assert_eq!(
+            inhibitor(&spike, &[&gateway, &spike, &slow, &third]),
+            Some(gateway.id.as_str())
+        );
+        // Two alerts of one platform count once.
+        let other_feature = alert(Category::WorkerErrorSpike, Some(P), "reports");
+        assert_eq!(
+            inhibitor(&spike, &[&gateway, &spike, &other_feature, &slow]),
+            None
+        );
     }
 }

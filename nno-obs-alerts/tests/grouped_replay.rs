@@ -21,7 +21,8 @@ const MINUTES: i64 = 90;
 /// The features fail (all 5xx) in these minutes.
 const FAILING: std::ops::Range<i64> = 60..66;
 
-/// Each minute: 30 requests of analytics and reports (5xx while `FAILING`), and 5 of auth
+/// Each minute: 30 requests of analytics and reports (5xx while `FAILING`), and 15 of auth
+/// (enough for 2 silent minutes to be an outage: 30 expected, at least 20 needed)
 /// unless the minute is in `auth_down`.
 fn write(root: &Path, auth_down: std::ops::Range<i64>) {
     let mut files: BTreeMap<String, String> = BTreeMap::new();
@@ -45,7 +46,7 @@ fn write(root: &Path, auth_down: std::ops::Range<i64>) {
         point("analytics", status, 30);
         point("reports", status, 30);
         if !auth_down.contains(&minute) {
-            point("auth", 200, 5);
+            point("auth", 200, 15);
         }
     }
     for (folder, text) in files {
