@@ -85,9 +85,14 @@ fn fleet_table(fleet: &Fleet, range: Range) -> String {
                 escape(&time(&b.finished_at))
             ),
         };
+        // The id beside the name, unless the name is the id (no Registry name): once is enough.
+        let id_note = match p.name == p.platform_id {
+            true => String::new(),
+            false => format!(r#" <span class="id">{}</span>"#, escape(&p.platform_id)),
+        };
         let _ = write!(
             out,
-            r#"<tr><th scope="row"><a href="/platforms/{id}/observability{q}">{name}</a> <span class="id">{id}</span></th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num"><span class="swatch {}" aria-hidden="true"></span>{}</td><td class="nowrap">{build}</td></tr>"#,
+            r#"<tr><th scope="row"><a href="/platforms/{id}/observability{q}">{name}</a>{id_note}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num"><span class="swatch {}" aria-hidden="true"></span>{}</td><td class="nowrap">{build}</td></tr>"#,
             p.workers,
             count(p.requests as f64),
             count(p.errors),
@@ -198,7 +203,42 @@ fn heatmap_grid(fleet: &Fleet, heatmap: &Heatmap, bucket: &str, range: Range) ->
 
 #[cfg(test)]
 mod tests {
-    use super::class_of;
+    use super::{class_of, fleet_table};
+    use crate::answers::{Fleet, FleetRow};
+    use crate::Range;
+
+    fn row(platform_id: &str, name: &str) -> FleetRow {
+        FleetRow {
+            platform_id: platform_id.into(),
+            name: name.into(),
+            workers: 2,
+            requests: 10,
+            errors: 0.0,
+            error_rate: Some(0.0),
+            last_build: None,
+        }
+    }
+
+    #[test]
+    fn a_platform_without_a_name_shows_its_id_once() {
+        let fleet = Fleet {
+            platforms: vec![
+                row("k3m9p2xw7q", "AcmeCorp"),
+                row("r8n4t6y1z5", "r8n4t6y1z5"),
+            ],
+        };
+        let html = fleet_table(&fleet, Range::Day);
+        assert!(
+            html.contains(">AcmeCorp</a> <span class=\"id\">k3m9p2xw7q</span></th>"),
+            "{html}"
+        );
+        assert!(html.contains(">r8n4t6y1z5</a></th>"), "{html}");
+        assert_eq!(
+            html.matches("r8n4t6y1z5").count(),
+            2,
+            "the link and its text: {html}"
+        );
+    }
 
     #[test]
     fn classes_rise_with_the_rate() {

@@ -115,24 +115,62 @@ fn lights(workers: &[Light]) -> String {
     } else {
         out.push_str(r#"<ul class="lights">"#);
         for w in workers {
-            let word = match w.health.as_str() {
-                "ok" => "OK",
-                "degraded" => "Degraded",
-                "failing" => "Failing",
-                _ => "No data",
+            // `no_data` with requests in the window: they stopped in its last 2 minutes —
+            // "No data" beside "10 requests" would read as a contradiction.
+            let (word, detail) = match w.health.as_str() {
+                "ok" => ("OK", String::new()),
+                "degraded" => ("Degraded", String::new()),
+                "failing" => ("Failing", String::new()),
+                _ if w.requests > 0 => ("Silent", "no request in the last 2 min · ".to_owned()),
+                _ => ("No data", String::new()),
             };
             let name = w.script.as_deref().unwrap_or(&w.feature);
             let _ = write!(
                 out,
-                r#"<li class="light {}"><span class="dot" aria-hidden="true"></span><strong>{}</strong> <span class="word">{word}</span><br><span class="detail">{} requests · 5xx {}</span></li>"#,
+                r#"<li class="light {}"><span class="dot" aria-hidden="true"></span><strong>{}</strong> <span class="word">{word}</span><br><span class="detail">{detail}{} requests · 5xx {}</span></li>"#,
                 escape(&w.health),
                 escape(name),
                 count(w.requests as f64),
                 percent(w.error_rate)
             );
         }
-        out.push_str("</ul><p class=\"note\">Lights read the last few minutes' 5xx rate.</p>");
+        out.push_str(
+            "</ul><p class=\"note\">Lights read the last 5 minutes (the error-spike alert's window): \
+             5xx below 0.5 % is OK, up to 5 % degraded, above 5 % failing; silent when no request \
+             came in the last 2 minutes.</p>",
+        );
     }
     out.push_str("</section>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn light(feature: &str, health: &str, requests: u64) -> Light {
+        Light {
+            script: None,
+            feature: feature.into(),
+            health: health.into(),
+            requests,
+            error_rate: (requests > 0).then_some(0.1),
+        }
+    }
+
+    #[test]
+    fn a_worker_that_went_quiet_reads_silent_not_no_data() {
+        let html = lights(&[
+            light("auth", "no_data", 10),
+            light("reports", "no_data", 0),
+            light("analytics", "failing", 40),
+        ]);
+        assert!(html.contains(
+            "<strong>auth</strong> <span class=\"word\">Silent</span><br><span class=\"detail\">no request in the last 2 min · 10 requests"
+        ), "{html}");
+        assert!(html.contains(
+            "<strong>reports</strong> <span class=\"word\">No data</span><br><span class=\"detail\">0 requests"
+        ), "{html}");
+        assert!(html.contains("<strong>analytics</strong> <span class=\"word\">Failing</span><br><span class=\"detail\">40 requests"), "{html}");
+    }
 }
