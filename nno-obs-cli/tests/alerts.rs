@@ -419,7 +419,8 @@ fn grouped_and_inhibited_alerts_say_so() {
     // Its auth Worker down as well: the spikes are listed, inhibited, sent nowhere.
     let down = two.replace(
         r#""platformName": "AcmeCorp","#,
-        r#""platformName": "AcmeCorp", "authSilentMinutes": 3,"#,
+        // 3 silent minutes where the hour before expected 30 requests: an outage.
+        r#""platformName": "AcmeCorp", "authSilentMinutes": 3, "authExpectedRequests": 30,"#,
     );
     std::fs::write(&path, down).unwrap();
     let (ok, stdout, stderr) = alerts(&args[..8]);
