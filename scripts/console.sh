@@ -15,8 +15,10 @@ cargo build -q -p nno-obs-cli --bin nno-obs
 bin=target/debug/nno-obs
 work=target/console-run
 shots=target/console-shots
-rm -rf "$work" "$shots"
+rm -rf "$work"
 mkdir -p "$work" "$shots"
+# Its own screenshots only: target/console-shots/worker/ is the Worker's run's (scripts/e2e.sh).
+find "$shots" -maxdepth 1 -name '*.png' -delete
 # A fixed day, served as if ten minutes after it: the same pages every run.
 until=2026-02-22T12:00:00Z
 "$bin" simulate --platforms 3 --hours 6 --seed 3 --until "$until" --store "$work/store" \
