@@ -168,7 +168,8 @@ pub struct LogEntryView {
     pub message: String,
     /// The service.
     pub service: Option<String>,
-    /// `traceId`.
+    /// `traceId`: our line's; an exception's is its invocation's
+    /// ([`Entry::effective_trace_id`]), the trace a `traceId` filter found it by.
     pub trace_id: Option<String>,
     /// `requestId`.
     pub request_id: Option<String>,
@@ -209,7 +210,7 @@ impl LogEntryView {
             level: entry.level.to_string(),
             message: entry.message.clone(),
             service: entry.service.clone(),
-            trace_id: entry.trace_id.clone(),
+            trace_id: entry.effective_trace_id().map(str::to_owned),
             request_id: entry.request_id.clone(),
             script: entry.record.script.clone(),
             kind: kind_word(entry.kind),

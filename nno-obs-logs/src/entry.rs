@@ -60,7 +60,8 @@ pub struct RecordFacts {
     /// The trace the invocation belongs to — the `traceId` of the record's first line that
     /// has one — when the record has exceptions: an exception entry carries no trace id of its
     /// own, and a reader of it needs the trace to follow (seed §4.3). `None` otherwise (each
-    /// line has its own). Shown only: an entry's own `trace_id` is what searches match.
+    /// line has its own). A trace search matches an exception by it
+    /// ([`Entry::effective_trace_id`]).
     pub trace_id: Option<String>,
     script_feature: Option<String>,
     script_service: Option<String>,
@@ -167,6 +168,32 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The trace id a trace search matches: our line's `traceId`; for an exception, which has
+    /// none of its own, the trace of the invocation it ended ([`RecordFacts::trace_id`], the
+    /// record's first line that has one), so `--trace-id` finds the failing request's
+    /// exception (seed §4.3: every line of a request carries its trace). Other entries (console
+    /// text, a silent outcome) have none.
+    ///
+    /// ```
+    /// use nno_obs_logs::entry::entries_of_record;
+    ///
+    /// let record = serde_json::from_str(r#"{"ScriptName":"nno-registry-prod","Outcome":"exception",
+    ///   "Logs":[{"Level":"log","Message":["plain"]},
+    ///     {"Level":"log","Message":["{\"level\":\"info\",\"service\":\"registry\",\"traceId\":\"tr-1\",\"message\":\"start\"}"]}],
+    ///   "Exceptions":[{"Name":"TypeError","Message":"x is undefined"}]}"#).unwrap();
+    /// let entries = entries_of_record(&record);
+    /// assert_eq!(entries[0].effective_trace_id(), None); // console text: no trace
+    /// assert_eq!(entries[1].effective_trace_id(), Some("tr-1"));
+    /// assert_eq!(entries[2].trace_id, None);
+    /// assert_eq!(entries[2].effective_trace_id(), Some("tr-1")); // the exception: its record's
+    /// ```
+    pub fn effective_trace_id(&self) -> Option<&str> {
+        match self.kind {
+            EntryKind::Exception => self.record.trace_id.as_deref(),
+            _ => self.trace_id.as_deref(),
+        }
+    }
+
     /// The index keys of this entry (the same as [`nno_obs_store::entry::record_entry_keys`]).
     pub fn keys(&self) -> EntryKeys {
         EntryKeys {

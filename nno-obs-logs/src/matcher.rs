@@ -53,7 +53,10 @@ impl Matcher {
         if q.min_level.is_some_and(|min| entry.level < min) {
             return false;
         }
-        if !equals(&q.trace_id, &entry.trace_id)
+        // An exception matches by its invocation's trace (see `Entry::effective_trace_id`).
+        if q.trace_id
+            .as_deref()
+            .is_some_and(|wanted| entry.effective_trace_id() != Some(wanted))
             || !equals(&q.user_id, &entry.user_id)
             || !equals(&q.service, &entry.service)
             || !equals(&q.feature, &entry.feature)
@@ -182,6 +185,50 @@ mod tests {
             })
         });
         fold(&entry.message) || members
+    }
+
+    fn trace(id: &str) -> Matcher {
+        Matcher::new(&LogQuery {
+            trace_id: Some(id.into()),
+            ..Default::default()
+        })
+    }
+
+    fn entries(record: &str) -> Vec<Entry> {
+        entries_of_record(&serde_json::from_str(record).unwrap())
+    }
+
+    #[test]
+    fn a_trace_search_finds_the_exception_of_its_invocation() {
+        // The failing request: console text, two lines of trace tr-1 (the first without a
+        // trace id), then the uncaught exception, which has no trace id of its own.
+        let failing = entries(
+            r#"{"ScriptName":"nno-registry-prod","Outcome":"exception","Logs":[
+              {"Level":"log","Message":["plain text"]},
+              {"Level":"log","Message":["{\"level\":\"info\",\"service\":\"registry\",\"message\":\"no trace\"}"]},
+              {"Level":"log","Message":["{\"level\":\"info\",\"service\":\"registry\",\"traceId\":\"tr-1\",\"message\":\"start\"}"]},
+              {"Level":"log","Message":["{\"level\":\"info\",\"service\":\"registry\",\"traceId\":\"tr-2\",\"message\":\"other\"}"]}],
+              "Exceptions":[{"Name":"TypeError","Message":"x is undefined"}]}"#,
+        );
+        let found = |m: &Matcher| -> Vec<&str> {
+            failing
+                .iter()
+                .filter(|e| m.matches(e))
+                .map(|e| e.message.as_str())
+                .collect()
+        };
+        assert_eq!(
+            found(&trace("tr-1")),
+            ["start", "TypeError: x is undefined"]
+        );
+        // The record's trace is its first line's: a later line's trace has only that line.
+        assert_eq!(found(&trace("tr-2")), ["other"]);
+        // An exception whose record has no line of ours belongs to no trace.
+        let silent = entries(
+            r#"{"Outcome":"exception","Logs":[{"Level":"log","Message":["{\"traceId\":\"tr-1\"}"]}],
+              "Exceptions":[{"Name":"Error","Message":"boom"}]}"#,
+        );
+        assert!(silent.iter().all(|e| !trace("tr-1").matches(e)));
     }
 
     proptest! {

@@ -11,7 +11,9 @@ use nno_obs_store::layout::{Bucket, PlatformId};
 /// - `feature`: the line's `featureId`, else the script name's feature;
 /// - `service`: the line's `service`, else a core script's service;
 /// - `min_level`: debug < info < warn < error;
-/// - `trace_id`, `user_id`: exact, on our lines only;
+/// - `trace_id`: exact, on our lines' `traceId`, and on an exception by its invocation's trace
+///   (the `traceId` of its record's first line that has one: an exception has none of its own);
+/// - `user_id`: exact, on our lines only;
 /// - `text`: case-insensitive substring of the message or of any member value of our line
 ///   other than `timestamp` and `level` (a string member by its text, any other by its JSON
 ///   as written); for other entries, of the message text. Case folding is Unicode lowercase;

@@ -190,8 +190,28 @@ if(script_platform IS NULL, NULL, if(match(script_middle, '^[a-z0-9]{{10}}-'), s
 arrayFilter(x -> JSONType(x) = 'Object', if(JSONType(ifNull(Logs, '')) = 'Array', JSONExtractArrayRaw(ifNull(Logs, '')), [])) AS logs, \
 arrayFilter(x -> JSONType(x) = 'Object', if(JSONType(ifNull(Exceptions, '')) = 'Array', JSONExtractArrayRaw(ifNull(Exceptions, '')), [])) AS exceptions, \
 arrayConcat(arrayMap(x -> ('log', x), logs), arrayMap(x -> ('exception', x), exceptions), \
-if(length(logs) = 0 AND length(exceptions) = 0 AND outcome != 'ok', [('outcome', '')], [])) AS items \
-FROM {table}"
+if(length(logs) = 0 AND length(exceptions) = 0 AND outcome != 'ok', [('outcome', '')], [])) AS items, \
+if(length(exceptions) = 0, NULL, arrayFirstOrNull(t -> t IS NOT NULL, arrayMap(m -> if({ours}, {trace}, NULL), \
+arrayMap(x -> {first_argument}, logs)))) AS record_trace \
+FROM {table}",
+        ours = ours("m"),
+        trace = string_member("m", "traceId"),
+        first_argument = first_argument("x"),
+    )
+}
+
+/// `Message[0]` of the log object `x` when it is a string, else `''`.
+fn first_argument(x: &str) -> String {
+    format!("if(JSONType({x}, 'Message', 1) = 'String', JSONExtractString({x}, 'Message', 1), '')")
+}
+
+/// Whether the text `m` is our `LogEntry` line ([`nno_obs_store::entry::LineKeys::parse`]).
+/// One rendering for the entries and for the record's trace, so the two cannot disagree.
+fn ours(m: &str) -> String {
+    format!(
+        "startsWith({m}, '{{') AND isValidJSON({m}) AND JSONType({m}) = 'Object' \
+AND JSONType({m}, 'timestamp') IN ('String', 'Null') AND JSONType({m}, 'service') = 'String' AND JSONType({m}, 'message') = 'String' \
+AND JSONType({m}, 'level') = 'String' AND JSONExtractString({m}, 'level') IN ('debug', 'info', 'warn', 'error')"
     )
 }
 
@@ -224,6 +244,7 @@ if(ours, JSONExtractString(m0, 'service'), script_service) AS service, \
 if(ours, coalesce({feature_id}, script_feature), script_feature) AS feature, \
 if(ours, coalesce(script_platform, {platform_id}), script_platform) AS platform, \
 if(ours, {trace_id}, NULL) AS trace_id, \
+if(kind = 'exception', record_trace, trace_id) AS effective_trace_id, \
 if(ours, {user_id}, NULL) AS user_id, \
 multiIf(ours, JSONExtractString(m0, 'message'), kind = 'log', arrayStringConcat(arrayMap(a -> if(JSONType(a) = 'String', JSONExtractString(a), a), args), ' '), \
 kind = 'exception', arrayStringConcat(arrayFilter(p -> p != '', [ifNull({name}, ''), ifNull({exc_message}, '')]), ': '), \
@@ -232,10 +253,8 @@ if(ours, m0, NULL) AS line, \
 if(ours, arraySlice(args, 2), []) AS extra_args \
 FROM (SELECT *, position, item.1 AS kind, item.2 AS x, \
 if(kind = 'log' AND JSONType(x, 'Message') = 'Array', JSONExtractArrayRaw(x, 'Message'), []) AS args, \
-if(kind = 'log' AND JSONType(x, 'Message', 1) = 'String', JSONExtractString(x, 'Message', 1), '') AS {m0}, \
-startsWith(m0, '{{') AND isValidJSON(m0) AND JSONType(m0) = 'Object' \
-AND JSONType(m0, 'timestamp') IN ('String', 'Null') AND JSONType(m0, 'service') = 'String' AND JSONType(m0, 'message') = 'String' \
-AND JSONType(m0, 'level') = 'String' AND JSONExtractString(m0, 'level') IN ('debug', 'info', 'warn', 'error') AS ours, \
+if(kind = 'log', {first_argument}, '') AS {m0}, \
+{ours} AS ours, \
 if(JSONType(x, 'Level') = 'String', JSONExtractString(x, 'Level'), '') AS console, \
 toUnixTimestamp64Milli(parseDateTime64BestEffortOrNull(JSONExtractString(m0, 'timestamp'), 3, 'UTC')) AS line_ms \
 FROM (RECORDS) ARRAY JOIN items AS item, arrayEnumerate(items) AS position)",
@@ -244,6 +263,8 @@ FROM (RECORDS) ARRAY JOIN items AS item, arrayEnumerate(items) AS position)",
         platform_id = string_member(m0, "platformId"),
         trace_id = string_member(m0, "traceId"),
         user_id = string_member(m0, "userId"),
+        first_argument = first_argument("x"),
+        ours = ours(m0),
         name = string_member("x", "Name"),
         exc_message = string_member("x", "Message"),
     )
@@ -264,7 +285,8 @@ fn conditions(query: &LogQuery) -> Result<Vec<String>, SqlError> {
     for (column, value) in [
         ("feature", &query.feature),
         ("service", &query.service),
-        ("trace_id", &query.trace_id),
+        // An exception by its invocation's trace, as `Entry::effective_trace_id`.
+        ("effective_trace_id", &query.trace_id),
         ("user_id", &query.user_id),
     ] {
         if let Some(value) = value {

@@ -144,6 +144,10 @@ fn foreign_records(root: &Path) {
         format!(r#"{{"ScriptName":"nno-provisioning-prod","Outcome":"canceled","EventTimestampMs":{},"Logs":[],"Exceptions":[]}}"#, at(60)),
         // Seed §2.4's record as written there (its LogEntry has no `timestamp`).
         r#"{"ScriptName":"k3m9p2xw7q-r8n4t6y1z5-analytics-prod","Ray":"8b2e4f1a2b3c4d5e","Outcome":"ok","EventTimestampMs":1740220440123,"Logs":[{"Level":"log","Message":["{\"traceId\":\"abc\",\"service\":\"analytics\",\"level\":\"info\",\"message\":\"GET /api/data 200\",\"http\":{\"durationMs\":45}}"],"TimestampMs":1740220440100}]}"#.to_owned(),
+        // A failing request whose exception belongs to its trace: the record's first line
+        // with a string `traceId` (not the pino line, not the number) names it; a later line's
+        // other trace does not.
+        format!(r#"{{"ScriptName":"nno-gateway-prod","Outcome":"exception","EventTimestampMs":{},"Logs":[{{"Level":"log","Message":["{{\"traceId\":\"tr-exc\",\"msg\":\"pino\"}}"]}},{{"Level":"log","Message":["{{\"level\":\"info\",\"service\":\"gateway\",\"traceId\":7,\"message\":\"number trace\"}}"]}},{{"Level":"log","Message":["{{\"level\":\"info\",\"service\":\"gateway\",\"traceId\":\"tr-exc\",\"message\":\"→ request\"}}"]}},{{"Level":"log","Message":["{{\"level\":\"info\",\"service\":\"gateway\",\"traceId\":\"tr-later\",\"message\":\"batch item\"}}"]}}],"Exceptions":[{{"Name":"RangeError","Message":"bad index","TimestampMs":{}}}]}}"#, at(70), at(71)),
         r#"{"ScriptName":"nno-stack-registry-prod","Outcome":"ok","EventTimestampMs":1771754400050,"Logs":[{"Level":"info","Message":[]},{"Level":"log","Message":["{\"timestamp\":\"2026-02-22T10:00:00.060Z\",\"level\":\"fatal\",\"service\":\"x\",\"message\":\"not ours\"}"]}]}"#.to_owned(),
     ];
     gzip_file(
@@ -210,6 +214,14 @@ fn queries() -> Vec<LogQuery> {
         },
         LogQuery {
             trace_id: Some("tr-7-42".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-exc".into()),
+            ..Default::default()
+        },
+        LogQuery {
+            trace_id: Some("tr-later".into()),
             ..Default::default()
         },
         LogQuery {
@@ -320,6 +332,21 @@ fn clickhouse_finds_what_the_rust_search_finds() {
     assert_rows("operator", &counts, false);
     let rows: usize = counts.iter().sum();
     assert!(rows > 1000, "{rows}");
+    // Both sides agreed above; what they agreed on includes the failing request's exception
+    // under its trace (and not under a later line's trace), so the agreement is not on a miss.
+    let messages = |trace: &str| -> Vec<String> {
+        let query = LogQuery {
+            trace_id: Some(trace.into()),
+            ..Default::default()
+        };
+        rust_rows(&operator, &query)
+            .into_iter()
+            .map(|row| row.3)
+            .collect()
+    };
+    assert!(messages("tr-exc").contains(&"RangeError: bad index".to_owned()));
+    assert!(messages("tr-seed").contains(&"Error: boom".to_owned()));
+    assert_eq!(messages("tr-later"), ["batch item"]);
     let platform = PlatformScope::new(PlatformId::parse(PLATFORMS[0]).unwrap());
     let scoped = LocalSearch::store(dir.path(), &platform).unwrap();
     let scoped_counts = compare(dir.path(), &platform, &scoped);

@@ -236,6 +236,29 @@ fn every_filter_does_what_it_says() {
         assert_eq!(hit.entry.service.as_deref(), Some(w.service));
         assert_eq!(hit.entry.record.script.as_deref(), Some(w.script.as_str()));
     }
+    // A failing invocation's trace: its three lines and then its exception, which has no
+    // trace id of its own but belongs to the invocation (its record) whose lines carry it.
+    let failed = exceptions[0];
+    let trace = all(
+        &search,
+        &LogQuery {
+            trace_id: Some(failed.trace.clone()),
+            ..Default::default()
+        },
+    );
+    let kinds: Vec<EntryKind> = trace.iter().map(|h| h.entry.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EntryKind::Line,
+            EntryKind::Line,
+            EntryKind::Line,
+            EntryKind::Exception
+        ]
+    );
+    assert!(trace
+        .iter()
+        .all(|h| h.entry.effective_trace_id() == Some(failed.trace.as_str())));
     // Trace and user together: its middle line, when that line names the user.
     let both = all(
         &search,
@@ -338,7 +361,7 @@ fn every_filter_does_what_it_says() {
                 assert_eq!(e.platform.as_deref(), Some(platform.as_str()));
             }
             if let Some(trace) = &query.trace_id {
-                assert_eq!(e.trace_id.as_ref(), Some(trace));
+                assert_eq!(e.effective_trace_id(), Some(trace.as_str()));
             }
             if let Some(user) = &query.user_id {
                 assert_eq!(e.user_id.as_ref(), Some(user));
