@@ -6,8 +6,8 @@
 
 mod common;
 
+use common::build::{fleet_queries, gzip_file, text, trace};
 use common::{write_fleet, PLATFORMS, T0};
-use flate2::write::GzEncoder;
 use nno_obs_logs::sql::{render, SqlSource};
 use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope, Scope};
 use nno_obs_store::layout::PlatformId;
@@ -66,7 +66,7 @@ fn run_chdb(sql: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn text(value: &serde_json::Value) -> Option<String> {
+fn string_of(value: &serde_json::Value) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
@@ -86,11 +86,11 @@ fn clickhouse_rows(root: &Path, rows: Vec<serde_json::Value>) -> BTreeSet<Row> {
                 time,
                 row["level"].as_str().unwrap().to_owned(),
                 row["message"].as_str().unwrap().to_owned(),
-                text(&row["service"]),
-                text(&row["feature"]),
-                text(&row["platform"]),
-                text(&row["trace_id"]),
-                text(&row["user_id"]),
+                string_of(&row["service"]),
+                string_of(&row["feature"]),
+                string_of(&row["platform"]),
+                string_of(&row["trace_id"]),
+                string_of(&row["user_id"]),
             )
         })
         .collect()
@@ -116,16 +116,6 @@ fn rust_rows(search: &LocalSearch, query: &LogQuery) -> BTreeSet<Row> {
             )
         })
         .collect()
-}
-
-fn gzip_file(path: &Path, lines: &[String]) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
-    for line in lines {
-        encoder.write_all(line.as_bytes()).unwrap();
-        encoder.write_all(b"\n").unwrap();
-    }
-    std::fs::write(path, encoder.finish().unwrap()).unwrap();
 }
 
 /// Records in the shapes the world sends (compact JSON, as Logpush writes it).
@@ -156,34 +146,17 @@ fn foreign_records(root: &Path) {
     );
 }
 
-/// The queries both sides answer (`matches_nothing` names the ones that find no row).
+/// The queries both sides answer (`matches_nothing` names the ones that find no row): the
+/// fleet's, and those of the foreign records' shapes.
 fn queries() -> Vec<LogQuery> {
-    let platform = PlatformId::parse(PLATFORMS[0]).unwrap();
-    vec![
-        LogQuery::default(),
-        LogQuery {
-            from_ms: Some(T0 + 3_600_000),
-            to_ms: Some(T0 + 5_400_000),
-            ..Default::default()
-        },
-        LogQuery {
-            platform: Some(platform),
-            ..Default::default()
-        },
+    let mut queries = fleet_queries();
+    queries.extend([
         LogQuery {
             platform: Some(PlatformId::parse(PLATFORMS[1]).unwrap()),
             ..Default::default()
         },
         LogQuery {
-            feature: Some("analytics".into()),
-            ..Default::default()
-        },
-        LogQuery {
             feature: Some("auth".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            service: Some("registry".into()),
             ..Default::default()
         },
         LogQuery {
@@ -194,80 +167,32 @@ fn queries() -> Vec<LogQuery> {
             service: Some("provisioning".into()),
             ..Default::default()
         },
+        trace("tr-seed"),
+        trace("tr-exc"),
+        trace("tr-later"),
         LogQuery {
-            trace_id: Some("tr-seed".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("abc".into()),
             from_ms: Some(1_740_220_440_100),
             to_ms: Some(1_740_220_440_101),
-            ..Default::default()
-        },
-        LogQuery {
-            min_level: Some(Level::Warn),
-            ..Default::default()
+            ..trace("abc")
         },
         LogQuery {
             min_level: Some(Level::Error),
             ..Default::default()
         },
+        trace("tr-foreign"),
+        text("durationms"),
+        text("extra arg"),
+        text("2026"),
+        text("\"a\""),
+        text("it's -- ; DROP TABLE x"),
         LogQuery {
-            trace_id: Some("tr-7-42".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-exc".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-later".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-foreign".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            user_id: Some("user-3".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("billing.WRITE".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("typeerror".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("durationms".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("extra arg".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("2026".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("\"a\"".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("it's -- ; DROP TABLE x".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("812".into()),
             min_level: Some(Level::Error),
             from_ms: Some(T0),
             to_ms: Some(T0 + 7_200_000),
-            ..Default::default()
+            ..text("812")
         },
-    ]
+    ]);
+    queries
 }
 
 /// Runs every query of [`queries`] both ways and returns how many rows each matched (both

@@ -3,30 +3,12 @@
 
 mod common;
 
+use common::build::files_under;
 use common::write_fleet;
 use nno_obs_logs::sidecars::{index_bucket, BucketIndexed};
 use nno_obs_logs::source::now_or_never;
 use nno_obs_logs::{LocalFolder, LocalSearch, OperatorScope};
 use nno_obs_store::layout::{Bucket, INDEX_SUFFIX};
-use std::path::{Path, PathBuf};
-
-/// Every file under `root`, relative to it, sorted.
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path.strip_prefix(root).unwrap().to_path_buf());
-            }
-        }
-    }
-    files.sort();
-    files
-}
 
 #[test]
 fn index_building_over_folders_writes_what_the_walk_writes() {

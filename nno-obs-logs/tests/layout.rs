@@ -3,29 +3,13 @@
 
 mod common;
 
+use common::build::paths_under;
 use common::{write_fleet, T0};
 use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
 use nno_obs_store::fs::LocalStore;
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::{TraceEventRecord, TraceLog};
-use std::path::{Path, PathBuf};
-
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::PathBuf;
 
 fn record(script: &ScriptName, event_ms: u64, trace: &str) -> TraceEventRecord {
     TraceEventRecord {
@@ -64,7 +48,7 @@ fn a_late_record_is_never_skipped_by_a_range_search() {
         .append_record_at(&script, &record(&script, T0 + 5_000, "late"), T0 + 5 * hour)
         .unwrap();
     store.close().unwrap();
-    let late_object = files_under(dir.path())
+    let late_object = paths_under(dir.path())
         .into_iter()
         .find(|p| {
             let text = p.to_string_lossy();
@@ -121,14 +105,14 @@ fn a_crashed_rotation_counts_nothing_twice() {
     }
     // The writer dies after its object was renamed into place but before the open file went:
     // both are on disk.
-    let open = files_under(dir.path()).remove(0);
+    let open = paths_under(dir.path()).remove(0);
     let copy = std::fs::read(&open).unwrap();
     store.close().unwrap();
     std::fs::write(&open, copy).unwrap();
     // The seed's layout, the same way: `x.json` next to its `x.json.gz`.
     let seed_folder = dir.path().join("nno-logs-internal/2026-02-22/10");
     std::fs::create_dir_all(&seed_folder).unwrap();
-    let object = files_under(dir.path())
+    let object = paths_under(dir.path())
         .into_iter()
         .find(|p| p.to_string_lossy().ends_with(".log.gz"))
         .unwrap();
@@ -154,7 +138,7 @@ fn a_crashed_rotation_counts_nothing_twice() {
 fn every_layout_and_loose_files_are_read() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 40, 1, 3);
-    let objects: Vec<PathBuf> = files_under(dir.path())
+    let objects: Vec<PathBuf> = paths_under(dir.path())
         .into_iter()
         .filter(|p| p.to_string_lossy().ends_with(".log.gz"))
         .collect();
@@ -203,7 +187,7 @@ fn a_read_only_store_keeps_its_indexes_in_memory() {
     write_fleet(dir.path(), 60, 2, 5);
     // No sidecars, and none can be written: each sidecar's path is a directory, which a rename
     // cannot replace (a read-only folder, even for root).
-    for file in files_under(dir.path()) {
+    for file in paths_under(dir.path()) {
         if file.to_string_lossy().ends_with(".idx") {
             std::fs::remove_file(&file).unwrap();
             std::fs::create_dir(&file).unwrap();
@@ -228,7 +212,7 @@ fn a_read_only_store_keeps_its_indexes_in_memory() {
         "{second:?}"
     );
     // Nothing was left behind by the failed writes.
-    assert!(files_under(dir.path())
+    assert!(paths_under(dir.path())
         .iter()
         .all(|p| !p.to_string_lossy().ends_with(".tmp")));
     // And a query that matches still finds everything it should.

@@ -2,32 +2,23 @@
 //! then only the `{DATE}` folders its range can touch (late deliveries included), every folder of
 //! another layout whole, and finds exactly what a search of the whole bucket finds in its range.
 
-use flate2::{write::GzEncoder, Compression};
+mod common;
+
+use common::build::{gzip, one_line_record};
 use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
 use nno_obs_logs::source::{
     now_or_never, ListCall, MemorySource, ObjectMeta, ObjectSource, SourceFuture,
 };
 use nno_obs_logs::{LocalFolder, LogQuery};
-use std::io::Write;
 
 /// 2026-02-22T00:00:00Z.
 const DAY_22: u64 = 1_771_718_400_000;
 const HOUR: u64 = 3_600_000;
 const DAY: u64 = 24 * HOUR;
 
+/// A record at `ms` of one line `text` in trace `t-{text}`, with its `\n`.
 fn record(ms: u64, text: &str) -> String {
-    let message = format!(
-        r#"{{\"level\":\"info\",\"service\":\"s\",\"traceId\":\"t-{text}\",\"message\":\"{text}\"}}"#
-    );
-    format!(
-        r#"{{"Outcome":"ok","EventTimestampMs":{ms},"Logs":[{{"Level":"log","Message":["{message}"],"TimestampMs":{ms}}}]}}"#
-    ) + "\n"
-}
-
-fn gzip(text: &str) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-    encoder.write_all(text.as_bytes()).unwrap();
-    encoder.finish().unwrap()
+    one_line_record(Some(ms), text, &format!("t-{text}")) + "\n"
 }
 
 /// `(key, record time, text)` of every object of the bucket.
@@ -76,7 +67,7 @@ fn objects() -> Vec<(String, u64, String)> {
 fn bucket() -> MemorySource {
     let bucket = MemorySource::new();
     for (key, at, text) in objects() {
-        bucket.insert(&key, gzip(&record(at, &text)));
+        bucket.insert(&key, gzip(record(at, &text)));
     }
     bucket
 }

@@ -4,17 +4,17 @@
 
 mod common;
 
+use common::build::{every_bucket_queries, gzip, one_line_record};
 use common::{write_fleet, PLATFORMS, T0};
-use flate2::{write::GzEncoder, Compression};
 use nno_obs_logs::cursor::Cursor;
 use nno_obs_logs::objects::{Continuation, Limits, ObjectPage, ObjectSearch};
 use nno_obs_logs::search::Hit;
 use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
-use nno_obs_logs::{Level, LocalFolder, LocalSearch, LogQuery, OperatorBucket, OperatorScope};
+use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, OperatorBucket, OperatorScope};
 use nno_obs_store::batch::BatchName;
 use nno_obs_store::layout::{Bucket, PlatformId};
 use proptest::prelude::*;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 fn run(
@@ -54,33 +54,6 @@ fn page_through(
 /// An operator's view of one bucket.
 fn one_bucket(bucket: Bucket) -> OperatorBucket {
     OperatorBucket::new(&OperatorScope::new(), bucket)
-}
-
-fn queries() -> Vec<LogQuery> {
-    vec![
-        LogQuery::default(),
-        LogQuery {
-            from_ms: Some(T0 + 3_600_000),
-            to_ms: Some(T0 + 5_400_000),
-            ..Default::default()
-        },
-        LogQuery {
-            min_level: Some(Level::Warn),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-7-42".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            user_id: Some("user-3".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("typeerror".into()),
-            ..Default::default()
-        },
-    ]
 }
 
 fn keys(hits: &[Hit]) -> Vec<(Option<u64>, String, u64, u32, String)> {
@@ -133,7 +106,7 @@ fn the_same_hits_as_local_search_pages_and_all() {
         let folder = LocalFolder::bucket(store.path(), bucket);
         let name = format!("{}/", bucket.name());
         let objects = ObjectSearch::new(&folder, &name);
-        for query in queries() {
+        for query in every_bucket_queries() {
             // Before any sidecar exists (the object search writes them), then with them.
             let first = run(
                 &objects,
@@ -191,24 +164,6 @@ fn the_same_hits_as_local_search_pages_and_all() {
     }
 }
 
-fn record(ms: Option<u64>, text: &str, trace: &str) -> String {
-    let message = format!(
-        r#"{{\"level\":\"info\",\"service\":\"s\",\"traceId\":\"{trace}\",\"message\":\"{text}\"}}"#
-    );
-    match ms {
-        Some(ms) => format!(
-            r#"{{"Outcome":"ok","EventTimestampMs":{ms},"Logs":[{{"Level":"log","Message":["{message}"],"TimestampMs":{ms}}}]}}"#
-        ),
-        None => format!(r#"{{"Outcome":"ok","Logs":[{{"Level":"log","Message":["{message}"]}}]}}"#),
-    }
-}
-
-fn gzip(text: &str) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-    encoder.write_all(text.as_bytes()).unwrap();
-    encoder.finish().unwrap()
-}
-
 fn object_key(n: usize) -> String {
     format!("20260222/20260222T10{n:02}00Z_20260222T10{n:02}59Z_0000{n:04x}.log.gz")
 }
@@ -218,17 +173,17 @@ fn damaged_objects_are_reported_and_the_rest_answered() {
     let bucket = MemorySource::new();
     let lines = |n: u64| {
         (0..20)
-            .map(|i| record(Some(T0 + n * 100 + i), &format!("line {n} {i}"), "t"))
+            .map(|i| one_line_record(Some(T0 + n * 100 + i), &format!("line {n} {i}"), "t"))
             .collect::<Vec<_>>()
             .join("\n")
             + "\n"
     };
-    bucket.insert(&object_key(0), gzip(&lines(0)));
-    let mut corrupt = gzip(&lines(1));
+    bucket.insert(&object_key(0), gzip(lines(0)));
+    let mut corrupt = gzip(lines(1));
     let middle = corrupt.len() / 2;
     corrupt[middle..middle + 8].copy_from_slice(b"\xff\x00\xff\x00\xff\x00\xff\x00");
     bucket.insert(&object_key(1), corrupt);
-    let mut truncated = gzip(&lines(2));
+    let mut truncated = gzip(lines(2));
     truncated.truncate(truncated.len() * 2 / 3);
     bucket.insert(&object_key(2), truncated);
     let search = ObjectSearch::new(&bucket, "");
@@ -263,7 +218,7 @@ fn traced_bucket(objects: usize) -> MemorySource {
     for n in 0..objects {
         let text: String = (0..10)
             .map(|i| {
-                record(
+                one_line_record(
                     Some(T0 + (n * 10 + i) as u64),
                     "hello",
                     &format!("trace-{n}"),
@@ -419,7 +374,7 @@ fn random_bucket(objects: Vec<(bool, Vec<Option<u8>>)>) -> MemorySource {
             .enumerate()
             .map(|(i, t)| {
                 let word = if i % 3 == 0 { "odd" } else { "even" };
-                record(t.map(|t| T0 + u64::from(t)), word, "t") + "\n"
+                one_line_record(t.map(|t| T0 + u64::from(t)), word, "t") + "\n"
             })
             .collect();
         if compressed {

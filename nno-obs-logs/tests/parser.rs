@@ -1,13 +1,13 @@
 //! Every shape of input the world sends, each with its decided outcome (see `reader` and
 //! `entry` module docs), and a fuzz of the parser.
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+mod common;
+
+use common::build::gzip;
 use nno_obs_logs::entry::{Entry, EntryKind};
 use nno_obs_logs::reader::{read_entries, FileReport};
 use nno_obs_logs::{Level, LocalSearch, LogQuery, Matcher};
 use proptest::prelude::*;
-use std::io::Write;
 
 const OURS: &str = r#"{\"timestamp\":\"2026-02-22T10:34:00.123Z\",\"level\":\"warn\",\"service\":\"auth\",\"traceId\":\"tr-1\",\"requestId\":\"rq-1\",\"message\":\"Permission denied\",\"userId\":\"u-1\",\"permission\":\"Billing.Write\"}"#;
 
@@ -15,12 +15,6 @@ fn read(bytes: &[u8]) -> (Vec<Entry>, FileReport) {
     let mut entries = Vec::new();
     let report = read_entries(bytes, |e| entries.push(e));
     (entries, report)
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
 }
 
 fn record(logs: &str) -> String {

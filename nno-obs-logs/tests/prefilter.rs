@@ -2,21 +2,15 @@
 //! what a search finds or what it reports: each case below, and a fuzz, compare the search
 //! with the prefilter against the definition (every line parsed, every entry matched).
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+mod common;
+
+use common::build::gzip;
 use nno_obs_logs::entry::Entry;
 use nno_obs_logs::prefilter::Prefilter;
 use nno_obs_logs::reader::{read_entries, FileReport};
 use nno_obs_logs::search::search_file;
 use nno_obs_logs::{LogQuery, Matcher};
 use proptest::prelude::*;
-use std::io::Write;
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
 
 fn text_query(text: &str) -> LogQuery {
     LogQuery {

@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::build::{fleet_queries, trace};
 use common::{write_fleet, write_fleet_ledger, Middle, Written, PLATFORMS, T0};
 use nno_obs_logs::entry::EntryKind;
 use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope};
@@ -12,71 +13,23 @@ fn all(search: &LocalSearch, query: &LogQuery) -> Vec<nno_obs_logs::search::Hit>
     search.run(query, None, usize::MAX - 1).hits
 }
 
+/// The fleet's queries, and those that find nothing or one invocation's lines.
 fn queries() -> Vec<LogQuery> {
-    let platform = PlatformId::parse(PLATFORMS[0]).unwrap();
-    vec![
-        LogQuery::default(),
-        LogQuery {
-            from_ms: Some(T0 + 3_600_000),
-            to_ms: Some(T0 + 5_400_000),
-            ..Default::default()
-        },
-        LogQuery {
-            platform: Some(platform),
-            ..Default::default()
-        },
-        LogQuery {
-            feature: Some("analytics".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            service: Some("registry".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            min_level: Some(Level::Warn),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-7-42".into()),
-            ..Default::default()
-        },
+    let mut queries = fleet_queries();
+    queries.extend([
+        trace("no-such-trace"),
+        trace("tr-7-42\"/é"),
         LogQuery {
             user_id: Some("user-3".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("billing.WRITE".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("typeerror".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            text: Some("812".into()),
-            min_level: Some(Level::Error),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("no-such-trace".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-7-42\"/é".into()),
-            ..Default::default()
-        },
-        LogQuery {
-            trace_id: Some("tr-7-42".into()),
-            user_id: Some("user-3".into()),
-            ..Default::default()
+            ..trace("tr-7-42")
         },
         LogQuery {
             from_ms: Some(T0 + 9_000_000),
             to_ms: Some(T0 + 9_000_001),
             ..Default::default()
         },
-    ]
+    ]);
+    queries
 }
 
 #[test]

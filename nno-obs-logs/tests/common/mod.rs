@@ -1,6 +1,8 @@
 //! A small fleet's logs, written through the real runtime into a real local store.
 #![allow(dead_code)]
 
+pub mod build;
+
 use nno_obs::clock::Clock;
 use nno_obs::{fields, Obs, Telemetry};
 use nno_obs_store::fs::{EventMeta, Invocation, LocalStore};
