@@ -4,7 +4,8 @@
 use crate::format::{colour_on, Format, FormatArg};
 use crate::metrics_output::emit;
 use crate::{filters, Failure};
-use clap::{Args, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::Args;
 use nno_obs_cloudflare::{NativeTransport, Secret};
 use nno_obs_query::catalogue::{
     Answer, Asked, Asker, Audience, Param, QuestionName, Request, Rows,
@@ -18,57 +19,17 @@ use serde::Serialize;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-/// The questions, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Which {
-    /// Per feature: requests, req/min, 5xx rate, mean/p50/p95/p99 (platform; §3.3, §7.2).
-    Features,
-    /// Requests per hour, every hour of the range (platform; §7.1).
-    RequestsPerHour,
-    /// 5xx rate per feature per hour (platform; §7.1).
-    ErrorsPerHour,
-    /// ok / degraded / failing per Worker on its 5xx rate in the last --window, or silent
-    /// without a request in that window's last 2 minutes (platform; §7.1, §6.2).
-    Health,
-    /// The 10 slowest endpoints by p95 (platform; §7.2).
-    SlowestEndpoints,
-    /// The 10 most-erroring endpoints (platform; §7.2).
-    ErroringEndpoints,
-    /// Pages builds: success rate and duration (platform, or every platform; §5.2).
-    Builds,
-    /// Provisioning per operation: success rate, p50/p95 (operator; §3.3, §8.2, §5.1).
-    Jobs,
-    /// Failed provisioning jobs with their steps (operator; §8.2).
-    FailedJobs,
-    /// Per core service: error rate, p95/p99 — the gateway's SLOs (operator; §5.1).
-    Services,
-    /// Registry read/write p99 (operator; §5.1).
-    Registry,
-    /// One row per platform: Workers seen, 5xx rate (operator; §8.1).
-    Fleet,
-    /// Platform × time bucket → 5xx rate (operator; §8.1).
-    Heatmap,
-}
-
-impl Which {
-    /// The catalogue's question of this name.
-    pub fn question(self) -> QuestionName {
-        match self {
-            Which::Features => QuestionName::Features,
-            Which::RequestsPerHour => QuestionName::RequestsPerHour,
-            Which::ErrorsPerHour => QuestionName::ErrorsPerHour,
-            Which::Health => QuestionName::Health,
-            Which::SlowestEndpoints => QuestionName::SlowestEndpoints,
-            Which::ErroringEndpoints => QuestionName::ErroringEndpoints,
-            Which::Builds => QuestionName::Builds,
-            Which::Jobs => QuestionName::Jobs,
-            Which::FailedJobs => QuestionName::FailedJobs,
-            Which::Services => QuestionName::Services,
-            Which::Registry => QuestionName::Registry,
-            Which::Fleet => QuestionName::Fleet,
-            Which::Heatmap => QuestionName::Heatmap,
-        }
-    }
+/// The question argument: one of the catalogue's names (`QuestionName::ALL`), each listed in
+/// `--help` with the catalogue's description, so the command line and an API request can never
+/// name different questions (DESIGN principle 13).
+fn question_parser() -> impl TypedValueParser<Value = QuestionName> {
+    PossibleValuesParser::new(
+        QuestionName::ALL
+            .map(|question| PossibleValue::new(question.name()).help(question.description())),
+    )
+    // The possible values already refused any other name: the `None` arm is never taken, and
+    // says so rather than panic if it were.
+    .try_map(|name| QuestionName::from_name(&name).ok_or_else(|| format!("no question {name:?}")))
 }
 
 /// Where a question runs.
@@ -162,8 +123,8 @@ pub fn range(length: &str, until: Option<&str>) -> Result<TimeRange, Failure> {
 #[derive(Args)]
 pub struct QueryArgs {
     /// The question.
-    #[arg(value_enum)]
-    question: Which,
+    #[arg(value_parser = question_parser())]
+    question: QuestionName,
     /// The platform (platform questions); for fleet and heatmap, repeat to choose platforms
     /// (default: every platform in the local store).
     #[arg(long)]
@@ -249,15 +210,15 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         }
         Ok(())
     };
-    let question = args.question.question();
+    let question = args.question;
     let scope = match (question.audience(), platforms.as_slice()) {
         (Audience::Platform | Audience::Either, [one]) => {
             Scope::Platform(PlatformScope::new(one.clone()))
         }
         (Audience::Platform, _) => {
             return Err(Failure(format!(
-                "{:?} is a platform question: give one --platform ID",
-                args.question
+                "`{}` is a platform question: give one --platform ID",
+                question.name()
             )))
         }
         (_, _) if question.takes(Param::Platforms) => {
@@ -278,8 +239,8 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         (_, []) => Scope::Operator(OperatorScope::new(), Vec::new()),
         (_, _) => {
             return Err(Failure(format!(
-                "{:?} is an operator question: it takes no --platform",
-                args.question
+                "`{}` is an operator question: it takes no --platform",
+                question.name()
             )))
         }
     };
@@ -389,7 +350,7 @@ fn length(seconds: i64) -> String {
 /// A flag given to a question that does not read it is refused, never silently ignored
 /// (which question reads which parameter is the catalogue's).
 fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
-    let q = args.question.question();
+    let q = args.question;
     let checks = [
         ("--feature", args.feature.is_some(), Param::Feature),
         ("--window", args.window.is_some(), Param::Window),
@@ -420,27 +381,43 @@ fn refuse_flags_that_do_not_apply(args: &QueryArgs) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::{CommandFactory, Parser};
 
-    /// The command line's names are the catalogue's: a question renamed on one side only would
-    /// make `nno-obs query` and an API request name different questions.
+    #[derive(Parser)]
+    struct Query {
+        #[command(flatten)]
+        args: QueryArgs,
+    }
+
+    /// Every catalogue name parses to its question, and nothing else does (not the Rust
+    /// variant's spelling): the command line's names are the catalogue's.
     #[test]
-    fn every_question_on_the_command_line_is_the_catalogues_of_that_name() {
-        let names: Vec<(String, &str)> = Which::value_variants()
-            .iter()
-            .map(|which| {
-                let name = which
-                    .to_possible_value()
-                    .map(|v| v.get_name().to_owned())
-                    .unwrap_or_default();
-                (name, which.question().name())
-            })
-            .collect();
-        assert_eq!(names.len(), QuestionName::ALL.len());
-        for (cli, catalogue) in &names {
-            assert_eq!(cli, catalogue);
+    fn the_question_argument_takes_the_catalogues_names() {
+        for question in QuestionName::ALL {
+            let parsed = Query::try_parse_from(["query", question.name()]).map(|q| q.args.question);
+            assert_eq!(parsed.ok(), Some(question), "{}", question.name());
         }
-        let all: Vec<&str> = QuestionName::ALL.iter().map(|q| q.name()).collect();
-        let cli: Vec<&str> = names.iter().map(|(name, _)| name.as_str()).collect();
-        assert_eq!(cli, all);
+        for unknown in ["FailedJobs", "failed_jobs", ""] {
+            let error = Query::try_parse_from(["query", unknown])
+                .err()
+                .map(|e| e.kind());
+            assert_eq!(
+                error,
+                Some(clap::error::ErrorKind::InvalidValue),
+                "{unknown:?}"
+            );
+        }
+    }
+
+    /// `--help` lists every question with the catalogue's description.
+    #[test]
+    fn help_lists_each_question_with_its_description() {
+        let help = Query::command().render_long_help().to_string();
+        for question in QuestionName::ALL {
+            // clap wraps long help; compare with whitespace folded.
+            let folded = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let entry = format!("- {}: {}", question.name(), question.description());
+            assert!(folded(&help).contains(&folded(&entry)), "{entry}\n{help}");
+        }
     }
 }

@@ -138,6 +138,60 @@ impl QuestionName {
         }
     }
 
+    /// The question of `name` ([`name`](Self::name)'s inverse); `None` for no question.
+    ///
+    /// ```
+    /// use nno_obs_query::catalogue::QuestionName;
+    /// assert_eq!(QuestionName::from_name("failed-jobs"), Some(QuestionName::FailedJobs));
+    /// assert_eq!(QuestionName::from_name("FailedJobs"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|question| question.name() == name)
+    }
+
+    /// What it answers, in one line for a person choosing a question (the help of
+    /// `nno-obs query`, without a final period as clap's other help lines): its rows, who asks
+    /// it, the seed's sections.
+    ///
+    /// ```
+    /// use nno_obs_query::catalogue::QuestionName;
+    /// assert!(QuestionName::FailedJobs.description().starts_with("Failed provisioning jobs"));
+    /// ```
+    pub fn description(self) -> &'static str {
+        match self {
+            QuestionName::Features => {
+                "Per feature: requests, req/min, 5xx rate, mean/p50/p95/p99 (platform; §3.3, §7.2)"
+            }
+            QuestionName::RequestsPerHour => {
+                "Requests per hour, every hour of the range (platform; §7.1)"
+            }
+            QuestionName::ErrorsPerHour => "5xx rate per feature per hour (platform; §7.1)",
+            QuestionName::Health => {
+                "ok / degraded / failing per Worker on its 5xx rate in the last --window, or \
+                 silent without a request in that window's last 2 minutes (platform; §7.1, §6.2)"
+            }
+            QuestionName::SlowestEndpoints => "The 10 slowest endpoints by p95 (platform; §7.2)",
+            QuestionName::ErroringEndpoints => "The 10 most-erroring endpoints (platform; §7.2)",
+            QuestionName::Builds => {
+                "Pages builds: success rate and duration (platform, or every platform; §5.2)"
+            }
+            QuestionName::Jobs => {
+                "Provisioning per operation: success rate, p50/p95 (operator; §3.3, §8.2, §5.1)"
+            }
+            QuestionName::FailedJobs => {
+                "Failed provisioning jobs with their steps (operator; §8.2)"
+            }
+            QuestionName::Services => {
+                "Per core service: error rate, p95/p99 — the gateway's SLOs (operator; §5.1)"
+            }
+            QuestionName::Registry => "Registry read/write p99 (operator; §5.1)",
+            QuestionName::Fleet => "One row per platform: Workers seen, 5xx rate (operator; §8.1)",
+            QuestionName::Heatmap => "Platform × time bucket → 5xx rate (operator; §8.1)",
+        }
+    }
+
     /// Who may ask it.
     ///
     /// ```
