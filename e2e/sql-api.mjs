@@ -61,10 +61,13 @@ export class SqlApiEmulator {
 
   /**
    * Stores `points` ([{point, ms}]) as the datasets' rows, and `datasets` (names) empty if
-   * nothing was written to them (replacing what was loaded).
+   * nothing was written to them (replacing what was loaded). Any other dataset does not exist,
+   * as in Analytics Engine before a Worker first writes to it: a statement naming it is refused
+   * (422, the engine's message) and `SHOW TABLES` does not list it (docs/metrics.md, "A dataset
+   * never written").
    */
   load(points, datasets = []) {
-    // Every dataset a statement may name exists, empty when nothing was written to it.
+    // The datasets named exist, empty when nothing was written to them.
     const byDataset = new Map(datasets.map((d) => [d, []]));
     for (const { point, ms } of points) {
       const rows = byDataset.get(point.aeDataset) ?? [];

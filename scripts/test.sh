@@ -117,6 +117,8 @@ differential() {
   # The Analytics Engine SQL of every metrics question against the local evaluator, on chdb
   # over tables with Analytics Engine's schema (generated points and the fleet simulator's).
   cargo test -p nno-obs-query --test clickhouse -- --ignored
+  # The SQL API client against the SQL API's stand-in, a dataset never written included.
+  cargo test -p nno-obs-query --test sql_api -- --ignored
   # `nno-obs cfae check` against the SQL API emulator refusing each SQL form in turn.
   cargo test -p nno-obs-cli --test cfae -- --ignored
 }

@@ -43,8 +43,8 @@ fn chdb_python() -> PathBuf {
 }
 
 /// Loads every dataset folder of `root` as a table, and every other dataset the plans name as
-/// an empty one (a platform that never wrote usage has an empty dataset, not an error), and
-/// runs the plans' SQL.
+/// an empty one (the answer the client gives for a dataset never written: no rows — see
+/// tests/sql_api.rs), and runs the plans' SQL.
 fn run_chdb(
     root: &Path,
     plans: &[(String, Plan)],
