@@ -213,22 +213,33 @@ function perfOf(points, feature) {
  * request went through. Returns {spans, byId, requestSpan(service), children(span)}.
  */
 function assertSpanForest(traceId, { services }) {
-  const spans = spansOf(traceId);
-  for (const p of spans) {
+  const points = spansOf(traceId);
+  for (const p of points) {
     assert.equal(p.aeDataset, SPANS);
-    assert.equal(p.blobs.length, 7);
+    // A job's own span (nno_obs::job) appends its id and operation: blob8, blob9.
+    assert.equal(p.blobs.length, p.blobs[4] === "run-job" ? 9 : 7, `blobs of ${p.blobs[4]}`);
     assert.equal(p.blobs[0], traceId);
     assert.match(p.blobs[1], SPAN_ID);
     assert.ok(p.blobs[2] === "" || SPAN_ID.test(p.blobs[2]), `parent ${p.blobs[2]}`);
     assert.ok(services.includes(p.blobs[3]), `service ${p.blobs[3]}`);
-    assert.ok(["ok", "error"].includes(p.blobs[5]));
+    assert.ok(["ok", "error"].includes(p.blobs[5]) || (p.blobs.length === 9 && p.blobs[5] === "started"));
     assert.equal(p.blobs[6], SPAN_PLATFORM[p.blobs[3]]);
     assert.deepEqual(p.indexes, [traceId]);
     assert.equal(p.doubles.length, 2);
     assert.ok(Number.isInteger(p.doubles[0]) && p.doubles[0] >= 0);
     assert.equal(p.doubles[1], p.blobs[5] === "error" ? 1 : 0);
   }
+  // A job writes its span point when it starts (outcome `started`, duration 0) and again when
+  // it ends, with the same span id: the tree is made of the ends.
+  const started = points.filter((p) => p.blobs[5] === "started");
+  const spans = points.filter((p) => p.blobs[5] !== "started");
   const byId = new Map(spans.map((p) => [p.blobs[1], p]));
+  for (const p of started) {
+    assert.equal(p.doubles[0], 0, "a job's started point has no duration yet");
+    const end = byId.get(p.blobs[1]);
+    assert.ok(end, `the started job ${p.blobs[7]} ended`);
+    assert.deepEqual(end.blobs.slice(7), p.blobs.slice(7), "the same job at its start and end");
+  }
   assert.equal(byId.size, spans.length, "span ids are distinct");
   for (const p of spans) {
     if (p.blobs[2] !== "") assert.ok(byId.has(p.blobs[2]), `dangling parent of ${p.blobs[4]}`);
@@ -250,7 +261,7 @@ function assertSpanForest(traceId, { services }) {
     assert.equal(requestSpan("analytics").blobs[2], forward[0].blobs[1]);
   }
   const children = (span) => spans.filter((p) => p.blobs[2] === span.blobs[1]);
-  return { spans, byId, requestSpan, children };
+  return { spans, started, byId, requestSpan, children };
 }
 
 /** Checks the job's spans under the analytics request span; returns them by operation. */
@@ -270,6 +281,16 @@ function assertJobSpans(forest) {
   for (const op of ["reserve-quota", "create-dataset", "rollback"]) {
     assert.equal(byOp[op].blobs[5], "ok", op);
   }
+  // run-job is the job's own span (`#[nno_instrument(span, job, …)]`): its points name the
+  // job (blob8) and its operation (blob9), the failed-jobs question's way of finding it, and it
+  // wrote one `started` point first.
+  assert.match(byOp["run-job"].blobs[7], UUID_V4);
+  assert.equal(byOp["run-job"].blobs[8], "GENERATE_REPORT");
+  assert.deepEqual(
+    forest.started.map((p) => p.blobs[1]),
+    [byOp["run-job"].blobs[1]],
+    "one started point: the job's",
+  );
   return byOp;
 }
 
@@ -584,6 +605,7 @@ test("POST /api/jobs: three steps, the third fails and rolls back; one span tree
   const forest = assertSpanForest(traceId, { services: ["gateway", "analytics"] });
   assert.equal(forest.spans.length, 8);
   const spans = assertJobSpans(forest);
+  assert.equal(spans["run-job"].blobs[7], body.jobId, "the job's points carry the id it answered");
 
   // Step lines: started/completed (info), failed (error, on stderr), each with step and jobId.
   const steps = lines({ traceId, service: "analytics" }).filter((l) => "step" in l.entry);
@@ -896,9 +918,9 @@ test("50 concurrent requests: 50 distinct trace ids, no id leaks between request
     }
   }
   // And every span point of these traces is in its own trace's forest (checked above): 8 per
-  // job, 3 per report, none orphaned in another trace.
+  // job and the job's `started` point, 3 per report, none orphaned in another trace.
   const spanTraces = capture.points(SPANS).filter((p) => traceIds.has(p.indexes[0]));
-  assert.equal(spanTraces.length, 25 * 8 + 25 * 3);
+  assert.equal(spanTraces.length, 25 * 9 + 25 * 3);
 
   const perf = newPoints(since, PERF);
   assert.equal(perf.length, 50);

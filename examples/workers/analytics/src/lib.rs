@@ -7,7 +7,7 @@
 //! | `GET /api/data` | a small fixed dataset (JSON) |
 //! | `GET /api/report/:id` | the report's status (JSON) |
 //! | `POST /api/data/export` | `{"format": …, "rows": […]}` → how many rows were exported; a malformed body is an `Err`, i.e. 500 |
-//! | `POST /api/jobs` | runs `run-job` = `reserve-quota`, `create-dataset`, `publish-report` (fails), then `rollback`; answers 500 with the job's outcome |
+//! | `POST /api/jobs` | runs the job `run-job` (operation `GENERATE_REPORT`) = `reserve-quota`, `create-dataset`, `publish-report` (fails), then `rollback`; answers 500 with the job's outcome |
 //!
 //! Service, feature and routes are declared once, on `fetch`, so every request is observed —
 //! the router's 404s and 405s included (endpoint `METHOD (unmatched)` for a path that matches
@@ -123,9 +123,13 @@ struct JobOutcome<'a> {
     error: Option<String>,
 }
 
+/// The operation of the job `POST /api/jobs` runs (its points' blob9, the job's `nno-core-ops`
+/// operation).
+pub const JOB_OPERATION: &str = "GENERATE_REPORT";
+
 async fn create_job(_req: Request, ctx: RouteContext<Obs>) -> Result<Response> {
     let job_id = nno_obs::new_uuid();
-    match run_job(&ctx.data, &job_id).await {
+    match run_job(&ctx.data, &job_id, JOB_OPERATION).await {
         Ok(()) => Response::from_json(&JobOutcome {
             job_id: &job_id,
             status: "completed",
@@ -162,9 +166,13 @@ struct Dataset {
 
 /// The job: three steps, the third of which fails, then the rollback of the first two. Its
 /// span is a child of the request's span and the parent of the steps' spans (inside, `obs` is
-/// the child span's context).
-#[nno_instrument(span, name = "run-job", fields(job_id))]
-async fn run_job(obs: &Obs, job_id: &str) -> std::result::Result<(), JobError> {
+/// the child span's context). `job` makes it the job's own span (`nno_obs::job`): its span
+/// point is written when it starts (outcome `started`) and when it ends, both carrying the job
+/// id and operation (blob8, blob9), which is how the read side's failed-jobs question finds a
+/// job (docs/alerts.md). The job's `nno-core-ops` point has no binding in a platform Worker and
+/// is not written.
+#[nno_instrument(span, job, name = "run-job", fields(job_id, operation))]
+async fn run_job(obs: &Obs, job_id: &str, operation: &str) -> std::result::Result<(), JobError> {
     let quota = reserve_quota(obs, job_id).await?;
     let dataset = create_dataset(obs, job_id).await?;
     if let Err(error) = publish_report(obs, job_id, &dataset).await {
