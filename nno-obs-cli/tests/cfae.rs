@@ -6,10 +6,6 @@ use assert_cmd::Command;
 use nno_obs_query::dialect::{DatasetQuote, Dialect};
 use nno_obs_query::probe::{Form, FORMS};
 use nno_obs_testkit::{Answer, Receiver};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::Mutex;
 
 const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "analytics-read-t0ken";
@@ -159,55 +155,17 @@ fn query_renders_in_the_written_dialect() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("brackets"));
 }
 
-fn chdb_python() -> PathBuf {
-    if let Ok(python) = std::env::var("NNO_CHDB_PYTHON") {
-        return PathBuf::from(python);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/chdb/bin/python")
-}
-
-/// The SQL API emulator (chdb over an empty `nno-core-ops`), refusing the forms in `refuse`:
-/// one `chdb_sql_api.py --lines` process answers every request (one chdb import, not one per
-/// probe).
+/// The SQL API emulator (chdb over an empty `nno-core-ops`), refusing the forms in `refuse`.
 fn emulator(refuse: Vec<&'static str>) -> Receiver {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/chdb_sql_api.py");
-    let mut child = std::process::Command::new(chdb_python())
-        .arg(script)
-        .arg("--lines")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("chdb: run scripts/chdb.sh first");
-    let stdin = child.stdin.take().unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let engine = Mutex::new((child, stdin, stdout));
-    Receiver::handle(move |request| {
-        if request.header("authorization") != Some(&*format!("Bearer {TOKEN}")) {
-            return Answer::json(
-                401,
-                r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}]}"#,
-            );
-        }
-        let spec = serde_json::json!({
+    nno_obs_testkit::sql_api::stand_in(
+        env!("CARGO_MANIFEST_DIR"),
+        TOKEN,
+        serde_json::json!({
             "structure": nno_obs_store::points::CLICKHOUSE_STRUCTURE,
             "tables": { "nno-core-ops": [] },
-            "sql": request.body,
             "refuse": refuse,
-        });
-        let mut engine = engine.lock().unwrap();
-        let (_, stdin, stdout) = &mut *engine;
-        writeln!(stdin, "{spec}").unwrap();
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
-        let text = |key: &str| reply[key].as_str().unwrap_or_default().to_owned();
-        match reply["code"].as_i64() {
-            Some(0) => Answer::json(200, text("out")),
-            // As the SQL API answers a statement it cannot run.
-            Some(1) => Answer::text(422, text("err")),
-            _ => Answer::text(500, text("err")),
-        }
-    })
+        }),
+    )
 }
 
 /// Every form with another spelling of its feature, refused alone: the check reports exactly

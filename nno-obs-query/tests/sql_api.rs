@@ -13,57 +13,24 @@ use nno_obs_query::questions::{JobStats, RequestsPerHour};
 use nno_obs_query::{OperatorScope, PlatformScope, Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::CLICKHOUSE_STRUCTURE;
-use nno_obs_testkit::{Answer, Receiver};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::Mutex;
+use nno_obs_testkit::Receiver;
 use std::time::Duration;
 
 const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "analytics-read-t0ken";
 
-fn chdb_python() -> PathBuf {
-    if let Ok(python) = std::env::var("NNO_CHDB_PYTHON") {
-        return PathBuf::from(python);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/chdb/bin/python")
-}
-
 /// The stand-in with `nno-core-ops` only (empty: written to, nothing in the range), refusing
 /// the SQL forms in `refuse`.
 fn stand_in(refuse: Vec<&'static str>) -> Receiver {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/chdb_sql_api.py");
-    let mut child = std::process::Command::new(chdb_python())
-        .arg(script)
-        .arg("--lines")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("chdb: run scripts/chdb.sh first");
-    let stdin = child.stdin.take().unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let engine = Mutex::new((child, stdin, stdout));
-    Receiver::handle(move |request| {
-        let spec = serde_json::json!({
+    nno_obs_testkit::sql_api::stand_in(
+        env!("CARGO_MANIFEST_DIR"),
+        TOKEN,
+        serde_json::json!({
             "structure": CLICKHOUSE_STRUCTURE,
             "tables": { "nno-core-ops": [] },
-            "sql": request.body,
             "refuse": refuse,
-        });
-        let mut engine = engine.lock().unwrap();
-        let (_, stdin, stdout) = &mut *engine;
-        writeln!(stdin, "{spec}").unwrap();
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
-        let text = |key: &str| reply[key].as_str().unwrap_or_default().to_owned();
-        match reply["code"].as_i64() {
-            Some(0) => Answer::json(200, text("out")),
-            Some(1) => Answer::text(422, text("err")),
-            _ => Answer::text(500, text("err")),
-        }
-    })
+        }),
+    )
 }
 
 fn client(api: &Receiver) -> SqlApi<NativeTransport> {

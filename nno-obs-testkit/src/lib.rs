@@ -3,7 +3,8 @@
 //! Test support for the read-side crates (a dev-dependency only, never linked into a program):
 //! [`Receiver`], a loopback HTTP server on a real socket that records every request and answers
 //! each from a script — the Cloudflare API, the Analytics Engine SQL API, Slack, PagerDuty and
-//! the NNO email Worker as the tests stand them in.
+//! the NNO email Worker as the tests stand them in; [`sql_api::stand_in`], the Analytics Engine
+//! SQL API's stand-in (chdb) behind one.
 //!
 //! ```
 //! use nno_obs_testkit::{Answer, Receiver};
@@ -17,6 +18,8 @@
 //! assert!(reply.starts_with("HTTP/1.1 201 "));
 //! assert_eq!(receiver.received()[0].path, "/v1/send");
 //! ```
+
+pub mod sql_api;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
