@@ -60,8 +60,11 @@ export class SqlApiEmulator {
     this.token = token;
     this.refuse = refuse;
     this.python = chdbPython();
-    /** Every statement received, in order. */
+    /** Every statement received, in order; and those answered with an error ({sql, error}). */
     this.statements = [];
+    this.failed = [];
+    /** The bytes of every answer sent (what the Worker parsed). */
+    this.answeredBytes = 0;
     this.tables = {};
     /** Bumped by every load(): the resident process reloads its datasets when it changes. */
     this.generation = 0;
@@ -172,7 +175,11 @@ export class SqlApiEmulator {
     });
     // 3: the test asked to refuse a form that does not exist — its mistake, not the engine's.
     if (run.code === 3) throw new Error(`sql-api emulator: ${run.err}`);
-    if (run.code !== 0) return new Response(run.err || "query failed", { status: 422 });
+    if (run.code !== 0) {
+      this.failed.push({ sql, error: run.err });
+      return new Response(run.err || "query failed", { status: 422 });
+    }
+    this.answeredBytes += Buffer.byteLength(run.out);
     return new Response(run.out, { headers: { "content-type": "application/json" } });
   };
 }
