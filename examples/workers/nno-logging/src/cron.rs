@@ -20,11 +20,11 @@ use nno_obs::{fields, Obs};
 use nno_obs_alerts::deliver::{Connect, RetryPolicy, Sleep};
 use nno_obs_alerts::kv::{KeyValue, KvState};
 use nno_obs_alerts::limits::{FileLimits, TierLimitsSource};
+use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::records::{
     configs_from_kv, limits_from_kv, registry_from_kv, RecordError, CONFIGS_KEY, LIMITS_KEY,
     REGISTRY_KEY,
 };
-use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::route::Destinations;
 use nno_obs_alerts::run::{run, Alerts, Context};
 use nno_obs_alerts::state::Policy;
