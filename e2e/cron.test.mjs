@@ -16,35 +16,18 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { start } from "./harness.mjs";
-import { SqlApiEmulator, toRow } from "./sql-api.mjs";
+import { GATEWAY, LOGGING, NNO_OBS, PLATFORM, loadPoints, startWorkers } from "./two-hosts.mjs";
 
-const LOGGING = "nno-logging-prod";
-const GATEWAY = "nno-gateway-prod";
-const PLATFORM = "k3m9p2xw7q";
-const ACCOUNT = "0123456789abcdef0123456789abcdef";
-const READ_TOKEN = "e2e-analytics-read-token";
 const EMAIL_TOKEN = "e2e-email-worker-token";
 const PLATFORM_PD_KEY = "pdplatform0123456789abcdef012345";
 const MIN = 60_000;
-/** Every dataset the alert questions read (an absent one would be an SQL error). */
-const DATASETS = [
-  "nno-core-ops",
-  "nno-core-ops-spans",
-  "nno_metrics",
-  "nno-builds",
-  "nno-auth-events",
-  `${PLATFORM}-perf`,
-  `${PLATFORM}-usage`,
-];
 const ALERT_ID = `worker-error-spike/${PLATFORM}/analytics`;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const NNO_OBS = process.env.NNO_OBS_BIN ?? path.resolve(here, "../target/debug/nno-obs");
 const OUT = path.join(here, ".out", "cron");
 
 const REGISTRY = { platforms: [{ platformId: PLATFORM, name: "AcmeCorp" }] };
@@ -88,6 +71,7 @@ class Receiver {
   }
 }
 
+let workers;
 let h;
 let sql;
 let email;
@@ -97,9 +81,9 @@ let pagerduty;
 let T;
 let expected;
 
-/** The Worker's outbound fetches: the SQL API to the emulator, the receivers to loopback. */
+/** The Worker's outbound fetches: the SQL API to its stand-in, the receivers to loopback. */
 function outbound(receivers) {
-  return async (request) => {
+  return (sql) => async (request) => {
     const url = new URL(request.url);
     if (url.hostname === "api.cloudflare.com") return sql.fetch(request);
     const to = receivers[url.hostname];
@@ -128,16 +112,8 @@ function runs() {
     .map(({ entry }) => entry);
 }
 
-/** Writes `points` into a local store, with the Registry copy, as the CLI reads them. */
-function writeLocalStore(store, points) {
-  rmSync(store, { recursive: true, force: true });
-  for (const { point, ms } of points) {
-    const row = toRow(point, ms);
-    const [date, time] = row.timestamp.split(" ");
-    const folder = path.join(store, "analytics-engine", point.aeDataset, date, time.slice(0, 2));
-    mkdirSync(folder, { recursive: true });
-    appendFileSync(path.join(folder, "points-e2e.json"), JSON.stringify(row) + "\n");
-  }
+/** The local store the CLI reads: `points` (loaded with the SQL stand-in's) and the Registry copy. */
+function writeRegistry(store) {
   mkdirSync(path.join(store, "registry"), { recursive: true });
   writeFileSync(path.join(store, "registry", "platforms.json"), JSON.stringify(REGISTRY));
 }
@@ -174,31 +150,23 @@ before(async () => {
   slack = new Receiver(200, "ok");
   pagerduty = new Receiver(202, '{"status":"success"}');
   await Promise.all([email.listen(), slack.listen(), pagerduty.listen()]);
-  sql = new SqlApiEmulator({ dir: path.join(OUT, "sql"), accountId: ACCOUNT, token: READ_TOKEN });
-  h = await start([
-    { dir: "gateway" },
-    { dir: "analytics" },
-    {
-      dir: "nno-logging",
-      secrets: {
-        OBSERVABILITY_JWT_SECRET: "e2e secret of the read API",
-        CF_ACCOUNT_ID: ACCOUNT,
-        CF_ANALYTICS_READ_TOKEN: READ_TOKEN,
-        // NNO ops' destinations (seed §10): an error spike is the platform admin's alone,
-        // so none of these may receive anything.
-        ALERT_EMAIL: "ops@nno.example",
-        ALERT_SLACK_WEBHOOK: "https://hooks.slack.com/services/T0/B0/ops-webhook",
-        PAGERDUTY_KEY: "pdops0123456789abcdef0123456789a",
-        NNO_EMAIL_WORKER_URL: "https://email.nno.internal",
-        NNO_EMAIL_WORKER_TOKEN: EMAIL_TOKEN,
-      },
-      outboundService: outbound({
-        "email.nno.internal": email,
-        "hooks.slack.com": slack,
-        "events.pagerduty.com": pagerduty,
-      }),
+  workers = await startWorkers(path.join(OUT, "hosts"), {
+    secrets: {
+      // NNO ops' destinations (seed §10): an error spike is the platform admin's alone,
+      // so none of these may receive anything.
+      ALERT_EMAIL: "ops@nno.example",
+      ALERT_SLACK_WEBHOOK: "https://hooks.slack.com/services/T0/B0/ops-webhook",
+      PAGERDUTY_KEY: "pdops0123456789abcdef0123456789a",
+      NNO_EMAIL_WORKER_URL: "https://email.nno.internal",
+      NNO_EMAIL_WORKER_TOKEN: EMAIL_TOKEN,
     },
-  ]);
+    outbound: outbound({
+      "email.nno.internal": email,
+      "hooks.slack.com": slack,
+      "events.pagerduty.com": pagerduty,
+    }),
+  });
+  ({ h, sql } = workers);
   // The spike: 20 answered reports and 6 failing exports (500) of the analytics Worker.
   const requests = [];
   for (let i = 0; i < 20; i++) requests.push(fetch(h.url(GATEWAY, `/api/report/${i}`)));
@@ -227,13 +195,15 @@ before(async () => {
     auth.push({ point, ms: T + m * MIN + 30_000 });
   }
   const points = [...spike, ...auth];
-  sql.load(points, DATASETS);
+  // The same points for the Worker (the SQL stand-in) and the CLI (a local store).
+  const store = path.join(OUT, "local-store");
+  rmSync(store, { recursive: true, force: true });
+  loadPoints(sql, points, store);
+  writeRegistry(store);
   const kv = await h.mf.getKVNamespace("OBSERVABILITY_STATE", LOGGING);
   await kv.put("registry", JSON.stringify(REGISTRY));
   await kv.put("alert-configs", JSON.stringify({ [PLATFORM]: CONFIG }));
-  // The Rust renderer's texts: the CLI over the same points in a local store.
-  const store = path.join(OUT, "local-store");
-  writeLocalStore(store, points);
+  // The Rust renderer's texts: the CLI over the same points in the local store.
   const state = path.join(OUT, "cli-alerts.json");
   const trigger = cliCheck(store, state, T, { dryRun: true });
   cliCheck(store, state, T, { dryRun: false });
@@ -245,7 +215,7 @@ before(async () => {
 });
 
 after(async () => {
-  await h?.dispose();
+  await workers?.dispose();
   await Promise.all([email, slack, pagerduty].map((r) => r?.close()));
 });
 

@@ -9,52 +9,34 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createHmac, randomUUID } from "node:crypto";
-import { appendFileSync, mkdirSync, rmSync } from "node:fs";
-import net from "node:net";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { start } from "./harness.mjs";
-import { LogpushStandIn, logpushStamp } from "./logpush.mjs";
-import { SqlApiEmulator, toRow } from "./sql-api.mjs";
-
-const GATEWAY = "nno-gateway-prod";
-const ANALYTICS = "k3m9p2xw7q-r8n4t6y1z5-analytics-prod";
-const LOGGING = "nno-logging-prod";
-const PLATFORM = "k3m9p2xw7q";
-const OTHER_PLATFORM = "zz9zz9zz9z";
-const SECRET = "e2e secret of the read API";
-const ACCOUNT = "0123456789abcdef0123456789abcdef";
-const READ_TOKEN = "e2e-analytics-read-token";
-const DATASETS = ["nno-core-ops", "nno-core-ops-spans", "nno_metrics", `${PLATFORM}-perf`, `${PLATFORM}-usage`];
-/** The R2 binding of each bucket (nno-logging's wrangler.toml). */
-const BINDING = { "nno-logs-internal": "INTERNAL_LOGS", [`nno-logs-${PLATFORM}`]: `LOGS_${PLATFORM}` };
+import { logpushStamp } from "./logpush.mjs";
+import {
+  ACCOUNT,
+  ANALYTICS,
+  BINDING,
+  GATEWAY,
+  LOGGING,
+  OTHER_PLATFORM,
+  PLATFORM,
+  admin,
+  exp,
+  mint,
+  operator,
+  twoHosts,
+} from "./two-hosts.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** The nno-obs CLI of the root workspace, built by scripts/e2e.sh. */
-const NNO_OBS = process.env.NNO_OBS_BIN ?? path.resolve(here, "../target/debug/nno-obs");
 const OUT = path.join(here, ".out", "logging");
 
+let hosts;
 let h;
-let logpush;
 let sql;
 let traceId;
 let corruptKey;
-
-// -- tokens, minted as nno-obs-api's jwt::mint does (HS256, base64url, no padding) ----------
-
-const b64 = (value) => Buffer.from(value).toString("base64url");
-
-function mint(claims, secret = SECRET) {
-  const input = `${b64(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64(JSON.stringify(claims))}`;
-  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
-}
-
-const exp = () => Math.floor(Date.now() / 1000) + 3600;
-const operator = () => mint({ sub: "e2e", role: "operator", exp: exp() });
-const admin = (platformId) => mint({ sub: "e2e", role: "platform-admin", platformId, exp: exp() });
 
 async function api(target, token) {
   const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
@@ -70,70 +52,17 @@ async function api(target, token) {
 }
 
 before(async () => {
-  logpush = new LogpushStandIn(path.join(OUT, "store"));
-  sql = new SqlApiEmulator({ dir: path.join(OUT, "sql"), accountId: ACCOUNT, token: READ_TOKEN });
-  h = await start(
-    [
-      { dir: "gateway" },
-      { dir: "analytics" },
-      {
-        dir: "nno-logging",
-        secrets: {
-          OBSERVABILITY_JWT_SECRET: SECRET,
-          CF_ACCOUNT_ID: ACCOUNT,
-          CF_ANALYTICS_READ_TOKEN: READ_TOKEN,
-        },
-        outboundService: sql.fetch,
-        // R2's event notifications, sent by the test through a producer of the same queue;
-        // a batch is delivered after 1 s instead of wrangler.toml's 30.
-        overrides: {
-          queueProducers: { NOTIFY: "nno-logs-objects" },
-          queueConsumers: { "nno-logs-objects": { maxBatchSize: 100, maxBatchTimeout: 1 } },
-        },
-      },
-    ],
-    { logpush },
-  );
-  // A trace started at the gateway, crossing into the analytics Worker.
-  traceId = randomUUID();
-  const res = await fetch(h.url(GATEWAY, "/api/report/7"), { headers: { "x-trace-id": traceId } });
-  assert.equal(res.status, 200, await res.text());
-  // More traffic for the metrics: successes of two endpoints and a failing export (500).
-  const more = [];
-  for (let i = 0; i < 4; i++) {
-    more.push(fetch(h.url(GATEWAY, `/api/report/${i}`)), fetch(h.url(GATEWAY, "/api/data")));
-  }
-  more.push(fetch(h.url(GATEWAY, "/api/data/export"), { method: "POST", body: "not json" }));
-  for (const response of await Promise.all(more)) await response.arrayBuffer();
-  await h.capture.until(
-    () => h.capture.timedPoints().filter(({ point }) => point.aeDataset === `${PLATFORM}-perf`).length >= 10,
-    "the analytics Worker's perf points",
-  );
-  await logpush.until(
-    () =>
-      [GATEWAY, ANALYTICS].every((script) =>
-        logpush.records.some(({ record }) => record.ScriptName === script),
-      ),
-    "both Workers' trace events",
-  );
-  await h.capture.until(
-    () => h.capture.timedPoints().filter(({ point }) => point.aeDataset === "nno-core-ops-spans").length >= 2,
-    "both Workers' span points",
-  );
-});
-
-after(async () => {
-  await h?.dispose();
-});
-
-/** Delivers the records to R2 and loads the points into the SQL emulator (once). */
-let delivered = null;
-async function deliver() {
-  if (delivered) return delivered;
-  const bucket = async (name) => h.mf.getR2Bucket(BINDING[name], LOGGING);
-  const buckets = {};
-  for (const name of Object.keys(BINDING)) buckets[name] = await bucket(name);
-  const keys = await logpush.deliverToR2((name) => buckets[name]);
+  // The shared setup (two-hosts.mjs): the trace, more traffic, the objects in R2, the points
+  // in the SQL stand-in, and `nno-obs serve` over the same data. R2's event notifications are
+  // sent by the test through a producer of the same queue; a batch is delivered after 1 s
+  // instead of wrangler.toml's 30.
+  hosts = await twoHosts(OUT, {
+    overrides: {
+      queueProducers: { NOTIFY: "nno-logs-objects" },
+      queueConsumers: { "nno-logs-objects": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+    },
+  });
+  ({ h, sql, traceId } = hosts);
   // A damaged object beside them: a gzip member cut in half, named as Logpush names objects.
   const now = Date.now();
   const stamp = logpushStamp(now);
@@ -142,10 +71,17 @@ async function deliver() {
     JSON.stringify({ ScriptName: GATEWAY, Outcome: "ok", EventTimestampMs: now, Logs: [] }).repeat(50),
   );
   const half = new Uint8Array(whole.subarray(0, Math.floor(whole.length / 2)));
-  await buckets["nno-logs-internal"].put(corruptKey, half);
-  sql.load(h.capture.timedPoints(), DATASETS);
-  delivered = keys;
-  return keys;
+  const internal = await h.mf.getR2Bucket(BINDING["nno-logs-internal"], LOGGING);
+  await internal.put(corruptKey, half);
+});
+
+after(async () => {
+  await hosts?.dispose();
+});
+
+/** The objects' keys by bucket (delivered in the setup). */
+async function deliver() {
+  return hosts.keys;
 }
 
 test("the Logpush stand-in delivers Logpush's real layout into R2", async () => {
@@ -233,68 +169,19 @@ test("a download link streams its object from R2, as stored", async () => {
   assert.equal(bytes.length, file.bytes);
 });
 
-/** Writes `points` ([{point, ms}]) into a local store as the local evaluator reads them. */
-function writeLocalStore(store, points) {
-  rmSync(store, { recursive: true, force: true });
-  for (const { point, ms } of points) {
-    const row = toRow(point, ms);
-    const [date, time] = row.timestamp.split(" ");
-    const folder = path.join(store, "analytics-engine", point.aeDataset, date, time.slice(0, 2));
-    mkdirSync(folder, { recursive: true });
-    appendFileSync(path.join(folder, "points-e2e.json"), JSON.stringify(row) + "\n");
-  }
-}
-
-/** A free loopback port. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 test("/features equals the local evaluation of the same points (nno-obs serve)", async () => {
-  await deliver();
-  const store = path.join(OUT, "local-store");
-  writeLocalStore(store, h.capture.timedPoints());
-  const port = await freePort();
-  const serve = spawn(NNO_OBS, ["serve", "--store", store, "--listen", `127.0.0.1:${port}`], {
-    env: { ...process.env, OBSERVABILITY_JWT_SECRET: SECRET },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  serve.stdout.on("data", (chunk) => (output += chunk));
-  serve.stderr.on("data", (chunk) => (output += chunk));
-  try {
-    const local = `http://127.0.0.1:${port}`;
-    for (let tries = 0; ; tries++) {
-      try {
-        if ((await fetch(`${local}/api/observability/health`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      assert.ok(tries < 100, `nno-obs serve did not start: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    // The next whole minute: the same window for both, whatever their clocks say.
-    const until = new Date(Math.ceil(Date.now() / 60_000) * 60_000).toISOString().replace(".000Z", "Z");
-    const target = `/api/observability/features?platformId=${PLATFORM}&range=1h&until=${until}`;
-    const token = operator();
-    const worker = await api(target, token);
-    const res = await fetch(`${local}${target}`, { headers: { authorization: `Bearer ${token}` } });
-    const want = await res.text();
-    assert.equal(res.status, 200, want);
-    assert.equal(worker.status, 200, worker.text);
-    assert.ok(worker.body.features.length > 0, worker.text);
-    assert.ok(worker.body.features.some((f) => f.errors > 0 && f.requests >= 10), worker.text);
-    assert.equal(worker.text, want);
-  } finally {
-    serve.kill();
-  }
+  // The next whole minute: the same window for both, whatever their clocks say.
+  const until = new Date(Math.ceil(Date.now() / 60_000) * 60_000).toISOString().replace(".000Z", "Z");
+  const target = `/api/observability/features?platformId=${PLATFORM}&range=1h&until=${until}`;
+  const token = operator();
+  const worker = await api(target, token);
+  const res = await fetch(`${hosts.local}${target}`, { headers: { authorization: `Bearer ${token}` } });
+  const want = await res.text();
+  assert.equal(res.status, 200, want);
+  assert.equal(worker.status, 200, worker.text);
+  assert.ok(worker.body.features.length > 0, worker.text);
+  assert.ok(worker.body.features.some((f) => f.errors > 0 && f.requests >= 10), worker.text);
+  assert.equal(worker.text, want);
 });
 
 test("an R2 event notification of a new object gets its index sidecar written, once", async () => {

@@ -3,9 +3,16 @@
 // outbound fetch (miniflare's `outboundService`): nothing leaves the machine. Each statement
 // runs on chdb (scripts/chdb_sql_api.py) over the data points the Workers under test wrote, as
 // Analytics Engine would store them, and the answer is chdb's JSON format — the SQL API's.
+//
+// One resident python process (`chdb_sql_api.py --resident`, started at the first statement)
+// answers every statement in turn, one JSON line each way, with the datasets loaded into its
+// session once per `load()`: a request costs its query, not chdb's start-up (about a second
+// per statement when each statement had a process of its own), so the Worker's wall times
+// are the Worker's and the SQL's.
 
 import { mkdirSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -53,10 +60,74 @@ export class SqlApiEmulator {
     this.token = token;
     this.refuse = refuse;
     this.python = chdbPython();
-    /** Every statement received, in order. */
+    /** Every statement received, in order; and those answered with an error ({sql, error}). */
     this.statements = [];
+    this.failed = [];
+    /** The bytes of every answer sent (what the Worker parsed). */
+    this.answeredBytes = 0;
     this.tables = {};
+    /** Bumped by every load(): the resident process reloads its datasets when it changes. */
+    this.generation = 0;
+    /** The resident process, once started; and the answers it owes, in order. */
+    this.child = null;
+    this.pending = [];
     mkdirSync(dir, { recursive: true });
+  }
+
+  /** The resident process, started on first use. */
+  resident() {
+    if (this.child) return this.child;
+    const child = spawn(this.python, [path.join(ROOT, "scripts/chdb_sql_api.py"), "--resident"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    // python answers in the order it was asked: each line settles the oldest request.
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const waiting = this.pending.shift();
+      if (!waiting) return;
+      try {
+        waiting.resolve(JSON.parse(line));
+      } catch (error) {
+        waiting.reject(new Error(`sql-api emulator: not an answer: ${line.slice(0, 200)}`));
+      }
+      this.idle();
+    });
+    child.on("exit", (code, signal) => {
+      this.child = null;
+      const error = new Error(`sql-api emulator: chdb_sql_api.py ended (${code ?? signal}): ${stderr}`);
+      for (const waiting of this.pending.splice(0)) waiting.reject(error);
+    });
+    child.stdin.on("error", () => {
+      // the exit handler rejects what was pending
+    });
+    this.child = child;
+    return child;
+  }
+
+  /** With nothing pending, the process keeps neither node nor a test file alive. */
+  idle() {
+    const child = this.child;
+    if (!child) return;
+    const hold = this.pending.length > 0 ? "ref" : "unref";
+    child[hold]();
+    for (const pipe of [child.stdin, child.stdout, child.stderr]) pipe[hold]?.();
+  }
+
+  /** Sends one request to the resident process; resolves to {code, out, err}. */
+  ask(request) {
+    const child = this.resident();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      this.idle();
+      child.stdin.write(JSON.stringify(request) + "\n");
+    });
+  }
+
+  /** Stops the resident process (a later statement starts another). */
+  close() {
+    this.child?.kill();
+    this.child = null;
   }
 
   /**
@@ -80,6 +151,7 @@ export class SqlApiEmulator {
       writeFileSync(file, rows.map((row) => row + "\n").join(""));
       this.tables[dataset] = [file];
     }
+    this.generation += 1;
   }
 
   /** miniflare's outboundService: every outbound fetch of the Worker comes here. */
@@ -97,19 +169,20 @@ export class SqlApiEmulator {
     }
     const sql = await request.text();
     this.statements.push(sql);
-    const run = spawnSync(this.python, [path.join(ROOT, "scripts/chdb_sql_api.py")], {
-      input: JSON.stringify({
-        structure: COLUMNS.join(", "),
-        tables: this.tables,
-        sql,
-        refuse: this.refuse,
-      }),
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
+    const run = await this.ask({
+      structure: COLUMNS.join(", "),
+      tables: this.tables,
+      generation: this.generation,
+      sql,
+      refuse: this.refuse,
     });
     // 3: the test asked to refuse a form that does not exist — its mistake, not the engine's.
-    if (run.status === 3) throw new Error(`sql-api emulator: ${run.stderr}`);
-    if (run.status !== 0) return new Response(run.stderr || "query failed", { status: 422 });
-    return new Response(run.stdout, { headers: { "content-type": "application/json" } });
+    if (run.code === 3) throw new Error(`sql-api emulator: ${run.err}`);
+    if (run.code !== 0) {
+      this.failed.push({ sql, error: run.err });
+      return new Response(run.err || "query failed", { status: 422 });
+    }
+    this.answeredBytes += Buffer.byteLength(run.out);
+    return new Response(run.out, { headers: { "content-type": "application/json" } });
   };
 }

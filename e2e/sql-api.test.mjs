@@ -88,3 +88,34 @@ test("a value that contains a form's word is data, not the form", async () => {
 test("refusing a form that does not exist is the test's mistake", async () => {
   await assert.rejects(ask(emulator(["joins"]), "SELECT 1 AS n"), /no such form to refuse/);
 });
+
+test("one resident process answers concurrent statements, each its own, and sees every load()", async () => {
+  const sql = emulator([]);
+  const count = (operation) =>
+    `SELECT SUM(_sample_interval) AS n FROM "nno-core-ops" WHERE blob2 = '${operation}'`;
+  const asked = ["GET /platforms/:id", "PUT /platforms/:id", "DELETE /platforms/:id"];
+  const answers = await Promise.all(asked.map((op) => ask(sql, count(op)).then((r) => r.json())));
+  assert.deepEqual(
+    answers.map((a) => Number(a.data[0].n)),
+    [2, 1, 0],
+  );
+  const pid = sql.child?.pid;
+  assert.ok(pid, "a resident process answered");
+  // New points: the same process answers over them, not over what it loaded first.
+  sql.load([...POINTS, ...POINTS], ["nno-core-ops"]);
+  const again = await (await ask(sql, count("GET /platforms/:id"))).json();
+  assert.equal(Number(again.data[0].n), 4);
+  assert.equal(sql.child?.pid, pid, "the same process");
+  // A refused statement between two answers does not shift them.
+  const refusing = emulator(["like"]);
+  const [a, b, c] = await Promise.all([
+    ask(refusing, count("GET /platforms/:id")),
+    ask(refusing, `${count("x")} AND blob2 LIKE 'x%'`),
+    ask(refusing, count("PUT /platforms/:id")),
+  ]);
+  assert.deepEqual([a.status, b.status, c.status], [200, 422, 200]);
+  assert.equal(Number((await a.json()).data[0].n), 2);
+  assert.equal(Number((await c.json()).data[0].n), 1);
+  sql.close();
+  refusing.close();
+});

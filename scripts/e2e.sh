@@ -198,7 +198,7 @@ log "chdb (scripts/chdb.sh)"
 # -- test -----------------------------------------------------------------------------------
 log "end-to-end test (node --test)"
 cd "$E2E"
-node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs logging.test.mjs logging-s3.test.mjs cron.test.mjs sql-api.test.mjs hosts.test.mjs
+node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs logging.test.mjs logging-s3.test.mjs cron.test.mjs sql-api.test.mjs hosts.test.mjs dialect.test.mjs
 
 # -- the console served by the Worker, in Chromium (docs/console.md) ---------------------------
 log "the console in the nno-logging Worker (headless Chromium)"

@@ -31,6 +31,7 @@
 //! | [`deliver`] | bounded retries with backoff, in rounds; failures as nno-obs lines |
 //! | [`persist`] | the seam of the state's store ([`persist::StateStore`]) and of the run's [`persist::Lease`] |
 //! | [`run`] | one run on any host: lease, load, measure and evaluate once a minute, save before sending, deliver |
+//! | [`records`] | the run's input records (alert configurations, tier limits, the Registry copy) from KV or files, with a defined outcome for every bad one |
 //! | [`kv`] | the state and the lease over a key-value store without compare-and-swap (Workers KV) |
 //! | `store` (native) | the state file, replaced atomically |
 //! | `native` (native) | `NativeTransport` delivery, a thread sleeper, `run` (file → receivers, over [`run`]) |
@@ -68,6 +69,7 @@ pub mod objectives;
 pub mod observe;
 pub mod outbox;
 pub mod persist;
+pub mod records;
 pub mod replay;
 pub mod route;
 pub mod rules;

@@ -41,3 +41,51 @@ fn an_auth_worker_silent_for_the_last_three_minutes_is_no_data_not_ok() {
     // The other Workers answered throughout.
     assert_eq!(light("aztcvsy90g", "2026-02-22T11:36:00Z", "reports"), "ok");
 }
+
+/// `/overview`'s requests per hour are summed from its per-feature hours (one SQL statement
+/// fewer): they must equal `RequestsPerHour` asked on its own, hour for hour, zeros included —
+/// over a range that starts mid-hour and reaches past the data, so partial and empty hours are
+/// in it.
+#[test]
+fn requests_per_hour_equal_the_question_asked_alone() {
+    use nno_obs_query::questions::RequestsPerHour;
+    use nno_obs_query::{PlatformScope, Question, TimeRange};
+    use nno_obs_store::layout::PlatformId;
+
+    let f = fixture();
+    let engine = nno_obs_query::local::LocalEngine::new(&f.store);
+    let until_s = (support::UNTIL_MS / 1000) as i64 + 1800;
+    for platform in &f.platforms {
+        let response = get(
+            &api(),
+            &format!(
+                "/api/observability/overview?platformId={platform}&range=3h&until=2026-02-22T12:30:00Z"
+            ),
+            Some(&format!("Bearer {}", operator_token())),
+        );
+        assert_eq!(response.status, 200);
+        let body = json(&response);
+        let scope = PlatformScope::new(PlatformId::parse(platform).unwrap());
+        let range = TimeRange::new(until_s - 3 * 3600, until_s).unwrap();
+        let alone = pollster::block_on(RequestsPerHour::new(&scope, range).ask(&engine)).unwrap();
+        let got: Vec<(String, u64)> = body["requestsPerHour"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["hour"].as_str().unwrap().to_owned(),
+                    h["requests"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, u64)> = alone
+            .iter()
+            .map(|h| (nno_obs_api::time::format_s(h.hour), h.requests))
+            .collect();
+        assert_eq!(got.len(), 4, "3 h from 09:30: four hours overlap");
+        assert!(got.iter().any(|(_, n)| *n > 0), "{body}");
+        assert!(got.iter().any(|(_, n)| *n == 0), "{body}");
+        assert_eq!(got, want, "{platform}");
+    }
+}

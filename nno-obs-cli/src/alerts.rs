@@ -17,12 +17,13 @@ use nno_obs_alerts::limits::{FileLimits, TierLimitsSource, UsageLimits};
 use nno_obs_alerts::native::{self, NativeConnect, ThreadSleep};
 use nno_obs_alerts::observe::{measure, Windows};
 use nno_obs_alerts::outbox::{State, Step};
+use nno_obs_alerts::records::parse_configs;
 use nno_obs_alerts::replay::Replay;
 use nno_obs_alerts::route::Destinations;
 use nno_obs_alerts::rules::{evaluate, Configs};
 use nno_obs_alerts::state::Policy;
 use nno_obs_alerts::store::FileStore;
-use nno_obs_alerts::{AlertConfig, Measurements};
+use nno_obs_alerts::Measurements;
 use nno_obs_logs::{LocalSearch, OperatorScope};
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::memory::MemoryEngine;
@@ -57,7 +58,8 @@ pub fn run(command: AlertsCommand) -> Result<(), Failure> {
 
 #[derive(Args)]
 pub struct CheckArgs {
-    /// The platforms' alert configurations: a JSON AlertConfig (seed §6.1) or an array of them.
+    /// The platforms' alert configurations (seed §6.1): one JSON AlertConfig, an array of them, or
+    /// the nno-logging Worker's KV record `{"{platformId}": AlertConfig, …}`.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Measurements from a JSON file (nno_obs_alerts::Measurements) instead of the store.
@@ -95,22 +97,21 @@ fn configs(path: Option<&Path>) -> Result<Configs, Failure> {
     let Some(path) = path else {
         return Ok(Configs::new());
     };
-    let value: serde_json::Value = read_json(path, "config")?;
-    let list: Vec<AlertConfig> = if value.is_array() {
-        serde_json::from_value(value)
-    } else {
-        serde_json::from_value(value).map(|one| vec![one])
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("config {}: {e}", path.display())))?;
+    // The same reader as the nno-logging Worker's KV record; here any refused platform is
+    // an error, since the operator is looking at the file.
+    let read =
+        parse_configs(&text).map_err(|e| Failure(format!("config {}: {e}", path.display())))?;
+    if !read.refused.is_empty() {
+        let text: Vec<_> = read
+            .refused
+            .iter()
+            .flat_map(|(id, errors)| errors.iter().map(move |e| format!("{id}: {e}")))
+            .collect();
+        return Err(Failure(text.join("; ")));
     }
-    .map_err(|e| Failure(format!("config {}: {e}", path.display())))?;
-    let mut configs = Configs::new();
-    for config in list {
-        if let Err(errors) = config.validate() {
-            let text: Vec<_> = errors.iter().map(ToString::to_string).collect();
-            return Err(Failure(text.join("; ")));
-        }
-        configs.insert(config.platform_id.clone(), config);
-    }
-    Ok(configs)
+    Ok(read.valid)
 }
 
 /// Measures the store at `at_ms` (points in memory; the logs name only jobs written before the

@@ -115,6 +115,52 @@ fn an_invalid_config_is_refused_without_echoing_secrets() {
     assert!(!stderr.contains("sl4ck-s3cr3t"), "{stderr}");
 }
 
+/// The CLI reads a configuration file with the Worker's reader (`nno_obs_alerts::records`): the
+/// KV record's form `{"{platformId}": AlertConfig}` plans the same alerts as the file's own, and
+/// a file of the wrong shape is refused with its name.
+#[test]
+fn the_kv_record_form_is_read_like_the_file_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = format!("{DIR}/config.json");
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let config = list[0].clone();
+    let id = config["platformId"].as_str().unwrap().to_owned();
+    let record = dir.path().join("alert-configs.json");
+    std::fs::write(&record, serde_json::json!({ id: config }).to_string()).unwrap();
+    let env = [("ALERT_EMAIL", "ops@nno.app")];
+    let (ok, from_file, stderr) = check(&["--config", &file, "--dry-run"], &env);
+    assert!(ok, "{stderr}");
+    let (ok, from_record, stderr) =
+        check(&["--config", record.to_str().unwrap(), "--dry-run"], &env);
+    assert!(ok, "{stderr}");
+    assert_eq!(from_record, from_file);
+    assert!(
+        from_file.contains("email/platform, slack/platform"),
+        "{from_file}"
+    );
+
+    // Stored under another platform's id: refused, naming the key.
+    std::fs::write(
+        &record,
+        serde_json::json!({ "r8n4t6y1z5": config }).to_string(),
+    )
+    .unwrap();
+    let (ok, _, stderr) = check(&["--config", record.to_str().unwrap(), "--dry-run"], &env);
+    assert!(!ok);
+    assert!(
+        stderr.contains("r8n4t6y1z5: invalid alert configuration: `platformId` is not the id"),
+        "{stderr}"
+    );
+    std::fs::write(&record, "7").unwrap();
+    let (ok, _, stderr) = check(&["--config", record.to_str().unwrap(), "--dry-run"], &env);
+    assert!(!ok);
+    assert!(
+        stderr.contains("alert-configs.json: the record is damaged"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_real_run_delivers_once() {
     let dir = tempfile::tempdir().unwrap();

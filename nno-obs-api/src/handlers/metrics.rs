@@ -13,8 +13,9 @@ use crate::views::{
 };
 use nno_obs_query::questions::{
     BuildEvent, BuildList, ErrorRatePerFeatureHour, FeatureStats, Health, MostErroringEndpoints,
-    RequestsPerHour, SlowestEndpoints, WorkerHealth,
+    SlowestEndpoints, WorkerHealth,
 };
+use nno_obs_query::time_range::Bucket;
 use std::collections::BTreeMap;
 
 /// The window a Worker's light is judged on: the error-spike alert's 5 minutes (seed §6.2),
@@ -39,7 +40,6 @@ pub(super) async fn overview<B: Backend>(
         "platformId",
     )
     .await?;
-    let hours = ask(&RequestsPerHour::new(&scope, range), engine, "range").await?;
     let feature_hours = ask(
         &ErrorRatePerFeatureHour::new(&scope, range),
         engine,
@@ -63,9 +63,15 @@ pub(super) async fn overview<B: Backend>(
             error_rate: row.recent_error_rate,
         })
         .collect();
-    // Every hour of the range for every feature, zeros included.
+    // The platform's requests per hour are the sum of its features' (same dataset, range and
+    // counts, one key less): summed here rather than asked again as `RequestsPerHour` — one
+    // statement fewer, and the two charts cannot disagree. Every hour of the range, zeros
+    // included, as `RequestsPerHour` answers.
+    let hours = Bucket::HOUR.starts(&range);
+    let mut totals: BTreeMap<i64, u64> = BTreeMap::new();
     let mut by_feature: BTreeMap<String, BTreeMap<i64, (u64, f64)>> = BTreeMap::new();
     for row in feature_hours {
+        *totals.entry(row.hour).or_default() += row.requests;
         by_feature
             .entry(row.feature)
             .or_default()
@@ -77,10 +83,10 @@ pub(super) async fn overview<B: Backend>(
             feature,
             hours: hours
                 .iter()
-                .map(|h| {
-                    let (requests, errors) = seen.get(&h.hour).copied().unwrap_or((0, 0.0));
+                .map(|&hour| {
+                    let (requests, errors) = seen.get(&hour).copied().unwrap_or((0, 0.0));
                     HourErrors {
-                        hour: format_s(h.hour),
+                        hour: format_s(hour),
                         requests,
                         errors,
                         error_rate: (requests > 0).then(|| errors / requests as f64),
@@ -93,9 +99,9 @@ pub(super) async fn overview<B: Backend>(
         workers,
         requests_per_hour: hours
             .iter()
-            .map(|h| HourRequests {
-                hour: format_s(h.hour),
-                requests: h.requests,
+            .map(|&hour| HourRequests {
+                hour: format_s(hour),
+                requests: totals.get(&hour).copied().unwrap_or(0),
             })
             .collect(),
         error_rate_per_feature,

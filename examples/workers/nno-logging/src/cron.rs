@@ -15,27 +15,23 @@
 //! library's, tested there.
 
 use crate::engine;
-use crate::records::{KV_BINDING, REGISTRY_KEY};
+use crate::records::KV_BINDING;
 use nno_obs::{fields, Obs};
 use nno_obs_alerts::deliver::{Connect, RetryPolicy, Sleep};
 use nno_obs_alerts::kv::{KeyValue, KvState};
 use nno_obs_alerts::limits::{FileLimits, TierLimitsSource};
 use nno_obs_alerts::observe::{NoJobLogs, Windows};
-use nno_obs_alerts::route::{split_valid, Destinations};
-use nno_obs_alerts::rules::Configs;
+use nno_obs_alerts::records::{
+    configs_from_kv, limits_from_kv, registry_from_kv, RecordError, CONFIGS_KEY, LIMITS_KEY,
+    REGISTRY_KEY,
+};
+use nno_obs_alerts::route::Destinations;
 use nno_obs_alerts::run::{run, Alerts, Context};
 use nno_obs_alerts::state::Policy;
 use nno_obs_cloudflare::WorkerTransport;
-use nno_obs_store::registry::RegistryFile;
-use serde::de::DeserializeOwned;
 use std::time::Duration;
 use worker::kv::KvStore;
 use worker::Env;
-
-/// The KV key of the platforms' alert configurations.
-pub const CONFIGS_KEY: &str = "alert-configs";
-/// The KV key of the platforms' tier limits (the JSON of `FileLimits`).
-pub const LIMITS_KEY: &str = "tier-limits";
 
 /// The lease of one run: a run (measurement and three delivery rounds, 1 s and 2 s apart)
 /// ends well within it, and it ends before the next minute's cron.
@@ -89,20 +85,22 @@ pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
     };
     let kv = Kv(kv);
     // A damaged record stops the run: measuring no platform would resolve every alert.
-    let Some(registry) = record::<RegistryFile>(&kv, REGISTRY_KEY, obs).await else {
-        return;
+    let registry = match registry_from_kv(&kv).await {
+        Ok(registry) => registry,
+        Err(error) => return stopped(obs, REGISTRY_KEY, &error),
     };
-    let Some(configs) = record::<Configs>(&kv, CONFIGS_KEY, obs).await else {
-        return;
+    let read = match configs_from_kv(&kv).await {
+        Ok(read) => read,
+        Err(error) => return stopped(obs, CONFIGS_KEY, &error),
     };
-    let (configs, refused) = split_valid(configs);
-    for (platform_id, errors) in refused {
+    for (platform_id, errors) in read.refused {
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         obs.error(
             "alert configuration refused",
             fields! { platformId: platform_id, errors: errors },
         );
     }
+    let configs = read.valid;
     let var = |name: &str| {
         env.secret(name)
             .map(|s| s.to_string())
@@ -151,18 +149,8 @@ pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
 /// measured (and the measurements say so), while every other alert still runs — a damaged
 /// limits record must not silence the fleet's pages.
 async fn tier_limits(kv: &Kv, obs: &Obs) -> Option<FileLimits> {
-    match kv.get(LIMITS_KEY).await {
-        Ok(Some(text)) => match FileLimits::from_json(&text) {
-            Ok(limits) => Some(limits),
-            Err(error) => {
-                let error = error.to_string();
-                obs.error(
-                    "alert run: the tier limits are damaged; usage alerts not measured",
-                    fields! { key: LIMITS_KEY, error: error },
-                );
-                None
-            }
-        },
+    match limits_from_kv(kv).await {
+        Ok(Some(limits)) => Some(limits),
         Ok(None) => {
             obs.warn(
                 "alert run: no tier limits source; usage alerts not measured",
@@ -171,8 +159,9 @@ async fn tier_limits(kv: &Kv, obs: &Obs) -> Option<FileLimits> {
             None
         }
         Err(error) => {
+            let error = error.to_string();
             obs.error(
-                "alert run: KV failed",
+                "alert run: the tier limits cannot be read; usage alerts not measured",
                 fields! { key: LIMITS_KEY, error: error },
             );
             None
@@ -180,26 +169,11 @@ async fn tier_limits(kv: &Kv, obs: &Obs) -> Option<FileLimits> {
     }
 }
 
-/// A JSON record of KV: absent is the empty one; `None` (with a line) when it cannot be read
-/// or parsed.
-async fn record<T: DeserializeOwned + Default>(kv: &Kv, key: &str, obs: &Obs) -> Option<T> {
-    let text = match kv.get(key).await {
-        Ok(text) => text,
-        Err(error) => {
-            obs.error("alert run: KV failed", fields! { key: key, error: error });
-            return None;
-        }
-    };
-    match text.map(|text| serde_json::from_str(&text)) {
-        None => Some(T::default()),
-        Some(Ok(value)) => Some(value),
-        Some(Err(error)) => {
-            let error = error.to_string();
-            obs.error(
-                "alert run: a KV record is damaged",
-                fields! { key: key, error: error },
-            );
-            None
-        }
-    }
+/// The line of a run stopped by a record it cannot read.
+fn stopped(obs: &Obs, key: &str, error: &RecordError) {
+    let error = error.to_string();
+    obs.error(
+        "alert run stopped: a KV record cannot be read",
+        fields! { key: key, error: error },
+    );
 }

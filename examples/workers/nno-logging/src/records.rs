@@ -16,7 +16,7 @@ use worker::kv::KvStore;
 /// The KV namespace's binding.
 pub const KV_BINDING: &str = "OBSERVABILITY_STATE";
 /// The Registry copy's key.
-pub const REGISTRY_KEY: &str = "registry";
+pub const REGISTRY_KEY: &str = nno_obs_alerts::records::REGISTRY_KEY;
 /// The alert state's key: the one the cron alerting writes ([`crate::cron`]).
 pub const ALERTS_KEY: &str = nno_obs_alerts::kv::STATE_KEY;
 /// The key of the platforms the metrics hold.
