@@ -219,7 +219,7 @@ const _: fn() = || {
 };
 
 /// The bucket folders of the store at `root` as object sources, in bucket order (none when
-/// the store is missing): what a [`SourceBackend`](crate::source::SourceBackend) over the local store reads.
+/// the store is missing): what a [`SourceBackend`] over the local store reads.
 ///
 /// ```
 /// use nno_obs_api::local::bucket_folders;

@@ -4,7 +4,7 @@
 //! It lists the bucket (only the `{DATE}` folders a ranged query can touch, [`crate::listing`]),
 //! keeps the data objects the walk keeps ([`crate::prune`]: data names,
 //! the rotated open batch dropped), skips those the key or the index sidecar rules out (the same
-//! functions as [`crate::LocalSearch`]), reads the others with [`search_file`] and merges their
+//! functions as [`crate::LocalSearch`]), reads the others with [`search_file`](crate::search::search_file) and merges their
 //! hits in [`SortKey`] order: the same hits, order and cursors as `LocalSearch`. An object read
 //! whole without a sidecar gets one written (best effort: a read-only source is still searched).
 //!
