@@ -1,33 +1,31 @@
 //! The [`Backend`] over a local store (feature `local`): what `nno-obs serve` serves, and the
-//! same library calls the CLI makes — the local evaluator, the indexed parallel log search, the
+//! same library calls the CLI makes — the local evaluator, the object search over the store's
+//! bucket folders ([`SourceBackend`] over [`LocalFolder`], as the Worker searches R2), the
 //! Registry copy and the alert state file.
 //!
-//! Every call blocks on the filesystem (and the search on its thread pool); a host runs
-//! [`crate::Api::handle`] where blocking is allowed (`nno-obs serve` uses a blocking task per
-//! request).
+//! Every call blocks on the filesystem; a host runs [`crate::Api::handle`] where blocking is
+//! allowed (`nno-obs serve` uses a blocking task per request). Its parts are `Send + Sync`, so
+//! one backend serves every request.
 
 use crate::backend::{Backend, BoxFuture, LogHits, LogSearch, ObjectInfo};
 use crate::error::ApiError;
-use crate::source::HostRecords;
-use crate::views::Problem;
+use crate::source::{Host, HostRecords, SourceBackend, SourceLimits};
 use nno_obs_alerts::limits::FileLimits;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::store::FileStore;
-use nno_obs_logs::cursor::Cursor;
-use nno_obs_logs::{
-    LocalFolder, LocalSearch, LogQuery, Matcher, OperatorBucket, OperatorScope, PlatformScope,
-    Scope,
-};
+use nno_obs_logs::{LocalFolder, LogQuery};
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::Engine;
 use nno_obs_store::layout::{Bucket, PlatformId};
 use nno_obs_store::registry::RegistryFile;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// A clock: ms since the epoch.
 pub type Clock = Box<dyn Fn() -> u64 + Send + Sync>;
 
-/// The local store as an API backend.
+/// The local store as an API backend: its logs read by the object search over each bucket
+/// folder (found again on every request, so a store that grows is seen), its records by
+/// [`LocalHost`].
 ///
 /// ```
 /// use nno_obs_api::{local::LocalBackend, Backend};
@@ -37,6 +35,12 @@ pub type Clock = Box<dyn Fn() -> u64 + Send + Sync>;
 /// assert_eq!(backend.now_ms(), 1_771_756_440_000);
 /// ```
 pub struct LocalBackend {
+    inner: SourceBackend<LocalFolder, LocalHost>,
+}
+
+/// A local store's parts beside its logs: the metrics engine (the local evaluator unless
+/// replaced), the Registry copy and tier limits in the store, the alert state file, the clock.
+pub struct LocalHost {
     root: PathBuf,
     engine: Box<dyn Engine + Send + Sync>,
     alert_state: PathBuf,
@@ -51,53 +55,42 @@ impl LocalBackend {
             .parent()
             .unwrap_or(Path::new("."))
             .join("nno-obs-alerts.json");
-        Self {
+        let host = LocalHost {
             root: root.to_owned(),
             engine: Box::new(LocalEngine::new(root)),
             alert_state,
             clock: Box::new(system_now_ms),
-        }
+        };
+        let store = root.to_owned();
+        // A native host reads everything a query needs: no Worker's subrequest budget here.
+        let inner = SourceBackend::with_host(host)
+            .with_limits(SourceLimits::UNLIMITED)
+            .with_buckets_found(Box::new(move || bucket_folders(&store)));
+        Self { inner }
     }
 
     /// Asks the metrics of `engine` instead of the local evaluator (the CLI's `--cfae`: Analytics
     /// Engine's SQL API, with the logs still read from the store).
     pub fn with_engine(mut self, engine: Box<dyn Engine + Send + Sync>) -> Self {
-        self.engine = engine;
+        self.inner.host.engine = engine;
         self
     }
 
     /// Reads the alert state from `path`.
     pub fn with_alert_state(mut self, path: &Path) -> Self {
-        self.alert_state = path.to_owned();
+        self.inner.host.alert_state = path.to_owned();
         self
     }
 
     /// Uses `clock` for "now" (tests, replays of a simulated day).
     pub fn with_clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
+        self.inner.host.clock = clock;
         self
     }
 
     /// The store's root.
     pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    fn search(&self, bucket: Option<&Bucket>) -> Result<LocalSearch, ApiError> {
-        let scope: Box<dyn Scope> = match bucket {
-            Some(Bucket::Platform(platform)) => Box::new(PlatformScope::new(platform.clone())),
-            Some(Bucket::Internal) => {
-                Box::new(OperatorBucket::new(&OperatorScope::new(), Bucket::Internal))
-            }
-            None => Box::new(OperatorScope::new()),
-        };
-        match LocalSearch::store(&self.root, scope.as_ref()) {
-            Ok(search) => Ok(search),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                Err(ApiError::unavailable("the log store"))
-            }
-            Err(_) => Err(ApiError::unavailable("the log store")),
-        }
+        &self.inner.host.root
     }
 }
 
@@ -109,11 +102,19 @@ pub fn system_now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-impl Backend for LocalBackend {
+impl Host for LocalHost {
     fn engine(&self) -> &dyn Engine {
         self.engine.as_ref()
     }
+    fn records(&self) -> &dyn HostRecords {
+        self
+    }
+    fn now_ms(&self) -> u64 {
+        (self.clock)()
+    }
+}
 
+impl HostRecords for LocalHost {
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
         Box::pin(async move {
             nno_obs_store::fs::read_registry(&self.root)
@@ -135,71 +136,6 @@ impl Backend for LocalBackend {
         })
     }
 
-    fn search_logs<'a>(
-        &'a self,
-        search: LogSearch<'a>,
-    ) -> BoxFuture<'a, Result<LogHits, ApiError>> {
-        Box::pin(async move {
-            let local = self.search(search.bucket)?;
-            let cursor = search
-                .after
-                .map(|key| Cursor::new(search.query, local.scope_name(), key.clone()));
-            let page = local.run(search.query, cursor.as_ref(), search.limit);
-            let problems = Problem::all(&page.problems, &page.unreadable);
-            Ok(LogHits {
-                more: page.next.is_some(),
-                hits: page.hits,
-                complete: true,
-                files: page.files_read as u64,
-                bytes: page.bytes_read,
-                problems,
-                continuation: None,
-            })
-        })
-    }
-
-    fn list_objects<'a>(
-        &'a self,
-        bucket: &'a Bucket,
-        query: &'a LogQuery,
-    ) -> BoxFuture<'a, Result<Vec<ObjectInfo>, ApiError>> {
-        Box::pin(async move {
-            let local = self.search(Some(bucket))?;
-            let matcher = Matcher::new(query);
-            let prefix = format!("{}/", bucket.name());
-            Ok(local
-                .files()
-                .iter()
-                .filter(|file| file.key.ends_with(".gz"))
-                .filter(|file| file.admits(&matcher).0)
-                .filter_map(|file| {
-                    Some(ObjectInfo {
-                        key: file.key.strip_prefix(&prefix)?.to_owned(),
-                        bytes: file.bytes,
-                    })
-                })
-                .collect())
-        })
-    }
-
-    fn read_object<'a>(
-        &'a self,
-        bucket: &'a Bucket,
-        key: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ApiError>> {
-        Box::pin(async move {
-            let Some(path) = object_path(&self.root, bucket, key) else {
-                return Ok(None);
-            };
-            match std::fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_file() => std::fs::read(&path)
-                    .map(Some)
-                    .map_err(|_| ApiError::unavailable("the log store")),
-                _ => Ok(None),
-            }
-        })
-    }
-
     fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>> {
         Box::pin(async move {
             FileStore::new(&self.alert_state)
@@ -207,31 +143,83 @@ impl Backend for LocalBackend {
                 .map_err(|_| ApiError::unavailable("the alert state"))
         })
     }
+}
+
+impl Backend for LocalBackend {
+    fn engine(&self) -> &dyn Engine {
+        self.inner.engine()
+    }
+
+    fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
+        self.inner.registry()
+    }
+
+    fn tier_limits(&self) -> BoxFuture<'_, Result<Option<FileLimits>, ApiError>> {
+        self.inner.tier_limits()
+    }
+
+    fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
+        self.inner.platforms_with_data()
+    }
+
+    fn search_logs<'a>(
+        &'a self,
+        search: LogSearch<'a>,
+    ) -> BoxFuture<'a, Result<LogHits, ApiError>> {
+        self.inner.search_logs(search)
+    }
+
+    fn list_objects<'a>(
+        &'a self,
+        bucket: &'a Bucket,
+        query: &'a LogQuery,
+    ) -> BoxFuture<'a, Result<Vec<ObjectInfo>, ApiError>> {
+        self.inner.list_objects(bucket, query)
+    }
+
+    fn read_object<'a>(
+        &'a self,
+        bucket: &'a Bucket,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ApiError>> {
+        self.inner.read_object(bucket, key)
+    }
+
+    fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>> {
+        self.inner.alert_state()
+    }
 
     fn now_ms(&self) -> u64 {
-        (self.clock)()
+        self.inner.now_ms()
     }
 }
 
-/// The local store's records for a [`SourceBackend`](crate::source::SourceBackend): its Registry copy, the platforms of its
-/// metrics, the alert state file — the same as [`LocalBackend`] answers.
+/// The local store's records for another backend (a [`SourceBackend`] over the same folders
+/// with a Worker's bounds, in tests): the same as [`LocalBackend`] answers.
 impl HostRecords for LocalBackend {
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
-        Backend::registry(self)
+        self.inner.host.registry()
     }
     fn tier_limits(&self) -> BoxFuture<'_, Result<Option<FileLimits>, ApiError>> {
-        Backend::tier_limits(self)
+        self.inner.host.tier_limits()
     }
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
-        Backend::platforms_with_data(self)
+        self.inner.host.platforms_with_data()
     }
     fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>> {
-        Backend::alert_state(self)
+        self.inner.host.alert_state()
     }
 }
 
+// `nno-obs serve` shares one backend between the tasks that answer requests: checked here, at
+// compile time, not where serve first needs it.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<LocalBackend>();
+};
+
 /// The bucket folders of the store at `root` as object sources, in bucket order (none when
-/// the store is missing): what a [`SourceBackend`](crate::source::SourceBackend) over the local store reads.
+/// the store is missing): what a [`SourceBackend`] over the local store reads.
 ///
 /// ```
 /// use nno_obs_api::local::bucket_folders;
@@ -258,32 +246,4 @@ pub fn bucket_folders(root: &Path) -> Vec<(Bucket, LocalFolder)> {
         .collect();
     buckets.sort_by(|a, b| a.0.cmp(&b.0));
     buckets
-}
-
-/// The path of `key` in `bucket`, when `key` is a plain relative path of data-file names:
-/// no `..`, no root, no backslash, no empty or hidden segment.
-///
-/// ```
-/// # use nno_obs_api::local::object_path;
-/// use nno_obs_store::layout::Bucket;
-/// use std::path::Path;
-///
-/// let root = Path::new("/store");
-/// assert!(object_path(root, &Bucket::Internal, "2026-11-27/04/x.json.gz").is_some());
-/// for hostile in ["../x.json.gz", "/etc/passwd", "a/../../b.gz", "a\\b.gz", "", "a//b.gz", ".idx"] {
-///     assert!(object_path(root, &Bucket::Internal, hostile).is_none(), "{hostile}");
-/// }
-/// ```
-pub fn object_path(root: &Path, bucket: &Bucket, key: &str) -> Option<PathBuf> {
-    if key.is_empty() || key.contains('\\') || key.contains('\0') || key.len() > 1024 {
-        return None;
-    }
-    let relative = Path::new(key);
-    let plain = key
-        .split('/')
-        .all(|segment| !segment.is_empty() && !segment.starts_with('.'))
-        && relative
-            .components()
-            .all(|component| matches!(component, Component::Normal(_)));
-    plain.then(|| root.join(bucket.name()).join(relative))
 }

@@ -129,23 +129,119 @@ impl SourceLimits {
 /// A clock: ms since the epoch.
 pub type Clock = Box<dyn Fn() -> u64>;
 
-/// The API's backend over object sources, one per log bucket.
-pub struct SourceBackend<S> {
-    buckets: Vec<(Bucket, S)>,
+/// What a host brings beside its log buckets: the metrics engine, its records, its clock.
+///
+/// [`SourceBackend`] is generic over it so that a host chooses what its parts must be: a
+/// Worker's ([`BoxedHost`]) are not `Send` (nothing is, in wasm32), while `nno-obs serve`'s
+/// (`local::LocalHost`) are `Send + Sync`, which makes its backend shareable by the blocking
+/// tasks that answer requests — with no bound imposed on the Worker.
+///
+/// ```
+/// use nno_obs_api::source::{BoxedHost, Host, NoRecords};
+///
+/// # struct NoMetrics;
+/// # impl nno_obs_query::Engine for NoMetrics {
+/// #     fn run<'a>(&'a self, plan: &'a nno_obs_query::Plan) -> nno_obs_query::questions::TableFuture<'a> {
+/// #         Box::pin(std::future::ready(Ok(nno_obs_query::Table::empty(plan))))
+/// #     }
+/// # }
+/// let host = BoxedHost::new(Box::new(NoMetrics), Box::new(NoRecords), Box::new(|| 7));
+/// assert_eq!(host.now_ms(), 7);
+/// ```
+pub trait Host {
+    /// The metrics engine.
+    fn engine(&self) -> &dyn Engine;
+    /// The Registry copy, the platforms with data, the alert state.
+    fn records(&self) -> &dyn HostRecords;
+    /// Now, ms since the epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// A host's parts, boxed and without `Send` (what a Worker has): see [`Host`].
+pub struct BoxedHost {
     engine: Box<dyn Engine>,
     records: Box<dyn HostRecords>,
     clock: Clock,
+}
+
+impl BoxedHost {
+    /// The parts: `engine` for metrics, `records`, `clock` for now.
+    pub fn new(engine: Box<dyn Engine>, records: Box<dyn HostRecords>, clock: Clock) -> Self {
+        Self {
+            engine,
+            records,
+            clock,
+        }
+    }
+}
+
+impl Host for BoxedHost {
+    fn engine(&self) -> &dyn Engine {
+        self.engine.as_ref()
+    }
+    fn records(&self) -> &dyn HostRecords {
+        self.records.as_ref()
+    }
+    fn now_ms(&self) -> u64 {
+        (self.clock)()
+    }
+}
+
+/// Finds a host's buckets again on every request (a local store, whose bucket folders appear
+/// as platforms are added): `Send + Sync` so that a native host's backend stays shareable.
+pub type FindBuckets<S> = Box<dyn Fn() -> Vec<(Bucket, S)> + Send + Sync>;
+
+/// The API's backend over object sources, one per log bucket.
+pub struct SourceBackend<S, H = BoxedHost> {
+    buckets: Vec<(Bucket, S)>,
+    find: Option<FindBuckets<S>>,
+    pub(crate) host: H,
     limits: SourceLimits,
+}
+
+/// The buckets one request reads: the fixed ones, and those found for it.
+struct Current<'a, S> {
+    fixed: &'a [(Bucket, S)],
+    found: Vec<(Bucket, S)>,
+}
+
+impl<S> Current<'_, S> {
+    /// The source of `bucket`: a fixed one before a found one.
+    fn source(&self, bucket: &Bucket) -> Option<&S> {
+        self.fixed
+            .iter()
+            .chain(&self.found)
+            .find(|(known, _)| known == bucket)
+            .map(|(_, source)| source)
+    }
+
+    /// Every bucket once (a fixed one before a found one), in bucket order.
+    fn all(&self) -> Vec<(&Bucket, &S)> {
+        let mut all: Vec<(&Bucket, &S)> = self.fixed.iter().map(|(b, s)| (b, s)).collect();
+        for (bucket, source) in &self.found {
+            if !self.fixed.iter().any(|(known, _)| known == bucket) {
+                all.push((bucket, source));
+            }
+        }
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        all
+    }
 }
 
 impl<S: ObjectSource> SourceBackend<S> {
     /// A backend with no bucket yet, bounded as [`SourceLimits::WORKER`].
     pub fn new(engine: Box<dyn Engine>, records: Box<dyn HostRecords>, clock: Clock) -> Self {
+        Self::with_host(BoxedHost::new(engine, records, clock))
+    }
+}
+
+impl<S: ObjectSource, H: Host> SourceBackend<S, H> {
+    /// A backend over `host`'s parts with no bucket yet, bounded as [`SourceLimits::WORKER`].
+    pub fn with_host(host: H) -> Self {
         Self {
             buckets: Vec::new(),
-            engine,
-            records,
-            clock,
+            find: None,
+            host,
             limits: SourceLimits::WORKER,
         }
     }
@@ -158,23 +254,39 @@ impl<S: ObjectSource> SourceBackend<S> {
         self
     }
 
+    /// Also reads the buckets `find` answers, asked again on every request (a bucket given by
+    /// [`with_bucket`](Self::with_bucket) is read before a found one of the same name).
+    pub fn with_buckets_found(mut self, find: FindBuckets<S>) -> Self {
+        self.find = Some(find);
+        self
+    }
+
     /// Reads within `limits`.
     pub fn with_limits(mut self, limits: SourceLimits) -> Self {
         self.limits = limits;
         self
     }
 
-    /// The buckets it reads, in order.
+    /// The buckets given by [`with_bucket`](Self::with_bucket), in order (not those found per
+    /// request).
     pub fn buckets(&self) -> impl Iterator<Item = &Bucket> {
         self.buckets.iter().map(|(bucket, _)| bucket)
     }
 
-    /// The source of `bucket`, if it has one.
+    /// The source given for `bucket` by [`with_bucket`](Self::with_bucket), if any.
     pub fn source(&self, bucket: &Bucket) -> Option<&S> {
         self.buckets
             .iter()
             .find(|(known, _)| known == bucket)
             .map(|(_, source)| source)
+    }
+
+    /// The buckets of this request.
+    fn current(&self) -> Current<'_, S> {
+        Current {
+            fixed: &self.buckets,
+            found: self.find.as_ref().map(|find| find()).unwrap_or_default(),
+        }
     }
 
     /// One bucket's page, from `at`.
@@ -204,23 +316,23 @@ fn downloadable(key: &str) -> bool {
     check_key(key).is_ok() && key.split('/').all(|segment| !segment.starts_with('.'))
 }
 
-impl<S: ObjectSource> Backend for SourceBackend<S> {
+impl<S: ObjectSource, H: Host> Backend for SourceBackend<S, H> {
     fn engine(&self) -> &dyn Engine {
-        self.engine.as_ref()
+        self.host.engine()
     }
 
     fn registry(&self) -> BoxFuture<'_, Result<RegistryFile, ApiError>> {
-        self.records.registry()
+        self.host.records().registry()
     }
 
     fn tier_limits(
         &self,
     ) -> BoxFuture<'_, Result<Option<nno_obs_alerts::limits::FileLimits>, ApiError>> {
-        self.records.tier_limits()
+        self.host.records().tier_limits()
     }
 
     fn platforms_with_data(&self) -> BoxFuture<'_, Result<Vec<PlatformId>, ApiError>> {
-        self.records.platforms_with_data()
+        self.host.records().platforms_with_data()
     }
 
     /// One bucket: a bounded [`ObjectSearch`] from the search's continuation. Every bucket
@@ -235,8 +347,9 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
                 after: search.after.cloned(),
                 objects: search.known.to_vec(),
             };
+            let current = self.current();
             if let Some(bucket) = search.bucket {
-                let Some(source) = self.source(bucket) else {
+                let Some(source) = current.source(bucket) else {
                     // A bucket this host cannot read holds nothing it can show.
                     return Ok(LogHits {
                         complete: true,
@@ -261,7 +374,7 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
                 ..LogHits::default()
             };
             let plain = Continuation::after(search.after.cloned());
-            for (bucket, source) in &self.buckets {
+            for (bucket, source) in current.all() {
                 let page = self
                     .search_bucket(bucket, source, search.query, &plain, search.limit)
                     .await?;
@@ -286,7 +399,8 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
         query: &'a LogQuery,
     ) -> BoxFuture<'a, Result<Vec<ObjectInfo>, ApiError>> {
         Box::pin(async move {
-            let Some(source) = self.source(bucket) else {
+            let current = self.current();
+            let Some(source) = current.source(bucket) else {
                 return Ok(Vec::new());
             };
             // Only the folders the range can touch, as the search lists them.
@@ -341,7 +455,8 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
         key: &'a str,
     ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ApiError>> {
         Box::pin(async move {
-            let Some(source) = self.source(bucket).filter(|_| downloadable(key)) else {
+            let current = self.current();
+            let Some(source) = current.source(bucket).filter(|_| downloadable(key)) else {
                 return Ok(None);
             };
             source
@@ -352,10 +467,10 @@ impl<S: ObjectSource> Backend for SourceBackend<S> {
     }
 
     fn alert_state(&self) -> BoxFuture<'_, Result<State, ApiError>> {
-        self.records.alert_state()
+        self.host.records().alert_state()
     }
 
     fn now_ms(&self) -> u64 {
-        (self.clock)()
+        self.host.now_ms()
     }
 }

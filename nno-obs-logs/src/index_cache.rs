@@ -1,6 +1,7 @@
 //! Indexes this process built but could not store next to their files (a read-only store, a
 //! folder another user owns): kept in memory, so that the next query of the process prunes
-//! with them instead of reading those files whole again.
+//! with them instead of reading those files whole again — for the folder search as indexes,
+//! for [`crate::LocalFolder`] as the sidecar bytes it then lists and reads as if written.
 //!
 //! An entry is used only while its file still has the size the index describes (the sidecar's
 //! own rule, see [`nno_obs_store::index`]). Memory is bounded: once the ids held reach
@@ -17,6 +18,9 @@ pub const MAX_ID_BYTES: usize = 64 << 20;
 #[derive(Default)]
 struct Cache {
     indexes: HashMap<PathBuf, FileIndex>,
+    /// Sidecars [`crate::LocalFolder`] could not write, as their bytes, by the sidecar's path.
+    sidecars: HashMap<PathBuf, Vec<u8>>,
+    /// Bytes held: the ids of `indexes`, the whole of `sidecars`.
     id_bytes: usize,
 }
 
@@ -63,4 +67,22 @@ pub(crate) fn with<R>(path: &Path, bytes: u64, visit: impl FnOnce(&FileIndex) ->
         .get(path)
         .filter(|index| index.data_bytes == bytes)
         .map(visit)
+}
+
+/// Keeps the bytes of the sidecar at `path` (which could not be written); `false` when the
+/// cache is full. Its own rule (the data size it describes) decides later whether it is used.
+pub(crate) fn keep_sidecar(path: &Path, bytes: Vec<u8>) -> bool {
+    let mut cache = cache();
+    let replaced = cache.sidecars.get(path).map_or(0, Vec::len);
+    if cache.id_bytes - replaced + bytes.len() > MAX_ID_BYTES {
+        return false;
+    }
+    cache.id_bytes = cache.id_bytes - replaced + bytes.len();
+    cache.sidecars.insert(path.to_path_buf(), bytes);
+    true
+}
+
+/// The kept bytes of the sidecar at `path`, if any.
+pub(crate) fn sidecar(path: &Path) -> Option<Vec<u8>> {
+    cache().sidecars.get(path).cloned()
 }

@@ -14,6 +14,7 @@
 //! | [`prune`] | which objects a search reads (shared by the walk and the object search) | yes |
 //! | [`listing`] | which keys a search lists: only the `{DATE}` folders a range can touch | yes |
 //! | [`objects`] | the search over an object source, bounded per call, with its continuation | yes |
+//! | [`decode`] | a batch of fetched objects searched: in parallel natively (rayon), one by one in wasm32 | yes |
 //! | [`sidecars`] | one object's index sidecar built on arrival (at-least-once safe) | yes |
 //! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
@@ -36,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod cursor;
+pub mod decode;
 pub mod entry;
 pub mod export;
 mod level;

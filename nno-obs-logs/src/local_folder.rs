@@ -4,11 +4,17 @@
 //! symbolic link is followed — not in a listing (a link is skipped, whatever it points to), not
 //! on the way to an object read or written — so nothing outside the bucket's real directories is
 //! touched. The futures do their (blocking) file I/O when first polled and never wait.
+//!
+//! A sidecar that cannot be written (a read-only store, a folder another user owns) is kept in
+//! memory for the rest of the process instead, and listed and read as if written, so the next
+//! search prunes with it rather than reading its object whole again (as the folder search
+//! always did; bounded, see `index_cache`).
 
 use crate::source::{
     check_key, Level, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
 };
-use nno_obs_store::layout::Bucket;
+use nno_obs_store::layout::{Bucket, INDEX_SUFFIX};
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -119,8 +125,29 @@ impl LocalFolder {
                 // Symbolic links (and anything else) are skipped.
             }
         }
-        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        self.add_kept_sidecars(&mut objects);
         Ok(objects)
+    }
+
+    /// Adds to `objects` (one folder's, or a whole listing) the sidecars of its objects that
+    /// this process keeps in memory and that are not on disk; sorts them by key.
+    fn add_kept_sidecars(&self, objects: &mut Vec<ObjectMeta>) {
+        let listed: HashSet<String> = objects.iter().map(|o| o.key.clone()).collect();
+        let kept: Vec<ObjectMeta> = objects
+            .iter()
+            .filter(|o| !o.key.ends_with(INDEX_SUFFIX))
+            .map(|o| format!("{}{INDEX_SUFFIX}", o.key))
+            .filter(|sidecar| !listed.contains(sidecar))
+            .filter_map(|key| {
+                let bytes = crate::index_cache::sidecar(&self.root.join(&key))?;
+                Some(ObjectMeta {
+                    key,
+                    size: bytes.len() as u64,
+                })
+            })
+            .collect();
+        objects.extend(kept);
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
     }
 
     /// One level under `prefix` (`""` or `folder/`): one directory read, never a walk. Another
@@ -161,8 +188,21 @@ impl LocalFolder {
             // Symbolic links (and anything else) are skipped, as in a full listing.
         }
         level.folders.sort();
-        level.objects.sort_by(|a, b| a.key.cmp(&b.key));
+        // A sidecar kept in memory may stand where a directory is (what made it unwritable).
+        level
+            .folders
+            .retain(|folder| !folder.trim_end_matches('/').ends_with(INDEX_SUFFIX));
+        self.add_kept_sidecars(&mut level.objects);
         Ok(level)
+    }
+
+    /// A sidecar kept in memory for `key`, when it names one (and is plain).
+    fn kept_sidecar(&self, key: &str) -> Option<Vec<u8>> {
+        if !key.ends_with(INDEX_SUFFIX) {
+            return None;
+        }
+        let path = self.path_of(key).ok()??;
+        crate::index_cache::sidecar(&path)
     }
 
     fn range_now(&self, key: &str, offset: u64, len: u64) -> Result<Option<Vec<u8>>, SourceError> {
@@ -225,14 +265,15 @@ impl ObjectSource for LocalFolder {
 
     fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
-            let Some(path) = self.file_of(key)? else {
-                return Ok(None);
+            let read = match self.file_of(key)? {
+                Some(path) => match fs::read(&path) {
+                    Ok(bytes) => Some(bytes),
+                    Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+                    Err(error) => return Err(unavailable(&error)),
+                },
+                None => None,
             };
-            match fs::read(&path) {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-                Err(error) => Err(unavailable(&error)),
-            }
+            Ok(read.or_else(|| self.kept_sidecar(key)))
         })
     }
 
@@ -253,14 +294,23 @@ impl ObjectSource for LocalFolder {
                     "no such folder in the bucket",
                 ));
             };
+            let sidecar = key.ends_with(INDEX_SUFFIX);
             // Writing through a link would write outside the bucket.
             if fs::symlink_metadata(&path).is_ok_and(|meta| !meta.is_file()) {
+                if sidecar && crate::index_cache::keep_sidecar(&path, bytes) {
+                    return Ok(());
+                }
                 return Err(SourceError::new(
                     SourceErrorKind::InvalidKey,
                     "not a regular file",
                 ));
             }
-            write_atomically(&path, &bytes).map_err(|e| unavailable(&e))
+            match write_atomically(&path, &bytes) {
+                Ok(()) => Ok(()),
+                // Kept in memory instead: searched as if written, for the rest of the process.
+                Err(_) if sidecar && crate::index_cache::keep_sidecar(&path, bytes) => Ok(()),
+                Err(error) => Err(unavailable(&error)),
+            }
         })
     }
 }

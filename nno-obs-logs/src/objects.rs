@@ -4,7 +4,7 @@
 //! It lists the bucket (only the `{DATE}` folders a ranged query can touch, [`crate::listing`]),
 //! keeps the data objects the walk keeps ([`crate::prune`]: data names,
 //! the rotated open batch dropped), skips those the key or the index sidecar rules out (the same
-//! functions as [`crate::LocalSearch`]), reads the others with [`search_file`] and merges their
+//! functions as [`crate::LocalSearch`]), reads the others with [`search_file`](crate::search::search_file) and merges their
 //! hits in [`SortKey`] order: the same hits, order and cursors as `LocalSearch`. An object read
 //! whole without a sidecar gets one written (best effort: a read-only source is still searched).
 //!
@@ -67,7 +67,7 @@ use crate::prune::{
 };
 use crate::query::LogQuery;
 use crate::reader::FileReport;
-use crate::search::{search_file, Hit};
+use crate::search::{FileSearch, Hit};
 use crate::source::{ObjectSource, SourceError};
 use nno_obs_store::batch::latest_record_ms;
 use nno_obs_store::layout::INDEX_SUFFIX;
@@ -324,12 +324,40 @@ impl<'a> ObjectSearch<'a> {
         page.complete = unread.is_empty();
 
         let keep = limit.saturating_add(1);
-        let mut found: Vec<(&Planned, Vec<Hit>)> = Vec::new();
-        for object in &plan {
-            let hits = self
-                .read_one(object, &matcher, after, keep, &mut page)
-                .await;
-            found.push((object, hits));
+        let mut found: Vec<(&Planned, Vec<Hit>)> = Vec::with_capacity(plan.len());
+        // Objects are fetched one at a time (a source's futures are not `Send`), a batch of
+        // them decoded at once: in parallel on a native host (`crate::decode`), one by one in
+        // a Worker, which holds one object at a time.
+        for batch in plan.chunks(crate::decode::BATCH) {
+            let mut fetched = Vec::with_capacity(batch.len());
+            for object in batch {
+                if let Some(bytes) = self.fetch(object, &mut page).await {
+                    fetched.push((object, bytes));
+                }
+            }
+            let jobs: Vec<crate::decode::Job<'_>> = fetched
+                .iter()
+                .map(|(object, bytes)| crate::decode::Job {
+                    display: format!("{}{}", self.name, object.key),
+                    bytes,
+                    build_index: self.write_indexes
+                        && !object.indexed
+                        && object.key.ends_with(".gz"),
+                })
+                .collect();
+            let searched = crate::decode::search_all(&jobs, &matcher, after, keep);
+            for (((object, bytes), job), found_here) in fetched.iter().zip(jobs).zip(searched) {
+                let hits = self
+                    .settle(
+                        object,
+                        bytes.len() as u64,
+                        job.display,
+                        found_here,
+                        &mut page,
+                    )
+                    .await;
+                found.push((object, hits));
+            }
         }
         let mut hits: Vec<Hit> = found
             .iter()
@@ -377,35 +405,39 @@ impl<'a> ObjectSearch<'a> {
         Ok(page)
     }
 
-    /// Reads and searches one object; its hits after `after` (the best `keep`). Builds and puts
-    /// its sidecar when it has none. An object that cannot be read is reported, and counts as
+    /// An object's bytes, counted as read; `None` when it is gone since the listing (pruned,
+    /// rotated: nothing to read) or cannot be read — then it is reported, and counts as
     /// holding nothing (so a bounded search does not stop on it forever).
-    async fn read_one(
+    async fn fetch(&self, object: &Planned, page: &mut ObjectPage) -> Option<Vec<u8>> {
+        match self.source.get(&object.key).await {
+            Ok(Some(bytes)) => {
+                page.objects_read += 1;
+                page.bytes_read += bytes.len() as u64;
+                Some(bytes)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                page.unreadable
+                    .push((format!("{}{}", self.name, object.key), error.to_string()));
+                None
+            }
+        }
+    }
+
+    /// What searching one object leaves: its sidecar put when it had none (best effort: a
+    /// read-only bucket is still searched, without it), its problems reported; its hits after
+    /// the continuation (the best `keep`).
+    async fn settle(
         &self,
         object: &Planned,
-        matcher: &Matcher,
-        after: Option<&SortKey>,
-        keep: usize,
+        size: u64,
+        display: String,
+        found: FileSearch,
         page: &mut ObjectPage,
     ) -> Vec<Hit> {
-        let display = format!("{}{}", self.name, object.key);
-        let bytes = match self.source.get(&object.key).await {
-            Ok(Some(bytes)) => bytes,
-            // Gone since the listing (pruned, rotated): nothing to read.
-            Ok(None) => return Vec::new(),
-            Err(error) => {
-                page.unreadable.push((display, error.to_string()));
-                return Vec::new();
-            }
-        };
-        page.objects_read += 1;
-        page.bytes_read += bytes.len() as u64;
-        let build_index = self.write_indexes && !object.indexed && object.key.ends_with(".gz");
-        let found = search_file(&display, &bytes[..], matcher, after, keep, build_index);
         if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
-            index.data_bytes = bytes.len() as u64;
+            index.data_bytes = size;
             let sidecar = format!("{}{INDEX_SUFFIX}", object.key);
-            // Best effort: a read-only bucket is still searched, without the sidecar.
             if self.source.put(&sidecar, index.to_json()).await.is_ok() {
                 page.sidecars_written += 1;
             }

@@ -227,3 +227,75 @@ fn a_read_only_store_keeps_its_indexes_in_memory() {
     assert!(count(&everything, &trace) > 0);
     assert_eq!(count(&everything, &trace), count(&full, &trace));
 }
+
+#[test]
+fn a_read_only_bucket_folder_keeps_its_sidecars_in_memory() {
+    use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
+    use nno_obs_logs::source::now_or_never;
+    use nno_obs_logs::LocalFolder;
+    use nno_obs_store::layout::Bucket;
+
+    let dir = tempfile::tempdir().unwrap();
+    write_fleet(dir.path(), 60, 2, 5);
+    // As above: no sidecar can be written, each one's path being a directory.
+    for file in files_under(dir.path()) {
+        if file.to_string_lossy().ends_with(".idx") {
+            std::fs::remove_file(&file).unwrap();
+            std::fs::create_dir(&file).unwrap();
+        }
+    }
+    let folder = LocalFolder::bucket(dir.path(), &Bucket::Internal);
+    let search = || ObjectSearch::new(&folder, "nno-logs-internal/");
+    let run = |query: &LogQuery| {
+        now_or_never(search().run(query, &Continuation::default(), 1000, Limits::UNLIMITED))
+            .unwrap()
+            .unwrap()
+    };
+    let query = LogQuery {
+        trace_id: Some("no-such-trace".into()),
+        ..Default::default()
+    };
+    let first = run(&query);
+    assert!(
+        first.objects_read > 0 && first.sidecars_read == 0,
+        "{first:?}"
+    );
+    // The next search of the process reads no object whole again: it prunes with the sidecars
+    // the first one built and kept in memory.
+    let second = run(&query);
+    assert_eq!(
+        (second.objects_read, second.sidecars_read),
+        (0, first.objects_read),
+        "{second:?}"
+    );
+    assert!(files_under(dir.path())
+        .iter()
+        .all(|p| !p.to_string_lossy().ends_with(".tmp")));
+    // A query that matches still finds what a search without sidecars finds.
+    let trace = LogQuery {
+        trace_id: Some("tr-5-7".into()),
+        ..Default::default()
+    };
+    let indexed = run(&trace);
+    // The full scan: the same objects in memory, without any sidecar.
+    let copy = nno_obs_logs::source::MemorySource::new();
+    for object in now_or_never(folder_list(&folder)).unwrap().unwrap() {
+        if !object.key.ends_with(".idx") {
+            let bytes = now_or_never(nno_obs_logs::source::ObjectSource::get(
+                &folder,
+                &object.key,
+            ));
+            copy.insert(&object.key, bytes.unwrap().unwrap().unwrap());
+        }
+    }
+    let full = ObjectSearch::new(&copy, "nno-logs-internal/").without_writing();
+    let full = now_or_never(full.run(&trace, &Continuation::default(), 1000, Limits::UNLIMITED));
+    assert!(!indexed.hits.is_empty());
+    assert_eq!(indexed.hits, full.unwrap().unwrap().hits);
+}
+
+fn folder_list(
+    folder: &nno_obs_logs::LocalFolder,
+) -> nno_obs_logs::source::SourceFuture<'_, Vec<nno_obs_logs::source::ObjectMeta>> {
+    nno_obs_logs::source::ObjectSource::list(folder, "")
+}
