@@ -14,10 +14,7 @@ use nno_obs_alerts::limits::FileLimits;
 use nno_obs_alerts::outbox::State;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_logs::cursor::Cursor;
-use nno_obs_logs::{
-    LocalFolder, LocalSearch, LogQuery, Matcher, OperatorBucket, OperatorScope, PlatformScope,
-    Scope,
-};
+use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, Matcher, OperatorBucket, Scope};
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::Engine;
 use nno_obs_store::layout::{Bucket, PlatformId};
@@ -84,12 +81,15 @@ impl LocalBackend {
     }
 
     fn search(&self, bucket: Option<&Bucket>) -> Result<LocalSearch, ApiError> {
+        // The backend reads the store's files, so it holds the store's operator scope (the
+        // local check: the folder is readable); the route has already checked that its caller
+        // may read `bucket`, and the search is narrowed to it.
+        let operator = nno_obs_access::local::operator(&self.root)
+            .map_err(|_| ApiError::unavailable("the log store"))?;
         let scope: Box<dyn Scope> = match bucket {
-            Some(Bucket::Platform(platform)) => Box::new(PlatformScope::new(platform.clone())),
-            Some(Bucket::Internal) => {
-                Box::new(OperatorBucket::new(&OperatorScope::new(), Bucket::Internal))
-            }
-            None => Box::new(OperatorScope::new()),
+            Some(Bucket::Platform(platform)) => Box::new(operator.platform(platform.clone())),
+            Some(Bucket::Internal) => Box::new(OperatorBucket::new(&operator, Bucket::Internal)),
+            None => Box::new(operator),
         };
         match LocalSearch::store(&self.root, scope.as_ref()) {
             Ok(search) => Ok(search),

@@ -28,7 +28,7 @@ fn api(base: &str) -> SqlApi<NativeTransport> {
 }
 
 fn scope() -> PlatformScope {
-    PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap())
+    nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap())
 }
 
 fn range() -> TimeRange {

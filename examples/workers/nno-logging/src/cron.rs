@@ -23,6 +23,7 @@ use nno_obs_alerts::limits::{FileLimits, TierLimitsSource};
 use nno_obs_alerts::observe::{NoJobLogs, Windows};
 use nno_obs_alerts::route::{split_valid, Destinations};
 use nno_obs_alerts::rules::Configs;
+use nno_obs_access::OperatorScope;
 use nno_obs_alerts::run::{run, Alerts, Context};
 use nno_obs_alerts::state::Policy;
 use nno_obs_cloudflare::WorkerTransport;
@@ -82,7 +83,7 @@ impl Connect for Fetch {
 }
 
 /// One alert run at `scheduled_ms`. Never fails the invocation: what went wrong is a line.
-pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
+pub async fn alerts(env: &Env, scheduled_ms: u64, operator: &OperatorScope, obs: &Obs) {
     let Ok(kv) = env.kv(KV_BINDING) else {
         obs.error("alert run: no KV binding OBSERVABILITY_STATE", fields! {});
         return;
@@ -133,6 +134,7 @@ pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
     let limits = tier_limits(&kv, obs).await;
     let alerts = Alerts::Measure {
         engine: engine.as_ref(),
+        operator,
         registry: &registry,
         jobs: &NoJobLogs,
         limits: limits.as_ref().map(|l| l as &dyn TierLimitsSource),
