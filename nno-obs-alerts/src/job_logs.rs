@@ -16,7 +16,7 @@ use nno_obs_query::TimeRange;
 /// use nno_obs_query::TimeRange;
 ///
 /// let store = tempfile::tempdir().unwrap();
-/// let jobs = SearchJobLogs::new(LocalSearch::store(store.path(), &OperatorScope::new()).unwrap());
+/// let jobs = SearchJobLogs::new(LocalSearch::store(store.path(), &nno_obs_access::testing::operator()).unwrap());
 /// assert_eq!(jobs.job("tr_none", TimeRange::new(0, 60).unwrap()), None);
 /// ```
 pub struct SearchJobLogs {

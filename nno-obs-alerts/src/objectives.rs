@@ -20,7 +20,6 @@ use crate::slo::{Indicator, Objective, Scope, Slo, TABLE};
 use crate::status::{status, SloInput, SloStatus};
 use nno_obs_query::questions::{CoreService, Sli, SliRow};
 use nno_obs_query::{Engine, OperatorScope, PlatformScope, QueryError, Question, TimeRange};
-use nno_obs_store::layout::PlatformId;
 use nno_obs_store::registry::RegistryFile;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -90,13 +89,20 @@ impl SloReport {
     }
 }
 
-/// Which objectives to measure.
+/// Which objectives to measure, under the scope the host checked.
 #[derive(Clone, Copy, Debug)]
 pub enum Selection<'a> {
     /// NNO's core services and every platform of the Registry (an operator's view).
-    Everything,
+    Everything(&'a OperatorScope),
     /// One platform's rows only (a platform admin's view).
-    Platform(&'a PlatformId),
+    Platform(&'a PlatformScope),
+}
+
+/// Whose data one row reads: the core services' (an operator's) or one platform's.
+#[derive(Clone, Copy)]
+enum Reader<'a> {
+    Core(&'a OperatorScope),
+    Platform(&'a PlatformScope),
 }
 
 /// Every objective of the selection at `at_ms`, in the table's order (platforms in the
@@ -112,8 +118,9 @@ pub enum Selection<'a> {
 ///     platform_id: "k3m9p2xw7q".into(), name: "AcmeCorp".into(), daily_invocation_limit: None,
 /// }]};
 /// let engine = MemoryEngine::new(store.path());
+/// let operator = nno_obs_access::local::operator(store.path()).unwrap();
 /// let reports = pollster::block_on(measure_objectives(&engine, &registry,
-///                                  Selection::Everything, 1_771_756_440_000)).unwrap();
+///                                  Selection::Everything(&operator), 1_771_756_440_000)).unwrap();
 /// let gateway = reports.iter().find(|r| r.id == "gateway-5xx").unwrap();
 /// assert_eq!((gateway.events, gateway.value, gateway.in_breach), (0, None, false));
 /// assert!(reports.iter().any(|r| r.id == "shell-ttfb" && r.no_data_source.is_some()));
@@ -136,20 +143,23 @@ pub async fn measure_objectives_over(
     at_ms: u64,
     window_minutes: Option<u64>,
 ) -> Result<Vec<SloReport>, QueryError> {
-    let platforms: Vec<PlatformId> = match selection {
-        Selection::Everything => registry
+    let platforms: Vec<PlatformScope> = match selection {
+        Selection::Everything(operator) => registry
             .valid_platforms()
             .into_iter()
-            .map(|(id, _)| id)
+            .map(|(id, _)| operator.platform(id))
             .collect(),
-        Selection::Platform(id) => vec![id.clone()],
+        Selection::Platform(scope) => vec![scope.clone()],
     };
     let mut out = Vec::new();
     for slo in TABLE.iter() {
         match slo.scope {
             Scope::Service(name) => {
-                if matches!(selection, Selection::Everything) {
-                    out.extend(measure_row(engine, slo, None, name, at_ms, window_minutes).await?);
+                if let Selection::Everything(operator) = selection {
+                    let reader = Reader::Core(operator);
+                    out.extend(
+                        measure_row(engine, slo, reader, name, at_ms, window_minutes).await?,
+                    );
                 }
             }
             Scope::PlatformWorkers | Scope::PlatformShell => {
@@ -158,8 +168,8 @@ pub async fn measure_objectives_over(
                         measure_row(
                             engine,
                             slo,
-                            Some(platform),
-                            platform.as_str(),
+                            Reader::Platform(platform),
+                            platform.platform().as_str(),
                             at_ms,
                             window_minutes,
                         )
@@ -182,12 +192,14 @@ pub async fn measure_objectives_over(
 ///
 /// let store = tempfile::tempdir().unwrap();
 /// let engine = MemoryEngine::new(store.path());
-/// let rows = pollster::block_on(measure_for_alerts(&engine, 1_771_756_440_000)).unwrap();
+/// let operator = nno_obs_access::local::operator(store.path()).unwrap();
+/// let rows = pollster::block_on(measure_for_alerts(&engine, &operator, 1_771_756_440_000)).unwrap();
 /// assert_eq!(rows.len(), nno_obs_alerts::slo::OBJECTIVE_PAGES.len());
 /// assert!(rows.iter().all(|r| r.events == 0 && r.value.is_none()));
 /// ```
 pub async fn measure_for_alerts(
     engine: &dyn Engine,
+    operator: &OperatorScope,
     at_ms: u64,
 ) -> Result<Vec<ObjectiveMeasurement>, QueryError> {
     let mut out = Vec::new();
@@ -201,9 +213,15 @@ pub async fn measure_for_alerts(
         };
         let read = async |minutes: u64| -> Result<Option<SliRow>, QueryError> {
             let range = minutes_ending(at_ms, minutes)?;
-            Ok(subjects(engine, slo.indicator, None, range, slow_above)
-                .await?
-                .remove(""))
+            Ok(subjects(
+                engine,
+                slo.indicator,
+                Reader::Core(operator),
+                range,
+                slow_above,
+            )
+            .await?
+            .remove(""))
         };
         let window = read(slo.window_minutes).await?;
         let burn = match slo.burn_rate {
@@ -274,12 +292,15 @@ struct Readings {
 async fn measure_row(
     engine: &dyn Engine,
     slo: &'static Slo,
-    platform: Option<&PlatformId>,
+    reader: Reader<'_>,
     label: &str,
     at_ms: u64,
     window_minutes: Option<u64>,
 ) -> Result<Vec<SloReport>, QueryError> {
-    let platform_text = platform.map(PlatformId::as_str);
+    let platform_text = match reader {
+        Reader::Core(_) => None,
+        Reader::Platform(scope) => Some(scope.platform().as_str()),
+    };
     let window_minutes = window_minutes.unwrap_or(slo.window_minutes);
     if slo.indicator == Indicator::Unmeasured {
         let s = status(slo, None);
@@ -295,7 +316,7 @@ async fn measure_row(
         Objective::LatencyBelow { ms, .. } => Some(ms as u32),
         _ => None,
     };
-    let read = |range: TimeRange| subjects(engine, slo.indicator, platform, range, slow_above);
+    let read = |range: TimeRange| subjects(engine, slo.indicator, reader, range, slow_above);
     let readings = Readings {
         window: read(minutes_ending(at_ms, window_minutes)?).await?,
         period: read(minutes_ending(at_ms, slo.period_days * 24 * 60)?).await?,
@@ -391,37 +412,35 @@ fn bad_ratio(slo: &Slo, row: &SliRow) -> Option<f64> {
 async fn subjects(
     engine: &dyn Engine,
     indicator: Indicator,
-    platform: Option<&PlatformId>,
+    reader: Reader<'_>,
     range: TimeRange,
     slow: Option<u32>,
 ) -> Result<BTreeMap<String, SliRow>, QueryError> {
-    let operator = OperatorScope::new();
-    let scope = platform.map(|p| PlatformScope::new(p.clone()));
     let one = |rows: Vec<SliRow>, key: &str| -> BTreeMap<String, SliRow> {
         rows.into_iter()
             .filter(|row| row.key == key)
             .map(|row| (String::new(), row))
             .collect()
     };
-    Ok(match (indicator, &scope) {
-        (Indicator::Service(service), _) => one(
-            Sli::service(&operator, service, range, slow)
+    Ok(match (indicator, reader) {
+        (Indicator::Service(service), Reader::Core(operator)) => one(
+            Sli::service(operator, service, range, slow)
                 .ask(engine)
                 .await?,
             "",
         ),
-        (Indicator::Registry { reads }, _) => one(
-            Sli::registry(&operator, range, slow).ask(engine).await?,
+        (Indicator::Registry { reads }, Reader::Core(operator)) => one(
+            Sli::registry(operator, range, slow).ask(engine).await?,
             if reads { "read" } else { "write" },
         ),
-        (Indicator::Operation(service, operation), _) => one(
-            Sli::operations(&operator, service, range, slow)
+        (Indicator::Operation(service, operation), Reader::Core(operator)) => one(
+            Sli::operations(operator, service, range, slow)
                 .ask(engine)
                 .await?,
             operation,
         ),
-        (Indicator::Jobs, _) => {
-            let rows = Sli::operations(&operator, CoreService::Provisioning, range, slow)
+        (Indicator::Jobs, Reader::Core(operator)) => {
+            let rows = Sli::operations(operator, CoreService::Provisioning, range, slow)
                 .ask(engine)
                 .await?;
             // Jobs are the operations that are not a request (`POST /jobs`).
@@ -441,26 +460,27 @@ async fn subjects(
                 BTreeMap::from([(String::new(), total)])
             }
         }
-        (Indicator::Features, Some(scope)) => Sli::features(scope, range, slow)
+        (Indicator::Features, Reader::Platform(scope)) => Sli::features(scope, range, slow)
             .ask(engine)
             .await?
             .into_iter()
             .filter(|row| row.key != "auth")
             .map(|row| (row.key.clone(), row))
             .collect(),
-        (Indicator::AuthWorker, Some(scope)) => {
+        (Indicator::AuthWorker, Reader::Platform(scope)) => {
             one(Sli::features(scope, range, slow).ask(engine).await?, "auth")
         }
-        (Indicator::AuthEndpoint(endpoint), Some(scope)) => one(
+        (Indicator::AuthEndpoint(endpoint), Reader::Platform(scope)) => one(
             Sli::endpoints(scope, "auth", range, slow)?
                 .ask(engine)
                 .await?,
             endpoint,
         ),
-        (Indicator::Builds, Some(scope)) => {
+        (Indicator::Builds, Reader::Platform(scope)) => {
             one(Sli::builds(scope, range, slow).ask(engine).await?, "")
         }
-        // A platform indicator without a platform, or nothing to measure.
+        // A core indicator read for a platform, a platform indicator read for the core
+        // services, or nothing to measure.
         _ => BTreeMap::new(),
     })
 }

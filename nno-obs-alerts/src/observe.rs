@@ -144,7 +144,8 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 /// }]};
 /// let engine = MemoryEngine::new(store.path());
 /// let limits = FileLimits::from_json(r#"{"platforms":[{"platformId":"k3m9p2xw7q","dailyInvocations":1000}]}"#).unwrap();
-/// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
+/// let operator = nno_obs_access::local::operator(store.path()).unwrap();
+/// let m = pollster::block_on(measure(&engine, &operator, &registry, &Configs::new(), &NoJobLogs,
 ///                 Some(&limits), 1_771_756_440_000, &Windows::default())).unwrap();
 /// // An empty store: the auth Worker has been silent for the whole lookback, and nothing
 /// // was expected of it.
@@ -152,13 +153,15 @@ fn ms_range(from_ms: u64, until_ms: u64) -> Result<TimeRange, QueryError> {
 /// assert_eq!(m.platforms[0].auth_expected_requests, None);
 /// assert_eq!(m.platforms[0].usage_ratio, Some(0.0));
 /// // Without a tier-limit source, no usage ratio — and the measurements say why.
-/// let m = pollster::block_on(measure(&engine, &registry, &Configs::new(), &NoJobLogs,
+/// let m = pollster::block_on(measure(&engine, &operator, &registry, &Configs::new(), &NoJobLogs,
 ///                 None, 1_771_756_440_000, &Windows::default())).unwrap();
 /// assert_eq!(m.platforms[0].usage_ratio, None);
 /// assert_eq!(m.usage_limits.unwrap().source, None);
 /// ```
+#[allow(clippy::too_many_arguments)] // each is one input of the measurement, named
 pub async fn measure(
     engine: &dyn Engine,
+    operator: &OperatorScope,
     registry: &RegistryFile,
     configs: &Configs,
     jobs: &dyn JobLogs,
@@ -167,7 +170,7 @@ pub async fn measure(
     windows: &Windows,
 ) -> Result<Measurements, QueryError> {
     Observer::new(*windows)
-        .measure(engine, registry, configs, jobs, limits, at_ms)
+        .measure(engine, operator, registry, configs, jobs, limits, at_ms)
         .await
 }
 
@@ -247,9 +250,11 @@ impl Observer {
     }
 
     /// The measurements at `at_ms` (see [`measure`]).
+    #[allow(clippy::too_many_arguments)] // each is one input of the measurement, named
     pub async fn measure(
         &mut self,
         engine: &dyn Engine,
+        operator: &OperatorScope,
         registry: &RegistryFile,
         configs: &Configs,
         jobs: &dyn JobLogs,
@@ -257,14 +262,13 @@ impl Observer {
         at_ms: u64,
     ) -> Result<Measurements, QueryError> {
         let windows = self.windows;
-        let operator = OperatorScope::new();
         let event_range = minutes_ending(at_ms, windows.event_minutes)?;
-        let failed_builds = FailedBuilds::everywhere(&operator, event_range)
+        let failed_builds = FailedBuilds::everywhere(operator, event_range)
             .ask(engine)
             .await?;
         let mut platforms = Vec::new();
         for (id, record) in registry.valid_platforms() {
-            let scope = PlatformScope::new(id.clone());
+            let scope = operator.platform(id.clone());
             let thresholds = configs
                 .get(id.as_str())
                 .map(Thresholds::for_platform)
@@ -290,7 +294,7 @@ impl Observer {
             });
         }
         let registry_range = minutes_ending(at_ms, windows.registry_minutes)?;
-        let registry_read_p99 = RegistryLatency::new(&operator, registry_range)
+        let registry_read_p99 = RegistryLatency::new(operator, registry_range)
             .ask(engine)
             .await?
             .into_iter()
@@ -302,7 +306,7 @@ impl Observer {
             });
         let mut nno_jobs = Vec::new();
         let job_range = minutes_ending(at_ms, windows.job_lookback_minutes)?;
-        for failed in FailedJobs::new(&operator, event_range).ask(engine).await? {
+        for failed in FailedJobs::new(operator, event_range).ask(engine).await? {
             let facts = facts_of(failed.job_id.clone(), failed.operation.clone(), || {
                 jobs.job(&failed.trace_id, job_range)
             });
@@ -315,7 +319,7 @@ impl Observer {
                 failed.failed_step().map(str::to_owned),
             ));
         }
-        for running in RunningJobs::new(&operator, job_range).ask(engine).await? {
+        for running in RunningJobs::new(operator, job_range).ask(engine).await? {
             let facts = facts_of(running.job_id.clone(), running.operation.clone(), || {
                 jobs.job(&running.trace_id, job_range)
             });
@@ -339,7 +343,7 @@ impl Observer {
                 registry_read_p99,
                 stack_publishes: None,
                 jobs: nno_jobs,
-                objectives: crate::objectives::measure_for_alerts(engine, at_ms).await?,
+                objectives: crate::objectives::measure_for_alerts(engine, operator, at_ms).await?,
             },
         })
     }

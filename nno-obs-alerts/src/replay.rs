@@ -106,6 +106,8 @@ impl Episode {
 
 /// What a replay needs besides the engine.
 pub struct Replay<'a> {
+    /// Who measures: the operator's scope over the replayed store.
+    pub operator: &'a nno_obs_query::OperatorScope,
     /// The platforms (names, usage limits).
     pub registry: &'a RegistryFile,
     /// Their alert configurations.
@@ -160,6 +162,7 @@ pub async fn replay_silenced(
         let measurements = observer
             .measure(
                 engine,
+                setup.operator,
                 setup.registry,
                 setup.configs,
                 setup.jobs,

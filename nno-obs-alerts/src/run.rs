@@ -21,7 +21,7 @@ use crate::route::Destinations;
 use crate::rules::evaluate;
 use crate::state::Policy;
 use nno_obs::{fields, LogLevel, Obs};
-use nno_obs_query::Engine;
+use nno_obs_query::{Engine, OperatorScope};
 use nno_obs_store::registry::RegistryFile;
 
 const MINUTE_MS: u64 = 60_000;
@@ -35,6 +35,9 @@ pub enum Alerts<'a> {
     Measure {
         /// The engine (the SQL API in a Worker).
         engine: &'a dyn Engine,
+        /// Who measures: the host's checked operator scope (the Worker's cron event, the
+        /// local store's files).
+        operator: &'a OperatorScope,
         /// The Registry's platforms.
         registry: &'a RegistryFile,
         /// Job names for jobs written before the job extension.
@@ -218,15 +221,18 @@ async fn holding(
         Alerts::Given(alerts) => Ok(alerts.to_vec()),
         Alerts::Measure {
             engine,
+            operator,
             registry,
             jobs,
             limits,
             windows,
         } => {
             let configs = &destinations.platforms;
-            let measured = measure(engine, registry, configs, jobs, limits, at_ms, &windows)
-                .await
-                .map_err(|e| e.to_string())?;
+            let measured = measure(
+                engine, operator, registry, configs, jobs, limits, at_ms, &windows,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             Ok(evaluate(&measured, configs))
         }
     }

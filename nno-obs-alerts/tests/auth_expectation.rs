@@ -95,6 +95,7 @@ fn auth_down_at(root: &Path, at: i64) -> Vec<String> {
     let engine = MemoryEngine::new(root);
     let m = pollster::block_on(measure(
         &engine,
+        &nno_obs_access::testing::operator(),
         &registry(),
         &Configs::new(),
         &NoJobLogs,
@@ -145,6 +146,7 @@ fn the_outage_pages_once_and_holds_until_it_ends() {
     let engine = MemoryEngine::new(dir.path());
     let registry = registry();
     let setup = Replay {
+        operator: &nno_obs_access::testing::operator(),
         registry: &registry,
         configs: &Configs::new(),
         jobs: &NoJobLogs,

@@ -75,6 +75,7 @@ fn episodes(auth_down: std::ops::Range<i64>) -> Vec<Episode> {
     };
     let configs = Configs::new();
     let setup = Replay {
+        operator: &nno_obs_access::testing::operator(),
         registry: &registry,
         configs: &configs,
         jobs: &NoJobLogs,
@@ -156,6 +157,7 @@ fn a_silence_over_the_first_minutes_delays_the_page_to_its_end() {
     };
     let configs = Configs::new();
     let setup = Replay {
+        operator: &nno_obs_access::testing::operator(),
         registry: &registry,
         configs: &configs,
         jobs: &NoJobLogs,

@@ -121,6 +121,7 @@ fn replay_jobs(jobs: &[Job], until: i64) -> Vec<Episode> {
     write_store(dir.path(), jobs);
     let registry = RegistryFile { platforms: vec![] };
     let setup = Replay {
+        operator: &nno_obs_access::testing::operator(),
         registry: &registry,
         configs: &Configs::new(),
         jobs: &NoJobLogs,

@@ -52,6 +52,7 @@ fn latency_alerts(count: usize, ms: f64) -> Vec<String> {
     let at_ms = (T0 + 10 * 60) as u64 * 1000;
     let m = pollster::block_on(measure(
         &engine,
+        &nno_obs_access::testing::operator(),
         &registry,
         &configs,
         &NoJobLogs,

@@ -345,6 +345,7 @@ fn a_failed_measurement_resolves_nothing_and_still_delivers() {
         }],
     };
     let measure = Alerts::Measure {
+        operator: &nno_obs_access::testing::operator(),
         engine: &Down,
         registry: &registry,
         jobs: &NoJobLogs,

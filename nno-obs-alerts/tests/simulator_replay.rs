@@ -77,6 +77,7 @@ fn simulate_and_replay(dir: &Path, hours: u32, platforms: usize) -> (Vec<Inciden
         .unwrap()
         .expect("the simulator writes tier limits");
     let setup = Replay {
+        operator: &nno_obs_access::testing::operator(),
         registry: &registry,
         configs: &Configs::new(),
         jobs: &jobs,
@@ -133,7 +134,7 @@ fn assert_slo_status_agrees(engine: &MemoryEngine, registry: &RegistryFile, epis
         let reports = pollster::block_on(measure_objectives(
             engine,
             registry,
-            Selection::Everything,
+            Selection::Everything(&nno_obs_access::testing::operator()),
             episode.fired_ms,
         ))
         .unwrap();

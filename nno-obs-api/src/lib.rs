@@ -9,8 +9,8 @@
 //! | module | what it owns |
 //! |---|---|
 //! | [`handlers`] | [`Api`], the routes, the order of checks (405, 404, 401, 400, 403, 503) |
-//! | [`jwt`] | HS256 bearer tokens: verification, minting |
-//! | [`caller`] | who asks, and the scopes they may read |
+//! | [`jwt`] | HS256 bearer tokens: verification, minting ([`nno_obs_access::token`]) |
+//! | [`caller`] | who asks, and the scopes they may read ([`nno_obs_access`]), as answers |
 //! | [`params`] | the query string, strictly decoded; ranges, limits |
 //! | [`signed`] | log cursors and download links, signed and bound |
 //! | [`views`] | the answers' JSON types |
@@ -45,7 +45,7 @@ pub mod caller;
 mod error;
 pub mod handlers;
 pub mod http;
-pub mod jwt;
+pub use nno_obs_access::token as jwt;
 #[cfg(all(feature = "local", not(target_arch = "wasm32")))]
 pub mod local;
 pub mod params;

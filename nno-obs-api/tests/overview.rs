@@ -65,7 +65,7 @@ fn requests_per_hour_equal_the_question_asked_alone() {
         );
         assert_eq!(response.status, 200);
         let body = json(&response);
-        let scope = PlatformScope::new(PlatformId::parse(platform).unwrap());
+        let scope = nno_obs_access::testing::platform(PlatformId::parse(platform).unwrap());
         let range = TimeRange::new(until_s - 3 * 3600, until_s).unwrap();
         let alone = pollster::block_on(RequestsPerHour::new(&scope, range).ask(&engine)).unwrap();
         let got: Vec<(String, u64)> = body["requestsPerHour"]

@@ -6,7 +6,6 @@
 use nno_obs_api::handlers::traces::trace_view;
 use nno_obs_api::local::LocalBackend;
 use nno_obs_api::Target;
-use nno_obs_query::OperatorScope;
 use nno_obs_store::fs::LocalStore;
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::TraceEventRecord;
@@ -79,7 +78,7 @@ fn sub_second_steps_are_placed_one_after_another_by_their_lines() {
     let dir = tempfile::tempdir().unwrap();
     store(dir.path());
     let backend = LocalBackend::new(dir.path());
-    let target = Target::Everything(OperatorScope::new());
+    let target = Target::Everything(nno_obs_access::testing::operator());
     let view = pollster::block_on(trace_view(&backend, &target, TRACE, T + 3_600_000)).unwrap();
     let placed: Vec<(&str, f64, usize)> = view
         .spans

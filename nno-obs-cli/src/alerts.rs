@@ -24,7 +24,7 @@ use nno_obs_alerts::rules::{evaluate, Configs};
 use nno_obs_alerts::state::Policy;
 use nno_obs_alerts::store::FileStore;
 use nno_obs_alerts::Measurements;
-use nno_obs_logs::{LocalSearch, OperatorScope};
+use nno_obs_logs::LocalSearch;
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_store::fs::read_registry;
@@ -119,10 +119,12 @@ fn configs(path: Option<&Path>) -> Result<Configs, Failure> {
 fn measure_store(store: &Path, configs: &Configs, at_ms: u64) -> Result<Measurements, Failure> {
     let registry = read_registry(store)?;
     let engine = LocalEngine::new(store);
-    let jobs = SearchJobLogs::new(LocalSearch::store(store, &OperatorScope::new())?);
+    let operator = crate::store::operator(store)?;
+    let jobs = SearchJobLogs::new(LocalSearch::store(store, &operator)?);
     let limits = tier_limits(store)?;
     Ok(pollster::block_on(measure(
         &engine,
+        &operator,
         &registry,
         configs,
         &jobs,
@@ -298,7 +300,8 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
     let registry = read_registry(&args.store)?;
     // Many evaluations over the same points: read each dataset once, keep it sorted.
     let engine = MemoryEngine::new(&args.store);
-    let jobs = SearchJobLogs::new(LocalSearch::store(&args.store, &OperatorScope::new())?);
+    let operator = crate::store::operator(&args.store)?;
+    let jobs = SearchJobLogs::new(LocalSearch::store(&args.store, &operator)?);
     let limits = tier_limits(&args.store)?;
     let source = limits.as_ref().map(|l| l as &dyn TierLimitsSource);
     let platform_ids: Vec<String> = registry
@@ -311,6 +314,7 @@ pub fn replay(args: ReplayArgs) -> Result<(), Failure> {
         eprintln!("WARNING: {warning}");
     }
     let setup = Replay {
+        operator: &operator,
         registry: &registry,
         configs: &configs,
         jobs: &jobs,

@@ -39,7 +39,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use filters::Filters;
 use format::{Format, FormatArg};
 use nno_obs_logs::follow::{Follower, StoreWatch};
-use nno_obs_logs::{LocalSearch, OperatorScope, Page, PlatformScope, Scope};
+use nno_obs_logs::{LocalSearch, Page, Scope};
 use std::cell::{Cell, RefCell};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -326,9 +326,10 @@ fn open_search(place: &Where, filters: &Filters) -> Result<LocalSearch, Failure>
             place.store.display()
         )));
     }
+    let operator = store::operator(&place.store)?;
     let scope: Box<dyn Scope> = match filters.platform_id()? {
-        Some(platform) => Box::new(PlatformScope::new(platform)),
-        None => Box::new(OperatorScope::new()),
+        Some(platform) => Box::new(operator.platform(platform)),
+        None => Box::new(operator),
     };
     Ok(LocalSearch::store(&place.store, scope.as_ref())?)
 }
@@ -551,9 +552,15 @@ fn index_store(store: &Path) -> Result<(), Failure> {
 fn sql(args: SqlArgs) -> Result<(), Failure> {
     use nno_obs_logs::sql::{render, SqlSource};
     let query = args.filters.query()?;
+    // Over the store, the store's own check; over R2, the statement is only printed, and R2
+    // checks the credentials of whoever runs it.
+    let operator = match args.r2_account {
+        Some(_) => nno_obs_access::remote::operator(),
+        None => store::operator(&args.store)?,
+    };
     let scope: Box<dyn Scope> = match args.filters.platform_id()? {
-        Some(platform) => Box::new(PlatformScope::new(platform)),
-        None => Box::new(OperatorScope::new()),
+        Some(platform) => Box::new(operator.platform(platform)),
+        None => Box::new(operator),
     };
     let source = match args.r2_account {
         Some(account_id) => {

@@ -211,9 +211,15 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
         Ok(())
     };
     let question = args.question;
+    // Who asks: over the local store, the store's own check; the SQL API (`--cfae`) and a
+    // printed statement (`--sql`) are checked by Cloudflare against the runner's credentials.
+    let operator = match args.engine.is_local() && !args.sql {
+        true => crate::store::operator(&args.engine.store)?,
+        false => nno_obs_access::remote::operator(),
+    };
     let scope = match (question.audience(), platforms.as_slice()) {
         (Audience::Platform | Audience::Either, [one]) => {
-            Scope::Platform(PlatformScope::new(one.clone()))
+            Scope::Platform(operator.platform(one.clone()))
         }
         (Audience::Platform, _) => {
             return Err(Failure(format!(
@@ -234,9 +240,9 @@ pub fn query(args: QueryArgs) -> Result<(), Failure> {
                     "no platform: give --platform ID (repeatable)".into(),
                 ));
             }
-            Scope::Operator(OperatorScope::new(), list)
+            Scope::Operator(operator, list)
         }
-        (_, []) => Scope::Operator(OperatorScope::new(), Vec::new()),
+        (_, []) => Scope::Operator(operator, Vec::new()),
         (_, _) => {
             return Err(Failure(format!(
                 "`{}` is an operator question: it takes no --platform",

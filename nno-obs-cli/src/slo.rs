@@ -67,9 +67,15 @@ fn status(args: StatusArgs) -> Result<(), Failure> {
     // The Registry's platforms (names, limits): the store's copy of it.
     let registry = read_registry(&args.engine.store)?;
     let engine = args.engine.engine_for_many_questions()?;
-    let selection = match &platform {
-        Some(id) => Selection::Platform(id),
-        None => Selection::Everything,
+    // Over the store, its own check; over the SQL API (`--cfae`), Cloudflare checks the token.
+    let operator = match args.engine.is_local() {
+        true => crate::store::operator(&args.engine.store)?,
+        false => nno_obs_access::remote::operator(),
+    };
+    let platform_scope = platform.as_ref().map(|id| operator.platform(id.clone()));
+    let selection = match &platform_scope {
+        Some(scope) => Selection::Platform(scope),
+        None => Selection::Everything(&operator),
     };
     let window_minutes = match &args.range {
         Some(text) => Some(filters::parse_duration(text)? / 60_000).filter(|m| *m > 0),

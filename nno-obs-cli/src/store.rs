@@ -3,6 +3,7 @@
 //! [`crate::NO_DATA`]), and every answer can say where it looked.
 
 use crate::Failure;
+use nno_obs_access::OperatorScope;
 use nno_obs_store::fs::{summary, StoreSummary};
 use nno_obs_store::time::format_rfc3339_ms;
 use std::path::Path;
@@ -23,6 +24,17 @@ pub fn open(root: &Path) -> Result<StoreSummary, Failure> {
         )));
     }
     Ok(found)
+}
+
+/// Who reads the store at `root` from this terminal: the operator, when this process can read
+/// the folder (`nno_obs_access::local`); a platform is the operator's scope narrowed.
+pub fn operator(root: &Path) -> Result<OperatorScope, Failure> {
+    nno_obs_access::local::operator(root).map_err(|e| {
+        Failure(format!(
+            "cannot read the store at {} ({e}): set NNO_OBS_STORE or --store, or write one with `nno-obs simulate`",
+            root.display()
+        ))
+    })
 }
 
 /// `data points 2026-11-27T00:00:00.000Z → 2026-11-28T00:00:00.000Z`, by whole hours.

@@ -9,7 +9,6 @@ use nno_obs_api::handlers::traces::trace_view;
 use nno_obs_api::local::LocalBackend;
 use nno_obs_api::views::SpanView;
 use nno_obs_api::{Backend, ErrorKind, Target};
-use nno_obs_query::{OperatorScope, PlatformScope};
 use nno_obs_store::layout::PlatformId;
 use std::io::{self, Write};
 
@@ -39,13 +38,14 @@ pub fn trace(args: TraceArgs) -> Result<(), Failure> {
         Some(text) => filters::parse_time(text)?,
         None => filters::now_ms(),
     };
+    crate::store::open(&args.engine.store)?;
+    let operator = crate::store::operator(&args.engine.store)?;
     let target = match &args.platform {
-        Some(text) => Target::Platform(PlatformScope::new(
+        Some(text) => Target::Platform(operator.platform(
             PlatformId::parse(text).map_err(|e| Failure(format!("--platform {text:?}: {e}")))?,
         )),
-        None => Target::Everything(OperatorScope::new()),
+        None => Target::Everything(operator),
     };
-    crate::store::open(&args.engine.store)?;
     let backend = LocalBackend::new(&args.engine.store).with_engine(args.engine.engine()?);
     let view = pollster::block_on(trace_view(&backend, &target, &args.trace_id, now_ms));
     crate::query::warn_skipped_rows(backend.engine(), &args.engine.store)?;

@@ -1132,9 +1132,9 @@ fn catalogue_answer(request: serde_json::Value, platform: Option<&str>) -> Strin
     use nno_obs_query::catalogue::{Asker, Request};
     let request: Request = serde_json::from_value(request).unwrap();
     let engine = nno_obs_query::local::LocalEngine::new(store());
-    let operator = nno_obs_query::OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let platform_scope = platform.map(|id| {
-        nno_obs_query::PlatformScope::new(nno_obs_store::layout::PlatformId::parse(id).unwrap())
+        nno_obs_access::testing::platform(nno_obs_store::layout::PlatformId::parse(id).unwrap())
     });
     let asker = match &platform_scope {
         Some(scope) => Asker::Platform(scope),

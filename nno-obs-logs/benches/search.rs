@@ -8,7 +8,7 @@
 #[path = "support/fleet.rs"]
 mod fleet;
 
-use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+use nno_obs_logs::{LocalSearch, LogQuery};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -33,7 +33,7 @@ fn fixture() -> &'static Fixture {
         let platforms = env_or("NNO_BENCH_PLATFORMS", 20);
         let seconds = env_or("NNO_BENCH_SECONDS", 1800);
         let (root, bytes) = fleet::fleet(platforms, seconds);
-        let search = LocalSearch::store(&root, &OperatorScope::new()).expect("store");
+        let search = LocalSearch::store(&root, &nno_obs_access::testing::operator()).expect("store");
         let files: Vec<PathBuf> = search.files().iter().map(|f| f.path.clone()).collect();
         let compressed: u64 = search.files().iter().map(|f| f.bytes).sum();
         eprintln!(
@@ -66,7 +66,7 @@ where
 /// index can prune a text search) and that it found a full page.
 fn search_text(text: &str) -> usize {
     let f = fixture();
-    let search = LocalSearch::store(&f.root, &OperatorScope::new()).expect("store");
+    let search = LocalSearch::store(&f.root, &nno_obs_access::testing::operator()).expect("store");
     let query = LogQuery {
         text: Some(text.into()),
         ..Default::default()
@@ -152,7 +152,7 @@ fn check_lookup(page: &nno_obs_logs::Page, trace: &str, files_read: usize) -> us
 fn trace_lookup_indexed() -> usize {
     let f = fixture();
     let trace = looked_up_trace();
-    let search = LocalSearch::store(&f.root, &OperatorScope::new()).expect("store");
+    let search = LocalSearch::store(&f.root, &nno_obs_access::testing::operator()).expect("store");
     let page = search.run(
         &LogQuery {
             trace_id: Some(trace.clone()),
@@ -169,7 +169,7 @@ fn trace_lookup_indexed() -> usize {
 fn trace_lookup_full_scan() -> usize {
     let f = fixture();
     let trace = looked_up_trace();
-    let search = LocalSearch::store(&f.root, &OperatorScope::new())
+    let search = LocalSearch::store(&f.root, &nno_obs_access::testing::operator())
         .expect("store")
         .without_indexes();
     let page = search.run(

@@ -3,14 +3,14 @@
 
 use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
 use nno_obs_logs::source::now_or_never;
-use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, OperatorBucket, OperatorScope};
+use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, OperatorBucket};
 use nno_obs_store::layout::Bucket;
 use std::path::PathBuf;
 use std::time::Instant;
 
 /// An operator's view of one bucket.
 fn one_bucket(bucket: Bucket) -> OperatorBucket {
-    OperatorBucket::new(&OperatorScope::new(), bucket)
+    OperatorBucket::new(&nno_obs_access::testing::operator(), bucket)
 }
 
 fn main() {

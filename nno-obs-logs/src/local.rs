@@ -42,7 +42,7 @@ pub struct Page {
 /// use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
 ///
 /// let dir = tempfile::tempdir().unwrap();
-/// let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+/// let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
 /// let page = search.run(&LogQuery::default(), None, 50);
 /// assert!(page.hits.is_empty() && page.next.is_none());
 /// ```

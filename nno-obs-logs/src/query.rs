@@ -76,7 +76,7 @@ mod sealed {
     impl Sealed for super::OperatorBucket {}
 }
 
-pub use nno_obs_store::scope::{OperatorScope, PlatformScope};
+pub use nno_obs_access::{OperatorScope, PlatformScope};
 
 /// A platform admin opens its own platform's bucket only.
 ///
@@ -86,7 +86,7 @@ pub use nno_obs_store::scope::{OperatorScope, PlatformScope};
 ///
 /// let mine = PlatformId::parse("k3m9p2xw7q").unwrap();
 /// let other = Bucket::Platform(PlatformId::parse("aaaaaaaaaa").unwrap());
-/// let scope = PlatformScope::new(mine.clone());
+/// let scope = nno_obs_access::testing::platform(mine.clone());
 /// assert_eq!(scope.buckets(&[Bucket::Internal, other]), [Bucket::Platform(mine)]);
 /// ```
 impl Scope for PlatformScope {
@@ -115,7 +115,7 @@ impl Scope for OperatorScope {
 /// use nno_obs_logs::{OperatorBucket, OperatorScope, Scope};
 /// use nno_obs_store::layout::{Bucket, PlatformId};
 ///
-/// let internal = OperatorBucket::new(&OperatorScope::new(), Bucket::Internal);
+/// let internal = OperatorBucket::new(&nno_obs_access::testing::operator(), Bucket::Internal);
 /// let other = Bucket::Platform(PlatformId::parse("aaaaaaaaaa").unwrap());
 /// assert_eq!(internal.buckets(&[Bucket::Internal, other]), [Bucket::Internal]);
 /// ```

@@ -23,7 +23,7 @@
 //! use nno_obs_logs::{LogQuery, PlatformScope};
 //! use nno_obs_store::layout::PlatformId;
 //!
-//! let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+//! let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 //! let query = LogQuery { text: Some("it's".into()), ..Default::default() };
 //! let sql = render(&query, &scope, &SqlSource::Store { root: "/data/store".into() }, 100).unwrap();
 //! assert!(sql.contains("file('/data/store/nno-logs-k3m9p2xw7q/**/*.gz', 'JSONEachRow'"));
@@ -355,7 +355,7 @@ script, outcome, ray, kind FROM ({}) ",
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::{OperatorScope, PlatformScope};
+
     use nno_obs_store::layout::PlatformId;
 
     fn store() -> SqlSource {
@@ -379,8 +379,20 @@ mod tests {
                 service: Some(v.into()),
                 ..Default::default()
             };
-            let sql = render(&query(&value), &OperatorScope::new(), &store(), 10).unwrap();
-            let benign = render(&query("x"), &OperatorScope::new(), &store(), 10).unwrap();
+            let sql = render(
+                &query(&value),
+                &nno_obs_access::testing::operator(),
+                &store(),
+                10,
+            )
+            .unwrap();
+            let benign = render(
+                &query("x"),
+                &nno_obs_access::testing::operator(),
+                &store(),
+                10,
+            )
+            .unwrap();
             let literal = quote(&value).unwrap();
             assert_eq!(sql.replace(&literal, "'x'"), benign, "{value:?}");
             // The literal itself holds no raw quote.
@@ -394,7 +406,7 @@ mod tests {
                 ..Default::default()
             };
             assert_eq!(
-                render(&query, &OperatorScope::new(), &store(), 10),
+                render(&query, &nno_obs_access::testing::operator(), &store(), 10),
                 Err(SqlError::Literal(LiteralError::ControlCharacter)),
                 "{value:?}"
             );
@@ -408,14 +420,19 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            render(&long, &OperatorScope::new(), &store(), 1),
+            render(&long, &nno_obs_access::testing::operator(), &store(), 1),
             Err(SqlError::Literal(LiteralError::TooLong))
         );
         let glob = SqlSource::Directory {
             dir: "/data/*".into(),
         };
         assert_eq!(
-            render(&LogQuery::default(), &OperatorScope::new(), &glob, 1),
+            render(
+                &LogQuery::default(),
+                &nno_obs_access::testing::operator(),
+                &glob,
+                1
+            ),
             Err(SqlError::GlobInPath)
         );
         let r2 = SqlSource::R2 {
@@ -424,7 +441,12 @@ mod tests {
             credentials: None,
         };
         assert_eq!(
-            render(&LogQuery::default(), &OperatorScope::new(), &r2, 1),
+            render(
+                &LogQuery::default(),
+                &nno_obs_access::testing::operator(),
+                &r2,
+                1
+            ),
             Err(SqlError::BadAccountId)
         );
     }
@@ -442,7 +464,7 @@ mod tests {
         };
         let scoped = render(
             &LogQuery::default(),
-            &PlatformScope::new(platform),
+            &nno_obs_access::testing::platform(platform),
             &source,
             5,
         )
@@ -451,7 +473,13 @@ mod tests {
             "s3('https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/nno-logs-k3m9p2xw7q/**/*.gz', 'key\\'id', 'secret', 'JSONEachRow'"
         ));
         assert!(!scoped.contains("nno-logs-internal") && !scoped.contains("aaaaaaaaaa"));
-        let operator = render(&LogQuery::default(), &OperatorScope::new(), &source, 5).unwrap();
+        let operator = render(
+            &LogQuery::default(),
+            &nno_obs_access::testing::operator(),
+            &source,
+            5,
+        )
+        .unwrap();
         assert_eq!(operator.matches("s3(").count(), 2);
         assert!(operator.contains(" UNION ALL "));
     }

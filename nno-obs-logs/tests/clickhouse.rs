@@ -9,7 +9,7 @@ mod common;
 use common::build::{fleet_queries, gzip_file, text, trace};
 use common::{write_fleet, PLATFORMS, T0};
 use nno_obs_logs::sql::{render, SqlSource};
-use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope, Scope};
+use nno_obs_logs::{Level, LocalSearch, LogQuery, Scope};
 use nno_obs_store::layout::PlatformId;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -252,8 +252,8 @@ fn clickhouse_finds_what_the_rust_search_finds() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 400, 3, 7);
     foreign_records(dir.path());
-    let operator = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
-    let counts = compare(dir.path(), &OperatorScope::new(), &operator);
+    let operator = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
+    let counts = compare(dir.path(), &nno_obs_access::testing::operator(), &operator);
     assert_rows("operator", &counts, false);
     let rows: usize = counts.iter().sum();
     assert!(rows > 1000, "{rows}");
@@ -272,7 +272,7 @@ fn clickhouse_finds_what_the_rust_search_finds() {
     assert!(messages("tr-exc").contains(&"RangeError: bad index".to_owned()));
     assert!(messages("tr-seed").contains(&"Error: boom".to_owned()));
     assert_eq!(messages("tr-later"), ["batch item"]);
-    let platform = PlatformScope::new(PlatformId::parse(PLATFORMS[0]).unwrap());
+    let platform = nno_obs_access::testing::platform(PlatformId::parse(PLATFORMS[0]).unwrap());
     let scoped = LocalSearch::store(dir.path(), &platform).unwrap();
     let scoped_counts = compare(dir.path(), &platform, &scoped);
     assert_rows("platform", &scoped_counts, true);

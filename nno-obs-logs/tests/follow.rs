@@ -2,7 +2,7 @@
 //! searches (reads, index sidecars) never do, and each catch-up gives only what is new.
 
 use nno_obs_logs::follow::{Follower, StoreWatch, Wake};
-use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+use nno_obs_logs::{LocalSearch, LogQuery};
 use nno_obs_store::fs::LocalStore;
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::TraceEventRecord;
@@ -27,7 +27,7 @@ fn messages(follower: &mut Follower, root: &Path) -> Vec<String> {
     let mut seen = Vec::new();
     follower
         .catch_up(
-            || LocalSearch::store(root, &OperatorScope::new()),
+            || LocalSearch::store(root, &nno_obs_access::testing::operator()),
             |page| {
                 seen.extend(page.hits.iter().map(|hit| hit.entry.message.clone()));
                 Ok(())
@@ -88,7 +88,7 @@ fn the_followers_own_searches_do_not_wake_it() {
     }
     assert!(removed > 0);
     let mut watch = StoreWatch::new(&[dir.path().to_path_buf()]);
-    let page = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let page = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .run(&LogQuery::default(), None, 10);
     assert_eq!(page.hits.len(), 1);

@@ -7,7 +7,7 @@ use common::build::files_under;
 use common::write_fleet;
 use nno_obs_logs::sidecars::{index_bucket, BucketIndexed};
 use nno_obs_logs::source::now_or_never;
-use nno_obs_logs::{LocalFolder, LocalSearch, OperatorScope};
+use nno_obs_logs::{LocalFolder, LocalSearch};
 use nno_obs_store::layout::{Bucket, INDEX_SUFFIX};
 
 #[test]
@@ -35,7 +35,7 @@ fn index_building_over_folders_writes_what_the_walk_writes() {
         std::fs::copy(walked.path().join(&file), to).unwrap();
     }
 
-    let walk = LocalSearch::store(walked.path(), &OperatorScope::new()).unwrap();
+    let walk = LocalSearch::store(walked.path(), &nno_obs_access::testing::operator()).unwrap();
     let written = walk.build_indexes();
     let mut total = BucketIndexed::default();
     for entry in std::fs::read_dir(listed.path()).unwrap() {

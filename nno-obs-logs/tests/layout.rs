@@ -5,7 +5,7 @@ mod common;
 
 use common::build::paths_under;
 use common::{write_fleet, T0};
-use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+use nno_obs_logs::{LocalSearch, LogQuery};
 use nno_obs_store::fs::LocalStore;
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::{TraceEventRecord, TraceLog};
@@ -57,7 +57,7 @@ fn a_late_record_is_never_skipped_by_a_range_search() {
         .unwrap();
     assert!(late_object.to_string_lossy().contains("/20260222/"));
 
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     let first_minute = LogQuery {
         from_ms: Some(T0),
         to_ms: Some(T0 + 60_000),
@@ -82,7 +82,7 @@ fn a_late_record_is_never_skipped_by_a_range_search() {
         .count();
     assert!(by_name > 0);
     let page = search.run(&last_hour, None, usize::MAX - 1);
-    let full = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let full = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .without_indexes();
     assert_eq!(page.hits.len(), count(&full, &last_hour));
@@ -120,7 +120,7 @@ fn a_crashed_rotation_counts_nothing_twice() {
     std::fs::copy(&object, seed_folder.join(format!("{seed_name}.gz"))).unwrap();
     std::fs::copy(&open, seed_folder.join(seed_name)).unwrap();
 
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     let keys: Vec<&str> = search.files().iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys.len(), 2, "{keys:?}");
     assert!(keys.iter().all(|k| k.ends_with(".gz")), "{keys:?}");
@@ -130,7 +130,7 @@ fn a_crashed_rotation_counts_nothing_twice() {
     assert_eq!(count(&given, &LogQuery::default()), 10);
     // An open batch alone (the writer died before renaming) is read: it is the only copy.
     std::fs::remove_file(&object).unwrap();
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     assert_eq!(count(&search, &LogQuery::default()), 10);
 }
 
@@ -143,7 +143,7 @@ fn every_layout_and_loose_files_are_read() {
         .filter(|p| p.to_string_lossy().ends_with(".log.gz"))
         .collect();
     let total = count(
-        &LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap(),
+        &LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap(),
         &LogQuery::default(),
     );
     // The same records as an R2 download of Logpush objects, in the seed's layout, and as loose
@@ -174,7 +174,7 @@ fn every_layout_and_loose_files_are_read() {
         ..Default::default()
     };
     let store_hits = count(
-        &LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap(),
+        &LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap(),
         &range,
     );
     assert!(store_hits > 0);
@@ -197,13 +197,13 @@ fn a_read_only_store_keeps_its_indexes_in_memory() {
         trace_id: Some("no-such-trace".into()),
         ..Default::default()
     };
-    let first = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let first = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .run(&query, None, 10);
     assert!(first.files_read > 0 && first.files_pruned == 0, "{first:?}");
     // The next query of the process (a new search over the same store) reads no file whole
     // again: the indexes built by the first are kept in memory.
-    let second = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let second = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .run(&query, None, 10);
     assert_eq!(
@@ -216,8 +216,8 @@ fn a_read_only_store_keeps_its_indexes_in_memory() {
         .iter()
         .all(|p| !p.to_string_lossy().ends_with(".tmp")));
     // And a query that matches still finds everything it should.
-    let everything = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
-    let full = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let everything = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
+    let full = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .without_indexes();
     let trace = LogQuery {

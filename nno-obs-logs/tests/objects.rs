@@ -10,7 +10,7 @@ use nno_obs_logs::cursor::Cursor;
 use nno_obs_logs::objects::{Continuation, Limits, ObjectPage, ObjectSearch};
 use nno_obs_logs::search::Hit;
 use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
-use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, OperatorBucket, OperatorScope};
+use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery, OperatorBucket};
 use nno_obs_store::batch::BatchName;
 use nno_obs_store::layout::{Bucket, PlatformId};
 use proptest::prelude::*;
@@ -53,7 +53,7 @@ fn page_through(
 
 /// An operator's view of one bucket.
 fn one_bucket(bucket: Bucket) -> OperatorBucket {
-    OperatorBucket::new(&OperatorScope::new(), bucket)
+    OperatorBucket::new(&nno_obs_access::testing::operator(), bucket)
 }
 
 fn keys(hits: &[Hit]) -> Vec<(Option<u64>, String, u64, u32, String)> {

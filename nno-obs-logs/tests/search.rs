@@ -5,7 +5,7 @@ mod common;
 use common::build::{fleet_queries, trace};
 use common::{write_fleet, write_fleet_ledger, Middle, Written, PLATFORMS, T0};
 use nno_obs_logs::entry::EntryKind;
-use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope, PlatformScope};
+use nno_obs_logs::{Level, LocalSearch, LogQuery};
 use nno_obs_store::layout::PlatformId;
 use std::path::PathBuf;
 
@@ -36,12 +36,12 @@ fn queries() -> Vec<LogQuery> {
 fn an_index_never_hides_a_match() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 600, 3, 7);
-    let indexed = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let indexed = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     assert!(indexed
         .files()
         .iter()
         .all(|f| f.load_index().is_some() || !f.key.ends_with(".gz")));
-    let full = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let full = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .without_indexes();
     for query in queries() {
@@ -86,7 +86,7 @@ fn found(hits: &[nno_obs_logs::search::Hit]) -> Vec<(String, String)> {
 fn every_filter_does_what_it_says() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = write_fleet_ledger(dir.path(), 300, 3, 11);
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     let everything = all(&search, &LogQuery::default());
     // Three lines per invocation and one entry per exception: nothing lost, nothing made up.
     let exceptions: Vec<&Written> = ledger.iter().filter(|w| w.exception).collect();
@@ -361,7 +361,7 @@ fn every_filter_does_what_it_says() {
 fn results_are_ordered_and_pages_neither_repeat_nor_skip() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 200, 2, 3);
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     let query = LogQuery {
         min_level: Some(Level::Info),
         ..Default::default()
@@ -413,7 +413,7 @@ fn late_records_are_found_by_their_own_time_not_their_folder() {
         ..Default::default()
     };
     // First read: no index, so the file is read (and an index written).
-    let first = LocalSearch::store(dir.path(), &OperatorScope::new())
+    let first = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .run(&query, None, 10);
     assert_eq!(first.hits.len(), 1);
@@ -421,13 +421,13 @@ fn late_records_are_found_by_their_own_time_not_their_folder() {
         .join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx")
         .exists());
     // Second read: through the index, still found.
-    let second = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let second = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     assert!(second.files()[0].load_index().is_some());
     assert_eq!(second.run(&query, None, 10).hits.len(), 1);
     // A stale index (the file changed size) is ignored, never trusted.
     std::fs::write(folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx"),
         br#"{"format":2,"dataBytes":1,"records":0,"entries":0,"untimedEntries":0,"minMs":null,"maxMs":null,"traceIds":[],"userIds":[]}"#).unwrap();
-    let stale = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let stale = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     assert!(stale.files()[0].load_index().is_none());
     assert_eq!(stale.run(&query, None, 10).hits.len(), 1);
 }
@@ -437,7 +437,8 @@ fn a_platform_scope_opens_only_its_bucket() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 120, 1, 5);
     let mine = PlatformId::parse(PLATFORMS[0]).unwrap();
-    let search = LocalSearch::store(dir.path(), &PlatformScope::new(mine.clone())).unwrap();
+    let search =
+        LocalSearch::store(dir.path(), &nno_obs_access::testing::platform(mine.clone())).unwrap();
     assert!(!search.files().is_empty());
     assert!(search
         .files()
@@ -471,7 +472,7 @@ fn nothing_outside_the_store_is_reachable() {
         dir.path().join("nno-logs-internal/20260222/linked"),
     )
     .unwrap();
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     for file in search.files() {
         let real = file.path.canonicalize().unwrap();
         assert!(
@@ -480,10 +481,12 @@ fn nothing_outside_the_store_is_reachable() {
         );
     }
     let linked = PlatformId::parse("aaaaaaaaaa").unwrap();
-    assert!(LocalSearch::store(dir.path(), &PlatformScope::new(linked))
-        .unwrap()
-        .files()
-        .is_empty());
+    assert!(
+        LocalSearch::store(dir.path(), &nno_obs_access::testing::platform(linked))
+            .unwrap()
+            .files()
+            .is_empty()
+    );
     // Ids with `..`, separators or absolute paths cannot even be built.
     for hostile in [
         "..",

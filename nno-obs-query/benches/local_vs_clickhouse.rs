@@ -48,7 +48,9 @@ fn setup(json: bool) -> (LocalEngine, PlatformScope, TimeRange) {
     };
     (
         engine,
-        PlatformScope::new(PlatformId::parse(&platform).expect("NNO_BENCH_PLATFORM")),
+        nno_obs_access::testing::platform(
+            PlatformId::parse(&platform).expect("NNO_BENCH_PLATFORM"),
+        ),
         TimeRange::ending(until, &length).expect("range"),
     )
 }

@@ -22,7 +22,7 @@
 //! let request: Request = serde_json::from_str(
 //!     r#"{"question": "requests-per-hour", "fromS": 0, "untilS": 7200}"#,
 //! ).unwrap();
-//! let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+//! let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 //! let asked = request.build(Asker::Platform(&scope)).unwrap();
 //! let answer = pollster::block_on(asked.ask(&Nothing)).unwrap();
 //! assert_eq!(serde_json::to_value(&answer).unwrap().as_array().unwrap().len(), 2);
@@ -387,7 +387,7 @@ impl Request {
     /// use nno_obs_query::{PlatformScope, TimeRange};
     /// use nno_obs_store::layout::PlatformId;
     ///
-    /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     /// let jobs = Request::new(QuestionName::Jobs, TimeRange::new(0, 3600).unwrap());
     /// assert!(matches!(jobs.build(Asker::Platform(&scope)), Err(CatalogueError::Audience { .. })));
     /// ```

@@ -292,7 +292,7 @@ mod tests {
 
     /// A platform question's plan: it reads `k3m9p2xw7q-perf`.
     fn plan() -> Plan {
-        let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+        let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
         let question = RequestsPerHour::new(&scope, TimeRange::new(0, 7200).unwrap());
         question.plans().remove(0)
     }

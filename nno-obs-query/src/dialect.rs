@@ -102,7 +102,7 @@ pub enum Prefix {
 /// use nno_obs_query::{questions::FeatureStats, PlatformScope, Question, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let plan = &FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).plans()[0];
 /// let dialect = Dialect { quantile: Quantile::Weighted, ..Dialect::CLICKHOUSE };
 /// assert!(plan.sql_in(&dialect).contains("quantileWeighted(0.95, double2, _sample_interval)"));

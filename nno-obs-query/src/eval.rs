@@ -21,7 +21,7 @@
 //! use nno_obs_store::layout::PlatformId;
 //! use nno_obs_store::points::PointRow;
 //!
-//! let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+//! let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 //! let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
 //! let plan = &question.plans()[0];
 //! let mut evaluator = Evaluator::new(plan);
@@ -271,7 +271,7 @@ impl<'p> Evaluator<'p> {
     /// nno_obs_store::line::for_each_row(&file[..], &mut |row| builder.push(row)).unwrap();
     /// let bytes = builder.encode(SourceStamp::default());
     ///
-    /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     /// let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
     /// let plans = question.plans();
     /// let mut evaluator = Evaluator::new(&plans[0]);

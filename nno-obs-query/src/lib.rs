@@ -31,7 +31,7 @@
 //! use nno_obs_query::{questions::FeatureStats, PlatformScope, Question, TimeRange};
 //! use nno_obs_store::layout::PlatformId;
 //!
-//! let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+//! let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 //! let until = 1_771_761_600;
 //! let question = FeatureStats::new(&scope, TimeRange::ending(until, "24h").unwrap());
 //! println!("{}", question.plans()[0].sql());

@@ -35,7 +35,7 @@ use std::sync::{Mutex, PoisonError};
 /// use nno_obs_store::layout::PlatformId;
 ///
 /// let empty = tempfile::tempdir().unwrap();
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
 /// let rows = pollster::block_on(question.ask(&LocalEngine::new(empty.path()))).unwrap();
 /// assert!(rows.is_empty()); // a dataset that does not exist has no rows
@@ -92,7 +92,7 @@ impl LocalEngine {
     ///     r#"{"timestamp":"22/02/2026","index1":"analytics","blob1":"analytics","double1":1}"#, "\n",
     /// )).unwrap();
     /// let engine = LocalEngine::new(store.path());
-    /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     /// let question = FeatureStats::new(&scope, TimeRange::new(1_771_754_400, 1_771_758_000).unwrap());
     /// let rows = pollster::block_on(question.ask(&engine)).unwrap();
     /// assert_eq!(rows[0].requests, 1); // the millisecond row, cut to its second

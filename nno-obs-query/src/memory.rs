@@ -33,7 +33,7 @@ use nno_obs_store::points::PointRow;
 ///
 /// let empty = tempfile::tempdir().unwrap();
 /// let engine = MemoryEngine::new(empty.path());
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let question = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap());
 /// let rows = pollster::block_on(question.ask(&engine)).unwrap();
 /// assert!(rows.is_empty());

@@ -1,4 +1,4 @@
-//! Who asks, by type (DESIGN principle 10), with the scopes of [`nno_obs_store::scope`].
+//! Who asks, by type (DESIGN principle 10), with the scopes of [`nno_obs_access`], minted only by its checks.
 //!
 //! A [`PlatformScope`] holds one validated [`PlatformId`]; the questions a platform admin can
 //! ask take one and can only name that platform's datasets (`{platformId}-perf`, …) or filter
@@ -9,7 +9,7 @@
 use nno_obs_schema as schema;
 use nno_obs_store::layout::{DatasetName, PlatformId};
 
-pub use nno_obs_store::scope::{OperatorScope, PlatformScope};
+pub use nno_obs_access::{OperatorScope, PlatformScope};
 
 /// The Analytics Engine datasets of seed §3.1 the questions read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -62,13 +62,13 @@ impl Dataset {
 ///
 /// ```compile_fail
 /// use nno_obs_query::{questions::FeatureStats, OperatorScope, TimeRange};
-/// let _ = FeatureStats::new(&OperatorScope::new(), TimeRange::new(0, 60).unwrap());
+/// let _ = FeatureStats::new(&nno_obs_access::testing::operator(), TimeRange::new(0, 60).unwrap());
 /// ```
 ///
 /// ```compile_fail
 /// use nno_obs_query::{questions::JobStats, PlatformScope, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let _ = JobStats::new(&scope, TimeRange::new(0, 60).unwrap());
 /// ```
 ///
@@ -77,7 +77,7 @@ impl Dataset {
 /// ```compile_fail
 /// use nno_obs_query::{questions::FeatureStats, Dataset, PlatformScope, Question, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let mut plan = FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).plans().remove(0);
 /// plan.dataset = Dataset::Perf(PlatformId::parse("aaaaaaaaaa").unwrap());
 /// ```

@@ -33,7 +33,7 @@
 //! use nno_obs_query::{questions::FeatureStats, PlatformScope, Question, TimeRange};
 //! use nno_obs_store::layout::PlatformId;
 //!
-//! let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+//! let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 //! let question = FeatureStats::new(&scope, TimeRange::new(0, 3600).unwrap());
 //! let sql = question.plans()[0].sql();
 //! assert!(sql.starts_with("SELECT blob1 AS feature, SUM(_sample_interval) AS requests"));
@@ -60,7 +60,7 @@ impl Plan {
     /// use nno_obs_query::{questions::FeatureStats, PlatformScope, Question, TimeRange};
     /// use nno_obs_store::layout::PlatformId;
     ///
-    /// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    /// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     /// let plan = &FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).plans()[0];
     /// let dialect = Dialect { dataset: DatasetQuote::Backticks, ..Dialect::CLICKHOUSE };
     /// assert!(plan.sql_in(&dialect).contains("FROM `k3m9p2xw7q-perf` WHERE"));

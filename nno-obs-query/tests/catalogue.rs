@@ -1,7 +1,7 @@
 //! The question catalogue as data: what a request may say, and what it is refused for.
 
 use nno_obs_query::catalogue::{Asker, Audience, CatalogueError, Param, QuestionName, Request};
-use nno_obs_query::{OperatorScope, PlatformScope};
+use nno_obs_query::PlatformScope;
 use nno_obs_store::layout::PlatformId;
 use serde_json::json;
 
@@ -10,7 +10,7 @@ fn request(value: serde_json::Value) -> Result<Request, serde_json::Error> {
 }
 
 fn platform() -> PlatformScope {
-    PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap())
+    nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap())
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn a_request_says_nothing_it_does_not_mean() {
 
 #[test]
 fn a_question_is_asked_only_by_its_audience() {
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let scope = platform();
     for question in QuestionName::ALL {
         let request =
@@ -71,7 +71,7 @@ fn a_question_is_asked_only_by_its_audience() {
 
 #[test]
 fn a_parameter_a_question_does_not_read_is_refused() {
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let scope = platform();
     let params = [
         ("feature", json!("auth"), Param::Feature),
@@ -108,7 +108,7 @@ fn a_parameter_a_question_does_not_read_is_refused() {
 
 #[test]
 fn bad_values_are_refused_with_the_questions_own_error() {
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let scope = platform();
     let cases = [
         (json!({"question": "jobs", "fromS": 60, "untilS": 60}), true),

@@ -24,7 +24,7 @@ use nno_obs_query::dialect::{Conditional, DatasetQuote, Dialect, Prefix, Quantil
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_query::questions::*;
-use nno_obs_query::{OperatorScope, Plan, PlatformScope, Question, Table, TimeRange, Value};
+use nno_obs_query::{Plan, Question, Table, TimeRange, Value};
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::{PointRow, CLICKHOUSE_STRUCTURE};
 use std::io::Write;
@@ -591,7 +591,7 @@ fn generated_points_agree_with_clickhouse() {
 
     // The hostile values reached ClickHouse as data: the hostile trace and feature are found.
     let engine = LocalEngine::new(dir.path());
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let range = TimeRange::new(T0, T0 + 7200).unwrap();
     let question = TraceSpans::new(&operator, HOSTILE_TRACE, range).unwrap();
     let trace = pollster::block_on(question.ask(&engine)).unwrap();
@@ -603,7 +603,7 @@ fn generated_points_agree_with_clickhouse() {
             .collect::<Vec<_>>(),
         ["b1", "b0", "b2"]
     );
-    let scope = PlatformScope::new(platforms[0].clone());
+    let scope = nno_obs_access::testing::platform(platforms[0].clone());
     let features = pollster::block_on(FeatureStats::new(&scope, range).ask(&engine)).unwrap();
     assert!(features.iter().any(|f| f.feature == HOSTILE_FEATURE));
     let jobs = pollster::block_on(FailedJobs::new(&operator, range).ask(&engine)).unwrap();
@@ -632,7 +632,7 @@ fn the_simulated_fleet_agrees_with_clickhouse() {
     assert_eq!(platforms.len(), 3);
     let until_s = (until_ms / 1000) as i64;
     let range = TimeRange::ending(until_s, "1h").unwrap();
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     // The traces of the failed jobs, and one ordinary trace.
     let mut traces: Vec<String> = FailedJobs::new(&operator, range)
         .answer(vec![engine

@@ -4,7 +4,7 @@
 
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::questions::{Health, WorkerHealth};
-use nno_obs_query::{PlatformScope, Question, TimeRange};
+use nno_obs_query::{Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use std::path::Path;
 
@@ -38,7 +38,7 @@ fn store(root: &Path) {
 }
 
 fn lights(root: &Path, until_s: i64, window_s: i64) -> Vec<(String, Health)> {
-    let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     let question = WorkerHealth::new(&scope, TimeRange::new(TEN, until_s).unwrap(), window_s);
     pollster::block_on(question.ask(&LocalEngine::new(root)))
         .unwrap()
@@ -73,7 +73,7 @@ fn a_worker_quiet_for_the_last_two_minutes_is_silent_whatever_the_window() {
 
 #[test]
 fn the_window_is_the_ranges_last_seconds_and_never_longer_than_the_range() {
-    let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     let half_hour = TimeRange::new(TEN, TEN + 1800).unwrap();
     assert_eq!(
         WorkerHealth::new(&scope, half_hour, 900).window(),

@@ -4,7 +4,7 @@
 //! (`tests/clickhouse.rs` also runs hostile values through ClickHouse itself.)
 
 use nno_obs_query::questions::{FeatureStats, MostErroringEndpoints, SlowestEndpoints, TraceSpans};
-use nno_obs_query::{OperatorScope, PlatformScope, QueryError, Question, TimeRange};
+use nno_obs_query::{PlatformScope, QueryError, Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
 
 #[derive(Debug, PartialEq)]
@@ -146,13 +146,13 @@ fn range() -> TimeRange {
 }
 
 fn platform() -> PlatformScope {
-    PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap())
+    nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap())
 }
 
 /// Every question with a free-text value, rendered for `value`.
 fn renderings(value: &str) -> Vec<Result<String, QueryError>> {
     let scope = platform();
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let one = |plans: Vec<nno_obs_query::Plan>| plans[0].sql();
     vec![
         TraceSpans::new(&operator, value, range()).map(|q| q.sql()),

@@ -7,7 +7,7 @@ mod common;
 use common::{row, write_dataset};
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_query::questions::{FailedJobs, RunningJobs, TraceSpans};
-use nno_obs_query::{OperatorScope, Question, TimeRange};
+use nno_obs_query::{Question, TimeRange};
 use nno_obs_store::points::PointRow;
 use std::path::Path;
 
@@ -123,7 +123,10 @@ fn failed_job_across_the_lower_edge() -> Vec<PointRow> {
 fn a_failed_job_is_named_by_its_points_and_keeps_steps_before_the_range() {
     let dir = store(&failed_job_across_the_lower_edge(), &[]);
     let range = TimeRange::new(T0, T0 + 60).unwrap();
-    let jobs = ask(dir.path(), &FailedJobs::new(&OperatorScope::new(), range));
+    let jobs = ask(
+        dir.path(),
+        &FailedJobs::new(&nno_obs_access::testing::operator(), range),
+    );
     assert_eq!(jobs.len(), 1, "the failing step is not a job: {jobs:?}");
     let job = &jobs[0];
     assert_eq!(job.job_id.as_deref(), Some("job-prov-0001"));
@@ -149,15 +152,18 @@ fn failed_jobs_by_job_id() {
     ));
     let dir = store(&spans, &[]);
     let range = TimeRange::new(T0, T0 + 60).unwrap();
-    let all = ask(dir.path(), &FailedJobs::new(&OperatorScope::new(), range));
+    let all = ask(
+        dir.path(),
+        &FailedJobs::new(&nno_obs_access::testing::operator(), range),
+    );
     assert_eq!(all.len(), 2);
-    let one = FailedJobs::new(&OperatorScope::new(), range)
+    let one = FailedJobs::new(&nno_obs_access::testing::operator(), range)
         .job_id("job-act-0002")
         .unwrap();
     let found = ask(dir.path(), &one);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].operation.as_deref(), Some("ACTIVATE_FEATURE"));
-    let none = FailedJobs::new(&OperatorScope::new(), range)
+    let none = FailedJobs::new(&nno_obs_access::testing::operator(), range)
         .job_id("job-none")
         .unwrap();
     assert!(ask(dir.path(), &none).is_empty());
@@ -187,7 +193,10 @@ fn a_job_written_before_the_extension_is_still_a_failed_job_without_an_id() {
     ];
     let dir = store(&spans, &[]);
     let range = TimeRange::new(T0, T0 + 60).unwrap();
-    let jobs = ask(dir.path(), &FailedJobs::new(&OperatorScope::new(), range));
+    let jobs = ask(
+        dir.path(),
+        &FailedJobs::new(&nno_obs_access::testing::operator(), range),
+    );
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].job_id, None);
     assert_eq!(jobs[0].operation, None);
@@ -281,7 +290,10 @@ fn running_jobs_are_seen_stuck_in_their_first_step_and_hung_for_hours() {
     let ops = [job_op(until - 20 * 60, "job-done", "success")];
     let dir = store(&spans, &ops);
     let range = TimeRange::new(until - 24 * 3600, until).unwrap();
-    let running = ask(dir.path(), &RunningJobs::new(&OperatorScope::new(), range));
+    let running = ask(
+        dir.path(),
+        &RunningJobs::new(&nno_obs_access::testing::operator(), range),
+    );
     let seen: Vec<(Option<&str>, &str, i64)> = running
         .iter()
         .map(|job| (job.job_id.as_deref(), job.trace_id.as_str(), job.started_ms))
@@ -305,7 +317,7 @@ fn a_job_that_ended_is_one_span_in_its_trace() {
     let range = TimeRange::new(T0 - 60, T0 + 60).unwrap();
     let trace = ask(
         dir.path(),
-        &TraceSpans::new(&OperatorScope::new(), "tr1", range).unwrap(),
+        &TraceSpans::new(&nno_obs_access::testing::operator(), "tr1", range).unwrap(),
     );
     let spans: Vec<(&str, &str)> = trace
         .spans

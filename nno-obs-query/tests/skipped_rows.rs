@@ -6,7 +6,7 @@ use flate2::write::GzEncoder;
 use nno_obs_query::local::LocalEngine;
 use nno_obs_query::memory::MemoryEngine;
 use nno_obs_query::questions::FeatureStats;
-use nno_obs_query::{Engine, PlatformScope, Question, TimeRange};
+use nno_obs_query::{Engine, Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use std::io::Write;
 use std::path::Path;
@@ -47,7 +47,7 @@ fn store(root: &Path) {
 }
 
 fn requests(engine: &dyn Engine) -> Vec<(String, u64)> {
-    let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     let question = FeatureStats::new(&scope, TimeRange::new(HOUR.0, HOUR.1).unwrap());
     let mut rows: Vec<(String, u64)> = pollster::block_on(question.ask(engine))
         .unwrap()

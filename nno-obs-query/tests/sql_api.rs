@@ -51,7 +51,7 @@ fn a_dataset_never_written_answers_no_rows() {
     let sql = client(&api);
     let range = TimeRange::new(1_771_754_400, 1_771_761_600).unwrap();
     // A provisioned platform that never wrote a point: no `k3m9p2xw7q-perf` table.
-    let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+    let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
     let plan = RequestsPerHour::new(&scope, range).plans().remove(0);
     let table = pollster::block_on(sql.run(&plan)).unwrap();
     assert!(table.rows.is_empty());
@@ -74,7 +74,7 @@ fn a_dataset_never_written_answers_no_rows() {
 #[ignore = "needs chdb: scripts/test.sh installs it and runs this"]
 fn a_written_dataset_answers_and_its_refusals_stay_errors() {
     let range = TimeRange::new(1_771_754_400, 1_771_761_600).unwrap();
-    let plan = JobStats::new(&OperatorScope::new(), range)
+    let plan = JobStats::new(&nno_obs_access::testing::operator(), range)
         .plans()
         .remove(0);
     // Written to: answered (no rows in the range) without asking for the tables.

@@ -2,7 +2,7 @@
 //! log search and the stored points. Every scheduled incident must be visible in what the
 //! instrumented Workers wrote, and the same seed must give the same run.
 
-use nno_obs_logs::{Level, LocalSearch, LogQuery, OperatorScope};
+use nno_obs_logs::{Level, LocalSearch, LogQuery};
 use nno_obs_sim::incidents::IncidentKind;
 use nno_obs_sim::run::{run, SimConfig, Summary};
 use nno_obs_store::fs::LocalStore;
@@ -38,7 +38,7 @@ fn fixture() -> &'static (tempfile::TempDir, Summary) {
 }
 
 fn search(dir: &Path, query: LogQuery) -> Vec<nno_obs_logs::entry::Entry> {
-    let search = LocalSearch::store(dir, &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir, &nno_obs_access::testing::operator()).unwrap();
     let page = search.run(&query, None, 1_000_000);
     assert!(page.unreadable.is_empty(), "{:?}", page.unreadable);
     page.hits.into_iter().map(|hit| hit.entry).collect()

@@ -31,7 +31,6 @@ pub mod points;
 pub mod record;
 pub mod registry;
 pub mod retention;
-pub mod scope;
 pub mod sql_literal;
 pub mod time;
 

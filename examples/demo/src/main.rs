@@ -21,7 +21,7 @@
 use nno_obs::clock::Clock;
 use nno_obs::sink::{ConsoleSink, Tee};
 use nno_obs::{fields, nno_handler, nno_instrument, Obs, Telemetry};
-use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+use nno_obs_logs::{LocalSearch, LogQuery};
 use nno_obs_store::fs::{EventMeta, Invocation, LocalStore};
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::Outcome;
@@ -78,7 +78,15 @@ fn store_dir_from_args() -> PathBuf {
 
 /// The trace, found again through the log search over the store.
 fn print_trace(store_dir: &std::path::Path) {
-    let search = match LocalSearch::store(store_dir, &OperatorScope::new()) {
+    // The demo reads the store it wrote: the local store's check gives it the operator's view.
+    let operator = match nno_obs_access::local::operator(store_dir) {
+        Ok(operator) => operator,
+        Err(error) => {
+            eprintln!("nno-obs demo: cannot read the store: {error}");
+            return;
+        }
+    };
+    let search = match LocalSearch::store(store_dir, &operator) {
         Ok(search) => search,
         Err(error) => {
             eprintln!("nno-obs demo: cannot search the store: {error}");

@@ -1,7 +1,7 @@
 //! Runs the demo as a user would and checks what it wrote: the console, the store in the
 //! production shape (trace-event records, Analytics Engine rows), and the trace found again.
 
-use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+use nno_obs_logs::{LocalSearch, LogQuery};
 use nno_obs_store::fs::read_points;
 use nno_obs_store::layout::DatasetName;
 use nno_obs_store::points::PointRow;
@@ -50,7 +50,7 @@ fn the_demo_plays_the_scenario_into_console_and_store() {
     // The store: one Workers Trace Events record per service invocation, in the one Logpush
     // object of nno-logs-internal's batch (the three are core services), and every line of the
     // trace in it.
-    let search = LocalSearch::store(dir.path(), &OperatorScope::new()).unwrap();
+    let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
     let page = search.run(
         &LogQuery {
             trace_id: Some("tr_demo0001".into()),

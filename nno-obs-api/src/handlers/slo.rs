@@ -23,8 +23,8 @@ pub(super) async fn slo<B: Backend>(
     let target = caller.target(platform.as_ref())?;
     let registry = backend.registry().await?;
     let selection = match &target {
-        Target::Platform(scope) => Selection::Platform(scope.platform()),
-        Target::Everything(_) => Selection::Everything,
+        Target::Platform(scope) => Selection::Platform(scope),
+        Target::Everything(operator) => Selection::Everything(operator),
     };
     let reports = measure_objectives(backend.engine(), &registry, selection, until_ms)
         .await

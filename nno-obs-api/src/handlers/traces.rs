@@ -64,7 +64,7 @@ pub(super) async fn trace<B: Backend>(
 ///
 /// let store = tempfile::tempdir().unwrap();
 /// let backend = LocalBackend::new(store.path());
-/// let target = Target::Everything(nno_obs_query::OperatorScope::new());
+/// let target = Target::Everything(nno_obs_access::testing::operator());
 /// let unknown = pollster::block_on(trace_view(&backend, &target, "tr_abc123", 1_771_756_440_000));
 /// assert_eq!(unknown.unwrap_err().status(), 404);
 /// ```

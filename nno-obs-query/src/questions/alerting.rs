@@ -40,7 +40,7 @@ const UNITS: Col<f64> = Col::new("units");
 /// use nno_obs_query::{questions::RequestsPerMinute, PlatformScope, Question, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let question = RequestsPerMinute::new(&scope, "auth", TimeRange::new(0, 600).unwrap()).unwrap();
 /// assert!(question.plans()[0].sql().contains("blob1 = 'auth'"));
 /// ```
@@ -118,7 +118,7 @@ impl Tabular for MinuteRow {
 /// ```
 /// use nno_obs_query::{questions::FailedBuilds, OperatorScope, Question, TimeRange};
 ///
-/// let question = FailedBuilds::everywhere(&OperatorScope::new(), TimeRange::new(0, 3600).unwrap());
+/// let question = FailedBuilds::everywhere(&nno_obs_access::testing::operator(), TimeRange::new(0, 3600).unwrap());
 /// assert!(question.plans()[0].sql().contains("blob3 = 'failure'"));
 /// ```
 #[derive(Clone, Debug)]
@@ -191,7 +191,7 @@ impl Tabular for FailedBuild {
 /// ```
 /// use nno_obs_query::{questions::BuildList, OperatorScope, Question, TimeRange};
 ///
-/// let question = BuildList::everywhere(&OperatorScope::new(), TimeRange::new(0, 3600).unwrap());
+/// let question = BuildList::everywhere(&nno_obs_access::testing::operator(), TimeRange::new(0, 3600).unwrap());
 /// assert!(question.plans()[0].sql().contains("blob3 AS outcome"));
 /// ```
 #[derive(Clone, Debug)]
@@ -306,7 +306,7 @@ impl Tabular for BuildEvent {
 /// use nno_obs_query::{questions::UsageTotal, PlatformScope, Question, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let plan = &UsageTotal::invocations(&scope, TimeRange::new(0, 86_400).unwrap()).plans()[0];
 /// assert_eq!(plan.dataset().name(), "k3m9p2xw7q-usage");
 /// ```
@@ -382,7 +382,7 @@ impl Question for UsageTotal {
 /// ```
 /// use nno_obs_query::{questions::RunningJobs, OperatorScope, Question, TimeRange};
 ///
-/// let question = RunningJobs::new(&OperatorScope::new(), TimeRange::new(0, 86_400).unwrap());
+/// let question = RunningJobs::new(&nno_obs_access::testing::operator(), TimeRange::new(0, 86_400).unwrap());
 /// let plans = question.plans();
 /// assert!(plans[0].sql().contains("blob6 = 'started'"));
 /// assert_eq!(plans[1].dataset().name(), "nno-core-ops");
@@ -585,7 +585,7 @@ impl Tabular for RunningJob {
 /// use nno_obs_query::{questions::RecentErrorTrace, PlatformScope, Question, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let question = RecentErrorTrace::new(&scope, "analytics", TimeRange::new(0, 300).unwrap()).unwrap();
 /// assert!(question.plans()[0].sql().contains("LIMIT 1"));
 /// ```

@@ -166,10 +166,10 @@ pub mod job_columns {
 /// use nno_obs_query::{questions::FailedJobs, OperatorScope, Question, TimeRange};
 ///
 /// let range = TimeRange::new(0, 3600).unwrap();
-/// let one = FailedJobs::new(&OperatorScope::new(), range).job_id("job-prov-0001").unwrap();
+/// let one = FailedJobs::new(&nno_obs_access::testing::operator(), range).job_id("job-prov-0001").unwrap();
 /// assert!(one.plans()[0].sql().contains("blob8 = 'job-prov-0001'"));
 /// // Bad input: an id with a control character is refused, not sent.
-/// assert!(FailedJobs::new(&OperatorScope::new(), range).job_id("job\n1").is_err());
+/// assert!(FailedJobs::new(&nno_obs_access::testing::operator(), range).job_id("job\n1").is_err());
 /// ```
 #[derive(Clone, Debug)]
 pub struct FailedJobs {

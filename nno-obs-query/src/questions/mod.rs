@@ -110,7 +110,7 @@ pub trait Engine {
 ///     }
 /// }
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let question = RequestsPerHour::new(&scope, TimeRange::new(0, 3 * 3600).unwrap());
 /// let hours = pollster::block_on(question.ask(&Nothing)).unwrap();
 /// assert_eq!(hours.len(), 3); // every hour of the range, empty ones as zeros

@@ -55,7 +55,7 @@ fn with_feature(builder: Builder, feature: &Option<Literal>) -> Builder {
 /// use nno_obs_query::{questions::FeatureStats, PlatformScope, Question, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let plan = &FeatureStats::new(&scope, TimeRange::new(0, 60).unwrap()).plans()[0];
 /// assert_eq!(plan.dataset().name(), "k3m9p2xw7q-perf");
 /// ```
@@ -456,7 +456,7 @@ impl Health {
 /// use nno_obs_query::{PlatformScope, TimeRange};
 /// use nno_obs_store::layout::PlatformId;
 ///
-/// let scope = PlatformScope::new(PlatformId::parse("k3m9p2xw7q").unwrap());
+/// let scope = nno_obs_access::testing::platform(PlatformId::parse("k3m9p2xw7q").unwrap());
 /// let day = TimeRange::new(1_771_668_000, 1_771_754_400).unwrap();
 /// let health = WorkerHealth::new(&scope, day, 900);
 /// assert_eq!(health.window(), (1_771_753_500, 1_771_754_400)); // the last 15 minutes

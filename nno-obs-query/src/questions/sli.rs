@@ -70,7 +70,7 @@ impl CoreService {
 /// ```
 /// use nno_obs_query::{questions::{CoreService, Sli}, OperatorScope, Question, TimeRange};
 ///
-/// let q = Sli::service(&OperatorScope::new(), CoreService::Gateway, TimeRange::new(0, 300).unwrap(), Some(500));
+/// let q = Sli::service(&nno_obs_access::testing::operator(), CoreService::Gateway, TimeRange::new(0, 300).unwrap(), Some(500));
 /// assert!(q.plans()[0].sql().contains("SUM(if(double2 > 500, _sample_interval, 0))"));
 /// ```
 #[derive(Clone, Debug)]

@@ -39,9 +39,9 @@ const SPAN_ID: Col<String> = Col::new("span_id");
 /// use nno_obs_query::{questions::TraceSpans, OperatorScope, TimeRange};
 ///
 /// let range = TimeRange::new(0, 86_400).unwrap();
-/// let q = TraceSpans::new(&OperatorScope::new(), "tr_abc'123", range).unwrap();
+/// let q = TraceSpans::new(&nno_obs_access::testing::operator(), "tr_abc'123", range).unwrap();
 /// assert!(q.sql().contains(r"AND index1 = 'tr_abc\'123'"));
-/// assert!(TraceSpans::new(&OperatorScope::new(), "tr\n", range).is_err());
+/// assert!(TraceSpans::new(&nno_obs_access::testing::operator(), "tr\n", range).is_err());
 /// ```
 #[derive(Clone, Debug)]
 pub struct TraceSpans {

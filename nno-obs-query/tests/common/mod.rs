@@ -5,7 +5,7 @@
 
 use flate2::write::GzEncoder;
 use nno_obs_query::questions::*;
-use nno_obs_query::{Bucket, OperatorScope, Plan, PlatformScope, Question, TimeRange};
+use nno_obs_query::{Bucket, Plan, Question, TimeRange};
 use nno_obs_store::layout::DateHour;
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::{PointRow, BLOB_COLUMNS, DOUBLE_COLUMNS};
@@ -91,7 +91,7 @@ pub fn all_plans(
     platforms: &[PlatformId],
     traces: &[String],
 ) -> Vec<(String, Plan)> {
-    let operator = OperatorScope::new();
+    let operator = nno_obs_access::testing::operator();
     let mut plans: Vec<(String, Plan)> = Vec::new();
     let mut add = |label: &str, list: Vec<Plan>| {
         for (i, plan) in list.into_iter().enumerate() {
@@ -99,7 +99,7 @@ pub fn all_plans(
         }
     };
     for platform in platforms {
-        let scope = PlatformScope::new(platform.clone());
+        let scope = nno_obs_access::testing::platform(platform.clone());
         add(
             &format!("FeatureStats {platform}"),
             FeatureStats::new(&scope, range).plans(),

@@ -17,6 +17,7 @@
 use crate::engine;
 use crate::records::KV_BINDING;
 use nno_obs::{fields, Obs};
+use nno_obs_access::OperatorScope;
 use nno_obs_alerts::deliver::{Connect, RetryPolicy, Sleep};
 use nno_obs_alerts::kv::{KeyValue, KvState};
 use nno_obs_alerts::limits::{FileLimits, TierLimitsSource};
@@ -78,7 +79,7 @@ impl Connect for Fetch {
 }
 
 /// One alert run at `scheduled_ms`. Never fails the invocation: what went wrong is a line.
-pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
+pub async fn alerts(env: &Env, scheduled_ms: u64, operator: &OperatorScope, obs: &Obs) {
     let Ok(kv) = env.kv(KV_BINDING) else {
         obs.error("alert run: no KV binding OBSERVABILITY_STATE", fields! {});
         return;
@@ -131,6 +132,7 @@ pub async fn alerts(env: &Env, scheduled_ms: u64, obs: &Obs) {
     let limits = tier_limits(&kv, obs).await;
     let alerts = Alerts::Measure {
         engine: engine.as_ref(),
+        operator,
         registry: &registry,
         jobs: &NoJobLogs,
         limits: limits.as_ref().map(|l| l as &dyn TierLimitsSource),

@@ -131,7 +131,9 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let obs = Obs::detached(Telemetry::from_env(&env), "logging");
     // A time before 1970 (never sent by the runtime) reads as 0, not a panic.
     let at_ms = event.schedule().max(0.0) as u64;
-    cron::alerts(&env, at_ms, &obs).await;
+    // The runtime's scheduled event is the cron's check: the operator's scope is its due.
+    let operator = nno_obs_access::scheduled::operator(&event);
+    cron::alerts(&env, at_ms, &operator, &obs).await;
 }
 
 /// The API over this Worker's bindings, and the S3 API for platforms without one.

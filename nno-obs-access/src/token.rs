@@ -31,9 +31,9 @@ pub const LEEWAY_S: i64 = 60;
 /// Its `Debug` shows no byte of it.
 ///
 /// ```
-/// let key = nno_obs_api::jwt::JwtSecret::new(b"s3cret".to_vec()).unwrap();
+/// let key = nno_obs_access::token::JwtSecret::new(b"s3cret".to_vec()).unwrap();
 /// assert_eq!(format!("{key:?}"), "JwtSecret(6 bytes)");
-/// assert!(nno_obs_api::jwt::JwtSecret::new(Vec::new()).is_none());
+/// assert!(nno_obs_access::token::JwtSecret::new(Vec::new()).is_none());
 /// ```
 #[derive(Clone)]
 pub struct JwtSecret(Vec<u8>);
@@ -44,7 +44,7 @@ impl JwtSecret {
         (!bytes.is_empty()).then_some(Self(bytes))
     }
 
-    pub(crate) fn mac(&self) -> HmacSha256 {
+    fn mac(&self) -> HmacSha256 {
         // HMAC takes keys of any length: this cannot fail.
         <HmacSha256 as KeyInit>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"))
@@ -52,7 +52,7 @@ impl JwtSecret {
 
     /// HMAC-SHA-256 of `parts` joined, under this secret with a purpose label, so a signature
     /// made for one purpose (a cursor) is never valid for another (a link, a token).
-    pub(crate) fn sign_for(&self, purpose: &str, message: &[u8]) -> Vec<u8> {
+    pub fn sign_for(&self, purpose: &str, message: &[u8]) -> Vec<u8> {
         let mut mac = self.mac();
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
@@ -62,7 +62,7 @@ impl JwtSecret {
 
     /// Whether `signature` is [`sign_for`](Self::sign_for)'s for `purpose` and `message`
     /// (constant time).
-    pub(crate) fn verify_for(&self, purpose: &str, message: &[u8], signature: &[u8]) -> bool {
+    pub fn verify_for(&self, purpose: &str, message: &[u8], signature: &[u8]) -> bool {
         let mut mac = self.mac();
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
@@ -130,13 +130,12 @@ impl std::error::Error for TokenError {}
 /// and tests).
 ///
 /// ```
-/// use nno_obs_api::jwt::{mint, verify, Claims, JwtSecret};
-/// use nno_obs_api::Caller;
+/// use nno_obs_access::token::{mint, verify, Claims, JwtSecret};
 ///
 /// let key = JwtSecret::new(b"k".to_vec()).unwrap();
 /// let claims = Claims { sub: "ops@nno".into(), role: "operator".into(), platform_id: None, exp: 2_000, nbf: None };
 /// let token = mint(&claims, &key);
-/// assert!(matches!(verify(&token, &key, 1_000), Ok(Caller::Operator { .. })));
+/// assert!(verify(&token, &key, 1_000).unwrap().is_operator());
 /// ```
 pub fn mint(claims: &Claims, secret: &JwtSecret) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -152,7 +151,7 @@ pub fn mint(claims: &Claims, secret: &JwtSecret) -> String {
 /// Verifies `token` at `now_s` (seconds since the epoch) and says who it is.
 ///
 /// ```
-/// use nno_obs_api::jwt::{mint, verify, Claims, JwtSecret, TokenError};
+/// use nno_obs_access::token::{mint, verify, Claims, JwtSecret, TokenError};
 ///
 /// let key = JwtSecret::new(b"k".to_vec()).unwrap();
 /// let admin = Claims { sub: "a".into(), role: "platform-admin".into(),
@@ -247,7 +246,7 @@ fn caller_of(claims: &Value, now_s: i64) -> Result<Caller, TokenError> {
         }
     }
     match raw.role.as_str() {
-        Some("operator") => Ok(Caller::Operator { sub }),
+        Some("operator") => Ok(Caller::operator_named(sub)),
         Some("platform-admin") => {
             let id = raw
                 .platform_id
@@ -258,7 +257,7 @@ fn caller_of(claims: &Value, now_s: i64) -> Result<Caller, TokenError> {
                 ))?;
             let platform = PlatformId::parse(id)
                 .map_err(|_| TokenError::Claims("platformId must be 10 characters [a-z0-9]"))?;
-            Ok(Caller::PlatformAdmin { sub, platform })
+            Ok(Caller::admin_named(sub, platform))
         }
         Some(_) => Err(TokenError::Claims(
             "role must be operator or platform-admin",
