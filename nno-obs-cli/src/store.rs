@@ -11,12 +11,7 @@ use std::path::Path;
 /// The store at `root`, checked: a missing store is an error naming it; an empty one is "no
 /// data".
 pub fn open(root: &Path) -> Result<StoreSummary, Failure> {
-    let found = summary(root).map_err(|e| {
-        Failure(format!(
-            "no store at {} ({e}): set NNO_OBS_STORE or --store, or write one with `nno-obs simulate`",
-            root.display()
-        ))
-    })?;
+    let found = summary(root).map_err(|e| missing(root, &e))?;
     if found.is_empty() {
         return Err(Failure::no_data(format!(
             "the store at {} holds no logs and no data points",
@@ -29,12 +24,15 @@ pub fn open(root: &Path) -> Result<StoreSummary, Failure> {
 /// Who reads the store at `root` from this terminal: the operator, when this process can read
 /// the folder (`nno_obs_access::local`); a platform is the operator's scope narrowed.
 pub fn operator(root: &Path) -> Result<OperatorScope, Failure> {
-    nno_obs_access::local::operator(root).map_err(|e| {
-        Failure(format!(
-            "cannot read the store at {} ({e}): set NNO_OBS_STORE or --store, or write one with `nno-obs simulate`",
-            root.display()
-        ))
-    })
+    nno_obs_access::local::operator(root).map_err(|e| missing(root, &e))
+}
+
+/// A store that cannot be read, named, with how to get one.
+fn missing(root: &Path, error: &dyn std::fmt::Display) -> Failure {
+    Failure(format!(
+        "no store at {} ({error}): set NNO_OBS_STORE or --store, or write one with `nno-obs simulate`",
+        root.display()
+    ))
 }
 
 /// `data points 2026-11-27T00:00:00.000Z → 2026-11-28T00:00:00.000Z`, by whole hours.
