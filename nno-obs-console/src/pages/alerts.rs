@@ -3,12 +3,12 @@
 //! operator sees all; a platform admin its platform's, exactly as the API answers.
 
 use super::{empty, table};
-use crate::answers::{Alert, Alerts, Slo};
 use crate::escape::escape;
 use crate::format::{count, duration, percent, time};
 use crate::layout::Section;
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{AlertView, Alerts, Slo};
 use nno_obs_api::Backend;
 use std::fmt::Write;
 
@@ -106,7 +106,7 @@ fn value(target: &str, value: Option<f64>) -> String {
     }
 }
 
-fn alert_list(alerts: &[Alert], none: &str) -> String {
+fn alert_list(alerts: &[AlertView], none: &str) -> String {
     if alerts.is_empty() {
         return empty(none);
     }

@@ -4,13 +4,13 @@
 //! `/platforms/{id}/logs?traceId=…` is where an alert's "trace a recent error" lands (§6.3).
 
 use super::trace::trace_href;
-use crate::answers::{Download, LogEntry, LogPage};
 use crate::escape::{escape, query};
 use crate::format::{bytes, count, time};
 use crate::layout::Section;
 use crate::routes::OPERATOR_HOME;
 use crate::{Context, Range, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{Download, LogEntryView, LogPage};
 use nno_obs_api::Backend;
 use std::fmt::Write;
 
@@ -219,7 +219,10 @@ fn form(path: &str, range: Range, filters: &[(&'static str, String)]) -> String 
 }
 
 /// Entries as a table: time, level, service, message (its JSON behind `<details>`), trace.
-pub(crate) fn entries_table(entries: &[LogEntry], trace_link: &dyn Fn(&str) -> String) -> String {
+pub(crate) fn entries_table(
+    entries: &[LogEntryView],
+    trace_link: &dyn Fn(&str) -> String,
+) -> String {
     if entries.is_empty() {
         return super::empty("No entry matches: widen the range or loosen a filter.");
     }

@@ -3,7 +3,6 @@
 //! indentation — then the trace's log lines, and the logs pages holding its Logpush objects.
 
 use super::logs::entries_table;
-use crate::answers::{Span, Trace};
 use crate::chart::nice_max;
 use crate::escape::{escape, query};
 use crate::format::duration;
@@ -11,6 +10,7 @@ use crate::layout::Section;
 use crate::routes::OPERATOR_HOME;
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{SpanView, TraceView};
 use nno_obs_api::Backend;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -55,7 +55,7 @@ pub(crate) async fn render<B: Backend>(
         Some(p) => vec![("platformId", p.to_owned())],
         None => Vec::new(),
     };
-    let trace: Trace = context
+    let trace: TraceView = context
         .ask(&format!("{PREFIX}/traces/{id}"), &query_pairs)
         .await?;
     let _ = write!(
@@ -109,7 +109,7 @@ const LABEL: f64 = 280.0;
 const AXIS: f64 = 22.0;
 
 /// The waterfall as SVG: rows in start order, bars to scale against the trace's span.
-fn waterfall(spans: &[Span]) -> String {
+fn waterfall(spans: &[SpanView]) -> String {
     let end = spans
         .iter()
         .map(|s| s.offset_ms + s.duration_ms)
@@ -170,7 +170,11 @@ fn waterfall(spans: &[Span]) -> String {
 
 /// Where the trace's Logpush objects can be searched and downloaded: the logs pages of the
 /// buckets its lines came from.
-fn objects<B: Backend>(trace: &Trace, platform: Option<&str>, context: &Context<'_, B>) -> String {
+fn objects<B: Backend>(
+    trace: &TraceView,
+    platform: Option<&str>,
+    context: &Context<'_, B>,
+) -> String {
     let keys: BTreeSet<&str> = trace.logs.iter().map(|l| l.object.as_str()).collect();
     if keys.is_empty() {
         return String::new();
