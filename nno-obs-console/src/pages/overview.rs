@@ -4,7 +4,7 @@
 use super::{empty, platform_section};
 use crate::chart::{bars, legend, lines, Series};
 use crate::escape::escape;
-use crate::format::{count, duration, percent, time};
+use crate::format::{count, duration, percent, time, Axis};
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
 use nno_obs_api::views::{Overview, WorkerLight};
@@ -40,6 +40,7 @@ pub(crate) async fn render<B: Backend>(
         main.push_str(&bars(
             "Requests per hour",
             "requests / hour",
+            Axis::Count,
             &points,
             count,
         ));
@@ -71,6 +72,7 @@ pub(crate) async fn render<B: Backend>(
         main.push_str(&lines(
             "5xx rate per feature per hour",
             "5xx rate",
+            Axis::Percent,
             &series,
             |v| percent(Some(v)),
         ));

@@ -5,7 +5,7 @@
 use super::logs::entries_table;
 use crate::chart::nice_max;
 use crate::escape::{escape, query};
-use crate::format::duration;
+use crate::format::{duration, tick_labels, Axis};
 use crate::layout::Section;
 use crate::routes::OPERATOR_HOME;
 use crate::{Context, Refusal, Rendered};
@@ -123,14 +123,21 @@ fn waterfall(spans: &[SpanView]) -> String {
         spans.len(),
         escape(&duration(end))
     );
-    for tick in 0..=4 {
-        let ms = scale_max * tick as f64 / 4.0;
+    // Quarters of the scale, labelled by one formatter: one unit and precision on the axis.
+    let ticks: Vec<f64> = (0..=4)
+        .map(|tick| scale_max * f64::from(tick) / 4.0)
+        .collect();
+    for (tick, (ms, label)) in ticks
+        .iter()
+        .zip(tick_labels(&ticks, Axis::Duration))
+        .enumerate()
+    {
         let _ = write!(
             svg,
             r#"<line class="grid" x1="{0:.1}" y1="{AXIS}" x2="{0:.1}" y2="{height}"/><text class="tick" x="{0:.1}" y="14" text-anchor="{1}">{2}</text>"#,
-            x(ms),
+            x(*ms),
             if tick == 4 { "end" } else { "middle" },
-            escape(&duration(ms))
+            escape(&label)
         );
     }
     for (row, span) in spans.iter().enumerate() {
