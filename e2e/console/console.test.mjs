@@ -28,6 +28,29 @@ after(async () => browser?.close());
 const session = (token, width) => browserSession(browser, base, token, width);
 const visit = (s, path, status, name) => browserVisit(s, path, status, shots, name);
 
+/// scripts/console.sh's alert state: the platform's auth Worker down (paged), its analytics
+/// spike inhibited by it, its reports spike silenced until 13:58:30 UTC. What on-call reads:
+/// which two paged nobody and why, the inhibitor one click away.
+async function heldAlertsSayWhy(page) {
+  const held = page.locator('ul.alerts li.is-held');
+  assert.equal(await held.count(), 2, 'two firing alerts paged nobody');
+  assert.match(await page.locator('section[aria-labelledby="a-h"] p.lead').innerText(),
+    /^3 firing; 2 paged nobody \(1 silenced, 1 inhibited\)/);
+  const silenced = held.filter({ hasText: 'Silenced' });
+  assert.match(await silenced.locator('p.held').innerText(),
+    /^Silenced not paged: silence s-[0-9a-f]{12} until 2026-02-22 13:58:30 UTC$/);
+  assert.match(await silenced.locator('summary').innerText(), /reports Worker error rate/);
+  const inhibited = held.filter({ hasText: 'Inhibited' });
+  const link = inhibited.locator('p.held a');
+  assert.equal(await link.innerText(), `auth-worker-down/${platform}/auth`);
+  // The link lands on the inhibitor, which paged (not held).
+  await link.click();
+  const target = page.locator(':target');
+  assert.equal(await target.count(), 1, 'the inhibitor is the link\'s target');
+  assert.match(await target.locator('summary').innerText(), /auth Worker down/);
+  assert.equal(await target.evaluate((li) => li.classList.contains('is-held')), false);
+}
+
 for (const width of [1280, 390]) {
   test(`operator pages at ${width}px`, async () => {
     const s = await session(env('NNO_OPERATOR_TOKEN'), width);
@@ -54,7 +77,8 @@ for (const width of [1280, 390]) {
     // A provisioning job's trace crosses NNO's services: the waterfall with nesting.
     const job = await jobs.locator('table.data a').first().getAttribute('href');
     if (job) await visit(s, job, 200, `operator-job-trace-${width}`);
-    await visit(s, '/internal/observability/alerts', 200, `operator-alerts-${width}`);
+    const alerts = await visit(s, '/internal/observability/alerts', 200, `operator-alerts-${width}`);
+    await heldAlertsSayWhy(alerts);
     await visit(s, '/internal/observability/registry', 200, `operator-registry-${width}`);
     await visit(s, '/internal/observability/nothing', 404, `operator-404-${width}`);
     await s.context.close();
@@ -69,7 +93,7 @@ for (const width of [1280, 390]) {
     await visit(s, trace, 200, `admin-trace-${width}`);
     await visit(s, `/platforms/${platform}/logs?traceId=tr_abc123`, 200, `admin-alert-link-${width}`);
     await visit(s, `/platforms/${platform}/observability/features`, 200, `admin-features-${width}`);
-    await visit(s, `/platforms/${platform}/observability/alerts`, 200, `admin-alerts-${width}`);
+    await heldAlertsSayWhy(await visit(s, `/platforms/${platform}/observability/alerts`, 200, `admin-alerts-${width}`));
     await visit(s, `/platforms/${platform}/observability/audit`, 200, `admin-audit-${width}`);
     const refused = await visit(s, `/platforms/${other}/observability`, 403, `admin-403-${width}`);
     assert.ok(!(await refused.content()).includes(other), 'the 403 page does not name the platform');
