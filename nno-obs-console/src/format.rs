@@ -33,13 +33,16 @@ pub fn counted(n: usize, thing: &str) -> String {
 /// assert_eq!(percent(Some(0.0123)), "1.23 %");
 /// assert_eq!(percent(Some(0.5)), "50.0 %");
 /// assert_eq!(percent(None), "–");
+/// assert_eq!(percent(Some(-11.5)), "-1150.0 %");
+/// assert_eq!(percent(Some(-0.05)), "-5.00 %");
 /// ```
 pub fn percent(ratio: Option<f64>) -> String {
     match ratio {
         None => "–".to_owned(),
         Some(r) => {
             let p = r * 100.0;
-            if p >= 10.0 {
+            // By size, not sign: an overspent budget reads `-1150.0 %`, not `-1150.00 %`.
+            if p.abs() >= 10.0 {
                 format!("{p:.1} %")
             } else {
                 format!("{p:.2} %")
