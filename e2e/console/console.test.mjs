@@ -56,6 +56,15 @@ for (const width of [1280, 390]) {
     const s = await session(env('NNO_OPERATOR_TOKEN'), width);
     const fleet = await visit(s, '/internal/observability', 200, `operator-fleet-${width}`);
     assert.ok(await fleet.locator('table.heatmap td a').count() > 0, 'heatmap cells');
+    if (width < 700) {
+      // On a phone the heatmap opens on its latest hours, the platform names still in view.
+      const inView = async (locator) => {
+        const box = await locator.boundingBox();
+        return box.x >= 0 && box.x + box.width <= width;
+      };
+      assert.ok(await inView(fleet.locator('table.heatmap thead th').last()), 'the latest bucket is in view');
+      assert.ok(await inView(fleet.locator('table.heatmap tbody th').first()), 'the platform name is in view');
+    }
     await visit(s, '/internal/observability?range=7d', 200, `operator-fleet-7d-${width}`);
     await visit(s, '/internal/observability?range=1h', 200, `operator-fleet-1h-${width}`);
     // A heatmap cell opens that platform's errors in that hour.
@@ -88,6 +97,11 @@ for (const width of [1280, 390]) {
     const s = await session(env('NNO_ADMIN_TOKEN'), width);
     const overview = await visit(s, `/platforms/${platform}/observability`, 200, `admin-overview-${width}`);
     assert.ok(await overview.locator('rect.bar').count() >= 24, 'a bar per hour');
+    if (width < 700) {
+      // On a phone the charts open on the latest hours (the range's end), not its start.
+      const last = await overview.locator('rect.bar').last().boundingBox();
+      assert.ok(last.x + last.width <= width && last.x >= 0, 'the latest hour\'s bar is in view');
+    }
     const logs = await visit(s, `/platforms/${platform}/logs`, 200, `admin-logs-${width}`);
     const trace = await logs.locator('table.logs td a').first().getAttribute('href');
     await visit(s, trace, 200, `admin-trace-${width}`);

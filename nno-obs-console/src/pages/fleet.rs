@@ -128,7 +128,7 @@ fn heatmap_grid(fleet: &Fleet, heatmap: &Heatmap, bucket: &str, range: Range) ->
     }
     let _ = write!(
         out,
-        r#"<p class="lead">Rows are platforms, columns {bucket} buckets (UTC); a cell opens that platform's errors in its bucket.</p><div class="scroll"><table class="heatmap"><thead><tr><th scope="col">Platform</th>"#
+        r#"<p class="lead">Rows are platforms, columns {bucket} buckets (UTC); a cell opens that platform's errors in its bucket.</p><div class="scroll latest"><table class="heatmap"><thead><tr><th scope="col">Platform</th>"#
     );
     // A label every few buckets, spanning them, so that every column keeps one width.
     let every = heatmap.buckets.len().div_ceil(12).max(1);

@@ -36,7 +36,7 @@ pub(crate) async fn render<B: Backend>(
             .iter()
             .map(|h| (h.hour.as_str(), h.requests as f64))
             .collect();
-        main.push_str(r#"<div class="scroll">"#);
+        main.push_str(r#"<div class="scroll latest">"#);
         main.push_str(&bars(
             "Requests per hour",
             "requests / hour",
@@ -68,7 +68,7 @@ pub(crate) async fn render<B: Backend>(
             "No feature served a request in the last {label}, so there is no rate to draw."
         )));
     } else {
-        main.push_str(r#"<div class="scroll">"#);
+        main.push_str(r#"<div class="scroll latest">"#);
         main.push_str(&lines(
             "5xx rate per feature per hour",
             "5xx rate",
