@@ -35,7 +35,9 @@ async function load(browser, url, token) {
   const page = await context.newPage();
   const responses = [];
   page.on('requestfinished', (request) => responses.push(request));
-  const response = await page.goto(url, { waitUntil: 'load' });
+  // The Worker's alerts page asks the SQL stand-in a dozen statements: past playwright's 30 s
+  // default on a loaded machine.
+  const response = await page.goto(url, { waitUntil: 'load', timeout: 180_000 });
   if (response.status() !== 200) throw new Error(`${url}: ${response.status()}`);
   let bytes = 0;
   for (const request of responses) {

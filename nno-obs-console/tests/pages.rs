@@ -483,3 +483,21 @@ fn the_silenced_alert_says_so_where_it_is_listed() {
     ));
     assert!(!other.contains("is-held") && !other.contains("s-0123456789ab"));
 }
+
+#[test]
+fn a_search_that_finds_nothing_offers_no_download() {
+    let api = api();
+    let p = &fixture().platforms[0];
+    let token = admin_token(p);
+    let none = body(&page(
+        &api,
+        &format!("/platforms/{p}/logs?traceId=tr_nothing_has_this_id"),
+        Some(&token),
+    ));
+    assert!(none.contains("<h2 id=\"res-h\">0 entries</h2>"), "{none}");
+    assert!(none.contains("Nothing to download: no entry matches."));
+    assert!(!none.contains("Make download links"));
+    let some = body(&page(&api, &format!("/platforms/{p}/logs"), Some(&token)));
+    assert!(some.contains("Make download links for these objects"));
+    assert!(!some.contains("Nothing to download"));
+}

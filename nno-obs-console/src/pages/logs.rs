@@ -101,7 +101,12 @@ pub(crate) async fn render<B: Backend>(
     }
     main.push_str("</ul></nav></section>");
     main.push_str(r#"<section aria-labelledby="dl-h"><h2 id="dl-h">Download</h2>"#);
-    if want_download {
+    // A search that read everything and found nothing has no object to offer: a link to make
+    // download links for it would only lead to "no object matches".
+    let nothing_found = page.entries.is_empty() && page.complete && page.next.is_none();
+    if nothing_found && !want_download {
+        main.push_str(&super::empty("Nothing to download: no entry matches."));
+    } else if want_download {
         let download: Download = context
             .ask(&format!("{PREFIX}/logs/download"), &asked)
             .await?;
