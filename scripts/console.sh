@@ -29,6 +29,36 @@ if [ "${#platforms[@]}" -lt 2 ]; then
   echo "console.sh: the simulated store has fewer than two platforms" >&2
   exit 1
 fi
+# The alert state the alerts pages show, made by the evaluator and `alerts silence` as an
+# operator would: the first platform's auth Worker down while two of its features fail (from a
+# measurements file: the 6-hour simulation has no such overlap), so its spikes are inhibited
+# (docs/alerts.md "Inhibition"); then one spike silenced for 2 hours and evaluated again, so
+# it reads silenced. `alerts silence` stamps the wall clock: the silence is moved to the
+# simulated day (set 11:58:30, until 13:58:30) before the second evaluation.
+node -e '
+  const fs = require("node:fs");
+  const [simulate, platform, out, at] = process.argv.slice(1);
+  const name = JSON.parse(fs.readFileSync(simulate, "utf8")).schedule.platforms
+    .find((p) => p.id === platform)?.name ?? platform;
+  fs.writeFileSync(out, JSON.stringify({ atMs: Number(at), platforms: [{
+    platformId: platform, platformName: name, authSilentMinutes: 3, authExpectedRequests: 30,
+    features: [
+      { feature: "analytics", errorRate: 0.124, windowMinutes: 5 },
+      { feature: "reports", errorRate: 0.09, windowMinutes: 5 },
+    ] }] }));
+' "$work/simulate.json" "${platforms[0]}" "$work/measurements.json" 1771761480000
+"$bin" alerts check --measurements "$work/measurements.json" --state "$work/alerts.json" >/dev/null
+"$bin" alerts silence "worker-error-spike/${platforms[0]}/reports" --for 2h \
+  --reason "a fix is deploying" --author console.sh --state "$work/alerts.json" >/dev/null
+node -e '
+  const fs = require("node:fs");
+  const file = process.argv[1];
+  const state = JSON.parse(fs.readFileSync(file, "utf8"));
+  for (const s of state.silences) { s.createdMs = 1771761510000; s.untilMs = 1771768710000; }
+  fs.writeFileSync(file, JSON.stringify(state));
+' "$work/alerts.json"
+sed -i 's/"atMs":1771761480000/"atMs":1771761540000/' "$work/measurements.json"
+"$bin" alerts check --measurements "$work/measurements.json" --state "$work/alerts.json" >/dev/null
 port=$((20000 + RANDOM % 20000))
 "$bin" serve --store "$work/store" --listen "127.0.0.1:$port" --jwt-secret-file "$work/secret" \
   --alert-state "$work/alerts.json" --at 2026-02-22T12:10:00Z >"$work/serve.log" 2>&1 &

@@ -1,22 +1,24 @@
 //! The API's answers, one serde type per route (`../shared/API.md`, "Routes"): what both hosts
 //! send and the console reads. Field names are the contract's; times are RFC 3339 UTC with
-//! milliseconds, durations `…Ms`, ratios fractions.
+//! milliseconds, durations `…Ms`, ratios fractions. Every view also derives `Deserialize`, so a
+//! reader of the JSON (the console) gets the same types back; its words (a light's `health`,
+//! an entry's `kind`, an objective's `status`) are owned strings for that reason.
 
 use crate::time::format_ms;
 use nno_obs_logs::entry::{Entry, EntryKind};
 use nno_obs_logs::reader::FileReport;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// `/health`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HealthAnswer {
     /// Always true.
     pub ok: bool,
 }
 
 /// A Worker's light on the overview.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct WorkerLight {
     /// The Worker's script name. Null: the `{platformId}-perf` point (seed §3.2) does not
     /// carry it, so a light is per feature (see `docs/api.md`).
@@ -24,7 +26,7 @@ pub struct WorkerLight {
     /// Its feature (`auth` for the auth Worker).
     pub feature: String,
     /// `ok`, `degraded`, `failing` or `no_data`.
-    pub health: &'static str,
+    pub health: String,
     /// Requests in the recent window.
     pub requests: u64,
     /// 5xx ÷ requests in the recent window (null without requests).
@@ -33,7 +35,7 @@ pub struct WorkerLight {
 }
 
 /// Requests in one hour.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct HourRequests {
     /// The hour's start.
     pub hour: String,
@@ -42,7 +44,7 @@ pub struct HourRequests {
 }
 
 /// One feature's hours.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct FeatureHours {
     /// The feature.
     pub feature: String,
@@ -51,7 +53,7 @@ pub struct FeatureHours {
 }
 
 /// Requests and 5xx in one hour.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct HourErrors {
     /// The hour's start.
     pub hour: String,
@@ -65,7 +67,7 @@ pub struct HourErrors {
 }
 
 /// A Pages build.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildView {
     /// The Pages deployment id.
@@ -79,7 +81,7 @@ pub struct BuildView {
 }
 
 /// `/overview` (seed §7.1).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Overview {
     /// One light per Worker seen in the range.
@@ -93,7 +95,7 @@ pub struct Overview {
 }
 
 /// A feature's performance.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct FeatureView {
     /// The feature.
@@ -115,7 +117,7 @@ pub struct FeatureView {
 }
 
 /// A slow endpoint.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SlowEndpoint {
     /// Its feature.
@@ -129,7 +131,7 @@ pub struct SlowEndpoint {
 }
 
 /// An erroring endpoint.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ErroringEndpoint {
     /// Its feature.
@@ -145,7 +147,7 @@ pub struct ErroringEndpoint {
 }
 
 /// `/features` (seed §7.2).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Features {
     /// Per feature.
@@ -157,7 +159,7 @@ pub struct Features {
 }
 
 /// One log entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntryView {
     /// The entry's effective time (UTC), or null when its record gave none.
@@ -176,7 +178,7 @@ pub struct LogEntryView {
     /// The Worker's script (`ScriptName`).
     pub script: Option<String>,
     /// `line`, `text`, `exception` or `outcome`.
-    pub kind: &'static str,
+    pub kind: String,
     /// The whole LogEntry as written (members in their order), for `line`.
     pub entry: Option<Box<RawValue>>,
     /// The object it was read from.
@@ -213,7 +215,7 @@ impl LogEntryView {
             trace_id: entry.effective_trace_id().map(str::to_owned),
             request_id: entry.request_id.clone(),
             script: entry.record.script.clone(),
-            kind: kind_word(entry.kind),
+            kind: kind_word(entry.kind).to_owned(),
             entry: raw,
             object: object.to_owned(),
         }
@@ -231,7 +233,7 @@ pub fn kind_word(kind: EntryKind) -> &'static str {
 }
 
 /// What was read.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct Scanned {
     /// Objects read.
     pub files: u64,
@@ -240,7 +242,7 @@ pub struct Scanned {
 }
 
 /// A damaged object.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Problem {
     /// Its key.
     pub key: String,
@@ -322,7 +324,7 @@ impl Problem {
 }
 
 /// `/logs` (seed §7.3).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LogPage {
     /// The entries, ordered by time.
     pub entries: Vec<LogEntryView>,
@@ -337,7 +339,7 @@ pub struct LogPage {
 }
 
 /// One downloadable object.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DownloadFile {
     /// Its key in its bucket.
     pub key: String,
@@ -348,7 +350,7 @@ pub struct DownloadFile {
 }
 
 /// `/logs/download`.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Download {
     /// The objects.
@@ -358,7 +360,7 @@ pub struct Download {
 }
 
 /// A span of a trace.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SpanView {
     /// Its id.
@@ -385,7 +387,7 @@ pub struct SpanView {
 }
 
 /// `/traces/{traceId}` (seed §8.4).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TraceView {
     /// The trace id.
     #[serde(rename = "traceId")]
@@ -401,7 +403,7 @@ pub struct TraceView {
 }
 
 /// A platform of the fleet.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct FleetPlatform {
     /// Its id.
@@ -421,14 +423,14 @@ pub struct FleetPlatform {
 }
 
 /// `/fleet` (seed §8.1).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Fleet {
     /// One row per platform.
     pub platforms: Vec<FleetPlatform>,
 }
 
 /// One heatmap cell.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct HeatmapCell {
     /// The platform.
@@ -444,7 +446,7 @@ pub struct HeatmapCell {
 }
 
 /// `/heatmap` (seed §8.1).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Heatmap {
     /// Every bucket's start.
     pub buckets: Vec<String>,
@@ -453,7 +455,7 @@ pub struct Heatmap {
 }
 
 /// A running job.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct RunningJobView {
     /// The job id (when the job's points carry it).
@@ -471,7 +473,7 @@ pub struct RunningJobView {
 }
 
 /// A failed job.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct FailedJobView {
     /// The job id (when the job's points carry it).
@@ -493,7 +495,7 @@ pub struct FailedJobView {
 }
 
 /// Completion times per operation.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CompletionView {
     /// The operation.
@@ -507,7 +509,7 @@ pub struct CompletionView {
 }
 
 /// `/provisioning` (seed §8.2).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Provisioning {
     /// Jobs running.
     pub running: Vec<RunningJobView>,
@@ -518,7 +520,7 @@ pub struct Provisioning {
 }
 
 /// One objective.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectiveView {
     /// The objective's id.
@@ -538,11 +540,11 @@ pub struct ObjectiveView {
     /// `fast`, `slow` or `none`.
     pub burn_rate: Option<String>,
     /// `ok`, `missed`, `breach`, `no_data`, `no_data_source`.
-    pub status: &'static str,
+    pub status: String,
 }
 
 /// `/slo` (seed §5).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Slo {
     /// The objectives.
@@ -554,7 +556,7 @@ pub struct Slo {
 }
 
 /// An alert.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertView {
     /// Its id.
@@ -587,7 +589,7 @@ pub struct AlertView {
 }
 
 /// `/alerts` (seed §6).
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Alerts {
     /// Firing now.
     pub firing: Vec<AlertView>,

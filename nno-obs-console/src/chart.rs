@@ -3,7 +3,7 @@
 //! Okabe–Ito palette, which stays distinct under the common colour-vision deficiencies.
 
 use crate::escape::escape;
-use crate::format::{clock, day, time};
+use crate::format::{clock, day, tick_labels, time, Axis};
 use std::fmt::Write;
 
 /// Okabe–Ito, without its yellow (too light on white for AA).
@@ -48,22 +48,25 @@ pub fn nice_max(value: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// A bar per time: `label` names the chart, `unit` the values (`requests`).
+/// A bar per time: `label` names the chart, `unit` the values (`requests`), `axis` how its
+/// ticks are written; `show` writes a value in its bar's tooltip.
 ///
 /// ```
 /// use nno_obs_console::chart::bars;
-/// let svg = bars("Requests per hour", "requests", &[("2026-02-22T10:00:00.000Z", 1200.0)], |v| format!("{v}"));
+/// use nno_obs_console::format::Axis;
+/// let svg = bars("Requests per hour", "requests", Axis::Count, &[("2026-02-22T10:00:00.000Z", 1200.0)], |v| format!("{v}"));
 /// assert!(svg.contains("<title>2026-02-22 10:00:00 UTC: 1200 requests</title>"));
 /// ```
 pub fn bars(
     label: &str,
     unit: &str,
+    axis: Axis,
     points: &[(&str, f64)],
     show: impl Fn(f64) -> String,
 ) -> String {
     let max = nice_max(points.iter().map(|(_, v)| *v).fold(0.0, f64::max));
     let mut svg = open(label, unit);
-    y_axis(&mut svg, max, &show);
+    y_axis(&mut svg, max, axis);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let step = plot_w / points.len().max(1) as f64;
@@ -90,17 +93,20 @@ pub fn bars(
     svg
 }
 
-/// A line per series over shared times; values are ratios shown by `show`.
+/// A line per series over shared times; `axis` writes the ticks, `show` a point's tooltip.
 ///
 /// ```
 /// use nno_obs_console::chart::{lines, Series};
+/// use nno_obs_console::format::Axis;
 /// let series = [Series { name: "export", points: vec![("2026-02-22T10:00:00.000Z", Some(0.1))] }];
-/// let svg = lines("5xx rate", "5xx rate", &series, |v| format!("{:.0} %", v * 100.0));
-/// assert!(svg.contains("<title>export, 2026-02-22 10:00:00 UTC: 10 %</title>"));
+/// let svg = lines("5xx rate", "5xx rate", Axis::Percent, &series, |v| format!("{:.1} %", v * 100.0));
+/// assert!(svg.contains("<title>export, 2026-02-22 10:00:00 UTC: 10.0 %</title>"));
+/// assert!(svg.contains(">10 %</text>")); // the axis's top tick
 /// ```
 pub fn lines(
     label: &str,
     unit: &str,
+    axis: Axis,
     series: &[Series<'_>],
     show: impl Fn(f64) -> String,
 ) -> String {
@@ -110,7 +116,7 @@ pub fn lines(
         .fold(0.0, f64::max);
     let max = nice_max(peak);
     let mut svg = open(label, unit);
-    y_axis(&mut svg, max, &show);
+    y_axis(&mut svg, max, axis);
     let times: Vec<&str> = series
         .first()
         .map(|s| s.points.iter().map(|(t, _)| *t).collect())
@@ -205,19 +211,23 @@ pub fn steps(max: f64) -> u32 {
     }
 }
 
-fn y_axis(svg: &mut String, max: f64, show: &impl Fn(f64) -> String) {
+/// The value axis: gridlines and labels from 0 to `max` in [`steps`], written by one
+/// formatter ([`tick_labels`]) so that every label has the same precision.
+fn y_axis(svg: &mut String, max: f64, axis: Axis) {
     let plot_h = HEIGHT - TOP - BOTTOM;
     let steps = steps(max);
-    for tick in 0..=steps {
-        let share = f64::from(tick) / f64::from(steps);
-        let value = max * share;
+    let ticks: Vec<f64> = (0..=steps)
+        .map(|tick| max * f64::from(tick) / f64::from(steps))
+        .collect();
+    for (tick, label) in tick_labels(&ticks, axis).iter().enumerate() {
+        let share = tick as f64 / f64::from(steps);
         let y = TOP + plot_h - plot_h * share;
         let _ = write!(
             svg,
             r#"<line class="grid" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{y:.1}" text-anchor="end" dominant-baseline="middle">{}</text>"#,
             WIDTH - RIGHT,
             LEFT - 6.0,
-            escape(&show(value))
+            escape(label)
         );
     }
 }
@@ -269,6 +279,7 @@ mod tests {
         let svg = bars(
             "r",
             "requests",
+            Axis::Count,
             &[
                 ("2026-02-22T10:00:00.000Z", 50.0),
                 ("2026-02-22T11:00:00.000Z", 100.0),
@@ -299,14 +310,38 @@ mod tests {
                 (t[3], Some(0.1)),
             ],
         }];
-        let svg = lines("x", "rate", &series, |v| format!("{v}"));
+        let svg = lines("x", "rate", Axis::Percent, &series, |v| format!("{v}"));
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert_eq!(svg.matches("<circle").count(), 3);
     }
 
+    /// The overview's 5xx chart: rates up to 9 % give an axis to 10 % whose labels all have
+    /// one precision (it read `0.00 %` … `8.00 %`, `10.0 %`), while the tooltips keep the
+    /// value's own.
+    #[test]
+    fn the_rate_axis_has_one_precision() {
+        let series = [Series {
+            name: "analytics",
+            points: vec![
+                ("2026-02-22T10:00:00.000Z", Some(0.0123)),
+                ("2026-02-22T11:00:00.000Z", Some(0.09)),
+            ],
+        }];
+        let svg = lines("5xx", "5xx rate", Axis::Percent, &series, |v| {
+            crate::format::percent(Some(v))
+        });
+        let ticks: Vec<&str> = svg
+            .split(r#"dominant-baseline="middle">"#)
+            .skip(1)
+            .map(|rest| &rest[..rest.find('<').unwrap_or(0)])
+            .collect();
+        assert_eq!(ticks, ["0 %", "2 %", "4 %", "6 %", "8 %", "10 %"]);
+        assert!(svg.contains("UTC: 1.23 %</title>") && svg.contains("UTC: 9.00 %</title>"));
+    }
+
     #[test]
     fn labels_are_escaped() {
-        let svg = bars("<b>", "<u>", &[], |v| format!("{v}"));
+        let svg = bars("<b>", "<u>", Axis::Count, &[], |v| format!("{v}"));
         assert!(!svg.contains("<b>") && !svg.contains("<u>"));
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The seed's dashboards in a browser: the platform admin's (§7, under
 //! `/platforms/{id}/observability`) and the operator's (§8, under `/internal/observability`),
-//! rendered server-side from the read API's own answers. [`Console::handle`] asks
+//! rendered server-side from the read API's own answers (its typed views,
+//! [`nno_obs_api::views`], read back from the JSON it wrote). [`Console::handle`] asks
 //! [`Api::handle`] in-process with the page's caller credentials (the `/login` session cookie
 //! or a bearer header), so every number on a page is the API's and every refusal is the
 //! API's: an admin never sees what the API would not show it.
@@ -14,7 +15,6 @@
 //! | module | what it owns |
 //! |---|---|
 //! | [`routes`] | which path is which page |
-//! | [`answers`] | the API's answers as the pages read them |
 //! | [`escape`] | HTML escaping and link encoding |
 //! | [`layout`] | the page shell: header, role, nav, range picker; the error pages |
 //! | [`chart`] | SVG bar and line charts with axes, UTC labels and tooltips |
@@ -38,7 +38,6 @@
 
 #![warn(missing_docs)]
 
-pub mod answers;
 pub mod chart;
 pub mod escape;
 pub mod format;

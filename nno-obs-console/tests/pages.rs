@@ -326,7 +326,7 @@ fn an_admin_sees_its_alerts_only_as_the_api_answers() {
         "/api/observability/alerts",
         &operator_token(),
     ));
-    let shown = |html: &str| html.matches("<li><details><summary>").count();
+    let shown = |html: &str| html.matches("\"><details><summary>").count();
     let resolved = answer["resolved"].as_array().unwrap().len();
     assert_eq!(shown(&html), firing + resolved);
     let all_count =
@@ -438,4 +438,66 @@ fn the_range_picker_keeps_the_logs_filters() {
             .map(|r| format!("/platforms/{p}/observability?range={r}"))
             .collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn the_silenced_alert_says_so_where_it_is_listed() {
+    let api = api();
+    let f = fixture();
+    let answer = api_json(&api, "/api/observability/alerts");
+    let silenced: Vec<&serde_json::Value> = answer["firing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("silencedBy").is_some())
+        .collect();
+    assert_eq!(
+        silenced.len(),
+        1,
+        "the fixture silences one alert: {answer}"
+    );
+    let until = nno_obs_console::format::time(silenced[0]["silencedUntil"].as_str().unwrap());
+    let line = format!(
+        r#"<span class="held-tag">Silenced</span> not paged: silence <code>s-0123456789ab</code> until {until}</p>"#
+    );
+    let operator = body(&page(
+        &api,
+        "/internal/observability/alerts",
+        Some(&operator_token()),
+    ));
+    assert!(operator.contains(&line), "{operator}");
+    assert_eq!(operator.matches("is-held").count(), 1);
+    // Its platform's admin sees it too; the other platform's admin has none held back.
+    let q = &f.platforms[1];
+    let mine = body(&page(
+        &api,
+        &format!("/platforms/{q}/observability/alerts"),
+        Some(&admin_token(q)),
+    ));
+    assert!(mine.contains(&line), "{mine}");
+    let p = &f.platforms[0];
+    let other = body(&page(
+        &api,
+        &format!("/platforms/{p}/observability/alerts"),
+        Some(&admin_token(p)),
+    ));
+    assert!(!other.contains("is-held") && !other.contains("s-0123456789ab"));
+}
+
+#[test]
+fn a_search_that_finds_nothing_offers_no_download() {
+    let api = api();
+    let p = &fixture().platforms[0];
+    let token = admin_token(p);
+    let none = body(&page(
+        &api,
+        &format!("/platforms/{p}/logs?traceId=tr_nothing_has_this_id"),
+        Some(&token),
+    ));
+    assert!(none.contains("<h2 id=\"res-h\">0 entries</h2>"), "{none}");
+    assert!(none.contains("Nothing to download: no entry matches."));
+    assert!(!none.contains("Make download links"));
+    let some = body(&page(&api, &format!("/platforms/{p}/logs"), Some(&token)));
+    assert!(some.contains("Make download links for these objects"));
+    assert!(!some.contains("Nothing to download"));
 }

@@ -58,7 +58,8 @@ pub(super) async fn overview<B: Backend>(
                 Health::Degraded => "degraded",
                 Health::Failing => "failing",
                 Health::Silent => "no_data",
-            },
+            }
+            .to_owned(),
             requests: row.recent_requests,
             error_rate: row.recent_error_rate,
         })

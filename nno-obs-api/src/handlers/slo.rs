@@ -62,6 +62,7 @@ pub fn objective_view(report: &SloReport) -> ObjectiveView {
             "breach" => "breach",
             "missed" => "missed",
             _ => "ok",
-        },
+        }
+        .to_owned(),
     }
 }

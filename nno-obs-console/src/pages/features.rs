@@ -2,12 +2,12 @@
 //! p50/p95/p99 latency; the ten slowest and the ten most-erroring endpoints.
 
 use super::{empty, ms, table};
-use crate::answers::Features;
 use crate::escape::escape;
 use crate::format::{count, percent};
 use crate::layout::Section;
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::Features;
 use nno_obs_api::Backend;
 
 pub(crate) async fn render<B: Backend>(

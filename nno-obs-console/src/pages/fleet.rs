@@ -3,12 +3,12 @@
 //! platform's errors in that hour.
 
 use super::empty;
-use crate::answers::{Fleet, Heatmap, HeatmapCell};
 use crate::escape::{escape, query};
 use crate::format::{clock, count, day, percent, time};
 use crate::layout::Section;
 use crate::{Context, Range, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{Fleet, Heatmap, HeatmapCell};
 use nno_obs_api::Backend;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -128,7 +128,7 @@ fn heatmap_grid(fleet: &Fleet, heatmap: &Heatmap, bucket: &str, range: Range) ->
     }
     let _ = write!(
         out,
-        r#"<p class="lead">Rows are platforms, columns {bucket} buckets (UTC); a cell opens that platform's errors in its bucket.</p><div class="scroll"><table class="heatmap"><thead><tr><th scope="col">Platform</th>"#
+        r#"<p class="lead">Rows are platforms, columns {bucket} buckets (UTC); a cell opens that platform's errors in its bucket.</p><div class="scroll latest"><table class="heatmap"><thead><tr><th scope="col">Platform</th>"#
     );
     // A label every few buckets, spanning them, so that every column keeps one width.
     let every = heatmap.buckets.len().div_ceil(12).max(1);
@@ -204,11 +204,11 @@ fn heatmap_grid(fleet: &Fleet, heatmap: &Heatmap, bucket: &str, range: Range) ->
 #[cfg(test)]
 mod tests {
     use super::{class_of, fleet_table};
-    use crate::answers::{Fleet, FleetRow};
     use crate::Range;
+    use nno_obs_api::views::{Fleet, FleetPlatform};
 
-    fn row(platform_id: &str, name: &str) -> FleetRow {
-        FleetRow {
+    fn row(platform_id: &str, name: &str) -> FleetPlatform {
+        FleetPlatform {
             platform_id: platform_id.into(),
             name: name.into(),
             workers: 2,

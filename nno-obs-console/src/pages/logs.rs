@@ -4,13 +4,13 @@
 //! `/platforms/{id}/logs?traceId=…` is where an alert's "trace a recent error" lands (§6.3).
 
 use super::trace::trace_href;
-use crate::answers::{Download, LogEntry, LogPage};
 use crate::escape::{escape, query};
 use crate::format::{bytes, count, time};
 use crate::layout::Section;
 use crate::routes::OPERATOR_HOME;
 use crate::{Context, Range, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{Download, LogEntryView, LogPage};
 use nno_obs_api::Backend;
 use std::fmt::Write;
 
@@ -101,7 +101,12 @@ pub(crate) async fn render<B: Backend>(
     }
     main.push_str("</ul></nav></section>");
     main.push_str(r#"<section aria-labelledby="dl-h"><h2 id="dl-h">Download</h2>"#);
-    if want_download {
+    // A search that read everything and found nothing has no object to offer: a link to make
+    // download links for it would only lead to "no object matches".
+    let nothing_found = page.entries.is_empty() && page.complete && page.next.is_none();
+    if nothing_found && !want_download {
+        main.push_str(&super::empty("Nothing to download: no entry matches."));
+    } else if want_download {
         let download: Download = context
             .ask(&format!("{PREFIX}/logs/download"), &asked)
             .await?;
@@ -219,7 +224,10 @@ fn form(path: &str, range: Range, filters: &[(&'static str, String)]) -> String 
 }
 
 /// Entries as a table: time, level, service, message (its JSON behind `<details>`), trace.
-pub(crate) fn entries_table(entries: &[LogEntry], trace_link: &dyn Fn(&str) -> String) -> String {
+pub(crate) fn entries_table(
+    entries: &[LogEntryView],
+    trace_link: &dyn Fn(&str) -> String,
+) -> String {
     if entries.is_empty() {
         return super::empty("No entry matches: widen the range or loosen a filter.");
     }

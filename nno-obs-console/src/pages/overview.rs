@@ -2,12 +2,12 @@
 //! feature per hour, the latest Pages build.
 
 use super::{empty, platform_section};
-use crate::answers::{Light, Overview};
 use crate::chart::{bars, legend, lines, Series};
 use crate::escape::escape;
-use crate::format::{count, duration, percent, time};
+use crate::format::{count, duration, percent, time, Axis};
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{Overview, WorkerLight};
 use nno_obs_api::Backend;
 use std::fmt::Write;
 
@@ -36,10 +36,11 @@ pub(crate) async fn render<B: Backend>(
             .iter()
             .map(|h| (h.hour.as_str(), h.requests as f64))
             .collect();
-        main.push_str(r#"<div class="scroll">"#);
+        main.push_str(r#"<div class="scroll latest">"#);
         main.push_str(&bars(
             "Requests per hour",
             "requests / hour",
+            Axis::Count,
             &points,
             count,
         ));
@@ -67,10 +68,11 @@ pub(crate) async fn render<B: Backend>(
             "No feature served a request in the last {label}, so there is no rate to draw."
         )));
     } else {
-        main.push_str(r#"<div class="scroll">"#);
+        main.push_str(r#"<div class="scroll latest">"#);
         main.push_str(&lines(
             "5xx rate per feature per hour",
             "5xx rate",
+            Axis::Percent,
             &series,
             |v| percent(Some(v)),
         ));
@@ -104,7 +106,7 @@ pub(crate) async fn render<B: Backend>(
 }
 
 /// The traffic lights: colour and word both (colour alone says nothing to some readers).
-fn lights(workers: &[Light]) -> String {
+fn lights(workers: &[WorkerLight]) -> String {
     let mut out = String::from(
         r#"<section aria-labelledby="lights-h"><h2 id="lights-h">Health per Worker</h2>"#,
     );
@@ -148,8 +150,8 @@ fn lights(workers: &[Light]) -> String {
 mod tests {
     use super::*;
 
-    fn light(feature: &str, health: &str, requests: u64) -> Light {
-        Light {
+    fn light(feature: &str, health: &str, requests: u64) -> WorkerLight {
+        WorkerLight {
             script: None,
             feature: feature.into(),
             health: health.into(),

@@ -3,12 +3,12 @@
 //! trace. The seed's Cloudflare API quota panel has no source yet, and says so.
 
 use super::{empty, ms, table};
-use crate::answers::Provisioning;
 use crate::escape::escape;
 use crate::format::{count, time};
 use crate::layout::Section;
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::Provisioning;
 use nno_obs_api::Backend;
 
 pub(crate) async fn render<B: Backend>(context: &Context<'_, B>) -> Result<Rendered, Refusal> {

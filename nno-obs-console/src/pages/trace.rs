@@ -3,14 +3,14 @@
 //! indentation — then the trace's log lines, and the logs pages holding its Logpush objects.
 
 use super::logs::entries_table;
-use crate::answers::{Span, Trace};
-use crate::chart::nice_max;
+use crate::chart::{nice_max, steps};
 use crate::escape::{escape, query};
-use crate::format::duration;
+use crate::format::{duration, tick_labels, Axis};
 use crate::layout::Section;
 use crate::routes::OPERATOR_HOME;
 use crate::{Context, Refusal, Rendered};
 use nno_obs_api::handlers::PREFIX;
+use nno_obs_api::views::{SpanView, TraceView};
 use nno_obs_api::Backend;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -55,7 +55,7 @@ pub(crate) async fn render<B: Backend>(
         Some(p) => vec![("platformId", p.to_owned())],
         None => Vec::new(),
     };
-    let trace: Trace = context
+    let trace: TraceView = context
         .ask(&format!("{PREFIX}/traces/{id}"), &query_pairs)
         .await?;
     let _ = write!(
@@ -109,7 +109,7 @@ const LABEL: f64 = 280.0;
 const AXIS: f64 = 22.0;
 
 /// The waterfall as SVG: rows in start order, bars to scale against the trace's span.
-fn waterfall(spans: &[Span]) -> String {
+fn waterfall(spans: &[SpanView]) -> String {
     let end = spans
         .iter()
         .map(|s| s.offset_ms + s.duration_ms)
@@ -123,14 +123,27 @@ fn waterfall(spans: &[Span]) -> String {
         spans.len(),
         escape(&duration(end))
     );
-    for tick in 0..=4 {
-        let ms = scale_max * tick as f64 / 4.0;
+    // Round steps of the scale (1 s steps of 5 s, not quarters of 1.25 s), labelled by one
+    // formatter: one unit and precision on the axis.
+    let steps = steps(scale_max);
+    let ticks: Vec<f64> = (0..=steps)
+        .map(|tick| scale_max * f64::from(tick) / f64::from(steps))
+        .collect();
+    for (tick, (ms, label)) in ticks
+        .iter()
+        .zip(tick_labels(&ticks, Axis::Duration))
+        .enumerate()
+    {
         let _ = write!(
             svg,
             r#"<line class="grid" x1="{0:.1}" y1="{AXIS}" x2="{0:.1}" y2="{height}"/><text class="tick" x="{0:.1}" y="14" text-anchor="{1}">{2}</text>"#,
-            x(ms),
-            if tick == 4 { "end" } else { "middle" },
-            escape(&duration(ms))
+            x(*ms),
+            if tick == ticks.len() - 1 {
+                "end"
+            } else {
+                "middle"
+            },
+            escape(&label)
         );
     }
     for (row, span) in spans.iter().enumerate() {
@@ -170,7 +183,11 @@ fn waterfall(spans: &[Span]) -> String {
 
 /// Where the trace's Logpush objects can be searched and downloaded: the logs pages of the
 /// buckets its lines came from.
-fn objects<B: Backend>(trace: &Trace, platform: Option<&str>, context: &Context<'_, B>) -> String {
+fn objects<B: Backend>(
+    trace: &TraceView,
+    platform: Option<&str>,
+    context: &Context<'_, B>,
+) -> String {
     let keys: BTreeSet<&str> = trace.logs.iter().map(|l| l.object.as_str()).collect();
     if keys.is_empty() {
         return String::new();
@@ -209,4 +226,39 @@ fn objects<B: Backend>(trace: &Trace, platform: Option<&str>, context: &Context<
     }
     out.push_str("</ul>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waterfall;
+    use nno_obs_api::views::SpanView;
+
+    /// A job of 4.6 s: its scale is 5 s in whole seconds, every label in s with no decimals
+    /// (it was quarters: 1.25 s, 2.50 s, 3.75 s).
+    #[test]
+    fn the_scale_has_round_steps_in_one_unit() {
+        let span = SpanView {
+            span_id: "a".into(),
+            parent_span_id: String::new(),
+            service: "provisioning".into(),
+            operation: "run-job".into(),
+            start: "2026-02-22T07:12:00.005Z".into(),
+            duration_ms: 4_600.0,
+            outcome: "error".into(),
+            platform_id: "k3m9p2xw7q".into(),
+            offset_ms: 0.0,
+            depth: 0,
+        };
+        let svg = waterfall(&[span]);
+        let ticks: Vec<&str> = svg
+            .split(r#"y="14" text-anchor="#)
+            .skip(1)
+            .map(|rest| &rest[rest.find('>').map_or(0, |i| i + 1)..rest.find('<').unwrap_or(0)])
+            .collect();
+        assert_eq!(ticks, ["0 s", "1 s", "2 s", "3 s", "4 s", "5 s"]);
+        assert!(
+            svg.contains(r#"text-anchor="end">5 s<"#),
+            "the last label ends at the edge"
+        );
+    }
 }
