@@ -49,7 +49,7 @@ fn an_auth_worker_silent_for_the_last_three_minutes_is_no_data_not_ok() {
 #[test]
 fn requests_per_hour_equal_the_question_asked_alone() {
     use nno_obs_query::questions::RequestsPerHour;
-    use nno_obs_query::{PlatformScope, Question, TimeRange};
+    use nno_obs_query::{Question, TimeRange};
     use nno_obs_store::layout::PlatformId;
 
     let f = fixture();
