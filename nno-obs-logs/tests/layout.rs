@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::build::paths_under;
+use common::build::{files_under, paths_under};
 use common::{write_fleet, T0};
 use nno_obs_logs::{LocalSearch, LogQuery};
 use nno_obs_store::fs::LocalStore;
