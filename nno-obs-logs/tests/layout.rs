@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::build::{files_under, paths_under};
+use common::build::paths_under;
 use common::{write_fleet, T0};
 use nno_obs_logs::{LocalSearch, LogQuery};
 use nno_obs_store::fs::LocalStore;
@@ -238,7 +238,7 @@ fn a_read_only_bucket_folder_keeps_its_sidecars_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 60, 2, 5);
     // As above: no sidecar can be written, each one's path being a directory.
-    for file in files_under(dir.path()) {
+    for file in paths_under(dir.path()) {
         if file.to_string_lossy().ends_with(".idx") {
             std::fs::remove_file(&file).unwrap();
             std::fs::create_dir(&file).unwrap();
@@ -268,7 +268,7 @@ fn a_read_only_bucket_folder_keeps_its_sidecars_in_memory() {
         (0, first.objects_read),
         "{second:?}"
     );
-    assert!(files_under(dir.path())
+    assert!(paths_under(dir.path())
         .iter()
         .all(|p| !p.to_string_lossy().ends_with(".tmp")));
     // A query that matches still finds what a search without sidecars finds.
