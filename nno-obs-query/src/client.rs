@@ -235,7 +235,7 @@ impl<T: Transport> crate::Engine for SqlApi<T> {
 mod tests {
     use super::*;
     use crate::questions::{Question, RequestsPerHour};
-    use crate::{PlatformScope, TimeRange};
+    use crate::TimeRange;
     use nno_obs_store::layout::PlatformId;
     use std::cell::RefCell;
 

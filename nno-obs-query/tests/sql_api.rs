@@ -10,7 +10,7 @@
 use nno_obs_cloudflare::{NativeTransport, Secret};
 use nno_obs_query::client::SqlApi;
 use nno_obs_query::questions::{JobStats, RequestsPerHour};
-use nno_obs_query::{OperatorScope, PlatformScope, Question, TimeRange};
+use nno_obs_query::{Question, TimeRange};
 use nno_obs_store::layout::PlatformId;
 use nno_obs_store::points::CLICKHOUSE_STRUCTURE;
 use nno_obs_testkit::Receiver;
