@@ -52,7 +52,7 @@ totals() {
            END { printf "%d passed, %d failed, %d ignored (%d test runs)", p, f, g, n }' "$log"
       ;;
     node)
-      awk '/^ℹ pass /{p = $3} /^ℹ fail /{f = $3} /^ℹ skipped /{s = $3}
+      awk '/^ℹ pass /{p += $3} /^ℹ fail /{f += $3} /^ℹ skipped /{s += $3}
            END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$log"
       ;;
     w3c)

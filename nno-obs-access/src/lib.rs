@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | a caller of the read API | an HS256 token, signature and claims verified | [`token::verify`] → [`Caller`] → [`Caller::target`], [`Caller::operator`], [`Caller::platform_scope`] |
 //! | a person at the terminal (the CLI) | the store's folder (or the files) readable by this process | [`local::operator`], [`local::operator_of_files`] (feature `local`) |
-//! | the `nno-logging` Worker's cron | a [`worker::ScheduledEvent`], which only the runtime hands out | `scheduled::operator` (feature `worker`) |
+//! | the `nno-logging` Worker's cron | a workers-rs `ScheduledEvent`, which only the runtime hands out | `scheduled::operator` (feature `worker`) |
 //! | the CLI asking a remote engine: the SQL API (`query --cfae`), or a statement it prints (`query --sql`, `logs sql --r2-account`) | the remote engine checks the runner's credentials; nothing local is read | [`remote::operator`] |
 //! | an operator looking at one platform | the operator's scope | [`OperatorScope::platform`] |
 //!

@@ -7,7 +7,7 @@
 //!
 //! Neither has a public constructor. They are minted by this crate's checks alone (see the
 //! crate's documentation): a verified token ([`crate::Caller`]), the local store's files
-//! ([`crate::local`]), a scheduled run of the Worker ([`crate::scheduled`]) — and an operator
+//! ([`crate::local`]), a scheduled run of the Worker (`scheduled`, feature `worker`) — and an operator
 //! may narrow its scope to any one platform ([`OperatorScope::platform`]). So a read path that
 //! forgot its check has no scope to pass: it does not compile.
 
@@ -46,7 +46,7 @@ impl PlatformScope {
 /// An NNO operator: every platform and the core services.
 ///
 /// Minted by [`crate::Caller::operator`] (a verified operator token), [`crate::local::operator`]
-/// (the local store's files) or [`crate::scheduled`] (the Worker's cron).
+/// (the local store's files) or `scheduled::operator` (the Worker's cron, feature `worker`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OperatorScope {
     _checked: (),
