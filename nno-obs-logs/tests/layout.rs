@@ -181,18 +181,23 @@ fn every_layout_and_loose_files_are_read() {
     assert_eq!(count(&search, &range), 3 * store_hits);
 }
 
-#[test]
-fn a_read_only_store_keeps_its_indexes_in_memory() {
+/// A fleet's store where no sidecar exists and none can be written: each sidecar's path is a
+/// directory, which a rename cannot replace (a read-only folder, even for root).
+fn read_only_fleet() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 60, 2, 5);
-    // No sidecars, and none can be written: each sidecar's path is a directory, which a rename
-    // cannot replace (a read-only folder, even for root).
     for file in paths_under(dir.path()) {
         if file.to_string_lossy().ends_with(".idx") {
             std::fs::remove_file(&file).unwrap();
             std::fs::create_dir(&file).unwrap();
         }
     }
+    dir
+}
+
+#[test]
+fn a_read_only_store_keeps_its_indexes_in_memory() {
+    let dir = read_only_fleet();
     let query = LogQuery {
         trace_id: Some("no-such-trace".into()),
         ..Default::default()
@@ -235,15 +240,7 @@ fn a_read_only_bucket_folder_keeps_its_sidecars_in_memory() {
     use nno_obs_logs::LocalFolder;
     use nno_obs_store::layout::Bucket;
 
-    let dir = tempfile::tempdir().unwrap();
-    write_fleet(dir.path(), 60, 2, 5);
-    // As above: no sidecar can be written, each one's path being a directory.
-    for file in paths_under(dir.path()) {
-        if file.to_string_lossy().ends_with(".idx") {
-            std::fs::remove_file(&file).unwrap();
-            std::fs::create_dir(&file).unwrap();
-        }
-    }
+    let dir = read_only_fleet();
     let folder = LocalFolder::bucket(dir.path(), &Bucket::Internal);
     let search = || ObjectSearch::new(&folder, "nno-logs-internal/");
     let run = |query: &LogQuery| {
