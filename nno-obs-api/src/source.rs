@@ -369,27 +369,24 @@ impl<S: ObjectSource, H: Host> Backend for SourceBackend<S, H> {
                     hits: page.hits,
                 });
             }
-            let mut merged = LogHits {
-                complete: true,
-                ..LogHits::default()
-            };
             let plain = Continuation::after(search.after.cloned());
+            let mut pages = Vec::new();
             for (bucket, source) in current.all() {
-                let page = self
-                    .search_bucket(bucket, source, search.query, &plain, search.limit)
-                    .await?;
-                merged.more |= page.next.is_some();
-                merged.complete &= page.complete;
-                merged.files += page.objects_read as u64;
-                merged.bytes += page.bytes_read;
-                merged.problems.extend(problems_of(&page));
-                merged.hits.extend(page.hits);
+                pages.push(
+                    self.search_bucket(bucket, source, search.query, &plain, search.limit)
+                        .await?,
+                );
             }
-            merged.hits.sort();
-            merged.more |= merged.hits.len() > search.limit;
-            merged.hits.truncate(search.limit);
-            merged.problems.sort_by(|a, b| a.key.cmp(&b.key));
-            Ok(merged)
+            let merged = ObjectPage::merge(pages, search.limit);
+            Ok(LogHits {
+                more: merged.next.is_some(),
+                complete: merged.complete,
+                files: merged.objects_read as u64,
+                bytes: merged.bytes_read,
+                problems: problems_of(&merged),
+                continuation: None,
+                hits: merged.hits,
+            })
         })
     }
 

@@ -512,17 +512,12 @@ fn index(place: Where) -> Result<(), Failure> {
     if place.paths.is_empty() {
         return index_store(&place.store);
     }
-    // Given files and folders (an operator's own, outside any bucket): the native walk.
-    let search = LocalSearch::paths(&place.paths)?;
-    let had = search
-        .files()
-        .iter()
-        .filter(|f| f.load_index().is_some())
-        .count();
-    let written = search.build_indexes();
+    // Given files and folders (an operator's own, outside any bucket): each as an object
+    // source, indexed by the same call as a bucket.
+    let done = LocalSearch::paths(&place.paths)?.build_indexes();
     println!(
-        "{} files: {had} already indexed, {written} indexes written",
-        search.files().len()
+        "{} files: {} already indexed, {} indexes written",
+        done.objects, done.already, done.written
     );
     Ok(())
 }

@@ -340,8 +340,14 @@ fn pages_follow_the_cursor_and_json_has_it() {
     let mut cursor: Option<String> = None;
     loop {
         let body = page(cursor.as_deref());
-        // One Logpush object per bucket: the platform's and the internal one.
-        assert_eq!(body["scanned"]["files"], 2);
+        // One Logpush object per bucket: the platform's and the internal one, both read for
+        // the first page; a later page skips an object whose sidecar shows it ends before
+        // the cursor.
+        let scanned = body["scanned"]["files"].as_u64().unwrap();
+        match cursor {
+            None => assert_eq!(scanned, 2),
+            Some(_) => assert!((1..=2).contains(&scanned), "{body}"),
+        }
         for entry in body["entries"].as_array().unwrap() {
             seen.push(entry["message"].as_str().unwrap().to_owned());
         }

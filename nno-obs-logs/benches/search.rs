@@ -33,9 +33,11 @@ fn fixture() -> &'static Fixture {
         let platforms = env_or("NNO_BENCH_PLATFORMS", 20);
         let seconds = env_or("NNO_BENCH_SECONDS", 1800);
         let (root, bytes) = fleet::fleet(platforms, seconds);
-        let search = LocalSearch::store(&root, &nno_obs_access::testing::operator()).expect("store");
-        let files: Vec<PathBuf> = search.files().iter().map(|f| f.path.clone()).collect();
-        let compressed: u64 = search.files().iter().map(|f| f.bytes).sum();
+        let files = data_files(&root);
+        let compressed: u64 = files
+            .iter()
+            .map(|f| std::fs::metadata(f).expect("file").len())
+            .sum();
         eprintln!(
             "fleet: {platforms} platforms x {seconds} s, {} files, {:.1} MB uncompressed, {:.1} MB gzip",
             files.len(),
@@ -44,6 +46,25 @@ fn fixture() -> &'static Fixture {
         );
         Fixture { root, files, seconds, platforms }
     })
+}
+
+/// The data files under `root` (what gzip and zcat are given; sidecars left out).
+fn data_files(root: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            let entry = entry.expect("entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().expect("type").is_dir() {
+                stack.push(entry.path());
+            } else if nno_obs_logs::prune::is_data_file(&name) {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 fn main() {

@@ -11,7 +11,7 @@
 //! | [`matcher`] | whether an entry matches | yes |
 //! | [`prefilter`] | skipping, unparsed, lines that cannot hold a wanted trace id, user id or text | yes |
 //! | [`search`] | one file's matches, the bounded merge, index pruning | yes |
-//! | [`prune`] | which objects a search reads (shared by the walk and the object search) | yes |
+//! | [`prune`] | which objects a search reads: data names, the rotated open batch, what a key, `{DATE}` folder or sidecar rules out | yes |
 //! | [`listing`] | which keys a search lists: only the `{DATE}` folders a range can touch | yes |
 //! | [`objects`] | the search over an object source, bounded per call, with its continuation | yes |
 //! | [`decode`] | a batch of fetched objects searched: in parallel natively (rayon), one by one in wasm32 | yes |
@@ -19,9 +19,10 @@
 //! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
-//! | `LocalFolder` (feature `native`) | a store's bucket folder as an object source | no |
+//! | `LocalFolder` (feature `native`) | a store's bucket folder (or any folder) as an object source | no |
+//! | `GivenFiles` (feature `native`) | files named on the command line as an object source | no |
+//! | `LocalSearch` (feature `native`) | the object search over a scope's bucket folders or given paths, sources in parallel, pages merged | no |
 //! | `follow` (feature `native`) | following a search as the store grows: woken by filesystem notifications, a slow recheck as fallback | no |
-//! | `walk`, `local` (feature `native`) | finding files safely; the parallel search; indexes kept in memory when a store is read-only | no |
 //!
 //! ```
 //! use nno_obs_logs::{reader::read_entries, Level};
@@ -56,15 +57,17 @@ pub mod sql;
 #[cfg(feature = "native")]
 pub mod follow;
 #[cfg(feature = "native")]
+mod given_files;
+#[cfg(feature = "native")]
 mod index_cache;
 #[cfg(feature = "native")]
 mod local;
 #[cfg(feature = "native")]
 mod local_folder;
-#[cfg(feature = "native")]
-pub mod walk;
 
 pub use cursor::{Cursor, CursorError};
+#[cfg(feature = "native")]
+pub use given_files::GivenFiles;
 pub use level::{Level, UnknownLevel};
 #[cfg(feature = "native")]
 pub use local::{LocalSearch, Page};

@@ -1,27 +1,37 @@
-//! The native search: files found by [`crate::walk`], read in parallel (rayon), merged into
-//! one ordered page.
+//! The search on this machine: a store's bucket folders ([`LocalFolder`]) or an operator's own
+//! folders and files ([`GivenFiles`]), each searched by the object search
+//! ([`ObjectSearch`], the code `nno-obs serve` and the `nno-logging` Worker run over R2),
+//! their pages merged into one ([`ObjectPage::merge`]).
+//!
+//! Sources are searched in parallel (rayon), and each source decodes its objects in parallel
+//! batches ([`crate::decode`]); both futures answer at once (the folder I/O is blocking), so
+//! no executor is needed.
 
 use crate::cursor::Cursor;
-use crate::matcher::Matcher;
+use crate::given_files::GivenFiles;
+use crate::local_folder::LocalFolder;
+use crate::objects::{Continuation, Limits, ObjectPage, ObjectSearch};
 use crate::query::{LogQuery, Scope};
 use crate::reader::FileReport;
-use crate::search::{search_file, Hit, TopHits};
-use crate::walk::{given_files, store_files, Candidate};
+use crate::search::Hit;
+use crate::sidecars::{index_bucket, BucketIndexed};
+use crate::source::{now_or_never, ObjectSource, SourceError, SourceErrorKind};
+use nno_obs_store::layout::Bucket;
 use rayon::prelude::*;
-use std::fs::File;
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 /// A page of results.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Page {
     /// The matches, in order.
     pub hits: Vec<Hit>,
     /// The cursor of the next page, when there is more.
     pub next: Option<Cursor>,
-    /// Files considered.
+    /// Data files listed (the rotated open batch left out).
     pub files_total: usize,
-    /// Files skipped by their index.
+    /// Files skipped by their name, `{DATE}` folder or index sidecar.
     pub files_pruned: usize,
     /// Files read.
     pub files_read: usize,
@@ -29,59 +39,120 @@ pub struct Page {
     pub bytes_read: u64,
     /// Files with something skipped, repaired or damaged, with what.
     pub problems: Vec<(String, FileReport)>,
-    /// Files that could not be opened, with why.
+    /// Files (or whole folders) that could not be read, with why.
     pub unreadable: Vec<(String, String)>,
     /// Entries of the files read that match every filter but the time range, having no time
     /// (see [`FileReport::untimed_matches`]).
     pub untimed_matches: u64,
 }
 
+/// One source of a search, and how its hits' keys are shown.
+struct Named {
+    /// Prefixed to the source's keys: `nno-logs-internal/` for a bucket folder, so keys read as
+    /// paths relative to the store; `""` for given folders and files.
+    name: String,
+    source: Box<dyn ObjectSource + Send + Sync>,
+}
+
 /// A set of files to search: a store seen through a scope, or given paths.
 ///
 /// ```
-/// use nno_obs_logs::{LocalSearch, LogQuery, OperatorScope};
+/// use nno_obs_logs::{LocalSearch, LogQuery};
 ///
 /// let dir = tempfile::tempdir().unwrap();
 /// let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
 /// let page = search.run(&LogQuery::default(), None, 50);
 /// assert!(page.hits.is_empty() && page.next.is_none());
 /// ```
-#[derive(Debug)]
 pub struct LocalSearch {
-    files: Vec<Candidate>,
+    sources: Vec<Named>,
     scope: String,
     write_indexes: bool,
+    full_scan: bool,
+}
+
+impl std::fmt::Debug for LocalSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+        f.debug_struct("LocalSearch")
+            .field("sources", &names)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl LocalSearch {
-    /// The files of `scope`'s buckets in the store at `root`. Files without an index get one
-    /// written when first read whole; where it cannot be written (a read-only store), it is
-    /// kept in memory for the rest of the process instead.
+    /// The bucket folders of `scope` in the store at `root` (found now: a bucket created later
+    /// is seen by the next `store`). A file read whole without an index gets its sidecar
+    /// written; where it cannot be (a read-only store), it is kept in memory for the rest of
+    /// the process instead.
     pub fn store(root: &Path, scope: &dyn Scope) -> io::Result<Self> {
+        let mut present = Vec::new();
+        for entry in fs::read_dir(root)? {
+            let entry = entry?;
+            if !entry.file_type()?.is_dir() {
+                continue; // files and symbolic links are not buckets
+            }
+            if let Some(bucket) = entry
+                .file_name()
+                .to_str()
+                .and_then(|name| Bucket::parse(name).ok())
+            {
+                present.push(bucket);
+            }
+        }
+        present.sort();
+        let sources = scope
+            .buckets(&present)
+            .into_iter()
+            .map(|bucket| Named {
+                name: format!("{}/", bucket.name()),
+                source: Box::new(LocalFolder::bucket(root, &bucket)),
+            })
+            .collect();
         Ok(Self {
-            files: store_files(root, scope)?,
+            sources,
             scope: scope.name(),
             write_indexes: true,
+            full_scan: false,
         })
     }
 
-    /// Given files and directories (operator scope); nothing is written next to them.
+    /// Given files and folders (an operator's own, operator scope): a folder's files are keyed
+    /// relative to it, a file by its path as given. Nothing is written next to them.
     pub fn paths(paths: &[PathBuf]) -> io::Result<Self> {
+        let mut sources = Vec::new();
+        let mut files = Vec::new();
+        for path in paths {
+            // The operator named it: a link given on the command line is followed, once.
+            if fs::metadata(path)?.is_dir() {
+                sources.push(Named {
+                    name: String::new(),
+                    source: Box::new(LocalFolder::new(&fs::canonicalize(path)?)),
+                });
+            } else {
+                files.push(path.clone());
+            }
+        }
+        if !files.is_empty() {
+            sources.push(Named {
+                name: String::new(),
+                source: Box::new(GivenFiles::new(&files)),
+            });
+        }
         Ok(Self {
-            files: given_files(paths)?,
+            sources,
             scope: "operator".to_owned(),
             write_indexes: false,
+            full_scan: false,
         })
     }
 
-    /// Never use an index, nor what a file's name says of its times (a full scan; for tests
-    /// and comparisons).
+    /// Reads every file whole: no index, no file name or `{DATE}` folder is trusted to skip
+    /// one, nothing is written (the reference a pruned search is compared with, in tests and
+    /// benchmarks).
     pub fn without_indexes(mut self) -> Self {
-        for file in &mut self.files {
-            file.has_index_file = false;
-            file.latest_ms = None;
-            file.delivered = None;
-        }
+        self.full_scan = true;
         self.write_indexes = false;
         self
     }
@@ -91,11 +162,6 @@ impl LocalSearch {
         &self.scope
     }
 
-    /// The files that will be considered.
-    pub fn files(&self) -> &[Candidate] {
-        &self.files
-    }
-
     /// Parses a cursor of this search.
     pub fn cursor(&self, text: &str, query: &LogQuery) -> Result<Cursor, crate::CursorError> {
         Cursor::parse(text, query, &self.scope)
@@ -103,174 +169,81 @@ impl LocalSearch {
 
     /// Runs `query`: at most `limit` hits after `cursor`, in order.
     ///
-    /// Memory is bounded by the page, not the input: files are read as streams, each file's
-    /// index is loaded only while the file is considered, and hits are merged per thread as
-    /// files finish (at most `limit + 1` kept per thread).
+    /// Memory is bounded by the page and a batch of files, not the input: each source keeps
+    /// its best `limit + 1` hits, and a source reads [`crate::decode::BATCH`] files at a time.
     pub fn run(&self, query: &LogQuery, cursor: Option<&Cursor>, limit: usize) -> Page {
-        let matcher = Matcher::new(query);
-        let after = cursor.map(Cursor::after);
-        // One more than asked, to know whether there is a next page.
-        let keep = limit.saturating_add(1);
-        let merged = self
-            .files
+        let at = Continuation::after(cursor.map(|c| c.after().clone()));
+        let pages: Vec<ObjectPage> = self
+            .sources
             .par_iter()
-            .fold(
-                || Merged::new(keep),
-                |mut merged, file| {
-                    let (admitted, indexed) = file.admits(&matcher);
-                    if !admitted {
-                        merged.pruned += 1;
-                        return merged;
-                    }
-                    merged.bytes += file.bytes;
-                    merged.add(self.search_one(file, indexed, &matcher, after, keep));
-                    merged
-                },
-            )
-            .reduce(|| Merged::new(keep), Merged::combine);
-        let mut page = Page {
-            hits: merged.top.into_sorted(),
-            next: None,
-            files_total: self.files.len(),
-            files_pruned: merged.pruned,
-            files_read: merged.read,
-            bytes_read: merged.bytes,
+            .map(|named| self.run_one(named, query, &at, limit))
+            .collect();
+        let merged = ObjectPage::merge(pages, limit);
+        Page {
+            next: merged
+                .next
+                .and_then(|next| next.after)
+                .map(|last| Cursor::new(query, &self.scope, last)),
+            hits: merged.hits,
+            files_total: merged.objects_listed,
+            files_pruned: merged.objects_pruned,
+            files_read: merged.objects_read,
+            bytes_read: merged.bytes_read,
             problems: merged.problems,
             unreadable: merged.unreadable,
             untimed_matches: merged.untimed_matches,
-        };
-        page.problems.sort_by(|a, b| a.0.cmp(&b.0));
-        page.unreadable.sort();
-        if page.hits.len() > limit {
-            page.hits.truncate(limit);
-            page.next = page
-                .hits
-                .last()
-                .map(|last| Cursor::new(query, &self.scope, last.key.clone()));
         }
-        page
     }
 
-    fn search_one(
+    /// One source's page; a source that cannot be listed is one unreadable entry.
+    fn run_one(
         &self,
-        file: &Candidate,
-        indexed: bool,
-        matcher: &Matcher,
-        after: Option<&crate::cursor::SortKey>,
-        keep: usize,
-    ) -> FileOutcome {
-        let opened = match File::open(&file.path) {
-            Ok(opened) => opened,
-            Err(error) => {
-                return FileOutcome::Unreadable {
-                    key: file.key.clone(),
-                    error: error.to_string(),
+        named: &Named,
+        query: &LogQuery,
+        at: &Continuation,
+        limit: usize,
+    ) -> ObjectPage {
+        let mut search = ObjectSearch::new(named.source.as_ref(), &named.name);
+        if self.full_scan {
+            search = search.full_scan();
+        } else if !self.write_indexes {
+            search = search.without_writing();
+        }
+        let answered = now_or_never(search.run(query, at, limit, Limits::UNLIMITED))
+            .unwrap_or_else(|| Err(waited()));
+        answered.unwrap_or_else(|error| ObjectPage {
+            complete: true,
+            unreadable: vec![(named.name.clone(), error.to_string())],
+            ..ObjectPage::default()
+        })
+    }
+
+    /// Writes an index sidecar for every `.gz` file that has no valid one (what
+    /// `nno-obs logs index` does), source by source with [`index_bucket`], as the
+    /// `nno-logging` Worker indexes an R2 bucket. A source that cannot be listed is counted as
+    /// one failure.
+    pub fn build_indexes(&self) -> BucketIndexed {
+        let mut total = BucketIndexed::default();
+        for named in &self.sources {
+            match now_or_never(index_bucket(named.source.as_ref())) {
+                Some(Ok(done)) => {
+                    total.objects += done.objects;
+                    total.already += done.already;
+                    total.written += done.written;
+                    total.damaged += done.damaged;
+                    total.failed += done.failed;
                 }
-            }
-        };
-        let build_index = self.write_indexes && !indexed && file.key.ends_with(".gz");
-        let found = search_file(&file.key, opened, matcher, after, keep, build_index);
-        if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
-            index.data_bytes = file.bytes;
-            // A read-only store is still searchable, and its indexes are kept in memory so the
-            // process's next query does not read these files whole again.
-            if write_index(&file.index_path(), &index).is_err() {
-                crate::index_cache::keep(&file.path, index);
+                Some(Err(_)) | None => total.failed += 1,
             }
         }
-        FileOutcome::Read {
-            key: file.key.clone(),
-            hits: found.hits,
-            report: found.report,
-        }
-    }
-
-    /// Writes an index for every `.gz` file that has none (what `nno-obs logs index` does).
-    /// Returns how many were written.
-    pub fn build_indexes(&self) -> usize {
-        let everything = Matcher::new(&LogQuery::default());
-        self.files
-            .par_iter()
-            .filter(|file| file.key.ends_with(".gz") && file.load_index().is_none())
-            .filter(|file| {
-                let Ok(opened) = File::open(&file.path) else {
-                    return false;
-                };
-                let found = search_file(&file.key, opened, &everything, None, 0, true);
-                match found.index.filter(|_| !found.report.has_problems()) {
-                    Some(mut index) => {
-                        index.data_bytes = file.bytes;
-                        write_index(&file.index_path(), &index).is_ok()
-                    }
-                    None => false,
-                }
-            })
-            .count()
+        total
     }
 }
 
-/// What the files read by one thread gave, merged as they finish.
-struct Merged {
-    top: TopHits,
-    pruned: usize,
-    read: usize,
-    bytes: u64,
-    problems: Vec<(String, FileReport)>,
-    unreadable: Vec<(String, String)>,
-    untimed_matches: u64,
-}
-
-impl Merged {
-    fn new(keep: usize) -> Self {
-        Self {
-            top: TopHits::new(keep),
-            pruned: 0,
-            read: 0,
-            bytes: 0,
-            problems: Vec::new(),
-            unreadable: Vec::new(),
-            untimed_matches: 0,
-        }
-    }
-
-    fn add(&mut self, outcome: FileOutcome) {
-        match outcome {
-            FileOutcome::Read { key, hits, report } => {
-                self.read += 1;
-                self.untimed_matches += report.untimed_matches;
-                if report.has_problems() {
-                    self.problems.push((key, report));
-                }
-                self.top.merge(hits);
-            }
-            FileOutcome::Unreadable { key, error } => self.unreadable.push((key, error)),
-        }
-    }
-
-    fn combine(mut self, other: Merged) -> Merged {
-        self.top.merge(other.top);
-        self.pruned += other.pruned;
-        self.read += other.read;
-        self.bytes += other.bytes;
-        self.problems.extend(other.problems);
-        self.unreadable.extend(other.unreadable);
-        self.untimed_matches += other.untimed_matches;
-        self
-    }
-}
-
-enum FileOutcome {
-    Read {
-        key: String,
-        hits: TopHits,
-        report: FileReport,
-    },
-    Unreadable {
-        key: String,
-        error: String,
-    },
-}
-
-fn write_index(path: &Path, index: &nno_obs_store::index::FileIndex) -> io::Result<()> {
-    crate::local_folder::write_atomically(path, &index.to_json())
+/// A local source never waits; if one ever did, its search is reported, not hung on.
+fn waited() -> SourceError {
+    SourceError::new(
+        SourceErrorKind::Unavailable,
+        "a local source did not answer at once",
+    )
 }

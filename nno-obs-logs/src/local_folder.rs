@@ -1,6 +1,6 @@
 //! One bucket folder of a local store as an [`ObjectSource`] (feature `native`).
 //!
-//! The same safety as [`crate::walk`]: keys are plain relative keys ([`check_key`]), and no
+//! Safe on a shared machine: keys are plain relative keys ([`check_key`]), and no
 //! symbolic link is followed — not in a listing (a link is skipped, whatever it points to), not
 //! on the way to an object read or written — so nothing outside the bucket's real directories is
 //! touched. The futures do their (blocking) file I/O when first polled and never wait.

@@ -2,11 +2,13 @@
 //! runs over R2, and the same search over a local folder).
 //!
 //! It lists the bucket (only the `{DATE}` folders a ranged query can touch, [`crate::listing`]),
-//! keeps the data objects the walk keeps ([`crate::prune`]: data names,
-//! the rotated open batch dropped), skips those the key or the index sidecar rules out (the same
-//! functions as [`crate::LocalSearch`]), reads the others with [`search_file`](crate::search::search_file) and merges their
-//! hits in [`SortKey`] order: the same hits, order and cursors as `LocalSearch`. An object read
-//! whole without a sidecar gets one written (best effort: a read-only source is still searched).
+//! keeps the data objects ([`crate::prune`]: data names, the rotated open batch dropped), skips
+//! those the key, the `{DATE}` folder or the index sidecar rules out, reads the others with
+//! [`search_file`](crate::search::search_file) and merges their hits in [`SortKey`] order. An
+//! object read whole without a sidecar gets one written (best effort: a read-only source is
+//! still searched). Every host runs it: the `nno-logging` Worker over R2, `nno-obs serve` and
+//! the CLI (`LocalSearch`, feature `native`) over the store's folders; several buckets' pages
+//! are merged by [`ObjectPage::merge`].
 //!
 //! # Bounded calls and the continuation rule
 //!
@@ -167,10 +169,87 @@ pub struct ObjectPage {
     pub sidecars_read: usize,
     /// Index sidecars written.
     pub sidecars_written: usize,
+    /// Entries of the objects read that match every filter but the time range, having no time
+    /// (see [`FileReport::untimed_matches`]): a ranged answer is never silent about them.
+    pub untimed_matches: u64,
     /// Objects with something skipped, repaired or damaged, with what (keys as in hits).
     pub problems: Vec<(String, FileReport)>,
     /// Objects that could not be read, with why.
     pub unreadable: Vec<(String, String)>,
+}
+
+impl ObjectPage {
+    /// Several buckets' pages of one query, each run from the same plain position
+    /// ([`Continuation::after`]) with the same `limit`, as one page: the least `limit` hits of
+    /// them all, in order; counts and problems summed; complete when every page was.
+    ///
+    /// `next` continues after the last hit given (or from where the pages started, when they
+    /// gave none) when any bucket has more. Over complete pages
+    /// that is exact (each page holds its bucket's first hits after the position). A page cut
+    /// short by its [`Limits`] may leave entries before its last hit unread: the merge is then
+    /// `complete: false`, and a host shows it as a partial answer.
+    ///
+    /// ```
+    /// use nno_obs_logs::objects::{Continuation, Limits, ObjectPage, ObjectSearch};
+    /// use nno_obs_logs::source::{now_or_never, MemorySource};
+    /// use nno_obs_logs::LogQuery;
+    ///
+    /// let record = |ms: u64| format!(
+    ///     r#"{{"Outcome":"ok","EventTimestampMs":{ms},"Logs":[{{"Level":"log","Message":["at {ms}"],"TimestampMs":{ms}}}]}}"#
+    /// );
+    /// let (a, b) = (MemorySource::new(), MemorySource::new());
+    /// a.insert("20260222/x.ndjson", format!("{}\n{}\n", record(1), record(3)).into_bytes());
+    /// b.insert("20260222/y.ndjson", format!("{}\n", record(2)).into_bytes());
+    /// let pages = [(&a, "nno-logs-internal/"), (&b, "nno-logs-k3m9p2xw7q/")].map(|(bucket, name)| {
+    ///     let search = ObjectSearch::new(bucket, name);
+    ///     now_or_never(search.run(&LogQuery::default(), &Continuation::default(), 2, Limits::UNLIMITED))
+    ///         .unwrap()
+    ///         .unwrap()
+    /// });
+    /// let page = ObjectPage::merge(pages, 2);
+    /// let messages: Vec<_> = page.hits.iter().map(|hit| hit.entry.message.as_str()).collect();
+    /// assert_eq!(messages, ["at 1", "at 2"]);
+    /// assert!(page.complete && page.next.is_some() && page.objects_read == 2);
+    /// ```
+    pub fn merge(pages: impl IntoIterator<Item = ObjectPage>, limit: usize) -> ObjectPage {
+        let mut merged = ObjectPage {
+            complete: true,
+            ..ObjectPage::default()
+        };
+        let mut more = false;
+        // Where a page that gave nothing continues from: the position all pages started at.
+        let mut started_after = None;
+        for page in pages {
+            if let Some(next) = &page.next {
+                more = true;
+                started_after.get_or_insert_with(|| next.after.clone());
+            }
+            merged.complete &= page.complete;
+            merged.objects_listed += page.objects_listed;
+            merged.objects_pruned += page.objects_pruned;
+            merged.objects_read += page.objects_read;
+            merged.bytes_read += page.bytes_read;
+            merged.sidecars_read += page.sidecars_read;
+            merged.sidecars_written += page.sidecars_written;
+            merged.untimed_matches += page.untimed_matches;
+            merged.problems.extend(page.problems);
+            merged.unreadable.extend(page.unreadable);
+            merged.hits.extend(page.hits);
+        }
+        merged.hits.sort();
+        more |= merged.hits.len() > limit;
+        merged.hits.truncate(limit);
+        merged.problems.sort_by(|a, b| a.0.cmp(&b.0));
+        merged.unreadable.sort();
+        if more {
+            let last = match merged.hits.last() {
+                Some(hit) => Some(hit.key.clone()),
+                None => started_after.flatten(),
+            };
+            merged.next = Some(Continuation::after(last));
+        }
+        merged
+    }
 }
 
 /// The search over one bucket.
@@ -190,6 +269,7 @@ pub struct ObjectSearch<'a> {
     source: &'a dyn ObjectSource,
     name: String,
     write_indexes: bool,
+    full_scan: bool,
 }
 
 /// An object the call may read.
@@ -208,11 +288,21 @@ impl<'a> ObjectSearch<'a> {
             source,
             name: name.to_owned(),
             write_indexes: true,
+            full_scan: false,
         }
     }
 
     /// Never writes a sidecar.
     pub fn without_writing(mut self) -> Self {
+        self.write_indexes = false;
+        self
+    }
+
+    /// Reads every data object: no sidecar, no key or `{DATE}` folder is trusted to skip one,
+    /// and none is written (the reference a pruned search is checked against, and a bench's
+    /// baseline).
+    pub fn full_scan(mut self) -> Self {
+        self.full_scan = true;
         self.write_indexes = false;
         self
     }
@@ -232,7 +322,10 @@ impl<'a> ObjectSearch<'a> {
         let after = at.after.as_ref();
         // Only the folders the range can touch (`crate::listing`): never the whole bucket for a
         // ranged query.
-        let listing = crate::listing::listing(self.source, query).await?;
+        let listing = match self.full_scan {
+            true => self.source.list("").await?,
+            false => crate::listing::listing(self.source, query).await?,
+        };
         let sidecars: HashSet<&str> = listing
             .iter()
             .filter_map(|o| o.key.strip_suffix(INDEX_SUFFIX))
@@ -254,9 +347,12 @@ impl<'a> ObjectSearch<'a> {
         let mut plan = Vec::new();
         for (object, _) in data.iter().zip(&rotated).filter(|(_, r)| !**r) {
             page.objects_listed += 1;
-            let latest = latest_record_ms(&object.key);
+            let (latest, delivered) = match self.full_scan {
+                true => (None, None),
+                false => (latest_record_ms(&object.key), delivery_day(&object.key)),
+            };
             if !key_admits(latest, query)
-                || !delivery_admits(delivery_day(&object.key), query)
+                || !delivery_admits(delivered, query)
                 || ends_before_after(latest)
             {
                 page.objects_pruned += 1;
@@ -272,7 +368,7 @@ impl<'a> ObjectSearch<'a> {
                 continue;
             }
             let mut span = None;
-            if sidecars.contains(object.key.as_str()) {
+            if !self.full_scan && sidecars.contains(object.key.as_str()) {
                 page.sidecars_read += 1;
                 let sidecar = format!("{}{INDEX_SUFFIX}", object.key);
                 // A sidecar that cannot be read is as none: the object is read whole.
@@ -442,6 +538,7 @@ impl<'a> ObjectSearch<'a> {
                 page.sidecars_written += 1;
             }
         }
+        page.untimed_matches += found.report.untimed_matches;
         if found.report.has_problems() {
             page.problems.push((display, found.report));
         }

@@ -1,6 +1,6 @@
-//! Which objects a search reads: the rules shared by the native walk ([`crate::walk`]) and the
-//! search over an [`crate::source::ObjectSource`] ([`crate::objects`]), so that a local folder
-//! and an R2 bucket skip exactly the same objects (no threads, no filesystem: builds for wasm32).
+//! Which objects a search reads: the rules of the search over an
+//! [`crate::source::ObjectSource`] ([`crate::objects`]) and of `index_bucket`, kept apart so
+//! that they read as rules (no threads, no filesystem: builds for wasm32).
 //!
 //! - [`is_data_file`]: which names hold records at all;
 //! - [`rotated`]: the crash rule — an open batch whose closed object exists is not read;

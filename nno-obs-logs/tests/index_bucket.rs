@@ -1,5 +1,6 @@
-//! Index building over an object source: `index_bucket` over a store's bucket folders writes
-//! the sidecars the native walk writes, byte for byte, and counts the same objects.
+//! Index building over an object source: `index_bucket` (what `nno-obs logs index` and the
+//! Worker's cron run) writes the sidecars a search writes as it reads objects whole, byte for
+//! byte, and counts the same objects.
 
 mod common;
 
@@ -7,11 +8,11 @@ use common::build::files_under;
 use common::write_fleet;
 use nno_obs_logs::sidecars::{index_bucket, BucketIndexed};
 use nno_obs_logs::source::now_or_never;
-use nno_obs_logs::{LocalFolder, LocalSearch};
+use nno_obs_logs::{LocalFolder, LocalSearch, LogQuery};
 use nno_obs_store::layout::{Bucket, INDEX_SUFFIX};
 
 #[test]
-fn index_building_over_folders_writes_what_the_walk_writes() {
+fn index_building_over_folders_writes_what_a_search_writes() {
     let walked = tempfile::tempdir().unwrap();
     write_fleet(walked.path(), 400, 3, 11);
     // No sidecars yet (an R2 download), and one object damaged (truncated).
@@ -35,8 +36,14 @@ fn index_building_over_folders_writes_what_the_walk_writes() {
         std::fs::copy(walked.path().join(&file), to).unwrap();
     }
 
-    let walk = LocalSearch::store(walked.path(), &nno_obs_access::testing::operator()).unwrap();
-    let written = walk.build_indexes();
+    // A search without a range reads every object whole, writing each valid one's sidecar.
+    let searched = LocalSearch::store(walked.path(), &nno_obs_access::testing::operator())
+        .unwrap()
+        .run(&LogQuery::default(), None, 1);
+    let written = files_under(walked.path())
+        .iter()
+        .filter(|f| f.to_string_lossy().ends_with(INDEX_SUFFIX))
+        .count();
     let mut total = BucketIndexed::default();
     for entry in std::fs::read_dir(listed.path()).unwrap() {
         let path = entry.unwrap().path();
@@ -54,7 +61,8 @@ fn index_building_over_folders_writes_what_the_walk_writes() {
         total.failed += done.failed;
     }
     assert!(written > 10, "{written}");
-    assert_eq!(total.objects, walk.files().len());
+    assert_eq!(total.objects, searched.files_total);
+    assert_eq!(searched.problems.len(), 1, "the damaged object is reported");
     assert_eq!(total.written, written);
     assert_eq!((total.already, total.damaged, total.failed), (0, 1, 0));
     // The same sidecars, byte for byte.

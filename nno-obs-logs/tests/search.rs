@@ -13,6 +13,35 @@ fn all(search: &LocalSearch, query: &LogQuery) -> Vec<nno_obs_logs::search::Hit>
     search.run(query, None, usize::MAX - 1).hits
 }
 
+/// The `.gz` data files under `dir` (links not followed).
+fn gz_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() && entry.path().to_string_lossy().ends_with(".gz") {
+                found.push(entry.path());
+            }
+        }
+    }
+    found
+}
+
+/// Whether `file` has an index sidecar that describes it as it is now.
+fn valid_sidecar(file: &std::path::Path) -> bool {
+    let mut sidecar = file.as_os_str().to_owned();
+    sidecar.push(".idx");
+    let size = std::fs::metadata(file).unwrap().len();
+    std::fs::read(PathBuf::from(sidecar))
+        .ok()
+        .and_then(|bytes| nno_obs_store::index::FileIndex::from_json(&bytes))
+        .is_some_and(|index| index.data_bytes == size)
+}
+
 /// The fleet's queries, and those that find nothing or one invocation's lines.
 fn queries() -> Vec<LogQuery> {
     let mut queries = fleet_queries();
@@ -37,10 +66,12 @@ fn an_index_never_hides_a_match() {
     let dir = tempfile::tempdir().unwrap();
     write_fleet(dir.path(), 600, 3, 7);
     let indexed = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
-    assert!(indexed
-        .files()
-        .iter()
-        .all(|f| f.load_index().is_some() || !f.key.ends_with(".gz")));
+    let gz = gz_files(dir.path());
+    assert!(!gz.is_empty());
+    assert!(
+        gz.iter().all(|file| valid_sidecar(file)),
+        "every .gz file is indexed"
+    );
     let full = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator())
         .unwrap()
         .without_indexes();
@@ -421,15 +452,18 @@ fn late_records_are_found_by_their_own_time_not_their_folder() {
         .join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx")
         .exists());
     // Second read: through the index, still found.
+    let data = folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz");
+    assert!(valid_sidecar(&data));
     let second = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
-    assert!(second.files()[0].load_index().is_some());
     assert_eq!(second.run(&query, None, 10).hits.len(), 1);
     // A stale index (the file changed size) is ignored, never trusted.
     std::fs::write(folder.join("20260222T120000Z_20260222T120100Z_abc.log.gz.idx"),
         br#"{"format":2,"dataBytes":1,"records":0,"entries":0,"untimedEntries":0,"minMs":null,"maxMs":null,"traceIds":[],"userIds":[]}"#).unwrap();
+    assert!(!valid_sidecar(&data));
+    // Trusted, its empty id lists and times would rule the file out of every query.
     let stale = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
-    assert!(stale.files()[0].load_index().is_none());
-    assert_eq!(stale.run(&query, None, 10).hits.len(), 1);
+    let page = stale.run(&query, None, 10);
+    assert_eq!((page.hits.len(), page.files_read), (1, 1));
 }
 
 #[test]
@@ -439,12 +473,18 @@ fn a_platform_scope_opens_only_its_bucket() {
     let mine = PlatformId::parse(PLATFORMS[0]).unwrap();
     let search =
         LocalSearch::store(dir.path(), &nno_obs_access::testing::platform(mine.clone())).unwrap();
-    assert!(!search.files().is_empty());
-    assert!(search
-        .files()
+    let page = search.run(&LogQuery::default(), None, usize::MAX - 1);
+    let in_store = gz_files(dir.path()).len();
+    let in_bucket = gz_files(&dir.path().join("nno-logs-k3m9p2xw7q")).len();
+    assert!(in_bucket > 0 && in_bucket < in_store);
+    assert_eq!(
+        page.files_total, in_bucket,
+        "only its bucket's files are listed"
+    );
+    let hits = page.hits;
+    assert!(hits
         .iter()
-        .all(|f| f.key.starts_with("nno-logs-k3m9p2xw7q/")));
-    let hits = all(&search, &LogQuery::default());
+        .all(|h| h.key.file.starts_with("nno-logs-k3m9p2xw7q/")));
     assert!(hits.iter().all(|h| h
         .entry
         .record
@@ -473,20 +513,20 @@ fn nothing_outside_the_store_is_reachable() {
     )
     .unwrap();
     let search = LocalSearch::store(dir.path(), &nno_obs_access::testing::operator()).unwrap();
-    for file in search.files() {
-        let real = file.path.canonicalize().unwrap();
+    let everything = search.run(&LogQuery::default(), None, usize::MAX - 1);
+    assert!(!everything.hits.is_empty());
+    for hit in &everything.hits {
+        let real = dir.path().join(&hit.key.file).canonicalize().unwrap();
         assert!(
             real.starts_with(dir.path().canonicalize().unwrap()),
             "{real:?}"
         );
     }
     let linked = PlatformId::parse("aaaaaaaaaa").unwrap();
-    assert!(
-        LocalSearch::store(dir.path(), &nno_obs_access::testing::platform(linked))
-            .unwrap()
-            .files()
-            .is_empty()
-    );
+    let page = LocalSearch::store(dir.path(), &nno_obs_access::testing::platform(linked))
+        .unwrap()
+        .run(&LogQuery::default(), None, 10);
+    assert_eq!((page.files_total, page.hits.len()), (0, 0));
     // Ids with `..`, separators or absolute paths cannot even be built.
     for hostile in [
         "..",
