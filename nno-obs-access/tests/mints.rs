@@ -66,17 +66,46 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The lines of `text` that are code: doc comments and `#[cfg(test)]` modules (to the end of
-/// the file, where this workspace keeps them) are left out.
-fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .enumerate()
-        .take_while(|(_, line)| line.trim() != "#[cfg(test)]")
-        .filter(|(_, line)| {
-            let t = line.trim_start();
-            !(t.starts_with("///") || t.starts_with("//!") || t.starts_with("//"))
-        })
-        .map(|(i, line)| (i + 1, line))
+/// The lines of `text` that are code: comments and each `#[cfg(test)]` item (a `mod tests { … }`
+/// to its closing brace, wherever it is in the file; braces counted, so code after it is still
+/// scanned) are left out.
+fn code_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut code = Vec::new();
+    // Inside a `#[cfg(test)]` item: `None` before its first `{`, then the open braces.
+    let mut in_test: Option<Option<i64>> = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        if let Some(depth) = in_test {
+            let opened = line.matches('{').count() as i64 - line.matches('}').count() as i64;
+            in_test = match depth {
+                None if line.contains('{') => (opened > 0).then_some(Some(opened)),
+                // `#[cfg(test)] mod tests;` or an attribute line before the item.
+                None if trimmed.ends_with(';') => None,
+                None => Some(None),
+                Some(open) => (open + opened > 0).then_some(Some(open + opened)),
+            };
+            continue;
+        }
+        if trimmed == "#[cfg(test)]" {
+            in_test = Some(None);
+            continue;
+        }
+        code.push((index + 1, line));
+    }
+    code
+}
+
+#[test]
+fn code_after_a_test_module_is_still_scanned() {
+    let text = "fn a() {}\n#[cfg(test)]\nmod tests {\n    fn t() { testing::operator(); }\n}\nfn b() { local::operator(x); }\n// local::operator in a comment\n";
+    let lines: Vec<&str> = code_lines(text).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(lines, ["fn a() {}", "fn b() { local::operator(x); }"]);
+    let one_line = "#[cfg(test)]\nmod tests;\nfn c() {}\n";
+    let lines: Vec<&str> = code_lines(one_line).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(lines, ["fn c() {}"]);
 }
 
 #[test]
@@ -124,10 +153,13 @@ fn the_check_sees_a_mint_in_a_handler() {
     // The scan itself: a line minting the operator's scope in an API handler is found.
     let handler = "fn fleet() {\n    let operator = nno_obs_access::local::operator(root)?;\n}\n";
     let lines: Vec<_> = code_lines(handler)
+        .into_iter()
         .filter(|(_, l)| l.contains("local::operator"))
         .collect();
     assert_eq!(lines.len(), 1);
     // …and doc examples and test modules are not code.
     let documented = "/// let op = nno_obs_access::testing::operator();\nfn f() {}\n#[cfg(test)]\nmod tests { fn t() { testing::operator(); } }\n";
-    assert!(code_lines(documented).all(|(_, l)| !l.contains("testing::")));
+    assert!(code_lines(documented)
+        .iter()
+        .all(|(_, l)| !l.contains("testing::")));
 }
