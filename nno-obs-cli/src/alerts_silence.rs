@@ -33,6 +33,10 @@ pub struct SilenceArgs {
     /// The alert state (as for `alerts check`).
     #[arg(long, default_value = "target/nno-obs-alerts.json")]
     state: PathBuf,
+    /// When the silence starts (RFC 3339, a date, now or now-2h; default: now), as
+    /// `alerts check --at` evaluates a replayed or simulated day.
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
     #[command(flatten)]
     format: FormatArg,
 }
@@ -43,8 +47,19 @@ pub struct SilencesArgs {
     /// The alert state (as for `alerts check`).
     #[arg(long, default_value = "target/nno-obs-alerts.json")]
     state: PathBuf,
+    /// The silences in force at this time (RFC 3339, a date, now or now-2h; default: now).
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
     #[command(flatten)]
     format: FormatArg,
+}
+
+/// `--at`'s time, or now.
+fn at_or_now(at: Option<&str>) -> Result<u64, Failure> {
+    match at {
+        Some(text) => filters::parse_time(text).map_err(|e| Failure(format!("--at {e}"))),
+        None => Ok(filters::now_ms()),
+    }
 }
 
 /// `nno-obs alerts unsilence`.
@@ -117,9 +132,9 @@ pub fn silence(args: SilenceArgs) -> Result<(), Failure> {
         .pick("alerts silence", &[Format::Table, Format::Json])?;
     let duration_ms =
         filters::parse_duration(&args.duration).map_err(|e| Failure(format!("--for {e}")))?;
+    let now_ms = at_or_now(args.at.as_deref())?;
     let store = FileStore::new(&args.state);
     let mut state = store.load()?;
-    let now_ms = filters::now_ms();
     let new = NewSilence {
         matcher: &args.matcher,
         duration_ms,
@@ -137,8 +152,9 @@ pub fn silences(args: SilencesArgs) -> Result<(), Failure> {
     let format = args
         .format
         .pick("alerts silences", &[Format::Table, Format::Json])?;
+    let now_ms = at_or_now(args.at.as_deref())?;
     let state = FileStore::new(&args.state).load()?;
-    let active = state.active_silences(filters::now_ms());
+    let active = state.active_silences(now_ms);
     print(&mut io::stdout().lock(), &active, format)
 }
 

@@ -380,6 +380,26 @@ fn a_silence_holds_back_a_new_page_and_unsilence_lets_it_page() {
     let id = created[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(created[0]["matcher"], "worker-error-spike/k3m9p2xw7q/");
     assert_eq!(created[0]["author"], "ana");
+    // In force now and in an hour; not in three (it was for 2 h); `--at` is checked.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let later = |hours: u64| nno_obs_store::time::format_rfc3339_ms(now_ms + hours * 3_600_000);
+    for (at, in_force) in [
+        ("now".to_owned(), true),
+        (later(1), true),
+        (later(3), false),
+    ] {
+        let (ok, stdout, stderr) = alerts(&["silences", "--state", state, "--at", &at]);
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout.contains(&id), in_force, "{at}: {stdout}");
+    }
+    let (ok, _, stderr) = alerts(&["silences", "--state", state, "--at", "soon"]);
+    assert!(
+        !ok && stderr.contains("--at \"soon\" is not a time"),
+        "{stderr}"
+    );
     let (_, stdout, _) = alerts(&["silences", "--state", state, "--format", "json"]);
     let listed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(listed[0]["id"], id.as_str());

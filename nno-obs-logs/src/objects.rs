@@ -69,7 +69,7 @@ use crate::prune::{
 };
 use crate::query::LogQuery;
 use crate::reader::FileReport;
-use crate::search::{FileSearch, Hit};
+use crate::search::{FileSearch, Hit, TopHits};
 use crate::source::{ObjectSource, SourceError};
 use nno_obs_store::batch::latest_record_ms;
 use nno_obs_store::layout::INDEX_SUFFIX;
@@ -420,7 +420,11 @@ impl<'a> ObjectSearch<'a> {
         page.complete = unread.is_empty();
 
         let keep = limit.saturating_add(1);
-        let mut found: Vec<(&Planned, Vec<Hit>)> = Vec::with_capacity(plan.len());
+        // A complete call keeps only the best `keep` hits of all its objects, merged as each
+        // batch is decoded (memory bounded by the page, not by the objects read); a bounded
+        // call keeps each object's own, for the continuation's per-object next hit.
+        let mut best = page.complete.then(|| TopHits::new(keep));
+        let mut found: Vec<(&Planned, Vec<Hit>)> = Vec::new();
         // Objects are fetched one at a time (a source's futures are not `Send`), a batch of
         // them decoded at once: in parallel on a native host (`crate::decode`), one by one in
         // a Worker, which holds one object at a time.
@@ -452,8 +456,22 @@ impl<'a> ObjectSearch<'a> {
                         &mut page,
                     )
                     .await;
-                found.push((object, hits));
+                match &mut best {
+                    Some(best) => best.merge(hits),
+                    None => found.push((object, hits.into_sorted())),
+                }
             }
+        }
+        if let Some(best) = best {
+            let mut hits = best.into_sorted();
+            let more_here = hits.len() > limit;
+            hits.truncate(limit);
+            let last = hits.last().map(|hit| hit.key.clone()).or(at.after.clone());
+            page.hits = hits;
+            page.problems.sort_by(|a, b| a.0.cmp(&b.0));
+            page.unreadable.sort();
+            page.next = more_here.then(|| Continuation::after(last));
+            return Ok(page);
         }
         let mut hits: Vec<Hit> = found
             .iter()
@@ -465,16 +483,12 @@ impl<'a> ObjectSearch<'a> {
             .cloned()
             .collect();
         hits.sort();
-        let more_here = hits.len() > limit;
+        // Incomplete: a continuation follows whatever this page holds.
         hits.truncate(limit);
         let last = hits.last().map(|hit| hit.key.clone()).or(at.after.clone());
         page.hits = hits;
         page.problems.sort_by(|a, b| a.0.cmp(&b.0));
         page.unreadable.sort();
-        if page.complete {
-            page.next = more_here.then(|| Continuation::after(last));
-            return Ok(page);
-        }
         // What this call learnt: each object read, its first hit after `last` (or none).
         for (object, hits) in &found {
             let next = hits.iter().find(|hit| Some(&hit.key) > last.as_ref());
@@ -530,7 +544,7 @@ impl<'a> ObjectSearch<'a> {
         display: String,
         found: FileSearch,
         page: &mut ObjectPage,
-    ) -> Vec<Hit> {
+    ) -> TopHits {
         if let Some(mut index) = found.index.filter(|_| !found.report.has_problems()) {
             index.data_bytes = size;
             let sidecar = format!("{}{INDEX_SUFFIX}", object.key);
@@ -542,7 +556,7 @@ impl<'a> ObjectSearch<'a> {
         if found.report.has_problems() {
             page.problems.push((display, found.report));
         }
-        found.hits.into_sorted()
+        found.hits
     }
 }
 
