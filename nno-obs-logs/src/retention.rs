@@ -20,8 +20,7 @@
 use crate::source::{ObjectMeta, ObjectSource, SourceError};
 use nno_obs_store::batch::LogpushDate;
 use nno_obs_store::layout::DateHour;
-use nno_obs_store::retention::RetentionClass;
-pub use nno_obs_store::retention::{PruneMode, PruneReport};
+pub use nno_obs_store::retention::{PruneMode, PruneReport, RetentionClass};
 use std::collections::BTreeMap;
 use std::fmt;
 
