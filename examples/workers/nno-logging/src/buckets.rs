@@ -68,6 +68,13 @@ impl ObjectSource for LogBucket {
             LogBucket::S3(source) => source.put(key, bytes),
         }
     }
+
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        match self {
+            LogBucket::Binding(source) => source.delete(key),
+            LogBucket::S3(source) => source.delete(key),
+        }
+    }
 }
 
 /// An object opened for a download: its size and, for a `GET`, its body as a stream (never
