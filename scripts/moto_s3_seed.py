@@ -5,8 +5,9 @@ its authentication on, so every later request is checked as R2 would: its SigV4 
 usage: moto_s3_seed.py ENDPOINT BUCKET [--objects N] [--put KEY=FILE ...]
 
 Creates BUCKET, N small objects under 20260101/ (to cross a 1000-key listing page), the objects
-given with --put, and two IAM users whose keys it prints as JSON: `writer` (object read and
-write on nno-logs-* buckets: R2's "Object Read & Write" token) and `reader` (object read only).
+given with --put, and two IAM users whose keys it prints as JSON: `writer` (object read, write
+and delete on nno-logs-* buckets: R2's "Object Read & Write" token, which deletes too) and
+`reader` (object read only).
 """
 
 import argparse
@@ -63,7 +64,7 @@ def main() -> None:
     # own name (s3:ListObjectsV2, s3:HeadObject): both are granted.
     read = ["s3:ListBucket", "s3:ListObjectsV2", "s3:GetObject", "s3:HeadObject"]
     keys = {
-        "writer": user("nno-logging", read + ["s3:PutObject"]),
+        "writer": user("nno-logging", read + ["s3:PutObject", "s3:DeleteObject"]),
         "reader": user("nno-logging-read", read),
     }
     # From now on every request is authenticated and authorised.

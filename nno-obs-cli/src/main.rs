@@ -585,6 +585,7 @@ fn sql(args: SqlArgs) -> Result<(), Failure> {
 }
 
 fn prune(args: PruneArgs) -> Result<(), Failure> {
+    use nno_obs_logs::retention::{PruneMode, PruneReport};
     let format = args
         .format
         .pick("store prune", &[Format::Table, Format::Json])?;
@@ -593,14 +594,14 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
         None => filters::now_ms(),
     };
     crate::store::open(&args.store)?;
-    let plan = nno_obs_store::fs::prune_dry_run(&args.store, now)?;
-    let describe = |r: &nno_obs_store::fs::PruneReport| {
+    let plan = crate::store::prune(&args.store, now, PruneMode::Count)?;
+    let describe = |r: &PruneReport| {
         format!(
             "{} files ({} bytes) in {} day and {} hour folders",
             r.files_removed, r.bytes_removed, r.days_removed, r.hours_removed
         )
     };
-    let say = |sentence: &str, report: &nno_obs_store::fs::PruneReport, removed: bool| {
+    let say = |sentence: &str, report: &PruneReport, removed: bool| {
         let mut out = io::stdout().lock();
         if format == Format::Json {
             let view = PruneView {
@@ -640,7 +641,7 @@ fn prune(args: PruneArgs) -> Result<(), Failure> {
             return Ok(());
         }
     }
-    let report = nno_obs_store::fs::prune(&args.store, now)?;
+    let report = crate::store::prune(&args.store, now, PruneMode::Remove)?;
     say(&format!("removed {}", describe(&report)), &report, true)?;
     Ok(())
 }

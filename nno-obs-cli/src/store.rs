@@ -4,7 +4,10 @@
 
 use crate::Failure;
 use nno_obs_access::OperatorScope;
+use nno_obs_logs::retention::{prune_bucket, PruneMode, PruneReport};
+use nno_obs_logs::source::now_or_never;
 use nno_obs_store::fs::{summary, StoreSummary};
+use nno_obs_store::retention::RetentionClass;
 use nno_obs_store::time::format_rfc3339_ms;
 use std::path::Path;
 
@@ -68,4 +71,47 @@ pub fn require_points(
         root.display(),
         points_range(found)
     )))
+}
+
+/// Removes (or, in [`PruneMode::Count`], counts) what is past retention at `now_ms` in the store
+/// at `root`: each log bucket folder over the object seam (`nno_obs_logs::retention`, the rule
+/// R2's buckets are pruned by), then the Analytics Engine datasets on the filesystem (their
+/// points never live in a bucket).
+///
+/// A failure mid-way stops the prune; its message says what was removed before it.
+pub fn prune(root: &Path, now_ms: u64, mode: PruneMode) -> Result<PruneReport, Failure> {
+    let mut report = PruneReport::default();
+    for (bucket, folder) in nno_obs_api::local::bucket_folders(root) {
+        let class = RetentionClass::of_bucket(&bucket);
+        // A folder's futures never wait: they do their I/O when first polled.
+        let Some(pruned) = now_or_never(prune_bucket(&folder, class, now_ms, mode)) else {
+            return Err(Failure(format!(
+                "{}: the bucket folder did not answer at once",
+                bucket.name()
+            )));
+        };
+        match pruned {
+            Ok(one) => report.add(&one),
+            Err(failed) => {
+                report.add(&failed.removed);
+                return Err(Failure(format!(
+                    "{}: {} (removed {} files, {} bytes before it)",
+                    bucket.name(),
+                    failed.error,
+                    report.files_removed,
+                    report.bytes_removed
+                )));
+            }
+        }
+    }
+    let datasets = nno_obs_store::fs::prune_datasets(root, now_ms, mode).map_err(|e| {
+        Failure(format!(
+            "{}: {e} (removed {} files, {} bytes before it)",
+            root.display(),
+            report.files_removed,
+            report.bytes_removed
+        ))
+    })?;
+    report.add(&datasets);
+    Ok(report)
 }

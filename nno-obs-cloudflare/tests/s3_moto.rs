@@ -7,6 +7,7 @@
 
 use nno_obs_cloudflare::s3::{Credentials, S3Config, S3Source};
 use nno_obs_cloudflare::{NativeHttp, Secret};
+use nno_obs_logs::retention::{prune_bucket, PruneMode, PruneReport, RetentionClass};
 use nno_obs_logs::source::{ObjectSource, SourceErrorKind};
 use pollster::block_on;
 use std::net::{TcpListener, TcpStream};
@@ -206,6 +207,17 @@ fn the_s3_source_against_moto() {
             .kind(),
         SourceErrorKind::Denied
     );
+    // A read-only key cannot delete either; the writer's key (R2's Object Read & Write) can:
+    // the object is gone from reads and listings, and deleting it again is no failure.
+    assert_eq!(
+        block_on(reader.delete(key)).unwrap_err().kind(),
+        SourceErrorKind::Denied
+    );
+    assert!(block_on(writer.get(key)).unwrap().is_some());
+    block_on(writer.delete(key)).unwrap();
+    assert_eq!(block_on(writer.get(key)).unwrap(), None);
+    assert!(block_on(writer.list("20260101/.idx/")).unwrap().is_empty());
+    block_on(writer.delete(key)).unwrap();
     let forged = source(
         &moto,
         BUCKET,
@@ -217,4 +229,18 @@ fn the_s3_source_against_moto() {
         refused.message().contains("SignatureDoesNotMatch"),
         "{refused}"
     );
+
+    // Retention over this bucket (2026-01-01's folder, a platform's 30 days, on 2026-03-01):
+    // the count lists one level and that day's folder (two pages); the read-only key is denied
+    // at its first delete, having removed nothing; the writer's removes the folder.
+    let now = 1_772_323_200_000; // 2026-03-01T00:00:00Z
+    let class = RetentionClass::PlatformLogs;
+    let plan = block_on(prune_bucket(&writer, class, now, PruneMode::Count)).unwrap();
+    assert_eq!((plan.files_removed, plan.days_removed), (OBJECTS as u64, 1));
+    let denied = block_on(prune_bucket(&reader, class, now, PruneMode::Remove)).unwrap_err();
+    assert_eq!(denied.error.kind(), SourceErrorKind::Denied);
+    assert_eq!(denied.removed, PruneReport::default());
+    let done = block_on(prune_bucket(&writer, class, now, PruneMode::Remove)).unwrap();
+    assert_eq!(done, plan);
+    assert!(block_on(writer.list("")).unwrap().is_empty());
 }

@@ -313,6 +313,57 @@ fn a_put_signs_its_payload_hash() {
 }
 
 #[test]
+fn a_delete_is_signed_and_a_missing_object_is_no_failure() {
+    let server = Scripted::new(vec![
+        answer(204, b""),
+        answer(200, b""),
+        answer(404, b"<Error><Code>NoSuchKey</Code></Error>"),
+        answer(
+            403,
+            b"<Error><Code>AccessDenied</Code><Message>secret detail</Message></Error>",
+        ),
+        answer(500, b"<Error><Code>InternalError</Code></Error>"),
+        Err("connection reset".to_owned()),
+    ]);
+    let source = source(&server);
+    let delete = |key: &str| now_or_never(source.delete(key)).unwrap();
+    // S3 answers 204; R2 204 or 200; a 404 means it is not there: all done.
+    for _ in 0..3 {
+        assert_eq!(delete("20200101/a b+c.log.gz"), Ok(()));
+    }
+    // A token without delete permission: denied, the code named, not the server's message.
+    let denied = delete("20200101/a.log.gz").unwrap_err();
+    assert_eq!(denied.kind(), SourceErrorKind::Denied);
+    assert_eq!(
+        denied.to_string(),
+        "denied: DELETE: status 403 (AccessDenied)"
+    );
+    let failed = delete("20200101/a.log.gz").unwrap_err();
+    assert_eq!(failed.kind(), SourceErrorKind::Unavailable);
+    assert_eq!(
+        failed.to_string(),
+        "unavailable: DELETE: status 500 (InternalError)"
+    );
+    let unanswered = delete("20200101/a.log.gz").unwrap_err();
+    assert_eq!(unanswered.kind(), SourceErrorKind::Unavailable);
+    let sent = server.sent.borrow();
+    assert_eq!(sent.len(), 6);
+    assert_eq!(sent[0].method, HttpMethod::Delete);
+    assert_eq!(
+        sent[0].url,
+        "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com/nno-logs-k3m9p2xw7q/20200101/a%20b%2Bc.log.gz"
+    );
+    assert!(sent[0].body.is_empty());
+    assert_eq!(
+        header(&sent[0], "x-amz-content-sha256"),
+        Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    );
+    assert!(header(&sent[0], "authorization")
+        .unwrap()
+        .starts_with("AWS4-HMAC-SHA256 Credential=AKID/20260222/auto/s3/aws4_request,"));
+}
+
+#[test]
 fn hostile_keys_never_reach_the_server() {
     let server = Scripted::new(Vec::new());
     let source = source(&server);
@@ -327,8 +378,12 @@ fn hostile_keys_never_reach_the_server() {
                 .unwrap()
                 .unwrap_err()
                 .kind(),
+            now_or_never(source.delete(key))
+                .unwrap()
+                .unwrap_err()
+                .kind(),
         ];
-        assert_eq!(kinds, [SourceErrorKind::InvalidKey; 3], "{key}");
+        assert_eq!(kinds, [SourceErrorKind::InvalidKey; 4], "{key}");
     }
     assert!(server.sent.borrow().is_empty());
 }

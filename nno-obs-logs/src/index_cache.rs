@@ -48,3 +48,21 @@ pub(crate) fn keep_sidecar(path: &Path, bytes: Vec<u8>) -> bool {
 pub(crate) fn sidecar(path: &Path) -> Option<Vec<u8>> {
     cache().sidecars.get(path).cloned()
 }
+
+/// Forgets what is kept for the file at `path` (its index, or its bytes if it is a sidecar):
+/// the file was deleted, so a later file of that name must not be read with them. `true` when
+/// sidecar bytes were kept for it.
+pub(crate) fn forget(path: &Path) -> bool {
+    let mut cache = cache();
+    let index_bytes = cache.indexes.remove(path).map_or(0, |old| {
+        old.trace_ids
+            .iter()
+            .chain(&old.user_ids)
+            .map(String::len)
+            .sum()
+    });
+    let sidecar = cache.sidecars.remove(path);
+    let freed = index_bytes + sidecar.as_ref().map_or(0, Vec::len);
+    cache.id_bytes = cache.id_bytes.saturating_sub(freed);
+    sidecar.is_some()
+}

@@ -17,6 +17,7 @@
 //! | [`decode`] | a batch of fetched objects searched: in parallel natively (rayon), one by one in wasm32 | yes |
 //! | [`sidecars`] | one object's index sidecar built on arrival (at-least-once safe) | yes |
 //! | [`source`] | [`source::ObjectSource`]: a bucket's objects by key; [`source::MemorySource`] | yes |
+//! | [`retention`] | a bucket's folders past retention removed over the object source (seed §9) | yes |
 //! | [`cursor`] | the order of results and the next page's cursor | yes |
 //! | [`sql`] | the same query as ClickHouse SQL (`file()` / `s3()`) | yes |
 //! | `LocalFolder` (feature `native`) | a store's bucket folder (or any folder) as an object source | no |
@@ -49,6 +50,7 @@ pub mod prefilter;
 pub mod prune;
 pub mod query;
 pub mod reader;
+pub mod retention;
 pub mod search;
 pub mod sidecars;
 pub mod source;

@@ -231,6 +231,19 @@ fn real_dir(path: &Path) -> Result<bool, SourceError> {
     }
 }
 
+/// Removes the folders from `dir` up to `root` (not `root` itself) that are empty, deepest
+/// first; stops at the first that is not (or cannot be removed: another process wrote to it).
+fn remove_empty_folders(root: &Path, dir: Option<&Path>) {
+    let mut dir = dir;
+    while let Some(folder) = dir.filter(|folder| *folder != root && folder.starts_with(root)) {
+        // `remove_dir` removes only an empty directory, never a link (not a directory).
+        if fs::remove_dir(folder).is_err() {
+            return;
+        }
+        dir = folder.parent();
+    }
+}
+
 fn unavailable(error: &io::Error) -> SourceError {
     let kind = match error.kind() {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
@@ -311,6 +324,38 @@ impl ObjectSource for LocalFolder {
                 Err(_) if sidecar && crate::index_cache::keep_sidecar(&path, bytes) => Ok(()),
                 Err(error) => Err(unavailable(&error)),
             }
+        })
+    }
+
+    /// Removes the file of `key` (a link is removed as a link, never followed), forgets a
+    /// sidecar kept in memory for it, and removes the folders it leaves empty up to the bucket
+    /// folder, as R2 has no empty folders. A key naming a folder is refused.
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        Box::pin(async move {
+            // A directory on the way missing (or a link): no such object here.
+            let Some(path) = self.path_of(key)? else {
+                return Ok(());
+            };
+            let kept = crate::index_cache::forget(&path);
+            match fs::symlink_metadata(&path) {
+                // A sidecar kept in memory where a directory stands: that was the object.
+                Ok(meta) if meta.is_dir() && kept => return Ok(()),
+                Ok(meta) if meta.is_dir() => {
+                    return Err(SourceError::new(
+                        SourceErrorKind::InvalidKey,
+                        "a folder, not an object",
+                    ))
+                }
+                Ok(_) => match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                    Err(error) => return Err(unavailable(&error)),
+                },
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => return Err(unavailable(&error)),
+            }
+            remove_empty_folders(&self.root, path.parent());
+            Ok(())
         })
     }
 }

@@ -2,7 +2,8 @@
 //! builds for wasm32).
 //!
 //! [`ObjectSource`] is what the search ([`crate::objects`]) asks of a bucket: list by prefix,
-//! read an object or a range of it, write a sidecar. Its futures are boxed and not `Send`, so the
+//! read an object or a range of it, write a sidecar; and what retention ([`crate::retention`])
+//! asks: delete an object. Its futures are boxed and not `Send`, so the
 //! trait is object-safe (`&dyn ObjectSource`) and a Worker implements it over R2 (whose futures
 //! are not `Send`) as a native host does over a folder ([`crate::LocalFolder`], feature
 //! `native`). [`MemorySource`] holds a bucket in memory, for tests (the Worker's too).
@@ -157,6 +158,33 @@ pub trait ObjectSource {
         let _ = prefix;
         Box::pin(async { Ok(None) })
     }
+
+    /// Removes an object. A missing object is `Ok` (R2 and S3 both answer a delete of no
+    /// object so: the retention run that lists and then deletes may meet one another run
+    /// removed in between).
+    ///
+    /// The default answers [`SourceErrorKind::ReadOnly`]: a source that can delete (a folder,
+    /// R2, S3) overrides it.
+    ///
+    /// ```
+    /// use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
+    ///
+    /// let bucket = MemorySource::new();
+    /// bucket.insert("20200101/a.log.gz", vec![1]);
+    /// now_or_never(bucket.delete("20200101/a.log.gz")).unwrap().unwrap();
+    /// assert_eq!(bucket.object("20200101/a.log.gz"), None);
+    /// // Gone already: still fine.
+    /// now_or_never(bucket.delete("20200101/a.log.gz")).unwrap().unwrap();
+    /// ```
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        let _ = key;
+        Box::pin(async {
+            Err(SourceError::new(
+                SourceErrorKind::ReadOnly,
+                "this source cannot delete",
+            ))
+        })
+    }
 }
 
 /// One level of a bucket under a prefix: see [`ObjectSource::list_level`].
@@ -292,7 +320,8 @@ impl MemorySource {
         Self::default()
     }
 
-    /// The same bucket, refusing [`ObjectSource::put`] (as a read-only binding does).
+    /// The same bucket, refusing [`ObjectSource::put`] and [`ObjectSource::delete`] (as a
+    /// read-only binding does).
     pub fn read_only(mut self) -> Self {
         self.read_only = true;
         self
@@ -413,6 +442,20 @@ impl ObjectSource for MemorySource {
                 ));
             }
             self.objects.borrow_mut().insert(key.to_owned(), bytes);
+            Ok(())
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        Box::pin(async move {
+            check_key(key)?;
+            if self.read_only {
+                return Err(SourceError::new(
+                    SourceErrorKind::ReadOnly,
+                    "a read-only bucket",
+                ));
+            }
+            self.objects.borrow_mut().remove(key);
             Ok(())
         })
     }

@@ -1,5 +1,6 @@
-//! How long each part of the store is kept (seed §9): one table, used by the local prune and,
-//! later, by the R2 lifecycle rules.
+//! How long each part of the store is kept (seed §9): one table, used by the prune of a log
+//! bucket over the object seam (`nno_obs_logs::retention`), the prune of the local Analytics
+//! Engine datasets ([`crate::fs::prune_datasets`]), and the R2 lifecycle rules.
 
 use crate::batch::{LogpushDate, KEY_TIME_SLACK_MS};
 use crate::layout::{Bucket, DateHour, DATASETS_FOLDER};
@@ -110,5 +111,45 @@ impl RetentionClass {
             .saturating_add(KEY_TIME_SLACK_MS)
             .saturating_add(u64::from(self.days()) * MS_PER_DAY);
         now_ms >= kept_until
+    }
+}
+
+/// Whether a prune removes what is past retention or only counts it (a dry run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PruneMode {
+    /// Remove, and report what was removed.
+    Remove,
+    /// Remove nothing; report what [`PruneMode::Remove`] would remove.
+    Count,
+}
+
+/// What a prune removed (or, in [`PruneMode::Count`], would remove).
+///
+/// ```
+/// use nno_obs_store::retention::PruneReport;
+///
+/// let mut total = PruneReport { files_removed: 2, bytes_removed: 10, hours_removed: 0, days_removed: 1 };
+/// total.add(&PruneReport { files_removed: 1, bytes_removed: 5, hours_removed: 1, days_removed: 0 });
+/// assert_eq!(total, PruneReport { files_removed: 3, bytes_removed: 15, hours_removed: 1, days_removed: 1 });
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Files (objects) removed.
+    pub files_removed: u64,
+    /// Bytes freed.
+    pub bytes_removed: u64,
+    /// `{DATE}/{HOUR}` folders removed.
+    pub hours_removed: u64,
+    /// Logpush `{DATE}` (`YYYYMMDD`) folders removed.
+    pub days_removed: u64,
+}
+
+impl PruneReport {
+    /// Adds `other`'s counts (one bucket's, one dataset's) to these.
+    pub fn add(&mut self, other: &PruneReport) {
+        self.files_removed += other.files_removed;
+        self.bytes_removed += other.bytes_removed;
+        self.hours_removed += other.hours_removed;
+        self.days_removed += other.days_removed;
     }
 }

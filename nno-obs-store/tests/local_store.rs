@@ -4,10 +4,11 @@ use flate2::read::GzDecoder;
 use nno_obs::clock::Clock;
 use nno_obs::sink::PointSink;
 use nno_obs::{fields, DataPoint, Telemetry};
-use nno_obs_store::fs::{prune, EventMeta, Invocation, LocalStore};
+use nno_obs_store::fs::{prune_datasets, EventMeta, Invocation, LocalStore};
 use nno_obs_store::index::FileIndex;
 use nno_obs_store::layout::ScriptName;
 use nno_obs_store::record::{Outcome, TraceEventRecord};
+use nno_obs_store::retention::PruneMode;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -316,110 +317,51 @@ fn concurrent_writers_in_one_process_leave_whole_records() {
     }
 }
 
+/// The log buckets are pruned over the object seam (`nno_obs_logs::retention`, whose tests
+/// cover them and the whole store as `nno-obs store prune` prunes it); the filesystem prune is
+/// the datasets' only.
 #[test]
-fn prune_removes_expired_hours_only() {
+fn prune_datasets_removes_expired_hours_of_datasets_only() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let now = T0;
     let day = 86_400_000u64;
     for (folder, age_days) in [
-        ("nno-logs-k3m9p2xw7q", 31),
-        ("nno-logs-k3m9p2xw7q", 29),
-        ("nno-logs-internal", 89),
-        ("nno-logs-internal", 91),
         ("analytics-engine/nno-core-ops", 91),
+        ("analytics-engine/nno-core-ops", 89),
+        ("analytics-engine/nno-edge", 92),
+        ("nno-logs-k3m9p2xw7q", 400),
         ("not-a-bucket", 400),
     ] {
         let hour = nno_obs_store::layout::DateHour::of_unix_ms(now - age_days * day);
         let path = root.join(folder).join(hour.folder());
         std::fs::create_dir_all(&path).unwrap();
-        std::fs::write(path.join("f.json.gz"), b"x").unwrap();
-    }
-    // Logpush's day folders, with an object and its sidecar each.
-    for (folder, age_days) in [
-        ("nno-logs-k3m9p2xw7q", 32),
-        ("nno-logs-k3m9p2xw7q", 29),
-        ("nno-logs-internal", 92),
-        ("nno-logs-internal", 89),
-    ] {
-        let day = nno_obs_store::batch::LogpushDate::of_unix_ms(now - age_days * day);
-        let path = root.join(folder).join(day.folder());
-        std::fs::create_dir_all(&path).unwrap();
-        let name = format!(
-            "{}T000000Z_{}T000500Z_0f8fad5b.log.gz",
-            day.folder(),
-            day.folder()
-        );
-        std::fs::write(path.join(&name), b"x").unwrap();
-        std::fs::write(path.join(format!("{name}.idx")), b"{}").unwrap();
+        std::fs::write(path.join("f.json.gz"), b"xy").unwrap();
     }
     // A day folder of a dataset is not the points layout: left alone.
     std::fs::create_dir_all(root.join("analytics-engine/nno-core-ops/20200101")).unwrap();
     std::fs::write(root.join("analytics-engine/nno-core-ops/20200101/x"), b"x").unwrap();
-    let report = prune(root, now).unwrap();
-    assert_eq!(report.files_removed, 3 + 4);
-    assert_eq!((report.hours_removed, report.days_removed), (3, 2));
+    let before = relative(root, &files_under(root));
+    let plan = prune_datasets(root, now, PruneMode::Count).unwrap();
+    assert_eq!(
+        relative(root, &files_under(root)),
+        before,
+        "a count removes nothing"
+    );
+    let report = prune_datasets(root, now, PruneMode::Remove).unwrap();
+    assert_eq!(report, plan);
+    assert_eq!((report.files_removed, report.bytes_removed), (2, 4));
+    assert_eq!((report.hours_removed, report.days_removed), (2, 0));
     let left = relative(root, &files_under(root));
-    assert_eq!(left.len(), 3 + 4 + 1, "{left:?}");
+    assert_eq!(left.len(), 4, "{left:?}");
+    assert!(left.iter().any(|n| n.starts_with("nno-logs-k3m9p2xw7q/")));
     assert!(left.iter().any(|n| n.starts_with("not-a-bucket/")));
-}
-
-#[test]
-fn prune_never_deletes_a_late_record_before_its_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(LocalStore::open(dir.path()).unwrap());
-    let midnight = 1_771_804_800_000; // 2026-02-23T00:00:00Z
-    let script = ScriptName::parse("k3m9p2xw7q-auth-prod").unwrap();
-    let record = |event_ms: u64, trace: &str| TraceEventRecord {
-        script_name: Some(script.as_str().to_owned()),
-        event_timestamp_ms: Some(event_ms),
-        logs: vec![nno_obs_store::record::TraceLog {
-            level: Some("log".into()),
-            message: vec![serde_json::Value::String(format!(
-                r#"{{"level":"info","service":"auth","traceId":"{trace}","message":"m"}}"#
-            ))],
-            timestamp_ms: Some(event_ms),
-        }],
-        ..TraceEventRecord::default()
-    };
-    // On time, on the 22nd; late: happened at 23:59:30 on the 22nd, delivered on the 23rd.
-    store
-        .append_record_at(
-            &script,
-            &record(midnight - 12 * 3_600_000, "early"),
-            midnight - 12 * 3_600_000,
-        )
-        .unwrap();
-    store
-        .append_record_at(
-            &script,
-            &record(midnight - 30_000, "late"),
-            midnight + 30_000,
-        )
-        .unwrap();
-    store.close().unwrap();
-    let names = names_under(dir.path());
-    assert!(names
-        .iter()
-        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260222/")));
-    assert!(names
-        .iter()
-        .any(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260223/20260223T000030Z_")));
-
-    let day = 86_400_000;
-    let slack = nno_obs_store::batch::KEY_TIME_SLACK_MS;
-    // 30 days after the late record's own time (and its own day's end): nothing of the 23rd goes.
-    let report = prune(dir.path(), midnight + slack + 30 * day).unwrap();
-    assert_eq!(report.days_removed, 1);
-    let names = names_under(dir.path());
-    assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names
-        .iter()
-        .all(|n| n.starts_with("nno-logs-k3m9p2xw7q/20260223/")));
-    // Kept at least 30 days after its own time; gone a day later, with its folder.
-    let report = prune(dir.path(), midnight + day + slack + 30 * day).unwrap();
-    assert_eq!(report.days_removed, 1);
-    assert!(names_under(dir.path()).is_empty());
+    // The emptied dataset folder's date folder went with its hour.
+    assert!(!root
+        .join("analytics-engine/nno-edge")
+        .read_dir()
+        .unwrap()
+        .any(|_| true));
 }
 
 /// The child of `a_crash_never_leaves_a_torn_record`: writes big records until killed.

@@ -14,6 +14,8 @@ pub enum HttpMethod {
     Head,
     /// `PUT`.
     Put,
+    /// `DELETE`.
+    Delete,
 }
 
 impl HttpMethod {
@@ -23,6 +25,7 @@ impl HttpMethod {
             HttpMethod::Get => "GET",
             HttpMethod::Head => "HEAD",
             HttpMethod::Put => "PUT",
+            HttpMethod::Delete => "DELETE",
         }
     }
 }

@@ -124,7 +124,8 @@ pub type Clock = Box<dyn Fn() -> u64>;
 /// (never `UNSIGNED-PAYLOAD`): a sidecar is small, its hash costs nothing, and the signature
 /// then covers the bytes written.
 ///
-/// Answers map to [`SourceErrorKind`]: 404 is `Ok(None)` for a read (`NotFound` for a listing),
+/// Answers map to [`SourceErrorKind`]: 404 is `Ok(None)` for a read, `Ok` for a delete (the
+/// object is not there either way; `NotFound` for a listing),
 /// 403 `Denied`, 5xx, 429 and no answer `Unavailable`; an error carries the status and S3's
 /// error code, never the secret or the server's message.
 ///
@@ -468,6 +469,21 @@ impl<H: HttpClient> ObjectSource for S3Source<H> {
             match response.status {
                 200 => Ok(()),
                 _ => Err(status_error("PUT", &response)),
+            }
+        })
+    }
+
+    /// DeleteObject. S3 answers 204 (R2 204 or 200) whether or not the object was there; a 404
+    /// (some servers, or a bucket gone) is as good: the object is not there.
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        Box::pin(async move {
+            check_key(key)?;
+            let response = self
+                .call(HttpMethod::Delete, Some(key), "", None, Vec::new())
+                .await?;
+            match response.status {
+                200 | 204 | 404 => Ok(()),
+                _ => Err(status_error("DELETE", &response)),
             }
         })
     }

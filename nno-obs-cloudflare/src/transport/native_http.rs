@@ -30,9 +30,10 @@ impl NativeHttp {
 
     fn send_blocking(&self, request: HttpRequest) -> Result<HttpResponse, ureq::Error> {
         let response = match request.method {
-            HttpMethod::Get | HttpMethod::Head => {
+            HttpMethod::Get | HttpMethod::Head | HttpMethod::Delete => {
                 let mut builder = match request.method {
                     HttpMethod::Head => self.agent.head(&request.url),
+                    HttpMethod::Delete => self.agent.delete(&request.url),
                     _ => self.agent.get(&request.url),
                 };
                 for (name, value) in &request.headers {

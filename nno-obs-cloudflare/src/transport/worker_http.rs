@@ -18,6 +18,7 @@ impl WorkerHttp {
             HttpMethod::Get => worker::Method::Get,
             HttpMethod::Head => worker::Method::Head,
             HttpMethod::Put => worker::Method::Put,
+            HttpMethod::Delete => worker::Method::Delete,
         });
         if request.method == HttpMethod::Put {
             init.with_body(Some(

@@ -10,8 +10,8 @@
 //! - [`Invocation`] is the local stand-in for Cloudflare's runtime: a
 //!   [`LogSink`](nno_obs::sink::LogSink) that captures one invocation's console output and
 //!   [`finish`](Invocation::finish)es it as one Trace Events record.
-//! - [`prune`] applies [`crate::retention`] to a store directory, by what each folder's name
-//!   guarantees.
+//! - [`prune_datasets`] applies [`crate::retention`] to the store's Analytics Engine datasets, by
+//!   what each folder's name guarantees (the log buckets are pruned over the object seam).
 //! - [`read_points`] reads a dataset's rows back.
 //! - [`write_registry`] / [`read_registry`]: the Registry's platform records.
 //! - [`summary`]: what a store holds and which hours its points cover, from folder names.
@@ -30,7 +30,7 @@ mod summary;
 
 pub use columns_file::{columns_path, with_columns, ColumnsOrigin, MAX_KEPT_BYTES};
 pub use invocation::{EventMeta, Invocation};
-pub use prune::{prune, prune_dry_run, PruneReport};
+pub use prune::prune_datasets;
 pub use read_points::read_points;
 pub use registry::{read_registry, write_registry};
 pub use store::LocalStore;

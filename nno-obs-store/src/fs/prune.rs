@@ -1,147 +1,82 @@
-//! Applies the retention table to a local store.
+//! Applies the retention table to the local store's Analytics Engine datasets.
+//!
+//! Only the datasets: the log buckets are pruned over the object seam
+//! (`nno_obs_logs::retention`), as any bucket is, local or in R2. Points have no bucket
+//! counterpart — Analytics Engine keeps its own rows and its own limit, never in R2 — so their
+//! local folders are pruned here, on the filesystem.
 
-use crate::batch::LogpushDate;
-use crate::layout::DateHour;
-use crate::retention::RetentionClass;
+use crate::layout::{DateHour, DATASETS_FOLDER};
+use crate::retention::{PruneMode, PruneReport, RetentionClass};
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// What a prune removed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PruneReport {
-    /// Files removed.
-    pub files_removed: u64,
-    /// Bytes freed.
-    pub bytes_removed: u64,
-    /// `{HOUR}` folders removed (with their `{DATE}` folder when it became empty).
-    pub hours_removed: u64,
-    /// Logpush `{DATE}` (`YYYYMMDD`) folders removed.
-    pub days_removed: u64,
-}
-
-/// Removes every folder past retention at `now_ms` under `root`'s log buckets and dataset
-/// folders, by what its name guarantees: a Logpush `{DATE}` folder (`YYYYMMDD`, see
-/// [`RetentionClass::is_day_expired`]) or a `{DATE}/{HOUR}` folder (`YYYY-MM-DD/HH`: points,
-/// and logs in the seed's layout; see [`RetentionClass::is_expired`]). Never by the records'
-/// own times: a late record is in a later folder and stays as long as it.
+/// Removes (or, in [`PruneMode::Count`], counts) every `{DATE}/{HOUR}` folder
+/// (`YYYY-MM-DD/HH`) of the datasets under `{root}/analytics-engine/` past retention at
+/// `now_ms` (see [`RetentionClass::is_expired`]), by what its name guarantees, never by the
+/// rows' own times: a late row is in a later folder and stays as long as it.
 ///
 /// Only folders that parse as the layout's are touched; anything else (a stray file, a folder
 /// of another name) is left alone. Symbolic links are never followed: a link is not a folder
-/// of the store and stays.
+/// of the store and stays. The log buckets (`nno-logs-…`) are not touched here.
 ///
 /// ```
-/// let dir = tempfile::tempdir().unwrap();
-/// let old = dir.path().join("nno-logs-k3m9p2xw7q/20200101");
-/// std::fs::create_dir_all(&old).unwrap();
-/// std::fs::write(old.join("20200101T000000Z_20200101T000500Z_0f8fad5b.log.gz"), b"...").unwrap();
-/// let seed_layout = dir.path().join("nno-logs-k3m9p2xw7q/2020-01-01/00");
-/// std::fs::create_dir_all(&seed_layout).unwrap();
-/// std::fs::write(seed_layout.join("x.json.gz"), b"...").unwrap();
-/// let report = nno_obs_store::fs::prune(dir.path(), 1_771_756_440_000).unwrap();
-/// assert_eq!((report.files_removed, report.days_removed, report.hours_removed), (2, 1, 1));
-/// assert!(!old.exists() && !seed_layout.exists());
-/// ```
-pub fn prune(root: &Path, now_ms: u64) -> io::Result<PruneReport> {
-    run(root, now_ms, Mode::Remove)
-}
-
-/// What [`prune`] would remove at `now_ms`, removing nothing.
+/// use nno_obs_store::retention::PruneMode;
 ///
-/// ```
 /// let dir = tempfile::tempdir().unwrap();
-/// let old = dir.path().join("nno-logs-k3m9p2xw7q/20200101");
+/// let old = dir.path().join("analytics-engine/nno-core-ops/2020-01-01/00");
 /// std::fs::create_dir_all(&old).unwrap();
-/// std::fs::write(old.join("20200101T000000Z_20200101T000500Z_0f8fad5b.log.gz"), b"...").unwrap();
-/// let report = nno_obs_store::fs::prune_dry_run(dir.path(), 1_771_756_440_000).unwrap();
-/// assert_eq!((report.files_removed, report.bytes_removed, report.days_removed), (1, 3, 1));
+/// std::fs::write(old.join("points-0f8fad5b.json.gz"), b"...").unwrap();
+/// let now = 1_771_756_440_000;
+/// let plan = nno_obs_store::fs::prune_datasets(dir.path(), now, PruneMode::Count).unwrap();
+/// assert_eq!((plan.files_removed, plan.bytes_removed, plan.hours_removed), (1, 3, 1));
 /// assert!(old.exists());
+/// let report = nno_obs_store::fs::prune_datasets(dir.path(), now, PruneMode::Remove).unwrap();
+/// assert_eq!(report, plan);
+/// assert!(!old.exists());
 /// ```
-pub fn prune_dry_run(root: &Path, now_ms: u64) -> io::Result<PruneReport> {
-    run(root, now_ms, Mode::Count)
-}
-
-/// Whether a prune removes or only counts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Remove,
-    Count,
-}
-
-fn run(root: &Path, now_ms: u64, mode: Mode) -> io::Result<PruneReport> {
+pub fn prune_datasets(root: &Path, now_ms: u64, mode: PruneMode) -> io::Result<PruneReport> {
     let mut report = PruneReport::default();
-    for top in real_dirs(root)? {
-        let Some(name) = top.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let Some(class) = RetentionClass::of_top_folder(name) else {
-            continue;
-        };
-        if class == RetentionClass::AnalyticsEngine {
-            for dataset in real_dirs(&top)? {
-                prune_dated(&dataset, class, now_ms, mode, &mut report)?;
+    let class = RetentionClass::AnalyticsEngine;
+    for dataset in real_dirs(&root.join(DATASETS_FOLDER))? {
+        for date in real_dirs(&dataset)? {
+            let Some(date_name) = date.file_name().and_then(|n| n.to_str()).map(str::to_owned)
+            else {
+                continue;
+            };
+            for hour in real_dirs(&date)? {
+                let Some(hour_name) = hour.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                let Some(date_hour) = DateHour::parse_folder(&date_name, hour_name) else {
+                    continue;
+                };
+                if class.is_expired(date_hour, now_ms) {
+                    remove_files(&hour, mode, &mut report)?;
+                    // Fails (and is left) only if something other than files was inside.
+                    if mode == PruneMode::Count || fs::remove_dir(&hour).is_ok() {
+                        report.hours_removed += 1;
+                    }
+                }
             }
-        } else {
-            prune_dated(&top, class, now_ms, mode, &mut report)?;
+            if mode == PruneMode::Remove && DateHour::parse_folder(&date_name, "00").is_some() {
+                let _ = fs::remove_dir(&date); // only succeeds when empty
+            }
         }
     }
     Ok(report)
 }
 
-fn prune_dated(
-    folder: &Path,
-    class: RetentionClass,
-    now_ms: u64,
-    mode: Mode,
-    report: &mut PruneReport,
-) -> io::Result<()> {
-    for date in real_dirs(folder)? {
-        let Some(date_name) = date.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
-            continue;
-        };
-        if let Some(day) = LogpushDate::parse(&date_name) {
-            // Points are never in a Logpush folder; only log buckets have them.
-            if class != RetentionClass::AnalyticsEngine && class.is_day_expired(day, now_ms) {
-                remove_files(&date, mode, report)?;
-                // Fails (and is left) only if something other than files was inside.
-                if mode == Mode::Count || fs::remove_dir(&date).is_ok() {
-                    report.days_removed += 1;
-                }
-            }
-            continue;
-        }
-        for hour in real_dirs(&date)? {
-            let Some(hour_name) = hour.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            let Some(date_hour) = DateHour::parse_folder(&date_name, hour_name) else {
-                continue;
-            };
-            if class.is_expired(date_hour, now_ms) {
-                remove_files(&hour, mode, report)?;
-                // Fails (and is left) only if something other than files was inside.
-                if mode == Mode::Count || fs::remove_dir(&hour).is_ok() {
-                    report.hours_removed += 1;
-                }
-            }
-        }
-        if mode == Mode::Remove {
-            let _ = fs::remove_dir(&date); // only succeeds when empty
-        }
-    }
-    Ok(())
-}
-
 /// Removes the files (and links) directly in `dir`, counting them (only counts them in
-/// [`Mode::Count`]).
-fn remove_files(dir: &Path, mode: Mode, report: &mut PruneReport) -> io::Result<()> {
+/// [`PruneMode::Count`]).
+fn remove_files(dir: &Path, mode: PruneMode, report: &mut PruneReport) -> io::Result<()> {
     for file in fs::read_dir(dir)? {
         let file = file?;
         let kind = file.file_type()?;
         if kind.is_file() || kind.is_symlink() {
             report.bytes_removed += file.metadata().map(|m| m.len()).unwrap_or(0);
             report.files_removed += 1;
-            if mode == Mode::Remove {
+            if mode == PruneMode::Remove {
                 fs::remove_file(file.path())?;
             }
         }
@@ -150,7 +85,7 @@ fn remove_files(dir: &Path, mode: Mode, report: &mut PruneReport) -> io::Result<
 }
 
 /// The sub-directories of `dir` that are real directories (not symbolic links).
-fn real_dirs(dir: &Path) -> io::Result<Vec<std::path::PathBuf>> {
+fn real_dirs(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut dirs = Vec::new();
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,

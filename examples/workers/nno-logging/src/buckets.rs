@@ -16,7 +16,7 @@ use nno_obs_api::source::{HostRecords, SourceBackend};
 use nno_obs_cloudflare::s3::http::HttpMethod;
 use nno_obs_cloudflare::s3::{Credentials, S3Config, S3Source};
 use nno_obs_cloudflare::{Secret, WorkerHttp};
-use nno_obs_logs::source::{ObjectMeta, ObjectSource, SourceFuture};
+use nno_obs_logs::source::{Level, ObjectMeta, ObjectSource, SourceFuture};
 use nno_obs_store::layout::{Bucket, PlatformId};
 use worker::{Env, ResponseBody};
 
@@ -43,6 +43,15 @@ impl ObjectSource for LogBucket {
         }
     }
 
+    /// Dispatched like the rest: without it the trait's default (`None`) made every ranged
+    /// search list a whole bucket, though both sources list one level.
+    fn list_level<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Option<Level>> {
+        match self {
+            LogBucket::Binding(source) => source.list_level(prefix),
+            LogBucket::S3(source) => source.list_level(prefix),
+        }
+    }
+
     fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {
         match self {
             LogBucket::Binding(source) => source.get(key),
@@ -66,6 +75,13 @@ impl ObjectSource for LogBucket {
         match self {
             LogBucket::Binding(source) => source.put(key, bytes),
             LogBucket::S3(source) => source.put(key, bytes),
+        }
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        match self {
+            LogBucket::Binding(source) => source.delete(key),
+            LogBucket::S3(source) => source.delete(key),
         }
     }
 }

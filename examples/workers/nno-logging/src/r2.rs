@@ -1,6 +1,6 @@
 //! An R2 bucket binding as the log search's [`ObjectSource`]: listing page by page (R2 gives at
 //! most 1000 keys a call and a cursor for the rest), whole and ranged reads, writes of index
-//! sidecars.
+//! sidecars, deletes.
 //!
 //! Keys are checked with [`check_key`] before any call, so nothing outside a plain relative key
 //! reaches R2. R2 failures are [`SourceErrorKind::Unavailable`] (the search reports the object
@@ -148,6 +148,15 @@ impl ObjectSource for R2Source {
                 .await
                 .map(|_| ())
                 .map_err(unavailable)
+        })
+    }
+
+    /// R2's delete: a missing object is no failure (R2 resolves it the same), and once it
+    /// resolves no read anywhere sees the object (R2 deletes are strongly consistent).
+    fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
+        Box::pin(async move {
+            check_key(key)?;
+            self.bucket.delete(key).await.map_err(unavailable)
         })
     }
 }
