@@ -49,20 +49,12 @@ pub(crate) fn sidecar(path: &Path) -> Option<Vec<u8>> {
     cache().sidecars.get(path).cloned()
 }
 
-/// Forgets what is kept for the file at `path` (its index, or its bytes if it is a sidecar):
-/// the file was deleted, so a later file of that name must not be read with them. `true` when
-/// sidecar bytes were kept for it.
+/// Forgets the sidecar bytes kept at `path`: its object was deleted, so a later object of
+/// that name must not be read with them. `true` when some were kept.
 pub(crate) fn forget(path: &Path) -> bool {
     let mut cache = cache();
-    let index_bytes = cache.indexes.remove(path).map_or(0, |old| {
-        old.trace_ids
-            .iter()
-            .chain(&old.user_ids)
-            .map(String::len)
-            .sum()
-    });
     let sidecar = cache.sidecars.remove(path);
-    let freed = index_bytes + sidecar.as_ref().map_or(0, Vec::len);
+    let freed = sidecar.as_ref().map_or(0, Vec::len);
     cache.id_bytes = cache.id_bytes.saturating_sub(freed);
     sidecar.is_some()
 }
