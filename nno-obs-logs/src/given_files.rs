@@ -10,12 +10,12 @@
 //! where it cannot be written it is kept in memory for the process, as [`crate::LocalFolder`]
 //! does.
 
-use crate::local_folder::write_atomically;
-use crate::source::{ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture};
+use crate::local_folder::{read_range, unavailable, write_atomically};
+use crate::source::{cut, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture};
 use nno_obs_store::layout::INDEX_SUFFIX;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Named files, by their path as given.
@@ -106,16 +106,7 @@ impl GivenFiles {
             let kept = crate::index_cache::sidecar(&path);
             return Ok(kept.map(|bytes| cut(bytes, offset, len)));
         }
-        let mut file = match fs::File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(unavailable(&error)),
-        };
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(offset))
-            .and_then(|_| file.take(len).read_to_end(&mut bytes))
-            .map_err(|e| unavailable(&e))?;
-        Ok(Some(bytes))
+        read_range(&path, offset, len)
     }
 }
 
@@ -124,19 +115,6 @@ fn sidecar_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(INDEX_SUFFIX);
     PathBuf::from(name)
-}
-
-/// At most `len` bytes of `bytes` from `offset`.
-fn cut(bytes: Vec<u8>, offset: u64, len: u64) -> Vec<u8> {
-    let start = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(bytes.len());
-    let end = start.saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
-    bytes[start..end.min(bytes.len())].to_vec()
-}
-
-fn unavailable(error: &io::Error) -> SourceError {
-    SourceError::new(SourceErrorKind::Unavailable, error.to_string())
 }
 
 impl ObjectSource for GivenFiles {

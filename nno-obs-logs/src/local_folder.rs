@@ -209,17 +209,27 @@ impl LocalFolder {
         let Some(path) = self.file_of(key)? else {
             return Ok(None);
         };
-        let mut file = match fs::File::open(&path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(unavailable(&error)),
-        };
-        let mut bytes = Vec::new();
-        file.seek(SeekFrom::Start(offset))
-            .and_then(|_| file.take(len).read_to_end(&mut bytes))
-            .map_err(|e| unavailable(&e))?;
-        Ok(Some(bytes))
+        read_range(&path, offset, len)
     }
+}
+
+/// At most `len` bytes of the file at `path` from `offset`; `None` when it is gone (removed
+/// since it was listed).
+pub(crate) fn read_range(
+    path: &Path,
+    offset: u64,
+    len: u64,
+) -> Result<Option<Vec<u8>>, SourceError> {
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(unavailable(&error)),
+    };
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(offset))
+        .and_then(|_| file.take(len).read_to_end(&mut bytes))
+        .map_err(|e| unavailable(&e))?;
+    Ok(Some(bytes))
 }
 
 /// Whether `path` is a real directory (not a link to one); `false` when absent.
@@ -244,7 +254,7 @@ fn remove_empty_folders(root: &Path, dir: Option<&Path>) {
     }
 }
 
-fn unavailable(error: &io::Error) -> SourceError {
+pub(crate) fn unavailable(error: &io::Error) -> SourceError {
     let kind = match error.kind() {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
             SourceErrorKind::ReadOnly

@@ -260,6 +260,29 @@ pub fn check_key(key: &str) -> Result<(), SourceError> {
     }
 }
 
+/// At most `len` bytes of `bytes` from `offset` (fewer at its end, none past it): what
+/// [`ObjectSource::get_range`] answers, for a source that has the whole object (in memory, or
+/// from a server that ignored the range asked).
+///
+/// ```
+/// use nno_obs_logs::source::cut;
+///
+/// assert_eq!(cut(b"abcdef".to_vec(), 2, 3), b"cde");
+/// assert_eq!(cut(b"abcdef".to_vec(), 4, u64::MAX), b"ef");
+/// assert!(cut(b"abcdef".to_vec(), 9, 1).is_empty());
+/// ```
+pub fn cut(mut bytes: Vec<u8>, offset: u64, len: u64) -> Vec<u8> {
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let end = start
+        .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
+        .min(bytes.len());
+    bytes.truncate(end);
+    bytes.drain(..start);
+    bytes
+}
+
 /// The output of `future` if it is ready at its first poll; `None` if it waits. Sources that do
 /// not wait ([`MemorySource`], [`crate::LocalFolder`]) answer at once, so a synchronous host or
 /// a test can drive a search with it and no executor.
@@ -419,17 +442,7 @@ impl ObjectSource for MemorySource {
         offset: u64,
         len: u64,
     ) -> SourceFuture<'a, Option<Vec<u8>>> {
-        Box::pin(async move {
-            Ok(self.read(key)?.map(|bytes| {
-                let start = usize::try_from(offset)
-                    .unwrap_or(usize::MAX)
-                    .min(bytes.len());
-                let end = start
-                    .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
-                    .min(bytes.len());
-                bytes[start..end].to_vec()
-            }))
-        })
+        Box::pin(async move { Ok(self.read(key)?.map(|bytes| cut(bytes, offset, len))) })
     }
 
     fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()> {

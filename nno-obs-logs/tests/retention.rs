@@ -3,6 +3,9 @@
 //! bucket folder's delete (its safety); and the whole local store as `nno-obs store prune`
 //! prunes it (log buckets over the seam, datasets on the filesystem).
 
+mod common;
+
+use common::build::paths_under;
 use nno_obs_logs::retention::{prune_bucket, PruneError, PruneMode, PruneReport};
 use nno_obs_logs::source::{
     now_or_never, MemorySource, ObjectMeta, ObjectSource, SourceError, SourceErrorKind,
@@ -15,7 +18,7 @@ use nno_obs_store::layout::{Bucket, DateHour, ScriptName};
 use nno_obs_store::record::TraceEventRecord;
 use nno_obs_store::retention::RetentionClass;
 use std::cell::Cell;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 const DAY: u64 = 86_400_000;
@@ -399,25 +402,8 @@ fn prune_store(root: &Path, now: u64) -> PruneReport {
     report
 }
 
-fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn names_under(root: &Path) -> Vec<String> {
-    files_under(root)
+    paths_under(root)
         .iter()
         .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
         .collect()

@@ -13,22 +13,12 @@ fn all(search: &LocalSearch, query: &LogQuery) -> Vec<nno_obs_logs::search::Hit>
     search.run(query, None, usize::MAX - 1).hits
 }
 
-/// The `.gz` data files under `dir` (links not followed).
+/// The `.gz` data files under `dir`.
 fn gz_files(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let entry = entry.unwrap();
-            let kind = entry.file_type().unwrap();
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if kind.is_file() && entry.path().to_string_lossy().ends_with(".gz") {
-                found.push(entry.path());
-            }
-        }
-    }
-    found
+    common::build::paths_under(dir)
+        .into_iter()
+        .filter(|path| path.to_string_lossy().ends_with(".gz"))
+        .collect()
 }
 
 /// Whether `file` has an index sidecar that describes it as it is now.

@@ -7,7 +7,7 @@ use super::xml;
 use crate::api::{is_valid_account_id, Error};
 use crate::r2::is_valid_bucket_name;
 use nno_obs_logs::source::{
-    check_key, Level, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
+    check_key, cut, Level, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
 };
 use std::fmt;
 
@@ -338,20 +338,6 @@ fn status_error(operation: &str, response: &HttpResponse) -> SourceError {
 fn range_header(offset: u64, len: u64) -> String {
     let last = offset.saturating_add(len - 1);
     format!("bytes={offset}-{last}")
-}
-
-/// At most `len` bytes of `body` from `offset`: a server that ignores `Range` sends the whole
-/// object, which is cut here.
-fn cut(mut body: Vec<u8>, offset: u64, len: u64) -> Vec<u8> {
-    let start = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(body.len());
-    let end = start
-        .saturating_add(usize::try_from(len).unwrap_or(usize::MAX))
-        .min(body.len());
-    body.truncate(end);
-    body.drain(..start);
-    body
 }
 
 impl<H: HttpClient> S3Source<H> {
