@@ -157,6 +157,10 @@ fn the_trace_page_draws_every_span_and_lists_its_lines() {
         trace["logs"].as_array().unwrap().len()
     );
     assert!(html.contains(&format!("/platforms/{p}/logs?traceId={trace_id}")));
+    // Its lines are all of this trace: no column repeats the id on every row.
+    assert!(!html.contains(r#"<th scope="col">Trace</th>"#));
+    let lines = &html[html.find(r#"id="lines-h""#).unwrap()..];
+    assert!(!lines.contains(&format!("<code>{trace_id}</code>")));
     // The admin's view is its part only, as the API's.
     let own = api_json(
         &api,

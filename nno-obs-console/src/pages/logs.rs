@@ -77,7 +77,7 @@ pub(crate) async fn render<B: Backend>(
             escape(&problem.message)
         );
     }
-    main.push_str(&entries_table(&page.entries, &link));
+    main.push_str(&entries_table(&page.entries, TraceColumn::Linked(&link)));
     let pairs = |extra: &[(&'static str, &str)]| {
         let mut all: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
         all.push(("range", context.range.as_str()));
@@ -223,17 +223,32 @@ fn form(path: &str, range: Range, filters: &[(&'static str, String)]) -> String 
     out
 }
 
-/// Entries as a table: time, level, service, message (its JSON behind `<details>`), trace.
-pub(crate) fn entries_table(
-    entries: &[LogEntryView],
-    trace_link: &dyn Fn(&str) -> String,
-) -> String {
+/// The trace column of [`entries_table`]: a link to each line's trace, or none (on a trace's
+/// own page every line has the same id, already the page's title).
+pub(crate) enum TraceColumn<'a> {
+    /// Each trace id links to its trace page.
+    Linked(&'a dyn Fn(&str) -> String),
+    /// No trace column.
+    Omitted,
+}
+
+/// Entries as a table: time, level, service, message (its JSON behind `<details>`), and the
+/// trace unless [`TraceColumn::Omitted`].
+pub(crate) fn entries_table(entries: &[LogEntryView], trace_column: TraceColumn<'_>) -> String {
     if entries.is_empty() {
         return super::empty("No entry matches: widen the range or loosen a filter.");
     }
     let mut out = String::from(
-        r#"<div class="scroll"><table class="data logs"><thead><tr><th scope="col">Time (UTC)</th><th scope="col">Level</th><th scope="col">Service</th><th scope="col">Message</th><th scope="col">Trace</th></tr></thead><tbody>"#,
+        r#"<div class="scroll"><table class="data logs"><thead><tr><th scope="col">Time (UTC)</th><th scope="col">Level</th><th scope="col">Service</th><th scope="col">Message</th>"#,
     );
+    let trace_link = match trace_column {
+        TraceColumn::Linked(link) => {
+            out.push_str(r#"<th scope="col">Trace</th>"#);
+            Some(link)
+        }
+        TraceColumn::Omitted => None,
+    };
+    out.push_str("</tr></thead><tbody>");
     for e in entries {
         let message = match &e.entry {
             Some(raw) => format!(
@@ -243,18 +258,19 @@ pub(crate) fn entries_table(
             ),
             None => escape(&e.message),
         };
-        let trace = match &e.trace_id {
-            Some(t) if nno_obs_api::handlers::traces::is_trace_id(t) => format!(
-                r#"<a href="{}"><code>{}</code></a>"#,
-                escape(&trace_link(t)),
+        let trace = match (trace_link, &e.trace_id) {
+            (None, _) => String::new(),
+            (Some(link), Some(t)) if nno_obs_api::handlers::traces::is_trace_id(t) => format!(
+                r#"<td><a href="{}"><code>{}</code></a></td>"#,
+                escape(&link(t)),
                 escape(t)
             ),
-            Some(t) => format!("<code>{}</code>", escape(t)),
-            None => String::new(),
+            (Some(_), Some(t)) => format!("<td><code>{}</code></td>", escape(t)),
+            (Some(_), None) => "<td></td>".to_owned(),
         };
         let _ = write!(
             out,
-            r#"<tr><td class="time">{}</td><td><span class="level {lv}">{lv}</span></td><td>{}</td><td class="msg">{message}</td><td>{trace}</td></tr>"#,
+            r#"<tr><td class="time">{}</td><td><span class="level {lv}">{lv}</span></td><td>{}</td><td class="msg">{message}</td>{trace}</tr>"#,
             escape(
                 &e.timestamp
                     .as_deref()

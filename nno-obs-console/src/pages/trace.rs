@@ -2,7 +2,7 @@
 //! span's offset and duration to scale, its outcome's colour and word, its depth as
 //! indentation — then the trace's log lines, and the logs pages holding its Logpush objects.
 
-use super::logs::entries_table;
+use super::logs::{entries_table, TraceColumn};
 use crate::chart::{nice_max, steps};
 use crate::escape::{escape, query};
 use crate::format::{duration, tick_labels, Axis};
@@ -82,8 +82,8 @@ pub(crate) async fn render<B: Backend>(
     }
     main.push_str("</section>");
     main.push_str(r#"<section aria-labelledby="lines-h"><h2 id="lines-h">Log lines</h2>"#);
-    let link = |t: &str| trace_href(platform, t);
-    main.push_str(&entries_table(&trace.logs, &link));
+    // Every line is of this trace: no trace column repeating the page's own id.
+    main.push_str(&entries_table(&trace.logs, TraceColumn::Omitted));
     main.push_str(&objects(&trace, platform, context));
     main.push_str("</section>");
     Ok(Rendered {
