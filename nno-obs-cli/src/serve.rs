@@ -194,7 +194,15 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             .await
             .map_err(|e| Failure(format!("--listen {}: {e}", args.listen)))?;
         let address = listener.local_addr()?;
-        announce(address, &secret, generated)?;
+        // Best effort: whoever started the server may stop reading its output (`| head -1`, a
+        // supervisor that read the address), and that must not stop the server.
+        if let Err(failure) = announce(address, &secret, generated) {
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: cannot print where the API is ({}); serving on http://{address}/",
+                failure.message
+            );
+        }
         let app = axum::Router::new().fallback(handle).with_state(shared);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {

@@ -41,7 +41,6 @@ fn pages_go_to_the_console_and_the_rest_to_the_api() {
         .unwrap();
     let mut server = Server(child);
     let mut first = String::new();
-    // Kept open: the server writes more lines, and a closed pipe would stop it.
     let mut announced = BufReader::new(server.0.stdout.take().unwrap());
     announced.read_line(&mut first).unwrap();
     let address = first
@@ -66,4 +65,55 @@ fn pages_go_to_the_console_and_the_rest_to_the_api() {
     let (status, _, body) = get(&address, "/api/observability/health");
     assert!(status.contains(" 200 "), "{status}");
     assert!(body.contains(r#"{"ok":true}"#), "{body}");
+}
+
+#[test]
+fn a_closed_output_does_not_stop_the_server() {
+    let store = tempfile::tempdir().unwrap();
+    // A free port, given explicitly: the server's announcement is not read at all.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_nno-obs"))
+        .args(["serve", "--listen", &address, "--store"])
+        .arg(store.path())
+        .env_remove("OBSERVABILITY_JWT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    // Whoever started it stops reading before it writes a word (`nno-obs serve | head -0`).
+    drop(server.0.stdout.take());
+    let started = std::time::Instant::now();
+    let (status, _, body) = loop {
+        match TcpStream::connect(&address) {
+            Ok(_) => break get(&address, "/api/observability/health"),
+            Err(_) if started.elapsed() < std::time::Duration::from_secs(30) => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(error) => panic!("the server never listened: {error}"),
+        }
+    };
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(body.contains(r#"{"ok":true}"#), "{body}");
+    // Still there for the next request, and it said why it printed nothing.
+    let (status, _, _) = get(&address, "/api/observability/health");
+    assert!(status.contains(" 200 "), "{status}");
+    server.0.kill().unwrap();
+    let mut stderr = String::new();
+    server
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("warning: cannot print where the API is"),
+        "{stderr}"
+    );
 }
