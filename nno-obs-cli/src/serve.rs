@@ -197,10 +197,13 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         // Best effort: whoever started the server may stop reading its output (`| head -1`, a
         // supervisor that read the address), and that must not stop the server.
         if let Err(failure) = announce(address, &secret, generated) {
+            let why = match failure.message.as_str() {
+                "" => "its output was closed",
+                other => other,
+            };
             let _ = writeln!(
                 std::io::stderr(),
-                "warning: cannot print where the API is ({}); serving on http://{address}/",
-                failure.message
+                "warning: cannot print where the API is ({why}); serving on http://{address}/"
             );
         }
         let app = axum::Router::new().fallback(handle).with_state(shared);
