@@ -3,8 +3,8 @@
 //!
 //! The object search ([`crate::objects`]) fetches objects one at a time — a source's futures
 //! are not `Send` — and hands them here [`BATCH`] at a time: inflating and parsing is where a
-//! search spends its time, and on a native host that work is spread over the cores as the
-//! folder search always did. In a Worker a batch is one object, so one object is held at a
+//! search spends its time, and on a native host that work is spread over the cores. In a
+//! Worker a batch is one object, so one object is held at a
 //! time.
 //!
 //! ```

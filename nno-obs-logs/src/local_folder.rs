@@ -7,8 +7,8 @@
 //!
 //! A sidecar that cannot be written (a read-only store, a folder another user owns) is kept in
 //! memory for the rest of the process instead, and listed and read as if written, so the next
-//! search prunes with it rather than reading its object whole again (as the folder search
-//! always did; bounded, see `index_cache`).
+//! search prunes with it rather than reading its object whole again (bounded, see
+//! `index_cache`).
 
 use crate::source::{
     check_key, Level, ObjectMeta, ObjectSource, SourceError, SourceErrorKind, SourceFuture,
