@@ -49,7 +49,8 @@ pub struct Page {
 /// One source of a search, and how its hits' keys are shown.
 struct Named {
     /// Prefixed to the source's keys: `nno-logs-internal/` for a bucket folder, so keys read as
-    /// paths relative to the store; `""` for given folders and files.
+    /// paths relative to the store; a given folder's path and `/`; `""` for given files (their
+    /// keys are their paths).
     name: String,
     source: Box<dyn ObjectSource + Send + Sync>,
 }
@@ -118,16 +119,19 @@ impl LocalSearch {
         })
     }
 
-    /// Given files and folders (an operator's own, operator scope): a folder's files are keyed
-    /// relative to it, a file by its path as given. Nothing is written next to them.
+    /// Given files and folders (an operator's own, operator scope): every file is shown by its
+    /// path as given (a folder's as `{folder}/{key}`). Nothing is written next to them.
     pub fn paths(paths: &[PathBuf]) -> io::Result<Self> {
         let mut sources = Vec::new();
         let mut files = Vec::new();
         for path in paths {
             // The operator named it: a link given on the command line is followed, once.
             if fs::metadata(path)?.is_dir() {
+                // Shown under the path as given, so two folders holding the same names (two
+                // buckets' downloads) never give two entries the same sort key.
+                let shown = path.to_string_lossy();
                 sources.push(Named {
-                    name: String::new(),
+                    name: format!("{}/", shown.trim_end_matches('/')),
                     source: Box::new(LocalFolder::new(&fs::canonicalize(path)?)),
                 });
             } else {

@@ -82,3 +82,41 @@ fn a_named_link_is_followed_but_never_a_sidecar_link() {
     assert_eq!(page.hits.len(), 1);
     assert_eq!(page.hits[0].key.file, key);
 }
+
+#[test]
+fn two_given_folders_with_the_same_names_keep_every_entry_apart() {
+    // Two buckets' downloads: the same object name in each, different lines.
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for (dir, text) in [(&a, "from a"), (&b, "from b")] {
+        let folder = dir.path().join("20260222");
+        std::fs::create_dir_all(&folder).unwrap();
+        let line = RECORD.replace("named", text);
+        std::fs::write(folder.join("x.ndjson"), format!("{line}\n{line}\n")).unwrap();
+    }
+    let search = LocalSearch::paths(&[a.path().to_path_buf(), b.path().to_path_buf()]).unwrap();
+    let whole = search.run(&LogQuery::default(), None, 10);
+    assert_eq!(whole.hits.len(), 4);
+    // Each shown under the folder given (whichever sorts first).
+    for dir in [&a, &b] {
+        let under = format!("{}/20260222/x.ndjson", dir.path().display());
+        assert_eq!(whole.hits.iter().filter(|h| h.key.file == under).count(), 2);
+    }
+    // Page by page, one entry at a time: all four, none twice.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = search.run(&LogQuery::default(), cursor.as_ref(), 1);
+        seen.extend(page.hits.iter().map(|h| (h.key.file.clone(), h.key.line)));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let whole: Vec<_> = whole
+        .hits
+        .iter()
+        .map(|h| (h.key.file.clone(), h.key.line))
+        .collect();
+    assert_eq!(seen, whole);
+}
