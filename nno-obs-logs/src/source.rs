@@ -322,6 +322,7 @@ pub struct MemorySource {
     reads: RefCell<Vec<String>>,
     lists: RefCell<Vec<ListCall>>,
     read_only: bool,
+    flat: bool,
 }
 
 /// One listing a [`MemorySource`] answered: what a bucket listing costs (R2 answers a list in
@@ -348,6 +349,33 @@ impl MemorySource {
     pub fn read_only(mut self) -> Self {
         self.read_only = true;
         self
+    }
+
+    /// The same bucket, unable to list one level ([`ObjectSource::list_level`] answers `None`,
+    /// the trait's default): a search or prune then lists the whole bucket once.
+    ///
+    /// ```
+    /// use nno_obs_logs::source::{now_or_never, MemorySource, ObjectSource};
+    ///
+    /// let flat = MemorySource::new().flat();
+    /// assert_eq!(now_or_never(flat.list_level("")).unwrap().unwrap(), None);
+    /// assert!(flat.lists().is_empty());
+    /// ```
+    pub fn flat(mut self) -> Self {
+        self.flat = true;
+        self
+    }
+
+    /// Refuses a write to a read-only bucket or at a key that is not plain.
+    fn writable(&self, key: &str) -> Result<(), SourceError> {
+        check_key(key)?;
+        match self.read_only {
+            true => Err(SourceError::new(
+                SourceErrorKind::ReadOnly,
+                "a read-only bucket",
+            )),
+            false => Ok(()),
+        }
     }
 
     /// Puts an object (setting up a test; not counted, never refused).
@@ -426,6 +454,9 @@ impl ObjectSource for MemorySource {
 
     fn list_level<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Option<Level>> {
         Box::pin(async move {
+            if self.flat {
+                return Ok(None);
+            }
             let level = Level::of(prefix, self.everything_under(prefix));
             self.count_list(prefix, true, level.objects.len() + level.folders.len());
             Ok(Some(level))
@@ -447,13 +478,7 @@ impl ObjectSource for MemorySource {
 
     fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()> {
         Box::pin(async move {
-            check_key(key)?;
-            if self.read_only {
-                return Err(SourceError::new(
-                    SourceErrorKind::ReadOnly,
-                    "a read-only bucket",
-                ));
-            }
+            self.writable(key)?;
             self.objects.borrow_mut().insert(key.to_owned(), bytes);
             Ok(())
         })
@@ -461,13 +486,7 @@ impl ObjectSource for MemorySource {
 
     fn delete<'a>(&'a self, key: &'a str) -> SourceFuture<'a, ()> {
         Box::pin(async move {
-            check_key(key)?;
-            if self.read_only {
-                return Err(SourceError::new(
-                    SourceErrorKind::ReadOnly,
-                    "a read-only bucket",
-                ));
-            }
+            self.writable(key)?;
             self.objects.borrow_mut().remove(key);
             Ok(())
         })

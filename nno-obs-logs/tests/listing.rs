@@ -6,9 +6,7 @@ mod common;
 
 use common::build::{gzip, one_line_record};
 use nno_obs_logs::objects::{Continuation, Limits, ObjectSearch};
-use nno_obs_logs::source::{
-    now_or_never, ListCall, MemorySource, ObjectMeta, ObjectSource, SourceFuture,
-};
+use nno_obs_logs::source::{now_or_never, ListCall, MemorySource, ObjectSource};
 use nno_obs_logs::{LocalFolder, LogQuery};
 
 /// 2026-02-22T00:00:00Z.
@@ -224,34 +222,11 @@ fn a_folder_lists_one_level_as_r2_does_and_never_follows_a_link() {
     }
 }
 
-/// A source that cannot list one level (the trait's default).
-struct Flat(MemorySource);
-
-impl ObjectSource for Flat {
-    fn list<'a>(&'a self, prefix: &'a str) -> SourceFuture<'a, Vec<ObjectMeta>> {
-        self.0.list(prefix)
-    }
-    fn get<'a>(&'a self, key: &'a str) -> SourceFuture<'a, Option<Vec<u8>>> {
-        self.0.get(key)
-    }
-    fn get_range<'a>(
-        &'a self,
-        key: &'a str,
-        offset: u64,
-        len: u64,
-    ) -> SourceFuture<'a, Option<Vec<u8>>> {
-        self.0.get_range(key, offset, len)
-    }
-    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> SourceFuture<'a, ()> {
-        self.0.put(key, bytes)
-    }
-}
-
 #[test]
 fn a_source_that_cannot_list_a_level_is_listed_once_and_pruned_alike() {
-    let flat = Flat(bucket());
+    let flat = bucket().flat();
     assert_eq!(messages(&flat, &ranged()), messages(&bucket(), &ranged()));
-    let lists = flat.0.lists();
+    let lists = flat.lists();
     assert_eq!(lists.len(), 1);
     assert_eq!((lists[0].prefix.as_str(), lists[0].one_level), ("", false));
 }
